@@ -1,0 +1,93 @@
+// The stored challenge and its public view. States (stored, never renamed):
+//
+//   pending ──► approved | denied | expired | canceled | failed     (exactly one, atomically)
+//   not_required                                                    (terminal at creation)
+//
+// See docs/challenge-states.md.
+import type { ChannelName } from '../channels/channel.ts';
+
+export const terminalStatuses = ['approved', 'denied', 'expired', 'canceled', 'failed', 'not_required'] as const;
+export type ChallengeStatus = 'pending' | (typeof terminalStatuses)[number];
+
+export const transactionTypes = ['transfer', 'certificate_reissue', 'device_designation', 'payee_registration', 'limit_change', 'other'] as const;
+export type TransactionType = (typeof transactionTypes)[number];
+
+/** The full transaction as the bank sent it (stored encrypted: it holds the full payee account). */
+export interface TransactionDetails {
+  reference: string;
+  type: TransactionType;
+  amount?: { value: string; currency: string };
+  /** Minor units of `amount`, parsed against the currency's ISO 4217 exponent. */
+  amountMinor?: bigint;
+  payee?: { name: string; bank?: string; account: string };
+  description?: string;
+}
+
+export interface ChallengeDecision {
+  stepUpRequired: boolean;
+  reasons: string[];
+  channels: ChannelName[];
+  policyVersion: number;
+}
+
+export interface ChallengeResult {
+  channel: ChannelName | null;
+  reason: string;
+  receipt: string;
+  fraudReported?: boolean;
+}
+
+export interface ChallengeRecord {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  status: ChallengeStatus;
+  transaction: TransactionDetails;
+  transactionMasked: Record<string, unknown>;
+  transactionHash: string;
+  context: Record<string, unknown>;
+  decision: ChallengeDecision;
+  channel: ChannelName | null;
+  channelState: Record<string, unknown>;
+  locale: string;
+  callbackUrl: string | null;
+  resultReason: string | null;
+  fraudReported: boolean;
+  receipt: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  completedAt: Date | null;
+}
+
+/** The challenge as banks see it (SPEC §5): masked payee account, no channel secrets. */
+export function publicChallenge(record: ChallengeRecord): Record<string, unknown> {
+  const details = record.channelState.details as Record<string, unknown> | undefined;
+  return {
+    id: record.id,
+    status: record.status,
+    customerId: record.customerId,
+    transaction: record.transactionMasked,
+    transactionHash: record.transactionHash,
+    decision: {
+      stepUpRequired: record.decision.stepUpRequired,
+      reasons: record.decision.reasons,
+      channels: record.decision.channels,
+    },
+    channel: record.channel,
+    channelDetails: details ?? null,
+    customerUrl: (record.channelState.customerUrl as string | undefined) ?? null,
+    locale: record.locale,
+    createdAt: record.createdAt.toISOString(),
+    expiresAt: record.expiresAt.toISOString(),
+    completedAt: record.completedAt ? record.completedAt.toISOString() : null,
+    result:
+      record.status === 'pending' || !record.receipt
+        ? null
+        : {
+            channel: record.channel,
+            reason: record.resultReason,
+            receipt: record.receipt,
+            ...(record.fraudReported ? { fraudReported: true } : {}),
+          },
+  };
+}

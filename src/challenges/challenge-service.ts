@@ -1,0 +1,295 @@
+// Runs challenges: decides (policy), picks a channel, stores, and moves them to exactly one end.
+import type { Db, Queryable } from '../storage/db.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { ReceiptSigner } from '../receipts/receipt-signer.ts';
+import type { PolicyStore } from '../tenants/policy-store.ts';
+import type { TenantStore } from '../tenants/tenant-store.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { newId } from '../crypto/hashing.ts';
+import { ProblemError, notFound } from '../errors/problem.ts';
+import { recordEvent, type EventDispatcher } from '../events/event-outbox.ts';
+import { assertCallbackUrlAllowed } from '../events/callback-url-guard.ts';
+import { formatAmount, parseAmount } from '../money/money.ts';
+import { evaluateStepUp, localDayBounds } from '../policy/evaluate.ts';
+import { effectivePolicy, type PolicyDocument } from '../policy/policy-schema.ts';
+import type { ChannelName, ChannelRegistry, PreparedChannel } from '../channels/channel.ts';
+import { publicChallenge, type ChallengeRecord, type ChallengeStatus, type TransactionDetails } from './challenge-record.ts';
+import type { ChallengeScheduler } from './challenge-scheduler.ts';
+import type { CreateChallengeInput } from './challenge-schemas.ts';
+import { ChallengeStore } from './challenge-store.ts';
+import { maskTransaction, transactionHash } from './transaction-view.ts';
+
+export type FinalStatus = Exclude<ChallengeStatus, 'pending' | 'not_required'>;
+
+export interface Outcome {
+  status: FinalStatus;
+  reason: string;
+  fraudReported?: boolean;
+  /** Who decided, for the audit trail: 'channel:ars', 'bank', 'system:expiry', … */
+  actor: string;
+  auditData?: Record<string, unknown>;
+}
+
+export interface ChallengeServiceDeps {
+  db: Db;
+  store: ChallengeStore;
+  tenants: TenantStore;
+  policies: PolicyStore;
+  channels: ChannelRegistry;
+  receipts: ReceiptSigner;
+  scheduler: ChallengeScheduler;
+  events: EventDispatcher;
+  metrics: Metrics;
+  logger: Logger;
+  allowLoopbackCallbacks: boolean;
+}
+
+export class ChallengeService {
+  constructor(private readonly deps: ChallengeServiceDeps) {}
+
+  async get(tenantId: string, id: string): Promise<ChallengeRecord> {
+    const record = await this.deps.store.get(this.deps.db, tenantId, id);
+    if (!record) throw notFound('challenge');
+    return record;
+  }
+
+  async create(tenantId: string, input: CreateChallengeInput): Promise<ChallengeRecord> {
+    const { db, store, policies, tenants } = this.deps;
+    const tenant = await tenants.get(tenantId);
+    if (!tenant) throw notFound('tenant');
+    const transaction = this.normalizeTransaction(input);
+    const callbackUrl = input.callbackUrl ?? tenant.defaultCallbackUrl;
+    if (input.callbackUrl) assertCallbackUrlAllowed(input.callbackUrl, { allowLoopback: this.deps.allowLoopbackCallbacks && tenant.allowLoopbackCallbacks });
+    const policyVersion = await policies.currentCached(tenantId);
+    const policy = effectivePolicy(policyVersion.document, input.context?.grade);
+    const id = newId('chl');
+    const hash = transactionHash(transaction);
+    const now = new Date();
+    const context = input.context ?? {};
+
+    const base = {
+      id,
+      tenantId,
+      customerId: input.customerId,
+      transaction,
+      transactionMasked: maskTransaction(transaction),
+      transactionHash: hash,
+      context,
+      locale: input.locale ?? 'ko-KR',
+      callbackUrl: callbackUrl ?? null,
+      fraudReported: false,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + policy.challengeTtlSeconds * 1000),
+    };
+
+    // Decide, and store a `not_required` outcome, under a per-customer lock on PostgreSQL so two
+    // concurrent transfers cannot both slip under the daily cumulative threshold.
+    const decided = await db.tx(async (tx) => {
+      if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${tenantId}/${input.customerId}`]);
+      const { start, end } = localDayBounds(now, policy.timezone);
+      const todayApprovedMinor =
+        transaction.type === 'transfer' && transaction.amount
+          ? await store.sumCountedTransfers(tx, tenantId, input.customerId, transaction.amount.currency, start, end)
+          : 0n;
+      const verdict = evaluateStepUp({
+        policy,
+        transaction: { type: transaction.type, amountMinor: transaction.amountMinor, currency: transaction.amount?.currency },
+        context,
+        history: { todayApprovedMinor },
+      });
+      if (verdict.stepUpRequired) return { verdict, record: null };
+      const record = await this.terminalAtCreation(base, { stepUpRequired: false, reasons: verdict.reasons, channels: [], policyVersion: policyVersion.version }, 'not_required', 'step_up_not_required', {});
+      await this.insertCreated(tx, record);
+      return { verdict, record };
+    });
+    if (decided.record) {
+      this.deps.metrics.challengesCreated.inc({ status: decided.record.status });
+      return decided.record;
+    }
+
+    // Step-up: choose the channel outside any transaction (eligibility may consult the network).
+    const chosen = await this.chooseChannel(tenantId, input, policy, transaction, id, hash);
+    const decision = { stepUpRequired: true, reasons: decided.verdict.reasons, channels: chosen.channel ? [chosen.channel] : [], policyVersion: policyVersion.version };
+    const record: ChallengeRecord = chosen.channel
+      ? {
+          ...base,
+          status: 'pending',
+          decision,
+          channel: chosen.channel,
+          channelState: { ...chosen.prepared!.state, details: chosen.prepared!.details, customerUrl: chosen.prepared!.customerUrl ?? null },
+          resultReason: null,
+          receipt: null,
+          completedAt: null,
+        }
+      : await this.terminalAtCreation(base, decision, 'failed', 'no_eligible_channel', { unavailable: chosen.unavailable });
+    if (record.status === 'pending') {
+      // Scheduled before the row exists: an expiry job that finds no challenge does nothing, while
+      // a challenge without an expiry job could stay pending forever.
+      await this.deps.scheduler.scheduleExpiry(tenantId, id, record.expiresAt);
+    }
+    const deliveryId = await db.tx(async (tx) => {
+      await this.insertCreated(tx, record);
+      return record.status === 'failed' && record.callbackUrl
+        ? recordEvent(tx, { tenantId, challengeId: id, type: 'challenge.failed', url: record.callbackUrl, payload: {} })
+        : null;
+    });
+    this.deps.metrics.challengesCreated.inc({ status: record.status });
+    if (deliveryId) await this.fillAndDispatch(deliveryId, record);
+    if (record.status === 'pending') await this.deps.channels.get(record.channel!)!.start(record, policy);
+    return record;
+  }
+
+  private async insertCreated(tx: Queryable, record: ChallengeRecord): Promise<void> {
+    await this.deps.store.insert(tx, record);
+    await appendAudit(
+      tx,
+      {
+        tenantId: record.tenantId,
+        actor: 'bank',
+        action: 'challenge.created',
+        subject: record.id,
+        data: {
+          customerId: record.customerId,
+          status: record.status,
+          reasons: record.decision.reasons,
+          channel: record.channel,
+          policyVersion: record.decision.policyVersion,
+          transactionHash: record.transactionHash,
+          ...(record.resultReason ? { reason: record.resultReason } : {}),
+          ...(record.channelState.unavailable ? { unavailable: record.channelState.unavailable } : {}),
+        },
+      },
+      this.deps.db.kind === 'postgres',
+    );
+  }
+  /** Cancels a pending challenge; a terminal one is returned as it is (cancel is idempotent). */
+  async cancel(tenantId: string, id: string, actor = 'bank'): Promise<ChallengeRecord> {
+    const current = await this.get(tenantId, id);
+    if (current.status !== 'pending') {
+      if (current.status === 'canceled') return current;
+      throw new ProblemError('challenge_not_pending', `The challenge is already ${current.status}`);
+    }
+    const result = await this.finish(tenantId, id, { status: 'canceled', reason: 'canceled_by_bank', actor });
+    if (result.challenge.status !== 'canceled') throw new ProblemError('challenge_not_pending', `The challenge is already ${result.challenge.status}`);
+    return result.challenge;
+  }
+
+  /**
+   * Moves a pending challenge to its end, exactly once across processes: the conditional UPDATE
+   * decides the race; the loser gets `changed: false` and the winner's record.
+   */
+  async finish(tenantId: string, id: string, outcome: Outcome): Promise<{ changed: boolean; challenge: ChallengeRecord }> {
+    const { db, store } = this.deps;
+    const current = await this.get(tenantId, id);
+    if (current.status !== 'pending') return { changed: false, challenge: current };
+    const completedAt = new Date();
+    const receipt = await this.deps.receipts.sign({
+      challengeId: id,
+      tenantId,
+      customerId: current.customerId,
+      transactionHash: current.transactionHash,
+      channel: current.channel,
+      status: outcome.status,
+      reason: outcome.reason,
+      fraudReported: outcome.fraudReported ?? false,
+      completedAt,
+    });
+    const moved = await db.tx(async (tx) => {
+      const updated = await store.transition(tx, tenantId, id, { status: outcome.status, reason: outcome.reason, fraudReported: outcome.fraudReported ?? false, receipt, completedAt });
+      if (!updated) return null;
+      await appendAudit(
+        tx,
+        { tenantId, actor: outcome.actor, action: `challenge.${outcome.status}`, subject: id, data: { reason: outcome.reason, channel: updated.channel, fraudReported: updated.fraudReported, ...outcome.auditData } },
+        db.kind === 'postgres',
+      );
+      const deliveryId = updated.callbackUrl
+        ? await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: updated.callbackUrl, payload: {} })
+        : null;
+      return { updated, deliveryId };
+    });
+    if (!moved) return { changed: false, challenge: await this.get(tenantId, id) };
+    this.deps.metrics.challengesCompleted.inc({ status: outcome.status, reason: outcome.reason });
+    if (moved.deliveryId) await this.fillAndDispatch(moved.deliveryId, moved.updated);
+    if (!outcome.actor.startsWith('channel:') && moved.updated.channel) {
+      await this.deps.channels
+        .get(moved.updated.channel)
+        ?.stop?.(moved.updated)
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, challengeId: id }, 'channel stop failed'));
+    }
+    return { changed: true, challenge: moved.updated };
+  }
+
+  private async fillAndDispatch(deliveryId: string, record: ChallengeRecord): Promise<void> {
+    // The payload is the public challenge as it stands after the transition.
+    await this.deps.db.query(`UPDATE webhook_deliveries SET payload = jsonb_set(payload, '{data}', $2::jsonb) WHERE id = $1`, [deliveryId, JSON.stringify(publicChallenge(record))]);
+    await this.deps.events.dispatch(deliveryId).catch((error: unknown) => this.deps.logger.warn({ err: error, deliveryId }, 'event dispatch deferred to the sweeper'));
+  }
+
+  private normalizeTransaction(input: CreateChallengeInput): TransactionDetails {
+    const { transaction } = input;
+    if (!transaction.amount) return { ...transaction, amount: undefined, amountMinor: undefined };
+    const parsed = parseAmount(transaction.amount);
+    if (!parsed.ok) throw new ProblemError('invalid_amount', `transaction.amount: ${parsed.code}`, { errors: [{ path: 'transaction.amount', message: parsed.code }] });
+    return {
+      ...transaction,
+      amount: { value: formatAmount(parsed.minor, transaction.amount.currency), currency: transaction.amount.currency },
+      amountMinor: parsed.minor,
+    };
+  }
+
+  private async chooseChannel(
+    tenantId: string,
+    input: CreateChallengeInput,
+    policy: PolicyDocument,
+    transaction: TransactionDetails,
+    challengeId: string,
+    hash: string,
+  ): Promise<{ channel: ChannelName | null; eligible: ChannelName[]; unavailable: { channel: ChannelName; reason: string }[]; prepared?: PreparedChannel }> {
+    const order = (input.channels ?? policy.channelOrder) as ChannelName[];
+    const eligible: ChannelName[] = [];
+    const unavailable: { channel: ChannelName; reason: string }[] = [];
+    for (const name of order) {
+      const settings = policy.channels[name] as { enabled: boolean } | undefined;
+      if (!settings?.enabled || !policy.channelOrder.includes(name)) {
+        unavailable.push({ channel: name, reason: 'channel_disabled' });
+        continue;
+      }
+      const channel = this.deps.channels.get(name);
+      if (!channel) {
+        unavailable.push({ channel: name, reason: 'channel_not_available' });
+        continue;
+      }
+      const verdict = await channel.eligibility({ tenantId, customerId: input.customerId, policy, transaction });
+      if (verdict.eligible) {
+        eligible.push(name);
+        break;
+      }
+      unavailable.push({ channel: name, reason: verdict.reason });
+    }
+    const first = eligible[0];
+    if (!first) return { channel: null, eligible, unavailable };
+    const prepared = await this.deps.channels.get(first)!.prepare({ tenantId, customerId: input.customerId, policy, transaction, challengeId, transactionHash: hash, locale: input.locale ?? 'ko-KR' });
+    return { channel: first, eligible, unavailable, prepared };
+  }
+
+  private async terminalAtCreation(
+    base: Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'receipt' | 'completedAt'>,
+    decision: ChallengeRecord['decision'],
+    status: 'not_required' | 'failed',
+    reason: string,
+    channelState: Record<string, unknown>,
+  ): Promise<ChallengeRecord> {
+    const receipt = await this.deps.receipts.sign({
+      challengeId: base.id,
+      tenantId: base.tenantId,
+      customerId: base.customerId,
+      transactionHash: base.transactionHash,
+      channel: null,
+      status,
+      reason,
+      completedAt: base.createdAt,
+    });
+    return { ...base, status, decision, channel: null, channelState, resultReason: reason, receipt, completedAt: base.createdAt };
+  }
+}

@@ -1,0 +1,146 @@
+// SQL for challenges. Every query names the tenant; the transition UPDATE is the one place a
+// challenge leaves `pending`, guarded by `status = 'pending'` so racing deciders produce one result.
+import type { Queryable } from '../storage/db.ts';
+import type { Envelope } from '../crypto/envelope.ts';
+import type { ChannelName } from '../channels/channel.ts';
+import type { ChallengeDecision, ChallengeRecord, ChallengeStatus, TransactionDetails } from './challenge-record.ts';
+
+interface ChallengeRow {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  status: ChallengeStatus;
+  transaction_masked: Record<string, unknown>;
+  transaction_enc: string;
+  transaction_hash: string;
+  context: Record<string, unknown>;
+  decision: ChallengeDecision;
+  channel: ChannelName | null;
+  channel_state: Record<string, unknown>;
+  locale: string;
+  callback_url: string | null;
+  result_reason: string | null;
+  fraud_reported: boolean;
+  receipt: string | null;
+  created_at: Date;
+  expires_at: Date;
+  completed_at: Date | null;
+}
+
+const transactionContext = (tenantId: string, id: string) => `challenge-transaction:${tenantId}:${id}`;
+
+export class ChallengeStore {
+  constructor(private readonly envelope: Envelope) {}
+
+  private toRecord(row: ChallengeRow): ChallengeRecord {
+    const transaction = JSON.parse(this.envelope.decryptText(row.transaction_enc, transactionContext(row.tenant_id, row.id))) as TransactionDetails & { amountMinor?: string };
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      customerId: row.customer_id,
+      status: row.status,
+      transaction: { ...transaction, amountMinor: transaction.amountMinor === undefined ? undefined : BigInt(transaction.amountMinor) },
+      transactionMasked: row.transaction_masked,
+      transactionHash: row.transaction_hash,
+      context: row.context,
+      decision: row.decision,
+      channel: row.channel,
+      channelState: row.channel_state,
+      locale: row.locale,
+      callbackUrl: row.callback_url,
+      resultReason: row.result_reason,
+      fraudReported: row.fraud_reported,
+      receipt: row.receipt,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      completedAt: row.completed_at,
+    };
+  }
+
+  async insert(q: Queryable, record: ChallengeRecord): Promise<void> {
+    const transactionJson = JSON.stringify({ ...record.transaction, amountMinor: record.transaction.amountMinor?.toString() });
+    await q.query(
+      `INSERT INTO challenges (id, tenant_id, customer_id, status, transaction_type, transaction_masked, transaction_enc,
+         transaction_hash, amount_minor, currency, context, decision, policy_version, channel, channel_state, locale,
+         callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)`,
+      [
+        record.id,
+        record.tenantId,
+        record.customerId,
+        record.status,
+        record.transaction.type,
+        JSON.stringify(record.transactionMasked),
+        this.envelope.encrypt(transactionJson, transactionContext(record.tenantId, record.id)),
+        record.transactionHash,
+        record.transaction.amountMinor ?? null,
+        record.transaction.amount?.currency ?? null,
+        JSON.stringify(record.context),
+        JSON.stringify(record.decision),
+        record.decision.policyVersion,
+        record.channel,
+        JSON.stringify(record.channelState),
+        record.locale,
+        record.callbackUrl,
+        record.resultReason,
+        record.fraudReported,
+        record.receipt,
+        record.createdAt,
+        record.expiresAt,
+        record.completedAt,
+      ],
+    );
+  }
+
+  async get(q: Queryable, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ChallengeRecord | null> {
+    const result = await q.query<ChallengeRow>(
+      `SELECT * FROM challenges WHERE tenant_id = $1 AND id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+      [tenantId, id],
+    );
+    return result.rows[0] ? this.toRecord(result.rows[0]) : null;
+  }
+
+  /** The atomic transition: only a still-pending challenge moves; the loser of a race gets null. */
+  async transition(
+    q: Queryable,
+    tenantId: string,
+    id: string,
+    outcome: { status: Exclude<ChallengeStatus, 'pending' | 'not_required'>; reason: string; fraudReported: boolean; receipt: string; completedAt: Date },
+  ): Promise<ChallengeRecord | null> {
+    const result = await q.query<ChallengeRow>(
+      `UPDATE challenges SET status = $3, result_reason = $4, fraud_reported = $5, receipt = $6, completed_at = $7
+       WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING *`,
+      [tenantId, id, outcome.status, outcome.reason, outcome.fraudReported, outcome.receipt, outcome.completedAt],
+    );
+    return result.rows[0] ? this.toRecord(result.rows[0]) : null;
+  }
+
+  /** Merges into channel_state while the challenge is pending (channels keep their progress here). */
+  async updateChannelState(q: Queryable, tenantId: string, id: string, patch: Record<string, unknown>): Promise<boolean> {
+    const result = await q.query(
+      `UPDATE challenges SET channel_state = channel_state || $3::jsonb WHERE tenant_id = $1 AND id = $2 AND status = 'pending'`,
+      [tenantId, id, JSON.stringify(patch)],
+    );
+    return result.rowCount > 0;
+  }
+
+  /** Today's approved + not-required transfers of the customer in `currency`, as minor units. */
+  async sumCountedTransfers(q: Queryable, tenantId: string, customerId: string, currency: string, from: Date, to: Date): Promise<bigint> {
+    const result = await q.query<{ total: string | null }>(
+      `SELECT COALESCE(SUM(amount_minor), 0)::text AS total FROM challenges
+       WHERE tenant_id = $1 AND customer_id = $2 AND transaction_type = 'transfer' AND currency = $3
+         AND status IN ('approved', 'not_required') AND created_at >= $4 AND created_at < $5`,
+      [tenantId, customerId, currency, from, to],
+    );
+    return BigInt(result.rows[0]?.total ?? '0');
+  }
+
+  /** Pending challenges past their expiry (a safety net behind the delayed expiry jobs). */
+  async overdue(q: Queryable, limit: number): Promise<{ tenantId: string; id: string }[]> {
+    const result = await q.query<{ tenant_id: string; id: string }>(
+      `SELECT tenant_id, id FROM challenges WHERE status = 'pending' AND expires_at < now() - interval '5 seconds' ORDER BY expires_at LIMIT $1`,
+      [limit],
+    );
+    return result.rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
+  }
+}

@@ -1,0 +1,55 @@
+// A channel is a strategy behind one small interface (like Ory Kratos' login methods): the challenge
+// service asks each channel in policy order whether it can verify this customer, then lets the chosen
+// one run. Channels never write HTTP responses and never move a challenge except through the
+// ChallengeOutcomes they are given.
+import type { PolicyDocument } from '../policy/policy-schema.ts';
+import type { ChallengeRecord, TransactionDetails } from '../challenges/challenge-record.ts';
+
+export const channelNames = ['ars', 'webauthn', 'otp'] as const;
+export type ChannelName = (typeof channelNames)[number];
+
+export type Eligibility = { eligible: true } | { eligible: false; reason: string };
+
+export interface EligibilityInput {
+  tenantId: string;
+  customerId: string;
+  policy: PolicyDocument;
+  transaction: TransactionDetails;
+}
+
+export interface PreparedChannel {
+  /** Private state stored with the challenge (never shown to anyone). */
+  state: Record<string, unknown>;
+  /** What the bank needs to show the customer (e.g. the OTP question), returned in `channelDetails`. */
+  details?: Record<string, unknown>;
+  /** A page the customer opens (WebAuthn). */
+  customerUrl?: string | null;
+}
+
+export interface Channel {
+  readonly name: ChannelName;
+  /** Can this customer be verified on this channel right now (enrolled, not locked, number eligible)? */
+  eligibility(input: EligibilityInput): Promise<Eligibility>;
+  /** Builds the channel's state before the challenge is stored. */
+  prepare(input: EligibilityInput & { challengeId: string; transactionHash: string; locale: string }): Promise<PreparedChannel>;
+  /** Called once the pending challenge is committed (e.g. queue the first call). */
+  start(challenge: ChallengeRecord, policy: PolicyDocument): Promise<void>;
+  /** Called after the challenge ended for a reason outside the channel (expired, canceled): stop work in flight. */
+  stop?(challenge: ChallengeRecord): Promise<void>;
+}
+
+export class ChannelRegistry {
+  private readonly channels = new Map<ChannelName, Channel>();
+
+  register(channel: Channel): void {
+    this.channels.set(channel.name, channel);
+  }
+
+  get(name: ChannelName): Channel | undefined {
+    return this.channels.get(name);
+  }
+
+  names(): ChannelName[] {
+    return [...this.channels.keys()];
+  }
+}

@@ -1,0 +1,96 @@
+// A small typed client for bank backends: signs every request per SPEC §3 (RFC 9421 + RFC 9530).
+// Usage:
+//   const client = new StepupClient({ baseUrl: 'https://stepup.bank.example', keyId, secret });
+//   const challenge = await client.createChallenge({ customerId: 'cust-1001', transaction: {...} });
+import { createHash, createPrivateKey, randomBytes, createSecretKey } from 'node:crypto';
+import { httpbis, createSigner } from 'http-message-signatures';
+
+export type StepupCredentials =
+  | { keyId: string; secret: string }
+  | { keyId: string; privateKeyPem: string };
+
+export interface StepupClientOptions {
+  /** Where requests are sent. */
+  baseUrl: string;
+  /** The URL the server knows itself by (its PUBLIC_BASE_URL), when a proxy sits in between. */
+  publicBaseUrl?: string;
+  credentials: StepupCredentials;
+  fetch?: typeof fetch;
+}
+
+export interface StepupResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface SignedHeadersInput {
+  method: string;
+  targetUri: string;
+  body?: string;
+  credentials: StepupCredentials;
+  created?: Date;
+  nonce?: string;
+}
+
+/** Returns the headers that sign one request: Content-Digest (with a body), Signature-Input, Signature. */
+export async function signRequestHeaders(input: SignedHeadersInput): Promise<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const fields = ['@method', '@target-uri'];
+  if (input.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-digest'] = `sha-256=:${createHash('sha256').update(input.body).digest('base64')}:`;
+    fields.push('content-digest');
+  }
+  const { credentials } = input;
+  const key =
+    'secret' in credentials
+      ? createSigner(createSecretKey(Buffer.from(credentials.secret, 'base64')), 'hmac-sha256', credentials.keyId)
+      : createSigner(createPrivateKey(credentials.privateKeyPem), 'ed25519', credentials.keyId);
+  const signed = await httpbis.signMessage(
+    {
+      key,
+      name: 'sig1',
+      fields,
+      params: ['created', 'nonce', 'keyid', 'alg'],
+      paramValues: {
+        created: input.created ?? new Date(),
+        nonce: input.nonce ?? randomBytes(16).toString('base64url'),
+      },
+    },
+    { method: input.method.toUpperCase(), url: input.targetUri, headers },
+  );
+  return signed.headers as Record<string, string>;
+}
+
+export class StepupClient {
+  private readonly fetchImpl: typeof fetch;
+  constructor(private readonly options: StepupClientOptions) {
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<StepupResponse<T>> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const publicBase = (this.options.publicBaseUrl ?? this.options.baseUrl).replace(/\/+$/, '');
+    const signed = await signRequestHeaders({ method, targetUri: publicBase + path, body: text, credentials: this.options.credentials });
+    const response = await this.fetchImpl(this.options.baseUrl.replace(/\/+$/, '') + path, {
+      method,
+      headers: { ...extraHeaders, ...signed },
+      body: text,
+    });
+    const raw = await response.text();
+    return { status: response.status, headers: response.headers, body: (raw ? JSON.parse(raw) : null) as T };
+  }
+
+  createChallenge<T = unknown>(input: unknown, options: { idempotencyKey?: string } = {}) {
+    return this.request<T>('POST', '/v1/challenges', input, options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {});
+  }
+
+  getChallenge<T = unknown>(id: string) {
+    return this.request<T>('GET', `/v1/challenges/${encodeURIComponent(id)}`);
+  }
+
+  cancelChallenge<T = unknown>(id: string) {
+    return this.request<T>('POST', `/v1/challenges/${encodeURIComponent(id)}/cancel`);
+  }
+}

@@ -1,0 +1,114 @@
+// The only module that reads process.env: everything else receives a typed Config.
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const base64Key32 = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be base64 of exactly 32 bytes');
+
+const envSchema = z.object({
+  STEPUP_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: z.url().optional(),
+  DATABASE_URL: z.string().startsWith('postgres').optional(),
+  DATA_DIR: z.string().default('./.data'),
+  REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().default('{stepup}'),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  MASTER_KEY: base64Key32.optional(),
+  MASTER_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default('k1'),
+  PREVIOUS_MASTER_KEYS: z.string().default(''),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/).optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_FROM: z.string().optional(),
+  TWILIO_API_BASE_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT: z.string().default('64kb'),
+  RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  ALLOW_LOOPBACK_CALLBACKS: booleanFromEnv.default(false),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  role: 'all' | 'api' | 'worker';
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string;
+  queuePrefix: string;
+  adminToken: string | undefined;
+  masterKeys: { current: { id: string; key: Buffer }; previous: { id: string; key: Buffer }[] };
+  twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined } | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  bodyLimit: string;
+  rateLimitPerKeyPerMinute: number;
+  allowLoopbackCallbacks: boolean;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `PREVIOUS_MASTER_KEYS="k0:base64,kold:base64"`: keys that still decrypt but never encrypt. */
+function parsePreviousKeys(raw: string): { id: string; key: Buffer }[] {
+  if (raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const [id, value] = entry.split(':');
+    const key = Buffer.from(value ?? '', 'base64');
+    if (!id || key.length !== 32) throw new ConfigError([`PREVIOUS_MASTER_KEYS: entry "${id ?? ''}" must be id:base64-of-32-bytes`]);
+    return { id, key };
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const issues: string[] = [];
+  if (!e.MASTER_KEY) issues.push('MASTER_KEY: required (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)');
+  const twilioVars = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_FROM];
+  if (twilioVars.some(Boolean) && !twilioVars.every(Boolean)) {
+    issues.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM: set all three or none');
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const port = e.PORT;
+  return {
+    role: e.STEPUP_ROLE,
+    port,
+    host: e.HOST,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    adminToken: e.ADMIN_TOKEN,
+    masterKeys: {
+      current: { id: e.MASTER_KEY_ID, key: Buffer.from(e.MASTER_KEY!, 'base64') },
+      previous: parsePreviousKeys(e.PREVIOUS_MASTER_KEYS),
+    },
+    twilio:
+      e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBaseUrl: e.TWILIO_API_BASE_URL }
+        : undefined,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.BODY_LIMIT,
+    rateLimitPerKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
+    allowLoopbackCallbacks: e.ALLOW_LOOPBACK_CALLBACKS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,25 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const sha256 = (input: string | Buffer) => createHash('sha256').update(input).digest();
+export const sha256Hex = (input: string | Buffer) => sha256(input).toString('hex');
+export const sha256Base64Url = (input: string | Buffer) => sha256(input).toString('base64url');
+
+/** Constant-time comparison of two strings (different lengths compare unequal without early exit on content). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = sha256(a);
+  const right = sha256(b);
+  return timingSafeEqual(left, right) && a.length === b.length;
+}
+
+/** Random identifier with a type prefix, e.g. `chl_3Jk…` (128 bits of CSPRNG entropy). */
+export const newId = (prefix: string, bytes = 16) => `${prefix}_${randomBytes(bytes).toString('base64url')}`;
+
+/** JSON with object keys sorted recursively: the same value always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}

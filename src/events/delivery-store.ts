@@ -1,0 +1,70 @@
+import type { Db } from '../storage/db.ts';
+
+export interface DeliveryRow {
+  id: string;
+  tenant_id: string;
+  challenge_id: string;
+  event_type: string;
+  url: string;
+  payload: Record<string, unknown>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+}
+
+export class DeliveryStore {
+  constructor(private readonly db: Db) {}
+
+  async get(id: string): Promise<DeliveryRow | null> {
+    const result = await this.db.query<DeliveryRow>('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
+    return result.rows[0] ?? null;
+  }
+
+  async recordAttempt(id: string, attempt: { statusCode?: number; error?: string; durationMs: number; delivered: boolean; final: boolean }): Promise<void> {
+    await this.db.tx(async (tx) => {
+      const updated = await tx.query<{ attempts: number }>(
+        `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3,
+           status = CASE WHEN $4::boolean THEN 'delivered' WHEN $5::boolean THEN 'failed' ELSE status END,
+           delivered_at = CASE WHEN $4::boolean THEN now() ELSE delivered_at END
+         WHERE id = $1 RETURNING attempts`,
+        [id, attempt.statusCode ?? null, attempt.error ?? null, attempt.delivered, attempt.final],
+      );
+      const number = updated.rows[0]?.attempts;
+      if (number === undefined) return;
+      await tx.query(
+        'INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)',
+        [id, number, attempt.statusCode ?? null, attempt.error ?? null, attempt.durationMs],
+      );
+    });
+  }
+
+  async listForTenant(tenantId: string, options: { challengeId?: string; status?: string; limit: number }) {
+    const result = await this.db.query<DeliveryRow>(
+      `SELECT * FROM webhook_deliveries WHERE tenant_id = $1
+         AND ($2::text IS NULL OR challenge_id = $2) AND ($3::text IS NULL OR status = $3)
+       ORDER BY created_at DESC LIMIT $4`,
+      [tenantId, options.challengeId ?? null, options.status ?? null, options.limit],
+    );
+    return result.rows;
+  }
+
+  async attempts(deliveryId: string) {
+    const result = await this.db.query<{ attempt: number; attempted_at: Date; status_code: number | null; error: string | null; duration_ms: number }>(
+      'SELECT attempt, attempted_at, status_code, error, duration_ms FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt',
+      [deliveryId],
+    );
+    return result.rows;
+  }
+
+  /** Deliveries still pending well after creation with no attempt: handed to the queue again. */
+  async stuck(limit: number): Promise<string[]> {
+    const result = await this.db.query<{ id: string }>(
+      `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0 AND created_at < now() - interval '60 seconds' ORDER BY created_at LIMIT $1`,
+      [limit],
+    );
+    return result.rows.map((row) => row.id);
+  }
+}

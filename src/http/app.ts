@@ -1,0 +1,167 @@
+// Express app: security headers, request ids, access log, body limits, then every declared route
+// with its authentication and validation, then problem+json for everything that goes wrong.
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response, type NextFunction } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { ProblemError } from '../errors/problem.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { BankRequestVerifier } from '../auth/verify-bank-request.ts';
+import type { AdminAuthenticator } from '../auth/admin-auth.ts';
+import type { RouteDefinition, BankPrincipal, AdminPrincipal } from './route.ts';
+import { problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
+
+export interface AppDeps {
+  routes: RouteDefinition[];
+  logger: Logger;
+  metrics: Metrics;
+  publicBaseUrl: string;
+  bodyLimit: string;
+  bankVerifier: BankRequestVerifier;
+  adminAuth: AdminAuthenticator;
+  keyRateLimiter: RateLimiterAbstract;
+  /** Extra routers mounted before the declared routes (static pages, Twilio webhooks, dashboards). */
+  mounts?: { path: string; handler: express.RequestHandler }[];
+}
+
+interface StepupLocals {
+  rawBody?: Buffer;
+  bank?: BankPrincipal;
+  admin?: AdminPrincipal;
+  requestId: string;
+}
+
+const locals = (res: Response) => res.locals as StepupLocals;
+const asyncMw = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
+  fn(req, res).then(() => next(), next);
+};
+/** The last handler of a route: it answers, so it never passes on except with an error. */
+const asyncHandler = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
+  fn(req, res).catch(next);
+};
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    locals(res).requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (_req, res) => String(res.getHeader('x-request-id')),
+      // No bodies, no query strings (they may hold identifiers), no signatures.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"] } } }));
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+
+  for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
+
+  const rawJson = express.raw({ type: () => true, limit: deps.bodyLimit });
+  for (const route of deps.routes) {
+    const chain: express.RequestHandler[] = [];
+    if (route.method !== 'get' && route.method !== 'delete') chain.push(rawJson);
+    chain.push((req, res, next) => {
+      const raw = Buffer.isBuffer(req.body) && req.body.length > 0 ? (req.body as Buffer) : undefined;
+      locals(res).rawBody = raw;
+      if (raw && !/^application\/(.+\+)?json\b/i.test(req.header('content-type') ?? '')) return next(new ProblemError('unsupported_media_type'));
+      next();
+    });
+    if (route.auth.kind === 'bank') {
+      chain.push(
+        asyncMw(async (req, res) => {
+          const verdict = await deps.bankVerifier.verify({
+            method: req.method,
+            targetUri: deps.publicBaseUrl + req.originalUrl,
+            headers: req.headers,
+            rawBody: locals(res).rawBody,
+          });
+          if (!verdict.ok) {
+            req.log.info({ reason: verdict.reason }, 'bank request rejected');
+            throw new ProblemError('unauthorized', 'The request signature could not be verified');
+          }
+          locals(res).bank = { tenantId: verdict.tenantId, keyId: verdict.keyId };
+          try {
+            await deps.keyRateLimiter.consume(verdict.keyId);
+          } catch (rejection) {
+            if (rejection instanceof Error) throw rejection;
+            const retryAfter = Math.ceil(((rejection as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000);
+            res.setHeader('retry-after', String(retryAfter));
+            throw new ProblemError('rate_limited', `Rate limit for this key exceeded; retry in ${retryAfter} s`);
+          }
+        }),
+      );
+    } else if (route.auth.kind === 'admin') {
+      const role = route.auth.role;
+      chain.push(asyncMw(async (req, res) => {
+        locals(res).admin = await deps.adminAuth.authenticate(req.header('authorization'), role);
+      }));
+    }
+    chain.push(
+      asyncHandler(async (req, res) => {
+        const raw = locals(res).rawBody;
+        let body: unknown = undefined;
+        if (route.body) {
+          if (!raw) throw new ProblemError('validation_failed', 'A JSON body is required');
+          try {
+            body = JSON.parse(raw.toString('utf8'));
+          } catch {
+            throw new ProblemError('malformed_json');
+          }
+          const parsed = route.body.safeParse(body);
+          if (!parsed.success) throw validationProblem(parsed.error, 'body');
+          body = parsed.data;
+        } else if (raw && raw.toString('utf8').trim() !== '' && raw.toString('utf8').trim() !== '{}') {
+          throw new ProblemError('validation_failed', 'This endpoint takes no body');
+        }
+        const params = route.params ? route.params.safeParse(req.params) : { success: true as const, data: req.params };
+        if (!params.success) throw new ProblemError('not_found', 'No such resource');
+        const query = route.query ? route.query.safeParse(req.query) : { success: true as const, data: {} };
+        if (!query.success) throw validationProblem(query.error, 'query');
+        const output = await route.handler({
+          body,
+          query: query.data,
+          params: params.data,
+          headers: req.headers,
+          bank: locals(res).bank,
+          admin: locals(res).admin,
+          requestId: locals(res).requestId,
+        });
+        for (const [name, value] of Object.entries(output.headers ?? {})) res.setHeader(name, value);
+        res.status(output.status);
+        if (output.body === undefined) res.end();
+        else if (output.contentType && typeof output.body === 'string') res.type(output.contentType).send(output.body);
+        else res.type(output.contentType ?? 'application/json').send(JSON.stringify(output.body));
+      }),
+    );
+    app[route.method](route.path, ...chain);
+  }
+
+  app.use((req, res) => {
+    sendProblem(res, new ProblemError('not_found', `No route for ${req.method} ${req.path}`), `urn:request:${locals(res).requestId}`);
+  });
+  app.use(problemHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,82 @@
+// OpenAPI 3.1 built from the route declarations: what the router validates is what is documented.
+import { z } from 'zod';
+import type { RouteDefinition } from './route.ts';
+import { problemBodySchema } from './schemas.ts';
+
+const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+
+export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+function parametersOf(route: RouteDefinition): unknown[] {
+  const parameters: unknown[] = [];
+  const addObject = (schema: z.ZodType | undefined, location: 'path' | 'query') => {
+    if (!schema) return;
+    const json = toSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+    for (const [name, property] of Object.entries(json.properties ?? {})) {
+      parameters.push({ name, in: location, required: location === 'path' || (json.required ?? []).includes(name), schema: property });
+    }
+  };
+  addObject(route.params, 'path');
+  addObject(route.query, 'query');
+  for (const header of route.headers ?? []) {
+    parameters.push({ name: header.name, in: 'header', required: header.required, description: header.description, schema: { type: 'string' } });
+  }
+  return parameters;
+}
+
+const securityOf = (route: RouteDefinition) =>
+  route.auth.kind === 'bank' ? [{ httpMessageSignature: [] }] : route.auth.kind === 'admin' ? [{ adminBearer: [] }] : [];
+
+export function buildOpenApi(routes: RouteDefinition[], serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = openApiPath(route.path);
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.schema
+          ? { content: { [response.contentType ?? 'application/json']: { schema: toSchema(response.schema, 'output') } } }
+          : {}),
+      };
+    }
+    responses.default = {
+      description: 'An RFC 9457 problem with a stable `code`',
+      content: { 'application/problem+json': { schema: toSchema(problemBodySchema, 'output') } },
+    };
+    (paths[path] ??= {})[route.method] = {
+      summary: route.summary,
+      tags: route.tags,
+      operationId: `${route.method}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      security: securityOf(route),
+      ...(route.auth.kind === 'admin' ? { 'x-required-role': route.auth.role } : {}),
+      parameters: parametersOf(route),
+      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'stepup',
+      version: '1.0.0',
+      description:
+        'Step-up authentication for banks. Bank routes (/v1) are signed with HTTP Message Signatures (RFC 9421); admin routes take a bearer token. See docs/signing-requests.md.',
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: {
+        httpMessageSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Signature',
+          description:
+            'RFC 9421: Signature-Input sig1=("@method" "@target-uri" "content-digest");created;nonce;keyid;alg="hmac-sha256"|"ed25519", plus Content-Digest (RFC 9530) on requests with a body.',
+        },
+        adminBearer: { type: 'http', scheme: 'bearer' },
+      },
+    },
+    paths,
+  };
+}

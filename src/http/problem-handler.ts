@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { ProblemError } from '../errors/problem.ts';
+import { isRedisUnavailable } from '../redis/redis-connections.ts';
+import type { Logger } from '../observability/logger.ts';
+
+export function sendProblem(res: Response, problem: ProblemError, instance?: string): void {
+  res.status(problem.status).type('application/problem+json').json(problem.toBody(instance));
+}
+
+export function validationProblem(error: z.ZodError, where: string): ProblemError {
+  const errors = error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+  return new ProblemError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code === '08006' ||
+    code === '08001' ||
+    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(error.message)
+  );
+}
+
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const instance = `urn:request:${String(res.getHeader('x-request-id') ?? '')}`;
+    if (error instanceof ProblemError) return sendProblem(res, error, instance);
+    if (error instanceof z.ZodError) return sendProblem(res, validationProblem(error, ''), instance);
+    const typed = error as { type?: string; status?: number };
+    if (typed.type === 'entity.too.large') return sendProblem(res, new ProblemError('payload_too_large'), instance);
+    if (isRedisUnavailable(error) || isDatabaseUnavailable(error)) {
+      logger.warn({ err: error, path: req.path }, 'dependency unavailable');
+      res.setHeader('retry-after', '5');
+      return sendProblem(res, new ProblemError('service_unavailable'), instance);
+    }
+    logger.error({ err: error, path: req.path }, 'unhandled error');
+    return sendProblem(res, new ProblemError('internal_error', 'An unexpected error occurred; quote the instance id to support'), instance);
+  };
+}

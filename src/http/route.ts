@@ -1,0 +1,63 @@
+// A route is declared once — method, path, who may call it, schemas, handler — and both the
+// express router and the OpenAPI document are built from the same declarations.
+import type { Request } from 'express';
+import type { z } from 'zod';
+
+export type AdminRole = 'viewer' | 'operator' | 'policy-admin' | 'superadmin';
+
+export type RouteAuth =
+  | { kind: 'public' }
+  | { kind: 'bank' }
+  | { kind: 'admin'; role: AdminRole };
+
+export interface BankPrincipal {
+  tenantId: string;
+  keyId: string;
+}
+
+export interface AdminPrincipal {
+  tokenId: string;
+  role: AdminRole;
+  actor: string;
+}
+
+export interface HandlerInput<Body, Query, Params> {
+  body: Body;
+  query: Query;
+  params: Params;
+  headers: Request['headers'];
+  bank: BankPrincipal | undefined;
+  admin: AdminPrincipal | undefined;
+  requestId: string;
+}
+
+export interface HandlerOutput {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  contentType?: string;
+}
+
+export interface RouteDefinition<
+  B extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Express-style path (`/v1/challenges/:id`). */
+  path: string;
+  auth: RouteAuth;
+  summary: string;
+  tags: string[];
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Extra request headers documented in OpenAPI (e.g. Idempotency-Key, If-Match). */
+  headers?: { name: string; required: boolean; description: string }[];
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handler: (input: HandlerInput<z.output<B>, z.output<Q>, z.output<P>>) => Promise<HandlerOutput>;
+}
+
+export const defineRoute = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
+  route: RouteDefinition<B, Q, P>,
+): RouteDefinition => route as unknown as RouteDefinition;

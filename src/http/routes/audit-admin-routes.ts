@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { Db } from '../../storage/db.ts';
+import type { AdminAuthenticator } from '../../auth/admin-auth.ts';
+import type { ReceiptSigner } from '../../receipts/receipt-signer.ts';
+import { appendAudit, verifyAuditChain, type AuditRow } from '../../audit/audit-log.ts';
+import { notFound } from '../../errors/problem.ts';
+import { defineRoute, type RouteDefinition } from '../route.ts';
+
+const auditEntry = z.object({
+  seq: z.number().int(),
+  tenantId: z.string().nullable(),
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  hash: z.string(),
+});
+
+export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; receipts: ReceiptSigner }): RouteDefinition[] {
+  const { db } = deps;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/audit',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'The audit trail, newest first; filter by tenant, action, subject; page with `before`',
+      tags: ['admin: audit'],
+      query: z.strictObject({
+        tenantId: z.string().max(64).optional(),
+        action: z.string().max(64).optional(),
+        subject: z.string().max(128).optional(),
+        before: z.coerce.number().int().positive().optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+      responses: { 200: { description: 'Entries', schema: z.object({ entries: z.array(auditEntry) }) } },
+      handler: async ({ query }) => {
+        const result = await db.query<AuditRow>(
+          `SELECT * FROM audit_log WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR action = $2)
+             AND ($3::text IS NULL OR subject = $3) AND ($4::bigint IS NULL OR seq < $4)
+           ORDER BY seq DESC LIMIT $5`,
+          [query.tenantId ?? null, query.action ?? null, query.subject ?? null, query.before ?? null, query.limit],
+        );
+        const entries = result.rows.map((row) => ({
+          seq: Number(row.seq),
+          tenantId: row.tenant_id,
+          actor: row.actor,
+          action: row.action,
+          subject: row.subject,
+          data: row.data,
+          createdAt: row.created_at.toISOString(),
+          hash: row.hash,
+        }));
+        return { status: 200, body: { entries } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/audit/verify',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'Walk the hash chain and report the first tampered row, if any',
+      tags: ['admin: audit'],
+      responses: { 200: { description: 'Verdict', schema: z.object({ ok: z.boolean(), rows: z.number(), brokenAtSeq: z.number().optional() }) } },
+      handler: async () => ({ status: 200, body: await verifyAuditChain(db) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/receipt-keys/rotate',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'Start signing receipts with a new key; old keys stay in the JWKS',
+      tags: ['receipts'],
+      responses: { 201: { description: 'The new key id', schema: z.object({ kid: z.string() }) } },
+      handler: async ({ admin }) => {
+        const kid = await deps.receipts.rotate();
+        await db.tx((tx) => appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'receipt_key.rotated', subject: kid }, db.kind === 'postgres'));
+        return { status: 201, body: { kid } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tokens',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'Issue an admin token with a role (shown once)',
+      tags: ['admin: tokens'],
+      body: z.strictObject({ name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/), role: z.enum(['viewer', 'operator', 'policy-admin', 'superadmin']) }),
+      responses: { 201: { description: 'The token', schema: z.object({ id: z.string(), token: z.string(), role: z.string(), name: z.string() }) } },
+      handler: async ({ body, admin }) => {
+        const issued = await db.tx(async (tx) => {
+          const token = await deps.adminAuth.issue(tx, body);
+          await appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'admin_token.created', subject: token.id, data: { role: body.role, name: body.name } }, db.kind === 'postgres');
+          return token;
+        });
+        return { status: 201, body: { ...issued, role: body.role, name: body.name } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tokens',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'List admin tokens (never the tokens themselves)',
+      tags: ['admin: tokens'],
+      responses: { 200: { description: 'Tokens', schema: z.object({ tokens: z.array(z.record(z.string(), z.unknown())) }) } },
+      handler: async () => ({ status: 200, body: { tokens: await deps.adminAuth.list() } }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/admin/v1/tokens/:tokenId',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'Revoke an admin token',
+      tags: ['admin: tokens'],
+      params: z.strictObject({ tokenId: z.string().regex(/^adm_[A-Za-z0-9_-]{8,32}$/) }),
+      responses: { 204: { description: 'Revoked' } },
+      handler: async ({ params, admin }) => {
+        const revoked = await db.tx(async (tx) => {
+          const done = await deps.adminAuth.revoke(tx, params.tokenId);
+          if (done) await appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'admin_token.revoked', subject: params.tokenId }, db.kind === 'postgres');
+          return done;
+        });
+        if (!revoked) throw notFound('token');
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,52 @@
+import { challengeIdParams, challengeResponseSchema, createChallengeSchema } from '../../challenges/challenge-schemas.ts';
+import { publicChallenge } from '../../challenges/challenge-record.ts';
+import type { ChallengeService } from '../../challenges/challenge-service.ts';
+import { withIdempotency } from '../../challenges/idempotency.ts';
+import { canonicalJson, sha256Hex } from '../../crypto/hashing.ts';
+import type { Db } from '../../storage/db.ts';
+import { defineRoute, type RouteDefinition } from '../route.ts';
+
+export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }): RouteDefinition[] {
+  const challenge = { description: 'The challenge', schema: challengeResponseSchema };
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/challenges',
+      auth: { kind: 'bank' },
+      summary: 'Ask whether a transaction needs step-up and, if so, start verifying it',
+      tags: ['challenges'],
+      body: createChallengeSchema,
+      headers: [{ name: 'Idempotency-Key', required: false, description: 'Same key + same body within 24 h returns the same response; another body is 409' }],
+      responses: { 201: { description: 'Created: `pending`, `not_required` or `failed` (no eligible channel)', schema: challengeResponseSchema } },
+      handler: async ({ body, bank, headers }) => {
+        const key = headers['idempotency-key'];
+        const result = await withIdempotency(
+          deps.db,
+          { tenantId: bank!.tenantId, key: Array.isArray(key) ? key[0] : key, requestHash: sha256Hex(canonicalJson(body)) },
+          async () => ({ status: 201, body: publicChallenge(await deps.challenges.create(bank!.tenantId, body)) }),
+        );
+        return { status: result.status, body: result.body, headers: result.replayed ? { 'idempotent-replayed': 'true' } : ({} as Record<string, string>) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/challenges/:id',
+      auth: { kind: 'bank' },
+      summary: 'Read a challenge (terminal challenges stay readable)',
+      tags: ['challenges'],
+      params: challengeIdParams,
+      responses: { 200: challenge },
+      handler: async ({ params, bank }) => ({ status: 200, body: publicChallenge(await deps.challenges.get(bank!.tenantId, params.id)) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/challenges/:id/cancel',
+      auth: { kind: 'bank' },
+      summary: 'Cancel a pending challenge (a call in progress is hung up)',
+      tags: ['challenges'],
+      params: challengeIdParams,
+      responses: { 200: challenge },
+      handler: async ({ params, bank }) => ({ status: 200, body: publicChallenge(await deps.challenges.cancel(bank!.tenantId, params.id)) }),
+    }),
+  ];
+}

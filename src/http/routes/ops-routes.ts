@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { Db } from '../../storage/db.ts';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { ReceiptSigner } from '../../receipts/receipt-signer.ts';
+import { ProblemError } from '../../errors/problem.ts';
+import { defineRoute, type RouteDefinition } from '../route.ts';
+
+const docsPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>stepup API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script></body></html>`;
+
+const docsInit = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
+
+export function opsRoutes(deps: { db: Db; redis: Redis; registry: Registry; receipts: ReceiptSigner; openApi: () => Record<string, unknown> }): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      auth: { kind: 'public' },
+      summary: 'The process is up',
+      tags: ['operations'],
+      responses: { 200: { description: 'Up', schema: z.object({ status: z.literal('ok') }) } },
+      handler: async () => ({ status: 200, body: { status: 'ok' } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      auth: { kind: 'public' },
+      summary: 'The database and Redis are reachable',
+      tags: ['operations'],
+      responses: { 200: { description: 'Ready', schema: z.object({ status: z.literal('ready'), database: z.string(), redis: z.string() }) } },
+      handler: async () => {
+        const withTimeout = <T>(promise: Promise<T>) =>
+          Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+        const [database, redis] = await Promise.allSettled([withTimeout(deps.db.ping()), withTimeout(deps.redis.ping())]);
+        if (database.status === 'rejected' || redis.status === 'rejected') {
+          throw new ProblemError('service_unavailable', `database: ${database.status === 'fulfilled' ? 'ok' : 'unreachable'}, redis: ${redis.status === 'fulfilled' ? 'ok' : 'unreachable'}`);
+        }
+        return { status: 200, body: { status: 'ready', database: deps.db.kind, redis: 'ok' } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/metrics',
+      auth: { kind: 'public' },
+      summary: 'Prometheus metrics',
+      tags: ['operations'],
+      responses: { 200: { description: 'Prometheus text format', schema: z.string(), contentType: 'text/plain' } },
+      handler: async () => ({ status: 200, body: await deps.registry.metrics(), contentType: deps.registry.contentType }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/openapi.json',
+      auth: { kind: 'public' },
+      summary: 'This document (OpenAPI 3.1)',
+      tags: ['operations'],
+      responses: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },
+      handler: async () => ({ status: 200, body: deps.openApi() }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs',
+      auth: { kind: 'public' },
+      summary: 'The OpenAPI document, rendered',
+      tags: ['operations'],
+      responses: { 200: { description: 'HTML', schema: z.string(), contentType: 'text/html' } },
+      handler: async () => ({ status: 200, body: docsPage, contentType: 'text/html' }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs/init.js',
+      auth: { kind: 'public' },
+      summary: 'Script of the rendered documentation page',
+      tags: ['operations'],
+      responses: { 200: { description: 'JavaScript', schema: z.string(), contentType: 'text/javascript' } },
+      handler: async () => ({ status: 200, body: docsInit, contentType: 'text/javascript' }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      auth: { kind: 'public' },
+      summary: 'Public keys that verify challenge receipts (current and retired)',
+      tags: ['receipts'],
+      responses: { 200: { description: 'JWK Set', schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } },
+      handler: async () => ({ status: 200, body: await deps.receipts.jwks(), headers: { 'cache-control': 'public, max-age=300' } }),
+    }),
+  ];
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import type { Db } from '../../storage/db.ts';
+import type { PolicyStore, PolicyVersion } from '../../tenants/policy-store.ts';
+import type { TenantStore } from '../../tenants/tenant-store.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
+import { ProblemError, notFound } from '../../errors/problem.ts';
+import { policyDocumentSchema, effectivePolicy } from '../../policy/policy-schema.ts';
+import { evaluateStepUp } from '../../policy/evaluate.ts';
+import { parseAmount } from '../../money/money.ts';
+import { transactionSchema } from '../../challenges/challenge-schemas.ts';
+import { defineRoute, type RouteDefinition } from '../route.ts';
+
+const tenantIdParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/) });
+const versionView = z.object({ version: z.number().int(), author: z.string(), createdAt: z.string(), document: z.record(z.string(), z.unknown()) });
+const show = (v: PolicyVersion) => ({ version: v.version, author: v.author, createdAt: v.createdAt.toISOString(), document: v.document });
+const etag = (version: number) => `"v${version}"`;
+
+const dryRunInput = z.strictObject({
+  policy: z.unknown().optional().describe('A draft policy document; the current policy when absent'),
+  transaction: transactionSchema,
+  context: z
+    .strictObject({ designatedDevice: z.boolean().optional(), riskScore: z.number().min(0).max(1).optional(), payeeRegistered: z.boolean().optional(), grade: z.string().max(32).optional() })
+    .optional(),
+  todayApproved: z.string().regex(/^\d{1,19}(\.\d{1,4})?$/).optional().describe("The customer's approved transfers today, in major units"),
+});
+
+export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies: PolicyStore }): RouteDefinition[] {
+  const requireTenant = async (id: string) => {
+    if (!(await deps.tenants.get(id))) throw notFound('tenant');
+  };
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tenants/:id/policy',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: "The tenant's current policy (ETag carries its version)",
+      tags: ['admin: policy'],
+      params: tenantIdParams,
+      responses: { 200: { description: 'Current version', schema: versionView } },
+      handler: async ({ params }) => {
+        await requireTenant(params.id);
+        const current = await deps.policies.current(params.id);
+        return { status: 200, body: show(current), headers: { etag: etag(current.version) } };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/admin/v1/tenants/:id/policy',
+      auth: { kind: 'admin', role: 'policy-admin' },
+      summary: 'Replace the policy; If-Match must carry the current ETag',
+      tags: ['admin: policy'],
+      params: tenantIdParams,
+      body: policyDocumentSchema,
+      headers: [{ name: 'If-Match', required: true, description: 'The ETag of the version being replaced, e.g. "v3"' }],
+      responses: { 200: { description: 'The new version', schema: versionView } },
+      handler: async ({ params, body, headers, admin }) => {
+        await requireTenant(params.id);
+        const ifMatch = headers['if-match'];
+        if (typeof ifMatch !== 'string') throw new ProblemError('precondition_required', 'Send If-Match with the ETag of the current policy');
+        const match = /^"v(\d+)"$/.exec(ifMatch.trim());
+        if (!match) throw new ProblemError('precondition_failed', 'If-Match does not name a policy version');
+        const expected = Number(match[1]);
+        const written = await deps.db.tx(async (tx) => {
+          const version = await deps.policies.put(tx, params.id, expected, body, admin!.actor);
+          if (version) await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'policy.updated', subject: params.id, data: { version: version.version } }, deps.db.kind === 'postgres');
+          return version;
+        });
+        if (!written) throw new ProblemError('precondition_failed', 'The policy changed since that version; fetch it again');
+        return { status: 200, body: show(written), headers: { etag: etag(written.version) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tenants/:id/policy/versions',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'Every version of the policy, newest first',
+      tags: ['admin: policy'],
+      params: tenantIdParams,
+      responses: { 200: { description: 'Versions', schema: z.object({ versions: z.array(versionView) }) } },
+      handler: async ({ params }) => {
+        await requireTenant(params.id);
+        return { status: 200, body: { versions: (await deps.policies.versions(params.id)).map(show) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tenants/:id/policy/versions/:version',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'One version of the policy',
+      tags: ['admin: policy'],
+      params: z.strictObject({ id: tenantIdParams.shape.id, version: z.coerce.number().int().min(0) }),
+      responses: { 200: { description: 'The version', schema: versionView } },
+      handler: async ({ params }) => {
+        await requireTenant(params.id);
+        const version = await deps.policies.version(params.id, params.version);
+        if (!version) throw notFound('policy version');
+        return { status: 200, body: show(version) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tenants/:id/policy/dry-run',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'Evaluate a transaction against the current or a draft policy, without side effects',
+      tags: ['admin: policy'],
+      params: tenantIdParams,
+      body: dryRunInput,
+      responses: { 200: { description: 'The decision', schema: z.object({ stepUpRequired: z.boolean(), reasons: z.array(z.string()), policyVersion: z.number().nullable() }) } },
+      handler: async ({ params, body }) => {
+        await requireTenant(params.id);
+        let document;
+        let policyVersion: number | null = null;
+        if (body.policy === undefined) {
+          const current = await deps.policies.current(params.id);
+          document = current.document;
+          policyVersion = current.version;
+        } else {
+          const parsed = policyDocumentSchema.safeParse(body.policy);
+          if (!parsed.success) {
+            const errors = parsed.error.issues.map((i) => ({ path: ['policy', ...i.path.map(String)].join('.'), message: i.message }));
+            throw new ProblemError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+          }
+          document = parsed.data;
+        }
+        const policy = effectivePolicy(document, body.context?.grade);
+        const amount = body.transaction.amount ? parseAmount(body.transaction.amount) : undefined;
+        if (amount && !amount.ok) throw new ProblemError('invalid_amount', `transaction.amount: ${amount.code}`);
+        const today = body.todayApproved && body.transaction.amount ? parseAmount({ value: body.todayApproved, currency: body.transaction.amount.currency }, { allowZero: true }) : undefined;
+        if (today && !today.ok) throw new ProblemError('invalid_amount', `todayApproved: ${today.code}`);
+        const verdict = evaluateStepUp({
+          policy,
+          transaction: { type: body.transaction.type, amountMinor: amount?.ok ? amount.minor : undefined, currency: body.transaction.amount?.currency },
+          context: body.context ?? {},
+          history: { todayApprovedMinor: today?.ok ? today.minor : 0n },
+        });
+        return { status: 200, body: { stepUpRequired: verdict.stepUpRequired, reasons: verdict.reasons, policyVersion } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import type { Db } from '../../storage/db.ts';
+import type { TenantStore, Tenant } from '../../tenants/tenant-store.ts';
+import type { DeliveryStore } from '../../events/delivery-store.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
+import { assertCallbackUrlAllowed } from '../../events/callback-url-guard.ts';
+import { notFound } from '../../errors/problem.ts';
+import { defineRoute, type RouteDefinition } from '../route.ts';
+
+const tenantIdParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/) });
+const tenantView = z.object({ id: z.string(), name: z.string(), bankName: z.string(), defaultCallbackUrl: z.string().nullable(), allowLoopbackCallbacks: z.boolean(), createdAt: z.string() });
+const showTenant = (tenant: Tenant) => ({ ...tenant, createdAt: tenant.createdAt.toISOString() });
+const callbackUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
+const tenantInput = z.strictObject({
+  name: z.string().min(1).max(100),
+  bankName: z.string().min(1).max(100).optional().describe('Spoken in the call greeting; defaults to name'),
+  defaultCallbackUrl: callbackUrl.nullable().optional(),
+  allowLoopbackCallbacks: z.boolean().optional().describe('Allow http://127.0.0.1 callbacks (development only; the server must also set ALLOW_LOOPBACK_CALLBACKS)'),
+});
+
+const keyInput = z.union([
+  z.strictObject({ alg: z.literal('hmac-sha256').optional() }),
+  z.strictObject({ alg: z.literal('ed25519'), publicKeyPem: z.string().min(40).max(1000) }),
+]);
+
+export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveries: DeliveryStore; allowLoopbackCallbacks: boolean }): RouteDefinition[] {
+  const { db, tenants } = deps;
+  const audit = (tx: Parameters<typeof appendAudit>[0], tenantId: string, actor: string, action: string, data: Record<string, unknown> = {}) =>
+    appendAudit(tx, { tenantId, actor, action, subject: tenantId, data }, db.kind === 'postgres');
+  const requireTenant = async (id: string) => {
+    const tenant = await tenants.get(id);
+    if (!tenant) throw notFound('tenant');
+    return tenant;
+  };
+  const checkCallback = (url: string | null | undefined, allowLoopback: boolean | undefined) => {
+    if (url) assertCallbackUrlAllowed(url, { allowLoopback: deps.allowLoopbackCallbacks && (allowLoopback ?? false) });
+  };
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tenants',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'Create a tenant (one bank or bank environment); the webhook secret is shown once',
+      tags: ['admin: tenants'],
+      body: tenantInput,
+      responses: { 201: { description: 'The tenant and its Standard Webhooks secret', schema: tenantView.extend({ webhookSecret: z.string() }) } },
+      handler: async ({ body, admin }) => {
+        checkCallback(body.defaultCallbackUrl, body.allowLoopbackCallbacks);
+        const created = await db.tx(async (tx) => {
+          const result = await tenants.create(tx, body);
+          await audit(tx, result.tenant.id, admin!.actor, 'tenant.created', { name: body.name });
+          return result;
+        });
+        return { status: 201, body: { ...showTenant(created.tenant), webhookSecret: created.webhookSecret } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tenants',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'List tenants',
+      tags: ['admin: tenants'],
+      responses: { 200: { description: 'Tenants', schema: z.object({ tenants: z.array(tenantView) }) } },
+      handler: async () => ({ status: 200, body: { tenants: (await tenants.list()).map(showTenant) } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tenants/:id',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'Read a tenant',
+      tags: ['admin: tenants'],
+      params: tenantIdParams,
+      responses: { 200: { description: 'The tenant', schema: tenantView } },
+      handler: async ({ params }) => ({ status: 200, body: showTenant(await requireTenant(params.id)) }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/admin/v1/tenants/:id',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'Change a tenant',
+      tags: ['admin: tenants'],
+      params: tenantIdParams,
+      body: tenantInput.partial(),
+      responses: { 200: { description: 'The tenant', schema: tenantView } },
+      handler: async ({ params, body, admin }) => {
+        const current = await requireTenant(params.id);
+        checkCallback(body.defaultCallbackUrl, body.allowLoopbackCallbacks ?? current.allowLoopbackCallbacks);
+        const updated = await db.tx(async (tx) => {
+          const tenant = await tenants.update(tx, params.id, body);
+          await audit(tx, params.id, admin!.actor, 'tenant.updated', { fields: Object.keys(body) });
+          return tenant;
+        });
+        return { status: 200, body: showTenant(updated!) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tenants/:id/webhook-secret',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'Rotate the tenant webhook secret (shown once)',
+      tags: ['admin: tenants'],
+      params: tenantIdParams,
+      responses: { 201: { description: 'The new secret', schema: z.object({ webhookSecret: z.string() }) } },
+      handler: async ({ params, admin }) => {
+        await requireTenant(params.id);
+        const webhookSecret = await db.tx(async (tx) => {
+          const secret = await tenants.rotateWebhookSecret(tx, params.id);
+          await audit(tx, params.id, admin!.actor, 'tenant.webhook_secret_rotated');
+          return secret;
+        });
+        return { status: 201, body: { webhookSecret } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tenants/:id/keys',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'Issue an API key: HMAC (the secret is shown once) or register an Ed25519 public key',
+      tags: ['admin: keys'],
+      params: tenantIdParams,
+      body: keyInput,
+      responses: {
+        201: {
+          description: 'The key',
+          schema: z.object({ keyId: z.string(), alg: z.string(), secret: z.string().optional(), publicKeyPem: z.string().optional(), createdAt: z.string() }),
+        },
+      },
+      handler: async ({ params, body, admin }) => {
+        await requireTenant(params.id);
+        const key = await db.tx(async (tx) => {
+          const created = await tenants.createKey(tx, params.id, body.alg === 'ed25519' ? { alg: 'ed25519', publicKeyPem: body.publicKeyPem } : { alg: 'hmac-sha256' });
+          await audit(tx, params.id, admin!.actor, 'key.created', { keyId: created.keyId, alg: created.alg });
+          return created;
+        });
+        return { status: 201, body: { ...key, createdAt: key.createdAt.toISOString() } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tenants/:id/keys',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'List API keys (never their secrets)',
+      tags: ['admin: keys'],
+      params: tenantIdParams,
+      responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(z.object({ keyId: z.string(), alg: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() })) }) } },
+      handler: async ({ params }) => {
+        await requireTenant(params.id);
+        const keys = await tenants.listKeys(params.id);
+        return { status: 200, body: { keys: keys.map((k) => ({ keyId: k.keyId, alg: k.alg, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null })) } };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/admin/v1/tenants/:id/keys/:keyId',
+      auth: { kind: 'admin', role: 'superadmin' },
+      summary: 'Revoke an API key (effective on every process within 5 s)',
+      tags: ['admin: keys'],
+      params: z.strictObject({ id: tenantIdParams.shape.id, keyId: z.string().regex(/^key_[A-Za-z0-9_-]{8,32}$/) }),
+      responses: { 204: { description: 'Revoked' } },
+      handler: async ({ params, admin }) => {
+        const revoked = await db.tx(async (tx) => {
+          const done = await tenants.revokeKey(tx, params.id, params.keyId);
+          if (done) await audit(tx, params.id, admin!.actor, 'key.revoked', { keyId: params.keyId });
+          return done;
+        });
+        if (!revoked) throw notFound('key');
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tenants/:id/deliveries',
+      auth: { kind: 'admin', role: 'viewer' },
+      summary: 'Event deliveries to the bank, newest first, with their attempts',
+      tags: ['admin: events'],
+      params: tenantIdParams,
+      query: z.strictObject({
+        challengeId: z.string().max(64).optional(),
+        status: z.enum(['pending', 'delivered', 'failed']).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+      responses: { 200: { description: 'Deliveries', schema: z.object({ deliveries: z.array(z.record(z.string(), z.unknown())) }) } },
+      handler: async ({ params, query }) => {
+        await requireTenant(params.id);
+        const rows = await deps.deliveries.listForTenant(params.id, query);
+        const deliveries = await Promise.all(
+          rows.map(async (row) => ({
+            id: row.id,
+            challengeId: row.challenge_id,
+            type: row.event_type,
+            url: row.url,
+            status: row.status,
+            attempts: await deps.deliveries.attempts(row.id),
+            createdAt: row.created_at.toISOString(),
+            deliveredAt: row.delivered_at?.toISOString() ?? null,
+          })),
+        );
+        return { status: 200, body: { deliveries } };
+      },
+    }),
+  ];
+}

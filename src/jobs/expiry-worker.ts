@@ -1,0 +1,23 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChallengeService } from '../challenges/challenge-service.ts';
+import { queueNames, type ChallengeExpiryJob } from './queue-names.ts';
+
+/** Moves a still-pending challenge to `expired` / `timeout`; a challenge already ended is left alone. */
+export function startExpiryWorker(connection: Redis, prefix: string, challenges: ChallengeService): Worker<ChallengeExpiryJob> {
+  return new Worker<ChallengeExpiryJob>(
+    queueNames.challengeExpiry,
+    async (job) => {
+      const { tenantId, challengeId } = job.data;
+      const existing = await challenges.get(tenantId, challengeId).catch(() => null);
+      if (!existing || existing.status !== 'pending') return 'not-pending';
+      if (existing.expiresAt.getTime() > Date.now() + 1000) {
+        // Woken early (clock skew between processes): try again at the real time.
+        throw new Error('not yet due');
+      }
+      const { changed } = await challenges.finish(tenantId, challengeId, { status: 'expired', reason: 'timeout', actor: 'system:expiry' });
+      return changed ? 'expired' : 'not-pending';
+    },
+    { connection, prefix, concurrency: 50 },
+  );
+}

@@ -1,0 +1,42 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  challengesCreated: Counter<'status'>;
+  challengesCompleted: Counter<'status' | 'reason'>;
+  webhookDeliveries: Counter<'outcome'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'stepup_http_request_duration_seconds',
+      help: 'HTTP request duration by route template',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    challengesCreated: new Counter({
+      name: 'stepup_challenges_created_total',
+      help: 'Challenges created, by initial status',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    challengesCompleted: new Counter({
+      name: 'stepup_challenges_completed_total',
+      help: 'Challenges that reached a terminal status',
+      labelNames: ['status', 'reason'],
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'stepup_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,36 @@
+import { Redis } from 'ioredis';
+
+/**
+ * API-side connections fail fast while Redis is away (the API answers 503 and keeps serving what
+ * does not need Redis); worker connections wait and retry for ever, as BullMQ requires.
+ */
+export function createRedis(url: string, purpose: 'command' | 'worker'): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: purpose === 'worker' ? null : 1,
+    enableOfflineQueue: purpose === 'worker',
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    connectionName: `stepup-${purpose}`,
+    lazyConnect: false,
+  });
+}
+
+/** True for errors that mean "Redis is not reachable right now". */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|ECONNREFUSED|ECONNRESET|connect ETIMEDOUT/.test(error.message)
+  );
+}
+
+/** Resolves once the connection is ready (start-up waits for Redis rather than running without it). */
+export function whenReady(redis: Redis, onWaiting?: () => void): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  const timer = onWaiting ? setInterval(onWaiting, 5000) : undefined;
+  return new Promise((resolve) => {
+    redis.once('ready', () => {
+      if (timer) clearInterval(timer);
+      resolve();
+    });
+  });
+}

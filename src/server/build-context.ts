@@ -1,0 +1,121 @@
+// The composition root: builds every service from the typed Config, once, for any role.
+import { join } from 'node:path';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/config.ts';
+import type { Db } from '../storage/db.ts';
+import { migrate } from '../storage/migrate.ts';
+import { createPgDb } from '../storage/pg-db.ts';
+import { createPgliteDb } from '../storage/pglite-db.ts';
+import { Envelope } from '../crypto/envelope.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { createRedis, whenReady } from '../redis/redis-connections.ts';
+import { TenantStore } from '../tenants/tenant-store.ts';
+import { PolicyStore } from '../tenants/policy-store.ts';
+import { ReceiptSigner } from '../receipts/receipt-signer.ts';
+import { ChannelRegistry } from '../channels/channel.ts';
+import { ChallengeStore } from '../challenges/challenge-store.ts';
+import { ChallengeService } from '../challenges/challenge-service.ts';
+import { DeliveryStore } from '../events/delivery-store.ts';
+import { BankRequestVerifier } from '../auth/verify-bank-request.ts';
+import { AdminAuthenticator } from '../auth/admin-auth.ts';
+import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
+import type { DestinationStream } from 'pino';
+
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  redis: Redis;
+  queueRedis: Redis;
+  envelope: Envelope;
+  tenants: TenantStore;
+  policies: PolicyStore;
+  receipts: ReceiptSigner;
+  channels: ChannelRegistry;
+  challengeStore: ChallengeStore;
+  challenges: ChallengeService;
+  deliveries: DeliveryStore;
+  queues: Queues;
+  bankVerifier: BankRequestVerifier;
+  adminAuth: AdminAuthenticator;
+  keyRateLimiter: RateLimiterRedis;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
+  const db = config.databaseUrl
+    ? createPgDb(config.databaseUrl)
+    : await createPgliteDb(config.dataDir === ':memory:' ? undefined : join(config.dataDir, 'pglite'));
+  await migrate(db);
+  return db;
+}
+
+export async function buildContext(config: Config, options: { logDestination?: DestinationStream } = {}): Promise<AppContext> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const metrics = createMetrics();
+  const db = await openDatabase(config);
+  const redis = createRedis(config.redisUrl, 'command');
+  const queueRedis = createRedis(config.redisUrl, 'command');
+  redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
+  queueRedis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
+  const waiting = () => logger.warn({ redis: config.redisUrl.replace(/\/\/[^@]*@/, '//***@') }, 'waiting for Redis');
+  await Promise.all([whenReady(redis, waiting), whenReady(queueRedis)]);
+  const envelope = new Envelope(config.masterKeys);
+  const tenants = new TenantStore(db, envelope);
+  const policies = new PolicyStore(db);
+  const receipts = new ReceiptSigner(db, envelope, config.publicBaseUrl);
+  await receipts.ensureActiveKey();
+  const channels = new ChannelRegistry();
+  const challengeStore = new ChallengeStore(envelope);
+  const deliveries = new DeliveryStore(db);
+  const queues = createQueues(queueRedis, config.queuePrefix);
+  const challenges = new ChallengeService({
+    db,
+    store: challengeStore,
+    tenants,
+    policies,
+    channels,
+    receipts,
+    scheduler: bullmqScheduler(queues),
+    events: bullmqEventDispatcher(queues),
+    metrics,
+    logger,
+    allowLoopbackCallbacks: config.allowLoopbackCallbacks,
+  });
+  const keyRateLimiter = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: 'rl:key',
+    points: config.rateLimitPerKeyPerMinute,
+    duration: 60,
+    useRedisPackage: false,
+  });
+  return {
+    config,
+    logger,
+    metrics,
+    db,
+    redis,
+    queueRedis,
+    envelope,
+    tenants,
+    policies,
+    receipts,
+    channels,
+    challengeStore,
+    challenges,
+    deliveries,
+    queues,
+    bankVerifier: new BankRequestVerifier(tenants, redis),
+    adminAuth: new AdminAuthenticator(db, config.adminToken),
+    keyRateLimiter,
+    async close() {
+      await queues.close().catch(() => undefined);
+      redis.disconnect();
+      queueRedis.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Each channel plugs in here: it registers its Channel strategy, declares its routes, and (for
+// worker processes) starts its queue workers. One line per channel module.
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type express from 'express';
+import type { AppContext } from './build-context.ts';
+import type { RouteDefinition } from '../http/route.ts';
+
+export interface ChannelModule {
+  name: string;
+  /** Registers the channel with context.channels; may create its own services. Runs in every role. */
+  register(context: AppContext): Promise<void> | void;
+  /** Routes this module adds to the API (bank, admin or public). */
+  routes?(context: AppContext): RouteDefinition[];
+  /** Non-JSON handlers mounted before the declared routes (e.g. Twilio webhooks), path → handler. */
+  mounts?(context: AppContext): { path: string; handler: express.RequestHandler }[];
+  /** Queue workers, started in `worker` and `all` roles. */
+  workers?(context: AppContext, connection: Redis): Worker[];
+  /** Called on shutdown after workers closed. */
+  close?(): Promise<void>;
+}
+
+export const channelModules: ChannelModule[] = [];

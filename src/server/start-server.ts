@@ -1,0 +1,126 @@
+// Starts the roles asked for: the HTTP API, the queue workers, or both, and stops them gracefully.
+import { createServer, type Server } from 'node:http';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import express from 'express';
+import type { Worker } from 'bullmq';
+import type { DestinationStream } from 'pino';
+import type { Config } from '../config/config.ts';
+import { buildContext, type AppContext } from './build-context.ts';
+import { createApp } from '../http/app.ts';
+import { buildOpenApi } from '../http/openapi.ts';
+import type { RouteDefinition } from '../http/route.ts';
+import { challengeRoutes } from '../http/routes/challenge-routes.ts';
+import { tenantAdminRoutes } from '../http/routes/tenant-admin-routes.ts';
+import { policyAdminRoutes } from '../http/routes/policy-admin-routes.ts';
+import { auditAdminRoutes } from '../http/routes/audit-admin-routes.ts';
+import { opsRoutes } from '../http/routes/ops-routes.ts';
+import { createRedis } from '../redis/redis-connections.ts';
+import { startExpiryWorker } from '../jobs/expiry-worker.ts';
+import { startWebhookWorker } from '../jobs/webhook-worker.ts';
+import { startMaintenanceWorker, scheduleMaintenance } from '../jobs/maintenance-worker.ts';
+import { bullmqEventDispatcher } from '../jobs/queues.ts';
+import { channelModules, type ChannelModule } from './channel-modules.ts';
+
+export interface RunningServer {
+  context: AppContext;
+  /** Base URL the HTTP API listens on (when the role serves HTTP). */
+  url: string | undefined;
+  routes: RouteDefinition[];
+  close(): Promise<void>;
+}
+
+export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules): RouteDefinition[] {
+  const routes: RouteDefinition[] = [];
+  routes.push(
+    ...opsRoutes({ db: context.db, redis: context.redis, registry: context.metrics.registry, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
+    ...challengeRoutes({ db: context.db, challenges: context.challenges }),
+    ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
+    ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
+    ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts }),
+    ...modules.flatMap((module) => module.routes?.(context) ?? []),
+  );
+  return routes;
+}
+
+function swaggerAssets(): express.RequestHandler {
+  const require = createRequire(import.meta.url);
+  return express.static(dirname(require.resolve('swagger-ui-dist/package.json')), { index: false, maxAge: '1h' });
+}
+
+export async function startServer(
+  config: Config,
+  options: { logDestination?: DestinationStream; modules?: ChannelModule[] } = {},
+): Promise<RunningServer> {
+  const context = await buildContext(config, options);
+  const modules = options.modules ?? channelModules;
+  for (const module of modules) await module.register(context);
+  const { logger } = context;
+  const routes = declareRoutes(context, modules);
+  let server: Server | undefined;
+  let url: string | undefined;
+  const workers: Worker[] = [];
+  const workerRedis = config.role !== 'api' ? createRedis(config.redisUrl, 'worker') : undefined;
+  workerRedis?.on('error', (error) => logger.debug({ err: error }, 'worker redis error'));
+
+  if (config.role !== 'worker') {
+    const app = createApp({
+      routes,
+      logger,
+      metrics: context.metrics,
+      publicBaseUrl: config.publicBaseUrl,
+      bodyLimit: config.bodyLimit,
+      bankVerifier: context.bankVerifier,
+      adminAuth: context.adminAuth,
+      keyRateLimiter: context.keyRateLimiter,
+      mounts: [{ path: '/docs/assets', handler: swaggerAssets() }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])],
+    });
+    server = createServer(app);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, config.host, () => resolve());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    logger.info({ url, role: config.role, database: context.db.kind }, 'stepup API listening');
+  }
+
+  if (workerRedis) {
+    const prefix = config.queuePrefix;
+    workers.push(
+      startExpiryWorker(workerRedis, prefix, context.challenges),
+      startWebhookWorker({ connection: workerRedis, prefix, deliveries: context.deliveries, tenants: context.tenants, metrics: context.metrics, logger, allowLoopbackCallbacks: config.allowLoopbackCallbacks }),
+      startMaintenanceWorker({ connection: workerRedis, prefix, db: context.db, store: context.challengeStore, challenges: context.challenges, deliveries: context.deliveries, events: bullmqEventDispatcher(context.queues), logger }),
+      ...modules.flatMap((module) => module.workers?.(context, workerRedis) ?? []),
+    );
+    for (const worker of workers) worker.on('error', (error) => logger.warn({ err: error, queue: worker.name }, 'worker error'));
+    await scheduleMaintenance(context.queues).catch((error: unknown) => logger.warn({ err: error }, 'could not schedule maintenance yet'));
+    logger.info({ queues: workers.map((w) => w.name) }, 'stepup workers running');
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    context,
+    url,
+    routes,
+    close() {
+      closing ??= (async () => {
+        // Stop taking requests, let in-flight ones finish, then let workers finish their jobs.
+        if (server) {
+          const stopped = new Promise<void>((resolve) => server!.close(() => resolve()));
+          server.closeIdleConnections();
+          const forced = setTimeout(() => server!.closeAllConnections(), config.shutdownGraceMs);
+          await stopped;
+          clearTimeout(forced);
+        }
+        await Promise.all(workers.map((worker) => worker.close()));
+        for (const module of modules) await module.close?.();
+        workerRedis?.disconnect();
+        await context.close();
+      })();
+      return closing;
+    },
+  };
+}

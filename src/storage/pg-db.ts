@@ -1,0 +1,48 @@
+import pg from 'pg';
+import type { Db, Queryable, QueryResult, SqlValue } from './db.ts';
+
+// int8 as a JS number in both adapters (PGlite does the same); money lives in numeric columns (strings).
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+const normalizeParams = (params: readonly SqlValue[] = []) =>
+  params.map((value) => (typeof value === 'bigint' ? value.toString() : value));
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>> {
+      const result = await client.query(sql, normalizeParams(params));
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+  };
+}
+
+export function createPgDb(connectionString: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 3000 });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const queryable = wrap(pool);
+  return {
+    kind: 'postgres',
+    query: queryable.query,
+    async tx(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// Tenants and their API keys. Secrets are envelope-encrypted; a key is found by its id only.
+import { randomBytes, createPublicKey } from 'node:crypto';
+import type { Db, Queryable } from '../storage/db.ts';
+import type { Envelope } from '../crypto/envelope.ts';
+import { newId } from '../crypto/hashing.ts';
+import { ProblemError } from '../errors/problem.ts';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  bankName: string;
+  defaultCallbackUrl: string | null;
+  allowLoopbackCallbacks: boolean;
+  createdAt: Date;
+}
+
+export interface ApiKeyRecord {
+  keyId: string;
+  tenantId: string;
+  alg: 'hmac-sha256' | 'ed25519';
+  secretEnc: string | null;
+  publicKeyPem: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+interface TenantRow {
+  id: string;
+  name: string;
+  bank_name: string;
+  default_callback_url: string | null;
+  allow_loopback_callbacks: boolean;
+  created_at: Date;
+}
+
+const toTenant = (row: TenantRow): Tenant => ({
+  id: row.id,
+  name: row.name,
+  bankName: row.bank_name,
+  defaultCallbackUrl: row.default_callback_url,
+  allowLoopbackCallbacks: row.allow_loopback_callbacks,
+  createdAt: row.created_at,
+});
+
+const keyContext = (keyId: string) => `api-key:${keyId}`;
+const webhookContext = (tenantId: string) => `webhook-secret:${tenantId}`;
+
+export class TenantStore {
+  constructor(
+    private readonly db: Db,
+    private readonly envelope: Envelope,
+  ) {}
+
+  async create(
+    tx: Queryable,
+    input: { name: string; bankName?: string; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean },
+  ): Promise<{ tenant: Tenant; webhookSecret: string }> {
+    const id = newId('ten', 12);
+    // Standard Webhooks secrets are `whsec_` + base64 of 24–64 random bytes.
+    const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+    const result = await tx.query<TenantRow>(
+      `INSERT INTO tenants (id, name, bank_name, webhook_secret_enc, default_callback_url, allow_loopback_callbacks)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [id, input.name, input.bankName ?? input.name, this.envelope.encrypt(webhookSecret, webhookContext(id)), input.defaultCallbackUrl ?? null, input.allowLoopbackCallbacks ?? false],
+    );
+    return { tenant: toTenant(result.rows[0]!), webhookSecret };
+  }
+
+  async update(
+    tx: Queryable,
+    tenantId: string,
+    changes: { name?: string; bankName?: string; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean },
+  ): Promise<Tenant | null> {
+    const result = await tx.query<TenantRow>(
+      `UPDATE tenants SET
+         name = COALESCE($2, name),
+         bank_name = COALESCE($3, bank_name),
+         default_callback_url = CASE WHEN $4::boolean THEN $5 ELSE default_callback_url END,
+         allow_loopback_callbacks = COALESCE($6, allow_loopback_callbacks)
+       WHERE id = $1 RETURNING *`,
+      [tenantId, changes.name ?? null, changes.bankName ?? null, changes.defaultCallbackUrl !== undefined, changes.defaultCallbackUrl ?? null, changes.allowLoopbackCallbacks ?? null],
+    );
+    return result.rows[0] ? toTenant(result.rows[0]) : null;
+  }
+
+  async get(tenantId: string, q: Queryable = this.db): Promise<Tenant | null> {
+    const result = await q.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [tenantId]);
+    return result.rows[0] ? toTenant(result.rows[0]) : null;
+  }
+
+  async list(): Promise<Tenant[]> {
+    const result = await this.db.query<TenantRow>('SELECT * FROM tenants ORDER BY created_at, id');
+    return result.rows.map(toTenant);
+  }
+
+  async webhookSecret(tenantId: string): Promise<string> {
+    const result = await this.db.query<{ webhook_secret_enc: string }>('SELECT webhook_secret_enc FROM tenants WHERE id = $1', [tenantId]);
+    const row = result.rows[0];
+    if (!row) throw new Error(`tenant ${tenantId} vanished`);
+    return this.envelope.decryptText(row.webhook_secret_enc, webhookContext(tenantId));
+  }
+
+  async rotateWebhookSecret(tx: Queryable, tenantId: string): Promise<string> {
+    const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+    await tx.query('UPDATE tenants SET webhook_secret_enc = $2 WHERE id = $1', [tenantId, this.envelope.encrypt(webhookSecret, webhookContext(tenantId))]);
+    return webhookSecret;
+  }
+
+  /** HMAC keys: 32 random bytes, returned once as base64. Ed25519 keys: the bank keeps the private half. */
+  async createKey(
+    tx: Queryable,
+    tenantId: string,
+    input: { alg: 'hmac-sha256' } | { alg: 'ed25519'; publicKeyPem: string },
+  ): Promise<{ keyId: string; alg: string; secret?: string; publicKeyPem?: string; createdAt: Date }> {
+    const keyId = newId('key', 12);
+    if (input.alg === 'ed25519') {
+      const normalizedPem = normalizeEd25519Pem(input.publicKeyPem);
+      const result = await tx.query<{ created_at: Date }>(
+        `INSERT INTO api_keys (key_id, tenant_id, alg, public_key_pem) VALUES ($1, $2, 'ed25519', $3) RETURNING created_at`,
+        [keyId, tenantId, normalizedPem],
+      );
+      return { keyId, alg: 'ed25519', publicKeyPem: normalizedPem, createdAt: result.rows[0]!.created_at };
+    }
+    const secret = randomBytes(32).toString('base64');
+    const result = await tx.query<{ created_at: Date }>(
+      `INSERT INTO api_keys (key_id, tenant_id, alg, secret_enc) VALUES ($1, $2, 'hmac-sha256', $3) RETURNING created_at`,
+      [keyId, tenantId, this.envelope.encrypt(secret, keyContext(keyId))],
+    );
+    return { keyId, alg: 'hmac-sha256', secret, createdAt: result.rows[0]!.created_at };
+  }
+
+  async listKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    const result = await this.db.query<Record<string, unknown>>('SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY created_at', [tenantId]);
+    return result.rows.map(toKey);
+  }
+
+  async revokeKey(tx: Queryable, tenantId: string, keyId: string): Promise<boolean> {
+    const result = await tx.query(
+      'UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND key_id = $2 AND revoked_at IS NULL',
+      [tenantId, keyId],
+    );
+    return result.rowCount > 0;
+  }
+
+  async findActiveKey(keyId: string): Promise<ApiKeyRecord | null> {
+    const result = await this.db.query<Record<string, unknown>>('SELECT * FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL', [keyId]);
+    return result.rows[0] ? toKey(result.rows[0]) : null;
+  }
+
+  hmacSecret(key: ApiKeyRecord): Buffer {
+    if (!key.secretEnc) throw new Error('not an HMAC key');
+    return Buffer.from(this.envelope.decryptText(key.secretEnc, keyContext(key.keyId)), 'base64');
+  }
+}
+
+const toKey = (row: Record<string, unknown>): ApiKeyRecord => ({
+  keyId: row.key_id as string,
+  tenantId: row.tenant_id as string,
+  alg: row.alg as ApiKeyRecord['alg'],
+  secretEnc: (row.secret_enc as string | null) ?? null,
+  publicKeyPem: (row.public_key_pem as string | null) ?? null,
+  createdAt: row.created_at as Date,
+  revokedAt: (row.revoked_at as Date | null) ?? null,
+});
+
+function normalizeEd25519Pem(pem: string): string {
+  try {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not ed25519');
+    return key.export({ type: 'spki', format: 'pem' }).toString();
+  } catch {
+    throw new ProblemError('validation_failed', 'publicKeyPem must be an Ed25519 public key in SPKI PEM form');
+  }
+}

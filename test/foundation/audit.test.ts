@@ -1,0 +1,52 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dbKinds } from '../support/databases.ts';
+import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+
+for (const db of dbKinds) {
+  describe(`audit trail (${db})`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer({ db });
+    });
+    after(() => server.close());
+
+    test('decisions and admin changes are chained; a tampered row is found', async () => {
+      const { client, tenantId } = await server.createTenant();
+      const created = await client.createChallenge<any>(transferBody({}, '1000'));
+      assert.equal(created.status, 201);
+      const entries = await server.admin('GET', `/admin/v1/audit?tenantId=${tenantId}`);
+      assert.equal(entries.status, 200);
+      const actions = entries.body.entries.map((e: any) => e.action);
+      assert.ok(actions.includes('tenant.created'));
+      assert.ok(actions.includes('key.created'));
+      assert.ok(actions.includes('challenge.created'));
+      const decision = entries.body.entries.find((e: any) => e.action === 'challenge.created');
+      assert.equal(decision.data.status, 'not_required');
+      assert.deepEqual(decision.data.reasons, []);
+
+      const verdict = await server.admin('GET', '/admin/v1/audit/verify');
+      assert.deepEqual(verdict.body, { ok: true, rows: verdict.body.rows });
+      assert.ok(verdict.body.rows >= 3);
+
+      // Someone with database access rewrites history: the chain breaks at that row.
+      const target = entries.body.entries.find((e: any) => e.action === 'key.created');
+      await server.running.context.db.query(`UPDATE audit_log SET data = '{"keyId":"key_forged"}'::jsonb WHERE seq = $1`, [target.seq]);
+      const broken = await server.admin('GET', '/admin/v1/audit/verify');
+      assert.equal(broken.body.ok, false);
+      assert.equal(broken.body.brokenAtSeq, target.seq);
+    });
+
+    test('a deleted row in the middle breaks the chain', async () => {
+      await server.createTenant({ name: 'A' });
+      await server.createTenant({ name: 'B' });
+      const all = await server.admin('GET', '/admin/v1/audit?limit=500');
+      const seqs = all.body.entries.map((e: any) => e.seq).sort((a: number, b: number) => a - b);
+      const middle = seqs[Math.floor(seqs.length / 2)];
+      await server.running.context.db.query('DELETE FROM audit_log WHERE seq = $1', [middle]);
+      const verdict = await server.admin('GET', '/admin/v1/audit/verify');
+      assert.equal(verdict.body.ok, false);
+      assert.ok(verdict.body.brokenAtSeq <= middle);
+    });
+  });
+}

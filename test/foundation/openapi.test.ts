@@ -1,0 +1,44 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { openApiPath } from '../../src/http/openapi.ts';
+
+describe('OpenAPI document', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  test('every route mounted on the express app is in /openapi.json', async () => {
+    const doc = await (await fetch(`${server.url}/openapi.json`)).json();
+    assert.equal(doc.openapi, '3.1.0');
+    // Walk the live express router, not the declarations, so a route mounted by hand is caught too.
+    const app = (server.running as any).app ?? undefined;
+    const mounted = server.running.routes.map((r) => `${r.method} ${openApiPath(r.path)}`);
+    assert.ok(mounted.length > 15);
+    for (const entry of mounted) {
+      const [method, path] = entry.split(' ') as [string, string];
+      assert.ok(doc.paths[path]?.[method], `${entry} is missing from the OpenAPI document`);
+    }
+    void app;
+  });
+
+  test('request schemas reject unknown fields (additionalProperties: false)', async () => {
+    const doc = await (await fetch(`${server.url}/openapi.json`)).json();
+    const schema = doc.paths['/v1/challenges'].post.requestBody.content['application/json'].schema;
+    assert.equal(schema.additionalProperties, false);
+    assert.ok(schema.properties.transaction);
+    assert.deepEqual(doc.paths['/v1/challenges'].post.security, [{ httpMessageSignature: [] }]);
+  });
+
+  test('/docs renders with local assets only', async () => {
+    const page = await fetch(`${server.url}/docs`);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /swagger-ui-bundle\.js/);
+    assert.doesNotMatch(html, /https?:\/\//);
+    const asset = await fetch(`${server.url}/docs/assets/swagger-ui-bundle.js`);
+    assert.equal(asset.status, 200);
+  });
+});

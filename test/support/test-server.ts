@@ -1,0 +1,130 @@
+// Starts a real stepup server (HTTP + workers) on 127.0.0.1 with real Redis and PGlite or PostgreSQL.
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import { startServer, type RunningServer } from '../../src/server/start-server.ts';
+import type { Channel } from '../../src/channels/channel.ts';
+import { StepupClient } from '../../src/client/stepup-client.ts';
+import { createPostgresDatabase, type DbKind } from './databases.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: run the suite with `npm test`, which starts a private Redis');
+  return url;
+}
+
+export interface TestServerOptions {
+  db?: DbKind;
+  env?: Record<string, string>;
+  channels?: Channel[];
+  /** Capture every log line (for redaction tests). */
+  captureLogs?: boolean;
+}
+
+export interface TestServer {
+  url: string;
+  adminToken: string;
+  config: Config;
+  running: RunningServer;
+  logs: string[];
+  admin<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
+  createTenant(input?: Record<string, unknown>): Promise<{ tenantId: string; keyId: string; secret: string; webhookSecret: string; client: StepupClient }>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const port = await freePort();
+  const adminToken = `adm-${randomBytes(18).toString('base64url')}`;
+  const database = options.db === 'postgres' ? await createPostgresDatabase() : undefined;
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: ':memory:',
+    REDIS_URL: redisUrl(),
+    QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
+    ADMIN_TOKEN: adminToken,
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: options.captureLogs ? 'debug' : 'silent',
+    ALLOW_LOOPBACK_CALLBACKS: 'true',
+    SHUTDOWN_GRACE_MS: '2000',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const logs: string[] = [];
+  const logDestination = options.captureLogs
+    ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })
+    : undefined;
+  const running = await startServer(config, { logDestination: logDestination as never });
+  for (const channel of options.channels ?? []) running.context.channels.register(channel);
+  const url = running.url!;
+
+  const admin: TestServer['admin'] = async (method, path, body, headers = {}) => {
+    const response = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+  };
+
+  return {
+    url,
+    adminToken,
+    config,
+    running,
+    logs,
+    admin,
+    async createTenant(input = {}) {
+      const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Test Bank', allowLoopbackCallbacks: true, ...input });
+      if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${JSON.stringify(tenant.body)}`);
+      const key = await admin('POST', `/admin/v1/tenants/${tenant.body.id}/keys`, {});
+      if (key.status !== 201) throw new Error(`key: ${key.status} ${JSON.stringify(key.body)}`);
+      const client = new StepupClient({ baseUrl: url, credentials: { keyId: key.body.keyId, secret: key.body.secret } });
+      return { tenantId: tenant.body.id, keyId: key.body.keyId, secret: key.body.secret, webhookSecret: tenant.body.webhookSecret, client };
+    },
+    async close() {
+      await running.close();
+      await database?.drop();
+    },
+  };
+}
+
+/** A transfer body as in SPEC §5, with overrides. */
+export function transferBody(overrides: Record<string, unknown> = {}, amount = '3500000'): Record<string, any> {
+  return {
+    customerId: 'cust-1001',
+    transaction: {
+      reference: `TX-${randomBytes(4).toString('hex')}`,
+      type: 'transfer',
+      amount: { value: amount, currency: 'KRW' },
+      payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' },
+    },
+    ...overrides,
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
