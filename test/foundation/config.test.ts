@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, ConfigError } from '../../src/config/config.ts';
+
+const masterKey = randomBytes(32).toString('base64');
+
+test('valid configuration with defaults', () => {
+  const config = loadConfig({ MASTER_KEY: masterKey });
+  assert.equal(config.role, 'all');
+  assert.equal(config.port, 8080);
+  assert.equal(config.publicBaseUrl, 'http://127.0.0.1:8080');
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.twilio, undefined);
+});
+
+test('bad configuration names every offending variable', () => {
+  assert.throws(() => loadConfig({}), (error: unknown) => error instanceof ConfigError && /MASTER_KEY/.test(error.message));
+  assert.throws(
+    () => loadConfig({ MASTER_KEY: 'short', PORT: 'eighty', STEPUP_ROLE: 'both' }),
+    (error: unknown) => error instanceof ConfigError && /MASTER_KEY/.test(error.message) && /PORT/.test(error.message) && /STEPUP_ROLE/.test(error.message),
+  );
+  assert.throws(() => loadConfig({ MASTER_KEY: masterKey, TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32) }), /set all three or none/);
+  assert.throws(() => loadConfig({ MASTER_KEY: masterKey, ADMIN_TOKEN: 'tooshort' }), /ADMIN_TOKEN/);
+});
+
+test('master key rotation: previous keys parse', () => {
+  const config = loadConfig({ MASTER_KEY: masterKey, MASTER_KEY_ID: 'k2', PREVIOUS_MASTER_KEYS: `k1:${randomBytes(32).toString('base64')}` });
+  assert.equal(config.masterKeys.current.id, 'k2');
+  assert.equal(config.masterKeys.previous[0]!.id, 'k1');
+});

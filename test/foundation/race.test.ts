@@ -1,0 +1,64 @@
+// Two processes deciding the same challenge at once must produce exactly one decision (real PostgreSQL:
+// two servers, two connection pools, one database).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPostgresDatabase } from '../support/databases.ts';
+import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+import { ManualChannel } from '../support/manual-channel.ts';
+
+describe('racing deciders (postgres)', () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let first: TestServer;
+  let second: TestServer;
+  before(async () => {
+    database = await createPostgresDatabase();
+    const shared = { MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), DATABASE_URL: database.url };
+    first = await startTestServer({ env: shared, channels: [new ManualChannel('otp')] });
+    second = await startTestServer({ env: shared, channels: [new ManualChannel('otp')] });
+  });
+  after(async () => {
+    await first.close();
+    await second.close();
+    await database.drop();
+  });
+
+  test('20 concurrent finishes from two processes: one wins, the rest see the winner', async () => {
+    const { client, tenantId } = await first.createTenant({ defaultCallbackUrl: 'http://127.0.0.1:9/never' });
+    for (let round = 0; round < 5; round += 1) {
+      const created = await client.createChallenge<any>(transferBody());
+      assert.equal(created.body.status, 'pending');
+      const outcomes = ['approved', 'denied', 'canceled', 'failed'] as const;
+      const attempts = Array.from({ length: 20 }, (_, i) => {
+        const service = (i % 2 === 0 ? first : second).running.context.challenges;
+        const status = outcomes[i % outcomes.length]!;
+        return service.finish(tenantId, created.body.id, { status, reason: `race_${status}`, actor: `test:${i}` });
+      });
+      const results = await Promise.all(attempts);
+      const winners = results.filter((r) => r.changed);
+      assert.equal(winners.length, 1, `round ${round}: exactly one decision`);
+      const final = winners[0]!.challenge.status;
+      for (const result of results) assert.equal(result.challenge.status, final);
+      const db = first.running.context.db;
+      const audit = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE subject = $1 AND action <> 'challenge.created'`, [created.body.id]);
+      assert.equal(audit.rows[0]!.n, 1, 'one audited transition');
+      const events = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE challenge_id = $1', [created.body.id]);
+      assert.equal(events.rows[0]!.n, 1, 'one event');
+    }
+    const chain = await first.admin('GET', '/admin/v1/audit/verify');
+    assert.equal(chain.body.ok, true, 'concurrent appends keep the hash chain intact');
+  });
+
+  test('concurrent transfers cannot both slip under the daily cumulative threshold', async () => {
+    const { client } = await first.createTenant();
+    const other = new (client.constructor as any)({ baseUrl: second.url, credentials: (client as any).options.credentials });
+    const customerId = `cust-race-${Date.now()}`;
+    // Each is under 3,000,000 alone; together they reach it. At most one may be not_required.
+    const results = await Promise.all([
+      client.createChallenge<any>(transferBody({ customerId }, '1600000')),
+      other.createChallenge(transferBody({ customerId }, '1600000')),
+      client.createChallenge<any>(transferBody({ customerId }, '1600000')),
+    ]);
+    const notRequired = results.filter((r: any) => r.body.status === 'not_required');
+    assert.equal(notRequired.length, 1);
+  });
+});
