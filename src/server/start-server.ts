@@ -27,6 +27,8 @@ export interface RunningServer {
   /** Base URL the HTTP API listens on (when the role serves HTTP). */
   url: string | undefined;
   routes: RouteDefinition[];
+  /** The express app (when the role serves HTTP). */
+  app: express.Express | undefined;
   close(): Promise<void>;
 }
 
@@ -58,13 +60,14 @@ export async function startServer(
   const { logger } = context;
   const routes = declareRoutes(context, modules);
   let server: Server | undefined;
+  let app: express.Express | undefined;
   let url: string | undefined;
   const workers: Worker[] = [];
   const workerRedis = config.role !== 'api' ? createRedis(config.redisUrl, 'worker') : undefined;
   workerRedis?.on('error', (error) => logger.debug({ err: error }, 'worker redis error'));
 
   if (config.role !== 'worker') {
-    const app = createApp({
+    app = createApp({
       routes,
       logger,
       metrics: context.metrics,
@@ -105,6 +108,7 @@ export async function startServer(
     context,
     url,
     routes,
+    app,
     close() {
       closing ??= (async () => {
         // Stop taking requests, let in-flight ones finish, then let workers finish their jobs.
