@@ -22,8 +22,10 @@ apt_install() {
 
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund >&2
+    log "installing npm dependencies"
+    # npm ci when the lock file is complete; npm 11 sometimes leaves platform-specific optional
+    # packages out of it, and then npm install (which still honours the lock file) does the job.
+    npm ci --no-audit --no-fund >&2 2>/dev/null || npm install --no-audit --no-fund >&2
   fi
 }
 
