@@ -56,7 +56,7 @@ export class ChallengeService {
 
   async create(tenantId: string, input: CreateChallengeInput): Promise<ChallengeRecord> {
     const { db, store, policies, tenants } = this.deps;
-    const tenant = await tenants.get(tenantId);
+    const tenant = await tenants.getCached(tenantId);
     if (!tenant) throw notFound('tenant');
     const transaction = this.normalizeTransaction(input);
     const callbackUrl = input.callbackUrl ?? tenant.defaultCallbackUrl;
@@ -86,12 +86,15 @@ export class ChallengeService {
     // Decide, and store a `not_required` outcome, under a per-customer lock on PostgreSQL so two
     // concurrent transfers cannot both slip under the daily cumulative threshold.
     const decided = await db.tx(async (tx) => {
-      if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${tenantId}/${input.customerId}`]);
       const { start, end } = localDayBounds(now, policy.timezone);
-      const todayApprovedMinor =
-        transaction.type === 'transfer' && transaction.amount
-          ? await store.sumCountedTransfers(tx, tenantId, input.customerId, transaction.amount.currency, start, end)
-          : 0n;
+      const todayApprovedMinor = await store.lockCustomerAndSumTransfers(tx, {
+        tenantId,
+        customerId: input.customerId,
+        currency: transaction.type === 'transfer' ? transaction.amount?.currency : undefined,
+        from: start,
+        to: end,
+        lock: db.kind === 'postgres',
+      });
       const verdict = evaluateStepUp({
         policy,
         transaction: { type: transaction.type, amountMinor: transaction.amountMinor, currency: transaction.amount?.currency },

@@ -124,13 +124,23 @@ export class ChallengeStore {
     return result.rowCount > 0;
   }
 
-  /** Today's approved + not-required transfers of the customer in `currency`, as minor units. */
-  async sumCountedTransfers(q: Queryable, tenantId: string, customerId: string, currency: string, from: Date, to: Date): Promise<bigint> {
+  /**
+   * Takes the customer's decision lock (PostgreSQL: an advisory lock held to commit, so concurrent
+   * transfers are decided one after the other) and returns today's approved + not-required
+   * transfers in `currency`, as minor units. Two statements on purpose: in READ COMMITTED a
+   * statement's snapshot is taken when it starts, so the sum must be read after the lock is held.
+   */
+  async lockCustomerAndSumTransfers(
+    q: Queryable,
+    scope: { tenantId: string; customerId: string; currency: string | undefined; from: Date; to: Date; lock: boolean },
+  ): Promise<bigint> {
+    if (scope.lock) await q.query(`SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))`, [scope.tenantId, scope.customerId]);
+    if (!scope.currency) return 0n;
     const result = await q.query<{ total: string | null }>(
       `SELECT COALESCE(SUM(amount_minor), 0)::text AS total FROM challenges
        WHERE tenant_id = $1 AND customer_id = $2 AND transaction_type = 'transfer' AND currency = $3
          AND status IN ('approved', 'not_required') AND created_at >= $4 AND created_at < $5`,
-      [tenantId, customerId, currency, from, to],
+      [scope.tenantId, scope.customerId, scope.currency, scope.from, scope.to],
     );
     return BigInt(result.rows[0]?.total ?? '0');
   }

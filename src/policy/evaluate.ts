@@ -61,7 +61,7 @@ export function evaluateStepUp({ policy, transaction, context, history }: StepUp
 
 /** Start and end of the calendar day containing `now` in `timeZone` (DST-safe). */
 export function localDayBounds(now: Date, timeZone: string): { start: Date; end: Date } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const parts = formatterFor(dateFormatters, timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   const [year, month, day] = [get('year'), get('month'), get('day')];
   return { start: zonedMidnight(year, month, day, timeZone), end: zonedMidnight(year, month, day + 1, timeZone) };
@@ -76,9 +76,17 @@ function zonedMidnight(year: number, month: number, day: number, timeZone: strin
   return new Date(instant);
 }
 
+// Intl formatters are expensive to build: one per zone, reused.
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+const formatterFor = (cache: Map<string, Intl.DateTimeFormat>, timeZone: string, options: Intl.DateTimeFormatOptions) => {
+  let formatter = cache.get(timeZone);
+  if (!formatter) cache.set(timeZone, (formatter = new Intl.DateTimeFormat('en-US', { timeZone, ...options })));
+  return formatter;
+};
+
 function offsetMs(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
+  const parts = formatterFor(offsetFormatters, timeZone, {
     hourCycle: 'h23',
     year: 'numeric',
     month: '2-digit',

@@ -83,6 +83,17 @@ export class TenantStore {
     return result.rows[0] ? toTenant(result.rows[0]) : null;
   }
 
+  private readonly cache = new Map<string, { tenant: Tenant; until: number }>();
+
+  /** For hot paths: a tenant change reaches every process within 5 s. */
+  async getCached(tenantId: string): Promise<Tenant | null> {
+    const hit = this.cache.get(tenantId);
+    if (hit && hit.until > Date.now()) return hit.tenant;
+    const tenant = await this.get(tenantId);
+    if (tenant) this.cache.set(tenantId, { tenant, until: Date.now() + 5000 });
+    return tenant;
+  }
+
   async get(tenantId: string, q: Queryable = this.db): Promise<Tenant | null> {
     const result = await q.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [tenantId]);
     return result.rows[0] ? toTenant(result.rows[0]) : null;

@@ -11,6 +11,18 @@ for (const db of dbKinds) {
     });
     after(() => server.close());
 
+    test('rows deleted from the end are noticed through the chain head', async () => {
+      await server.createTenant({ name: 'Tail' });
+      const verdictBefore = await server.admin('GET', '/admin/v1/audit/verify');
+      assert.equal(verdictBefore.body.ok, true);
+      await server.running.context.db.query('DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)');
+      const verdict = await server.admin('GET', '/admin/v1/audit/verify');
+      assert.equal(verdict.body.ok, false);
+      // Put the chain back in order for the next test: rebuild the head from the last row.
+      await server.running.context.db.query(`UPDATE audit_head SET seq = (SELECT max(seq) FROM audit_log), hash = (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)`);
+      assert.equal((await server.admin('GET', '/admin/v1/audit/verify')).body.ok, true);
+    });
+
     test('decisions and admin changes are chained; a tampered row is found', async () => {
       const { client, tenantId } = await server.createTenant();
       const created = await client.createChallenge<any>(transferBody({}, '1000'));

@@ -133,5 +133,15 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_tenant ON audit_log (tenant_id, seq);
 
+-- The head of the hash chain: one row whose update serialises appenders (its row lock is held to
+-- commit) and computes the next link in the same statement.
+CREATE TABLE audit_head (
+  id integer PRIMARY KEY CHECK (id = 1),
+  seq bigint NOT NULL,
+  hash text NOT NULL,
+  prev_hash text NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash, prev_hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', '');
+
 -- At most one active receipt signing key; concurrent starters race on this index and the loser re-reads.
 CREATE UNIQUE INDEX receipt_keys_one_active ON receipt_keys (active) WHERE active;
