@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type express from 'express';
 import type { AppContext } from './build-context.ts';
 import type { RouteDefinition } from '../http/route.ts';
+import type { Queryable } from '../storage/db.ts';
 
 export interface ChannelModule {
   name: string;
@@ -18,6 +19,13 @@ export interface ChannelModule {
   workers?(context: AppContext, connection: Redis): Worker[];
   /** Called on shutdown after workers closed. */
   close?(): Promise<void>;
+  /**
+   * This module's part of `GET /v1/customers/{id}` (masked phone, passkey count, tokens, lock
+   * state): merged into the summary under the keys it returns. Never a secret or a full number.
+   */
+  describeCustomer?(context: AppContext, tenantId: string, customerId: string): Promise<Record<string, unknown>>;
+  /** Erases what this module stores for the customer (`DELETE /v1/customers/{id}`), inside `tx`. */
+  eraseCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<void>;
 }
 
 export const channelModules: ChannelModule[] = [];
