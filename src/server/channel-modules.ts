@@ -26,6 +26,11 @@ export interface ChannelModule {
   describeCustomer?(context: AppContext, tenantId: string, customerId: string): Promise<Record<string, unknown>>;
   /** Erases what this module stores for the customer (`DELETE /v1/customers/{id}`), inside `tx`. */
   eraseCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<void>;
+  /**
+   * Lifts this module's locks on the customer (`POST /admin/v1/tenants/{id}/customers/{customerId}/unlock`),
+   * inside `tx`; returns what it unlocked (e.g. `['ars']`, `['otp:tok_…']`) for the response and the audit.
+   */
+  unlockCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<string[]>;
 }
 
 export const channelModules: ChannelModule[] = [];
