@@ -26,8 +26,8 @@ export interface SourceAnswer {
   errors: string[];
   /** The source could not be reached at all (outage, timeout): such an answer is never cached. */
   unavailable?: boolean;
-  /** Served from the cache rather than asked now (set by the caching layer, for the audit). */
-  cached?: boolean;
+  /** Parts served from the cache rather than asked now (set by the caching layer, for the audit). */
+  cachedParts?: AnswerPart[];
 }
 
 export interface SourceQuery {
