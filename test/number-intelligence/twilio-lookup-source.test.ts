@@ -98,9 +98,10 @@ describe('cached Lookup source (Redis)', () => {
   let sim: CountingSimulator;
   let redis: Redis;
   let clock = Date.now();
+  let callMaxAge = 0;
   const hashNumber = createNumberHasher(randomBytes(32));
   const cached = (keyPrefix: string) =>
-    new CachedNumberSource(new TwilioLookupSource(sim.client), { redis, hashNumber, keyPrefix, now: () => clock, ttls: { lineTypeSeconds: 86_400, forwardingSeconds: 120 } });
+    new CachedNumberSource(new TwilioLookupSource(sim.client), { redis, hashNumber, keyPrefix, now: () => clock, ttls: { lineTypeSeconds: 86_400, forwardingSeconds: 120, callForwardingMaxAgeSeconds: callMaxAge } });
 
   before(async () => {
     sim = await startCountingSimulator();
@@ -114,6 +115,7 @@ describe('cached Lookup source (Redis)', () => {
     sim.sim.state.clear();
     sim.lookups.length = 0;
     clock = Date.now();
+    callMaxAge = 0;
   });
 
   it('a second vetting is served from Redis, not Lookup', async () => {
@@ -129,18 +131,44 @@ describe('cached Lookup source (Redis)', () => {
     assert.equal(second.country, 'KR');
   });
 
-  it('forwarding older than its TTL is asked again (only forwarding), line type stays cached', async () => {
+  it('enrollment reuses forwarding younger than its TTL; older is asked again (only forwarding), line type stays cached', async () => {
     await sim.configure('+8223123456', { lineType: 'landline', callForwarding: false });
     const source = cached(uniquePrefix('lookup'));
     await source.lookup(query('+8223123456'));
+    clock += 60_000;
+    assert.deepEqual((await source.lookup(query('+8223123456'))).cachedParts, ['lineType', 'forwarding']);
     await sim.configure('+8223123456', { lineType: 'landline', callForwarding: true });
-    clock += 121_000;
-    const later = await source.lookup(query('+8223123456', 'call'));
+    clock += 61_000;
+    const later = await source.lookup(query('+8223123456'));
     assert.equal(sim.lookups.length, 2);
     assert.equal(sim.lookups[1]!.fields, 'call_forwarding,sim_swap');
     assert.deepEqual(later.cachedParts, ['lineType']);
     assert.equal(later.lineType, 'landline');
-    assert.equal(later.callForwarding, true, 'forwarding switched on after enrollment is seen at call time');
+    assert.equal(later.callForwarding, true);
+  });
+
+  it('a call never trusts an earlier forwarding answer by default: forwarding switched on after enrollment is seen', async () => {
+    await sim.configure('+8223123456', { lineType: 'landline', callForwarding: false });
+    const source = cached(uniquePrefix('lookup'));
+    assert.equal((await source.lookup(query('+8223123456', 'enrollment'))).callForwarding, false);
+    await sim.configure('+8223123456', { lineType: 'landline', callForwarding: true });
+    clock += 1000;
+    const atCall = await source.lookup(query('+8223123456', 'call'));
+    assert.equal(atCall.callForwarding, true);
+    assert.deepEqual(atCall.cachedParts, ['lineType']);
+    assert.equal(sim.lookups[1]!.fields, 'call_forwarding,sim_swap');
+  });
+
+  it('callForwardingMaxAgeSeconds lets calls reuse a recent forwarding answer, never one older', async () => {
+    callMaxAge = 30;
+    await sim.configure('+8223123456', { lineType: 'landline', callForwarding: false });
+    const source = cached(uniquePrefix('lookup'));
+    await source.lookup(query('+8223123456', 'call'));
+    clock += 20_000;
+    assert.deepEqual((await source.lookup(query('+8223123456', 'call'))).cachedParts, ['lineType', 'forwarding']);
+    clock += 11_000;
+    assert.deepEqual((await source.lookup(query('+8223123456', 'call'))).cachedParts, ['lineType']);
+    assert.equal(sim.lookups.length, 2);
   });
 
   it('never puts the number in a Redis key', async () => {

@@ -1,6 +1,6 @@
 // Caches a source's answers in Redis (SPEC §8: "cached briefly — line type for a day, forwarding for
 // minutes"). The two halves of an answer are kept apart with their own TTLs, so a `call` vetting
-// re-asks only for forwarding once that is older than the forwarding TTL. Keys hold a keyed hash of
+// re-asks only for forwarding (by default always: see callForwardingMaxAgeSeconds). Keys hold a keyed hash of
 // the number, never the number. An unavailable answer (outage, timeout) is never cached; a Redis
 // failure degrades to asking the source.
 import type { Redis } from 'ioredis';
@@ -13,9 +13,15 @@ export interface CacheTtls {
   lineTypeSeconds: number;
   /** Forwarding and SIM swap can change at any time: minutes at most. */
   forwardingSeconds: number;
+  /**
+   * The oldest cached forwarding answer a `call` vetting may use (capped by forwardingSeconds).
+   * 0 by default: the paper's attacker switches forwarding on and then starts the transfer, so a
+   * forwarding answer from an earlier vetting — even a minute old — must not clear a call.
+   */
+  callForwardingMaxAgeSeconds: number;
 }
 
-export const defaultCacheTtls: CacheTtls = { lineTypeSeconds: 24 * 3600, forwardingSeconds: 5 * 60 };
+export const defaultCacheTtls: CacheTtls = { lineTypeSeconds: 24 * 3600, forwardingSeconds: 5 * 60, callForwardingMaxAgeSeconds: 0 };
 
 type LineTypePart = Pick<SourceAnswer, 'valid' | 'lineType' | 'country'>;
 type ForwardingPart = Pick<SourceAnswer, 'callForwarding' | 'forwardedToSameOwner' | 'simSwap'>;
@@ -66,8 +72,8 @@ export class CachedNumberSource implements NumberSource {
     const forwardingKey = this.key(query.tenantId, query.e164, 'forwarding');
     const [lineTypeHit, forwardingHit] = await this.read(lineTypeKey, forwardingKey);
     const cachedLineType = query.parts.has('lineType') ? lineTypeHit : undefined;
-    const cachedForwarding =
-      query.parts.has('forwarding') && forwardingHit && this.now() - forwardingHit.at < this.ttls.forwardingSeconds * 1000 ? forwardingHit : undefined;
+    const maxAgeSeconds = query.purpose === 'call' ? Math.min(this.ttls.callForwardingMaxAgeSeconds, this.ttls.forwardingSeconds) : this.ttls.forwardingSeconds;
+    const cachedForwarding = query.parts.has('forwarding') && forwardingHit && this.now() - forwardingHit.at < maxAgeSeconds * 1000 ? forwardingHit : undefined;
     const missing = new Set([...query.parts].filter((part) => (part === 'lineType' ? !cachedLineType : !cachedForwarding)));
     const cachedParts: AnswerPart[] = [...(cachedLineType ? ['lineType' as const] : []), ...(cachedForwarding ? ['forwarding' as const] : [])];
 
