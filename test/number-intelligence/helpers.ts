@@ -8,8 +8,9 @@ import type twilio from 'twilio';
 import { createSimulator, type Simulator } from '../../src/telephony/simulator/create-simulator.ts';
 import { createTwilioClient } from '../../src/telephony/twilio-client.ts';
 
-export const accountSid = 'AC0123456789abcdef0123456789abcdef';
-export const authToken = 'test-auth-token-0123456789';
+import { accountSid, authToken } from '../simulator/helpers.ts';
+
+export { accountSid, authToken };
 
 export async function listen(app: express.Express): Promise<{ server: Server; baseUrl: string; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve) => {
