@@ -190,6 +190,18 @@ describe('cached Lookup source (Redis)', () => {
     assert.deepEqual(await redis.keys(`${prefix}:*`), []);
   });
 
+  it('a Redis failure degrades to asking the source', async () => {
+    const unreachableRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    unreachableRedis.on('error', () => undefined);
+    await sim.configure('+8223123456', { lineType: 'landline', callForwarding: false });
+    const source = new CachedNumberSource(new TwilioLookupSource(sim.client), { redis: unreachableRedis, hashNumber });
+    const answer = await source.lookup(query('+8223123456'));
+    assert.equal(answer.lineType, 'landline');
+    assert.equal(answer.callForwarding, false);
+    assert.equal(sim.lookups.length, 1);
+    unreachableRedis.disconnect();
+  });
+
   it('caches per tenant', async () => {
     const source = cached(uniquePrefix('lookup'));
     await source.lookup(query('+8223123456'));
