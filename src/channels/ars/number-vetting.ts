@@ -2,6 +2,7 @@
 // the channel asks before storing a number and again before every call attempt, because call
 // forwarding can be switched on at any time; the implementation combines its sources strictly.
 import type { LineType, PolicyDocument } from '../../policy/policy-schema.ts';
+import type { SourceAnswer } from '../../telephony/number-intelligence/number-source.ts';
 
 export type ArsPolicy = PolicyDocument['channels']['ars'];
 
@@ -24,13 +25,25 @@ export interface NumberVetting {
   callForwarding: boolean | null;
   /** Reason codes, first one first (`line_type_not_allowed`, `call_forwarding_active`, `country_not_allowed`, …); empty when eligible. */
   reasons: string[];
+  /** ISO 3166 alpha-2 as the sources established it (null: none could). */
+  country?: string | null;
+  /** With forwarding active: whether it goes to the same subscriber (null: unknown). */
+  forwardedToSameOwner?: boolean | null;
+  /** A recent SIM swap (true), none (false), unknown (null). */
+  simSwap?: boolean | null;
+  /** What each source answered (for the audit; never holds the number). */
+  sources?: SourceAnswer[];
+  /** The id that correlates this vetting with its audit entry and the sources' requests. */
+  requestId?: string;
 }
 
 export interface NumberVetter {
   vet(input: NumberVettingInput): Promise<NumberVetting>;
 }
 
-export type CallCapVerdict = { allowed: true } | { allowed: false; reason: 'call_cap_reached'; cap: 'customer_hour' | 'number_day' };
+export type CallCapVerdict =
+  | { allowed: true }
+  | { allowed: false; reason: 'call_cap_reached'; cap: 'customer_hour' | 'number_day'; /** when the oldest counted call leaves the window */ retryAfterSeconds?: number };
 
 /** Per-customer-per-hour and per-number-per-day call budgets (Redis counters). */
 export interface CallCaps {

@@ -7,7 +7,7 @@ import { assertCallbackUrlAllowed } from '../../events/callback-url-guard.ts';
 import { notFound } from '../../errors/problem.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
-const tenantIdParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/) });
+export const tenantIdParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/) });
 const tenantView = z.object({ id: z.string(), name: z.string(), bankName: z.string(), defaultCallbackUrl: z.string().nullable(), allowLoopbackCallbacks: z.boolean(), createdAt: z.string() });
 const showTenant = (tenant: Tenant) => ({ ...tenant, createdAt: tenant.createdAt.toISOString() });
 const callbackUrl = z.url({ protocol: /^https?$/ }).max(2048);

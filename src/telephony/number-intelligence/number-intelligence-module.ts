@@ -1,0 +1,17 @@
+// Plugs number intelligence into the server (src/server/channel-modules.ts): the carrier-gateway
+// admin routes. The vetter and call caps are built by the ARS module with createNumberIntelligence.
+import type { ChannelModule } from '../../server/channel-modules.ts';
+import { CarrierGatewayStore } from './carrier-gateway-store.ts';
+import { carrierGatewayRoutes } from './carrier-gateway-routes.ts';
+
+export const numberIntelligenceModule: ChannelModule = {
+  name: 'number-intelligence',
+  register() {},
+  routes: (context) =>
+    carrierGatewayRoutes({
+      db: context.db,
+      tenants: context.tenants,
+      gateways: new CarrierGatewayStore(context.db, context.envelope),
+      allowLoopbackCallbacks: context.config.allowLoopbackCallbacks,
+    }),
+};
