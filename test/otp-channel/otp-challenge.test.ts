@@ -8,7 +8,7 @@ import { otpModule } from '../../src/channels/otp/otp-module.ts';
 import { dbKinds } from '../support/databases.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { standardKey20, standardKey32 } from '../otp/rfc-keys.ts';
+import { standardKey20, standardKey32, standardKey64 } from '../otp/rfc-keys.ts';
 import { createOtpChallenge, hex, importToken, otpTransfer } from './otp-support.ts';
 
 const QN08 = 'OCRA-1:HOTP-SHA1-6:QN08';
@@ -64,6 +64,23 @@ for (const db of dbKinds) {
       const replay = await client.submitOtp<any>(second.id, codeFor(account));
       assert.equal(replay.status, 422);
       assert.equal(replay.body.code, 'invalid_code');
+    });
+
+    test('time suite (T1M): two payees approved within one step; the same code for the same payee is refused', async () => {
+      const { client } = await server.createTenant();
+      const suite = 'OCRA-1:HOTP-SHA512-8:QN08-T1M';
+      await importToken(client, 'cust-time', { type: 'ocra', suite, secretHex: hex(standardKey64) });
+      const codeAt = (question: string) => generateOcra({ suite, key: standardKey64, question, timeStep: Math.floor(Date.now() / 60_000) });
+      const used: string[] = [];
+      for (const account of ['1-11111111', '1-22222222']) {
+        const challenge = await createOtpChallenge(client, 'cust-time', account);
+        used.push(codeAt(account.slice(2)));
+        assert.equal((await client.submitOtp<any>(challenge.id, used.at(-1)!)).body.status, 'approved');
+      }
+      // The first code again, for the same payee, still inside its ±1 step window: refused.
+      const again = await createOtpChallenge(client, 'cust-time', '1-11111111');
+      const replay = await client.submitOtp<any>(again.id, used[0]!);
+      assert.deepEqual([replay.status, replay.body.code], [422, 'invalid_code']);
     });
 
     test('attempts per challenge: 422 with attemptsRemaining, denied / too_many_failures at zero; the token locks; an admin unlocks it', async () => {

@@ -1,7 +1,7 @@
 // Once-only under concurrency (SPEC §10 "a code is accepted once"): the same code submitted at the
 // same moment, to one challenge or to two challenges with the same question, is accepted at most
 // once. On PostgreSQL the submissions run on separate pooled connections, so this exercises the
-// conditional UPDATEs (counter = old, last_time_step < step) and the used-response unique key.
+// conditional UPDATEs (OCRA counter = old, TOTP last_time_step < step) and the used-response key.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateSync } from 'otplib';
@@ -30,7 +30,7 @@ for (const db of dbKinds) {
       ['OCRA-1:HOTP-SHA1-6:QN08', standardKey20, (round) => generateOcra({ suite: 'OCRA-1:HOTP-SHA1-6:QN08', key: standardKey20, question: `2345678${round}` })],
       // Counter: UPDATE … WHERE counter = old.
       ['OCRA-1:HOTP-SHA512-8:C-QN08', standardKey64, (round) => generateOcra({ suite: 'OCRA-1:HOTP-SHA512-8:C-QN08', key: standardKey64, question: `2345678${round}`, counter: round })],
-      // Time: UPDATE … WHERE last_time_step < step.
+      // Time: the (question, step, response) marker, inserted once.
       ['OCRA-1:HOTP-SHA1-6:QN08-T30S', standardKey20, (round) => generateOcra({ suite: 'OCRA-1:HOTP-SHA1-6:QN08-T30S', key: standardKey20, question: `2345678${round}`, timeStep: Math.floor(Date.now() / 30_000) + round })],
     ];
 

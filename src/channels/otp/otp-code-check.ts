@@ -21,9 +21,9 @@ export interface CheckOtpCodeOptions {
 export type OtpCodeCheck =
   | {
       readonly ok: true;
-      /** Counter / time step to store conditionally. */
+      /** Counter (OCRA C suites) or time step (TOTP) to store conditionally. */
       readonly accepted: AcceptedCodeState;
-      /** Stateless OCRA suites: the keyed marker of this (question, response), stored once. */
+      /** OCRA suites without C: the keyed marker of this (question, time step, response), stored once. */
       readonly usedMarker?: string;
     }
   | { readonly ok: false; readonly reason: 'malformed_code' | 'invalid_code' | 'replayed' };
@@ -47,18 +47,19 @@ export function checkOtpCode(options: CheckOtpCodeOptions): OtpCodeCheck {
     code,
     question: options.question,
     now,
-    // RFC 6287 §5.1 C: look ahead of the stored counter; T: ±1 step, once per step.
+    // RFC 6287 §5.1 C: look ahead of the stored counter; T: ±1 step (once-only is handled below).
     ...(suite.counter ? { counter: token.counter ?? 0, counterWindow: OCRA_COUNTER_LOOK_AHEAD } : {}),
-    ...(suite.timeStep ? { timeWindowSteps: 1, lastUsedTimeStep: token.lastTimeStep } : {}),
+    ...(suite.timeStep ? { timeWindowSteps: 1, lastUsedTimeStep: null } : {}),
   });
   if (!result.ok) return result;
-  const accepted: AcceptedCodeState = {
-    ...(result.counter !== undefined ? { counter: { expected: token.counter ?? 0, next: result.counter + 1 } } : {}),
-    ...(result.timeStep !== undefined ? { timeStep: result.timeStep } : {}),
-  };
-  if (suite.counter || suite.timeStep) return { ok: true, accepted };
-  // Neither C nor T: the same question always gives the same response, so the pair itself is what
-  // is used up. Keyed with the seed so the stored marker reveals nothing about the code.
-  const usedMarker = createHmac('sha256', seed).update(`ocra-used\u0000${options.question}\u0000${code.toLowerCase()}`).digest('hex');
-  return { ok: true, accepted, usedMarker };
+  // Counter suites: the counter moves past the matched value, conditionally (RFC 6287 §5.1).
+  if (result.counter !== undefined) return { ok: true, accepted: { counter: { expected: token.counter ?? 0, next: result.counter + 1 } } };
+  // Otherwise the same question (in the same time step, for T suites) always gives the same
+  // response, so that (question, step, response) is what is used up. Unlike a "last step" this
+  // lets one token approve two different payees within one step, and still accepts a code once.
+  // Keyed with the seed so the stored marker reveals nothing about the code.
+  const usedMarker = createHmac('sha256', seed)
+    .update(`ocra-used\u0000${options.question}\u0000${result.timeStep ?? ''}\u0000${code.toLowerCase()}`)
+    .digest('hex');
+  return { ok: true, accepted: {}, usedMarker };
 }

@@ -2,7 +2,7 @@
 //
 //   1. reserve an attempt for the challenge (none left, or a code already accepted: no check);
 //   2. check the code against the question re-derived from the stored transaction;
-//   3. success: advance the token's state conditionally (counter / time step / used marker), so
+//   3. success: advance the token's state conditionally (counter / TOTP step / used marker), so
 //      a code is accepted once even when submitted twice at the same moment; failure: count it
 //      per token too and lock the token at maxAttempts consecutive failures;
 //   4. after the commit, end the challenge through ChallengeService.finish.
@@ -98,8 +98,8 @@ export class OtpSubmissionService {
       appendAudit(tx, { tenantId, actor: 'channel:otp', action, subject: challengeId, data: { customerId: challenge.customerId, tokenId: token.id, attempt: reserved.attempts, ...data } });
 
     if (check.ok) {
-      // Once-only (SPEC §10): stateless suites burn the (question, response) pair; stateful ones
-      // move counter / time step only from the state the code was verified against.
+      // Once-only (SPEC §10): OCRA suites without counter burn the (question, step, response);
+      // counter suites and TOTP move counter / time step only from the state they were verified against.
       const fresh = (!check.usedMarker || (await tokens.rememberResponse(tx, tenantId, token.id, check.usedMarker))) && (await tokens.recordSuccess(tx, tenantId, token.id, check.accepted));
       if (fresh) {
         await attempts.markAccepted(tx, tenantId, challengeId);

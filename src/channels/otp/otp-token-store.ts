@@ -15,7 +15,7 @@ interface TokenBase {
   lockedAt: Date | null;
   createdAt: Date;
   lastUsedAt: Date | null;
-  /** Time-based suites and TOTP: the step of the last accepted code. */
+  /** TOTP: the step of the last accepted code. */
   lastTimeStep: number | null;
 }
 
@@ -64,7 +64,7 @@ interface TokenRow {
 export interface AcceptedCodeState {
   /** Counter suites: the counter the verification started from, and the one to store. */
   counter?: { expected: number; next: number };
-  /** Time-based: the matched step; stored only if it is after the stored one. */
+  /** TOTP: the matched step; stored only if it is after the stored one. */
   timeStep?: number;
 }
 
@@ -185,7 +185,7 @@ export class OtpTokenStore {
     return result.rowCount > 0;
   }
 
-  /** Remembers an accepted response of a stateless suite; false if it was accepted before. */
+  /** Remembers an accepted response of an OCRA suite without counter; false if it was accepted before. */
   async rememberResponse(q: Queryable, tenantId: string, tokenId: string, marker: string): Promise<boolean> {
     const result = await q.query(
       `INSERT INTO otp_used_responses (tenant_id, token_id, marker) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,

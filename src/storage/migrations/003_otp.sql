@@ -17,7 +17,7 @@ CREATE TABLE otp_tokens (
   seed_enc text NOT NULL,
   -- OCRA counter suites: the next counter value the server expects (advanced only after a success).
   counter bigint,
-  -- Time-based suites and TOTP: the time step of the last accepted code (codes at or before it are refused).
+  -- TOTP: the time step of the last accepted code (codes at or before it are refused, RFC 6238 §5.2).
   last_time_step bigint,
   consecutive_failures integer NOT NULL DEFAULT 0,
   locked_at timestamptz,
@@ -29,8 +29,9 @@ CREATE TABLE otp_tokens (
 );
 CREATE INDEX otp_tokens_customer ON otp_tokens (tenant_id, customer_id, created_at);
 
--- OCRA suites without counter or time step give the same response to the same question forever:
--- each accepted (question, response) is remembered as a keyed marker so it is accepted once.
+-- OCRA suites without a counter give the same response to the same question (within one time step
+-- for T suites): each accepted (question, step, response) is remembered as a keyed marker so it is
+-- accepted once.
 CREATE TABLE otp_used_responses (
   tenant_id text NOT NULL,
   token_id text NOT NULL REFERENCES otp_tokens(id) ON DELETE CASCADE,
