@@ -36,6 +36,7 @@ for (const db of dbKinds) {
       // Memory hacking changed the payee on its way to the bank: the challenge is for the swapped
       // account, while the customer keys the account they meant into the token.
       const challenge = await createOtpChallenge(client, 'cust-swap', swapped);
+      assert.equal(codeFor(intended), '145446', 'docs/otp-channel.md worked example');
       assert.equal(challenge.channelDetails.question, '87654321');
       const refused = await client.submitOtp<any>(challenge.id, codeFor(intended));
       assert.equal(refused.status, 422);
@@ -201,8 +202,10 @@ for (const db of dbKinds) {
       assert.equal(challenge.channelDetails.question, undefined);
       assert.equal(challenge.channelDetails.questionWithheld, 'covers_full_account');
       assert.ok(!JSON.stringify(challenge).includes('12345678'));
-      // The bank derives it from the account it holds (SPEC §10): the code still works.
-      assert.equal((await client.submitOtp<any>(challenge.id, codeFor('1234-5678'))).body.status, 'approved');
+      // The bank derives it from the account it holds (SPEC §10): the code still works
+      // (docs/otp-channel.md worked example).
+      assert.equal(codeFor('1234-5678'), '937109');
+      assert.equal((await client.submitOtp<any>(challenge.id, '937109')).body.status, 'approved');
     });
 
     test('eligibility: OCRA needs a payee account; TOTP is used when OCRA cannot answer; erasure removes tokens', async () => {
