@@ -146,6 +146,32 @@ for (const db of dbKinds) {
       assert.deepEqual([ended.status, ended.result.reason], ['denied', 'too_many_failures']);
     });
 
+    test('a token locked by failures on another challenge fails the pending one (token_locked)', async () => {
+      const { client } = await server.createTenant();
+      await importToken(client, 'cust-two', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
+      const account = '110-123-456789';
+      const [a, b] = [await createOtpChallenge(client, 'cust-two', account), await createOtpChallenge(client, 'cust-two', account)];
+      for (let i = 0; i < 5; i++) await client.submitOtp(a.id, wrongCode(codeFor(account)));
+      assert.equal((await client.getChallenge<any>(a.id)).body.status, 'denied');
+      const locked = await client.submitOtp<any>(b.id, codeFor(account));
+      assert.deepEqual([locked.status, locked.body.code], [409, 'token_locked']);
+      const ended = (await client.getChallenge<any>(b.id)).body;
+      assert.deepEqual([ended.status, ended.result.reason], ['failed', 'token_locked']);
+    });
+
+    test('QA and QH suites answer challenges with the digit question, encoded per suite', async () => {
+      const { client } = await server.createTenant();
+      for (const suite of ['OCRA-1:HOTP-SHA256-8:QA08', 'OCRA-1:HOTP-SHA256-8:QH08']) {
+        const customerId = `cust-${suite.slice(-4).toLowerCase()}`;
+        await importToken(client, customerId, { type: 'ocra', suite, secretHex: hex(standardKey32) });
+        const challenge = await createOtpChallenge(client, customerId, '12-34');
+        // Four account digits, padded to eight; the padding zeros are part of a QA/QH question.
+        const code = generateOcra({ suite, key: standardKey32, question: '00001234' });
+        assert.notEqual(code, generateOcra({ suite, key: standardKey32, question: '1234' }));
+        assert.equal((await client.submitOtp<any>(challenge.id, code)).body.status, 'approved', suite);
+      }
+    });
+
     test('a success resets the consecutive failures of the token', async () => {
       const { client } = await server.createTenant();
       await importToken(client, 'cust-reset', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });

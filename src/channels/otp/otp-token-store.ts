@@ -96,7 +96,7 @@ export class OtpTokenStore {
     await q.query(`INSERT INTO customers (tenant_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tenantId, customerId]);
   }
 
-  async insert(q: Queryable, token: NewOtpToken, seed: Uint8Array): Promise<OtpTokenRecord> {
+  async insert(q: Queryable, token: NewOtpToken, seed: Buffer): Promise<OtpTokenRecord> {
     const ocra = token.type === 'ocra' ? token : undefined;
     const totp = token.type === 'totp' ? token : undefined;
     const result = await q.query<TokenRow>(
@@ -112,7 +112,7 @@ export class OtpTokenStore {
         totp?.algorithm ?? null,
         totp?.digits ?? null,
         totp?.period ?? null,
-        this.envelope.encrypt(Buffer.from(seed), seedContext(token.tenantId, token.id)),
+        this.envelope.encrypt(seed, seedContext(token.tenantId, token.id)),
         ocra?.counter ?? null,
         token.label,
       ],
