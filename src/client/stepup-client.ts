@@ -93,4 +93,22 @@ export class StepupClient {
   cancelChallenge<T = unknown>(id: string) {
     return this.request<T>('POST', `/v1/challenges/${encodeURIComponent(id)}/cancel`);
   }
+
+  /** SPEC §5: the code the customer's OTP token shows for the challenge. */
+  submitOtp<T = unknown>(challengeId: string, code: string) {
+    return this.request<T>('POST', `/v1/challenges/${encodeURIComponent(challengeId)}/otp`, { code });
+  }
+
+  /** SPEC §4: import a seed (`secretHex`) or have one generated (returned once as `otpauthUri`). */
+  createOtpToken<T = unknown>(customerId: string, input: unknown) {
+    return this.request<T>('POST', `/v1/customers/${encodeURIComponent(customerId)}/otp-tokens`, input);
+  }
+
+  listOtpTokens<T = unknown>(customerId: string) {
+    return this.request<T>('GET', `/v1/customers/${encodeURIComponent(customerId)}/otp-tokens`);
+  }
+
+  deleteOtpToken<T = unknown>(customerId: string, tokenId: string) {
+    return this.request<T>('DELETE', `/v1/customers/${encodeURIComponent(customerId)}/otp-tokens/${encodeURIComponent(tokenId)}`);
+  }
 }

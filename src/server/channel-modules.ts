@@ -7,6 +7,7 @@ import type { AppContext } from './build-context.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import type { Queryable } from '../storage/db.ts';
 import { numberIntelligenceModule } from '../telephony/number-intelligence/number-intelligence-module.ts';
+import { otpModule } from '../channels/otp/otp-module.ts';
 
 export interface ChannelModule {
   name: string;
@@ -34,4 +35,4 @@ export interface ChannelModule {
   unlockCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<string[]>;
 }
 
-export const channelModules: ChannelModule[] = [numberIntelligenceModule];
+export const channelModules: ChannelModule[] = [numberIntelligenceModule, otpModule];

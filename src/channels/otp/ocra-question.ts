@@ -23,7 +23,6 @@ export interface DeriveOcraQuestionOptions {
 
 export type OcraQuestionErrorCode =
   | 'invalid_suite'
-  | 'unsupported_question_format'
   | 'no_account_digits'
   | 'amount_required'
   | 'invalid_amount'
@@ -37,7 +36,7 @@ export type DeriveOcraQuestionResult =
 /**
  * Derives the OCRA question for a transaction.
  *
- * - `payee_account` (SPEC §10 contract): for a `QNxx` suite, the last `xx` digits of the payee
+ * - `payee_account` (SPEC §10 contract): for a `QNxx` suite (and, as an extension, `QAxx`/`QHxx`), the last `xx` digits of the payee
  *   account's digits (non-digits removed), left-padded with `0` to `xx` digits.
  * - `payee_account_amount`: the amount in minor units (no leading zeros) followed by the last 8
  *   account digits (left-padded with `0` to 8). The account field has a fixed width at the low end,
@@ -55,8 +54,8 @@ export function deriveOcraQuestion(options: DeriveOcraQuestionOptions): DeriveOc
   } else {
     suite = options.suite;
   }
-  // Only numeric questions are defined: they are what a keypad token accepts.
-  if (suite.question.format !== 'N') return fail('unsupported_question_format');
+  // The question is a string of decimal digits, which is valid in every question format (QN, QA and
+  // QH, RFC 6287 §6.3 table 2); the token encodes it per its suite (§5.1). Keypad tokens are QN.
   const questionLength = suite.question.maxLength;
 
   const payeeAccountDigits = options.payeeAccount.replace(/\D/g, '');

@@ -5,7 +5,9 @@
 //                   (RFC 6287 §5.1: the server's counter MUST only be incremented after a
 //                   successful authentication, while the token increments on every computation);
 //   time suites:    the caller stores `matched.timeStep` as the new `lastUsedTimeStep`, so a code
-//                   is accepted once.
+//                   is accepted once; or (the OTP channel, where questions differ per transaction)
+//                   passes `lastUsedTimeStep: null` and remembers the (question, step, response)
+//                   it accepted instead (src/channels/otp/otp-code-check.ts).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hotpTruncate } from './hotp-truncate.ts';
 import { buildOcraDataInput, OcraInputError, type OcraDataInputValues } from './ocra-data-input.ts';

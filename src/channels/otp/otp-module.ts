@@ -1,0 +1,43 @@
+// The OTP channel module (src/server/channel-modules.ts): registers the channel, declares its
+// routes and answers the customer hooks (summary, erasure, unlock).
+import type { ChannelModule } from '../../server/channel-modules.ts';
+import type { AppContext } from '../../server/build-context.ts';
+import { OtpAttemptStore } from './otp-attempt-store.ts';
+import { OtpChannel } from './otp-channel.ts';
+import { otpRoutes } from './otp-routes.ts';
+import { OtpSubmissionService } from './otp-submission.ts';
+import { OtpTokenService } from './otp-token-service.ts';
+import { OtpTokenStore } from './otp-token-store.ts';
+
+interface OtpServices {
+  tokens: OtpTokenService;
+  submissions: OtpSubmissionService;
+}
+
+// One set of services per application context (tests run several servers in one process).
+const servicesByContext = new WeakMap<AppContext, OtpServices>();
+
+export function otpServices(context: AppContext): OtpServices {
+  let services = servicesByContext.get(context);
+  if (!services) {
+    const store = new OtpTokenStore(context.envelope);
+    services = {
+      tokens: new OtpTokenService({ db: context.db, store, tenants: context.tenants, policies: context.policies }),
+      submissions: new OtpSubmissionService({ db: context.db, tokens: store, attempts: new OtpAttemptStore(), challenges: context.challenges, logger: context.logger }),
+    };
+    servicesByContext.set(context, services);
+    context.channels.register(new OtpChannel({ db: context.db, store }));
+  }
+  return services;
+}
+
+export const otpModule: ChannelModule = {
+  name: 'otp',
+  register: (context) => {
+    otpServices(context);
+  },
+  routes: (context) => otpRoutes(otpServices(context)),
+  describeCustomer: (context, tenantId, customerId) => otpServices(context).tokens.describe(tenantId, customerId),
+  eraseCustomer: (context, tx, tenantId, customerId) => otpServices(context).tokens.erase(tx, tenantId, customerId),
+  unlockCustomer: (context, tx, tenantId, customerId) => otpServices(context).tokens.unlock(tx, tenantId, customerId),
+};
