@@ -6,6 +6,7 @@ import type express from 'express';
 import type { AppContext } from './build-context.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import type { Queryable } from '../storage/db.ts';
+import { arsModule } from '../channels/ars/ars-module.ts';
 
 export interface ChannelModule {
   name: string;
@@ -33,4 +34,4 @@ export interface ChannelModule {
   unlockCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<string[]>;
 }
 
-export const channelModules: ChannelModule[] = [];
+export const channelModules: ChannelModule[] = [arsModule()];
