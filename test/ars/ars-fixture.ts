@@ -137,3 +137,13 @@ export async function arsChallenge(client: StepupClient, customerId: string, ove
   if (created.status !== 201 || created.body.channel !== 'ars') throw new Error(`challenge: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body;
 }
+
+/** Presses `digits` and waits until the same call asks again (or ends); returns the call then. */
+export async function pressAndWaitNext(sim: SimFixture, call: any, digits: string, number = seoulLandline, index = 0): Promise<any> {
+  const seen = call.transcript.length;
+  await press(sim, call.sid, digits);
+  return eventually(async () => {
+    const now = (await callsTo(sim, number))[index];
+    return now && now.transcript.length > seen && (now.awaitingDigits || now.status === 'completed') ? now : undefined;
+  }, 10_000, 'the next question');
+}
