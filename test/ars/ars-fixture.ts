@@ -54,7 +54,7 @@ export interface ArsWorld {
 }
 
 /** ARS settings for tests: no rate limit to speak of, short retries (scaled by ARS_RETRY_DELAY_SCALE). */
-export const fastArs = { callsPerSecond: 100, retryDelaysSeconds: [5, 5], callAttempts: 3, maxCallsPerCustomerPerHour: 100, maxCallsPerNumberPerDay: 500 };
+export const fastArs = { callsPerSecond: 100, retryDelaysSeconds: [30, 30], callAttempts: 3, maxCallsPerCustomerPerHour: 100, maxCallsPerNumberPerDay: 500 };
 
 export async function startArsWorld(options: { db?: DbKind; ars?: Record<string, unknown>; policy?: Record<string, unknown>; server?: TestServerOptions; sim?: Partial<SimulatorOptions> } = {}): Promise<ArsWorld> {
   const sim = await startSim(options.sim);
