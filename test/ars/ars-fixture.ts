@@ -7,6 +7,7 @@ import { createSimulator, type Simulator, type SimulatorOptions } from '../../sr
 import { startTestServer, eventually, transferBody, type TestServer, type TestServerOptions } from '../support/test-server.ts';
 import type { DbKind } from '../support/databases.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
+import twilio from 'twilio';
 
 export const accountSid = 'AC0123456789abcdef0123456789abcdef';
 export const authToken = 'ars-test-auth-token-0123456789';
@@ -147,3 +148,16 @@ export async function pressAndWaitNext(sim: SimFixture, call: any, digits: strin
     return now && now.transcript.length > seen && (now.awaitingDigits || now.status === 'completed') ? now : undefined;
   }, 10_000, 'the next question');
 }
+
+/** A Twilio-style webhook, signed like Twilio signs (or forged, per options). */
+export async function postWebhook(baseUrl: string, path: string, params: Record<string, string>, options: { token?: string; signedUrl?: string; signature?: string | null } = {}) {
+  const url = baseUrl + path;
+  const signature = options.signature === null ? undefined : (options.signature ?? twilio.getExpectedTwilioSignature(options.token ?? authToken, options.signedUrl ?? url, params));
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature ? { 'x-twilio-signature': signature } : {}) },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: response.status, text: await response.text() };
+}
+

@@ -5,18 +5,7 @@ import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import { dbKinds } from '../support/databases.ts';
 import { eventually } from '../support/test-server.ts';
-import { pressAndWaitNext, answerFor, arsChallenge, authToken, accountSid, callsTo, enroll, press, startArsWorld, waitForAsk, waitForStatus, wrongAnswerFor, type ArsWorld } from './ars-fixture.ts';
-
-export async function postWebhook(baseUrl: string, path: string, params: Record<string, string>, options: { token?: string; signedUrl?: string; signature?: string | null } = {}) {
-  const url = baseUrl + path;
-  const signature = options.signature === null ? undefined : (options.signature ?? twilio.getExpectedTwilioSignature(options.token ?? authToken, options.signedUrl ?? url, params));
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature ? { 'x-twilio-signature': signature } : {}) },
-    body: new URLSearchParams(params).toString(),
-  });
-  return { status: response.status, text: await response.text() };
-}
+import { postWebhook, pressAndWaitNext, answerFor, arsChallenge, authToken, accountSid, callsTo, enroll, press, startArsWorld, waitForAsk, waitForStatus, wrongAnswerFor, type ArsWorld } from './ars-fixture.ts';
 
 for (const db of dbKinds) {
   describe(`ARS webhook security (${db})`, () => {
