@@ -32,6 +32,8 @@ export interface ArsDialerDeps {
 }
 
 const actor = 'channel:ars';
+/** Rate-limit waits up to this long are slept in the job; longer ones move it to delayed. */
+const shortWaitMs = 2000;
 
 export class ArsDialer {
   constructor(private readonly deps: ArsDialerDeps) {}
@@ -60,10 +62,14 @@ export class ArsDialer {
     );
     if (!vetting.eligible) return this.fail(challenge, 'failed', 'number_ineligible', { reasons: vetting.reasons });
 
-    // At most callsPerSecond per provider account: wait for a slot (once per job).
+    // At most callsPerSecond per provider account: wait for a slot (taken once per job). A short
+    // wait is slept here, so the call goes out right on its slot; a long one delays the job.
     if (job.slotAt === undefined) {
       const waitMs = await limiter.reserve(placer.accountId, policy.callsPerSecond);
-      if (waitMs > 0) return { kind: 'delay', until: Date.now() + waitMs };
+      if (waitMs > shortWaitMs) return { kind: 'delay', until: Date.now() + waitMs };
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    } else if (job.slotAt > Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, job.slotAt! - Date.now()));
     }
 
     const attempt = await callAttemptStore.claim(db, { id: newId('att'), tenantId, challengeId, customerId: challenge.customerId, attemptNumber });
