@@ -191,7 +191,7 @@ export class ArsCallService {
   /** The final status callback: ends the attempt once, then retries or fails the challenge. */
   async callEnded(hook: CallWebhook & { callStatus: string }): Promise<void> {
     const { db, dialer } = this.deps;
-    const attempt = await callAttemptStore.lock(db, hook.tenantId, hook.attemptId);
+    const attempt = await callAttemptStore.get(db, hook.tenantId, hook.attemptId);
     if (!attempt || attempt.status === 'ended') return;
     if (!(await callAttemptStore.bindCall(db, hook.tenantId, hook.attemptId, hook.callSid))) return;
     const reason = attempt.answered_by?.startsWith('machine') || attempt.answered_by === 'fax' ? 'machine' : hook.callStatus;
@@ -224,8 +224,14 @@ export class ArsCallService {
     const decided = await db.tx(async (tx) => {
       const attempt = await callAttemptStore.lock(tx, hook.tenantId, hook.attemptId);
       if (!attempt) return null;
-      if (attempt.call_sid !== hook.callSid && !(attempt.call_sid === null && (await callAttemptStore.bindCall(tx, hook.tenantId, hook.attemptId, hook.callSid)))) return null;
-      if (attempt.call_sid === null) attempt.status = attempt.status === 'claimed' ? 'dialing' : attempt.status;
+      if (attempt.call_sid === null) {
+        // The webhook outran the Calls.create answer: bind the attempt to this (signed) call now.
+        await callAttemptStore.bindCall(tx, hook.tenantId, hook.attemptId, hook.callSid);
+        attempt.call_sid = hook.callSid;
+        if (attempt.status === 'claimed') attempt.status = 'dialing';
+      }
+      // Bound to one call: another call's webhook for this attempt changes nothing.
+      if (attempt.call_sid !== hook.callSid) return null;
       const challenge = await challengeStore.get(tx, hook.tenantId, attempt.challenge_id);
       if (!challenge) return null;
       return { challenge, turn: await decide(tx, attempt, challenge) };

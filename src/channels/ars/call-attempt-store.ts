@@ -55,6 +55,12 @@ export const callAttemptStore = {
     return takenOver.rows[0] ?? null;
   },
 
+  async get(q: Queryable, tenantId: string, id: string): Promise<CallAttemptRow | null> {
+    const result = await q.query<CallAttemptRow>('SELECT * FROM ars_call_attempts WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+    return result.rows[0] ?? null;
+  },
+
+  /** Locks the attempt row until the end of `tx`: webhooks of one attempt run one at a time. */
   async lock(tx: Queryable, tenantId: string, id: string): Promise<CallAttemptRow | null> {
     const result = await tx.query<CallAttemptRow>('SELECT * FROM ars_call_attempts WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
     return result.rows[0] ?? null;
