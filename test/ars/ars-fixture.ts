@@ -51,6 +51,7 @@ export interface ArsWorld {
   server: TestServer;
   tenantId: string;
   client: StepupClient;
+  credentials: { keyId: string; secret: string };
   close(): Promise<void>;
 }
 
@@ -60,13 +61,14 @@ export const fastArs = { callsPerSecond: 100, retryDelaysSeconds: [30, 30], call
 export async function startArsWorld(options: { db?: DbKind; ars?: Record<string, unknown>; policy?: Record<string, unknown>; server?: TestServerOptions; sim?: Partial<SimulatorOptions> } = {}): Promise<ArsWorld> {
   const sim = await startSim(options.sim);
   const server = await startTestServer({ db: options.db, ...options.server, env: { ...twilioEnv(sim), ...options.server?.env } });
-  const { tenantId, client } = await server.createTenant({ bankName: 'Test Bank' });
+  const { tenantId, client, keyId, secret: keySecret } = await server.createTenant({ bankName: 'Test Bank' });
   await setArsPolicy(server, tenantId, { ...fastArs, ...options.ars }, options.policy);
   return {
     sim,
     server,
     tenantId,
     client,
+    credentials: { keyId, secret: keySecret },
     async close() {
       await server.close();
       await sim.close();

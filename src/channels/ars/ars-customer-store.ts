@@ -24,6 +24,8 @@ export interface PhoneToStore {
   phoneHash: string;
   lineType: string;
   callForwarding: boolean | null;
+  /** A different number replaces an enrolled one (starts the number-change cooldown). */
+  changed: boolean;
 }
 
 export const arsCustomerStore = {
@@ -46,11 +48,9 @@ export const arsCustomerStore = {
        ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
          phone_enc = EXCLUDED.phone_enc, phone_masked = EXCLUDED.phone_masked, phone_hash = EXCLUDED.phone_hash,
          line_type = EXCLUDED.line_type, call_forwarding = EXCLUDED.call_forwarding,
-         number_changed_at = CASE
-           WHEN ars_customers.phone_hash IS NOT NULL AND ars_customers.phone_hash <> EXCLUDED.phone_hash THEN now()
-           ELSE ars_customers.number_changed_at END,
+         number_changed_at = CASE WHEN $8 THEN now() ELSE ars_customers.number_changed_at END,
          updated_at = now()`,
-      [tenantId, customerId, phone.phoneEnc, phone.phoneMasked, phone.phoneHash, phone.lineType, phone.callForwarding],
+      [tenantId, customerId, phone.phoneEnc, phone.phoneMasked, phone.phoneHash, phone.lineType, phone.callForwarding, phone.changed],
     );
   },
 

@@ -34,13 +34,16 @@ export interface ArsEnrollmentDeps {
   policies: PolicyStore;
   vetter: NumberVetter;
   phoneHashKey: Buffer;
+  /** Id of the master key the hash key derives from. */
+  phoneHashKeyId: string;
 }
 
 export class ArsEnrollment {
   constructor(private readonly deps: ArsEnrollmentDeps) {}
 
+  /** `<master key id>:<HMAC>`: comparable only with hashes under the same master key. */
   phoneHash(e164: string): string {
-    return createHmac('sha256', this.deps.phoneHashKey).update(e164).digest('base64url');
+    return `${this.deps.phoneHashKeyId}:${createHmac('sha256', this.deps.phoneHashKey).update(e164).digest('base64url')}`;
   }
 
   async setPhone(tenantId: string, customerId: string, rawNumber: string, actor: string): Promise<PhoneEnrollment> {
@@ -50,7 +53,9 @@ export class ArsEnrollment {
     const policy = effectivePolicy((await this.deps.policies.currentCached(tenantId)).document).channels.ars;
     const existing = await arsCustomerStore.get(db, tenantId, customerId);
     const phoneHash = this.phoneHash(e164);
-    const changed = existing?.phone_hash != null && existing.phone_hash !== phoneHash;
+    // A first number is not a change. The stored number is compared itself (not its hash), so a
+    // master-key rotation never looks like a number change (numberChangeCooldownDays).
+    const changed = existing?.phone_enc != null && envelope.decryptText(existing.phone_enc, phoneContext(tenantId, customerId)) !== e164;
     const vetting = await vetter.vet({ tenantId, customerId, e164, policy, purpose: 'enrollment', numberChangedAt: changed ? new Date() : (existing?.number_changed_at ?? null) });
     const masked = maskPhone(e164);
     if (!vetting.eligible) {
@@ -73,6 +78,7 @@ export class ArsEnrollment {
         phoneHash,
         lineType: vetting.lineType,
         callForwarding: vetting.callForwarding,
+        changed,
       });
       await appendAudit(tx, { tenantId, actor, action: 'ars.phone_enrolled', subject: customerId, data: { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, changed } });
     });

@@ -54,7 +54,7 @@ export function arsModule(options: ArsModuleOptions = {}): ChannelModule & { enr
       const { config, db, envelope, policies, logger } = context;
       const vetter = resolve(options.vetter, context, () => new NumberingPlanVetter());
       const caps = resolve(options.caps, context, () => allowAllCallCaps);
-      const enrollment = new ArsEnrollment({ db, envelope, policies, vetter, phoneHashKey: phoneHashKey(config.masterKeys.current.key) });
+      const enrollment = new ArsEnrollment({ db, envelope, policies, vetter, phoneHashKey: phoneHashKey(config.masterKeys.current.key), phoneHashKeyId: config.masterKeys.current.id });
       states.set(context, { enrollment });
       if (!config.twilio) {
         logger.warn('TWILIO_* not set: ARS enrollment works, but no verification calls can be placed');

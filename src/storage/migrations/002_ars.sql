@@ -5,7 +5,8 @@ CREATE TABLE ars_customers (
   tenant_id text NOT NULL REFERENCES tenants(id),
   customer_id text NOT NULL,
   -- Envelope-encrypted E.164 (MASTER_KEY), the masked form shown to banks, and an HMAC of the
-  -- E.164 under a key derived from the master key (per-number caps without decrypting).
+  -- E.164 under a key derived from the master key, prefixed with that key's id (per-number lookups
+  -- without decrypting; recomputed when the number is enrolled again).
   phone_enc text,
   phone_masked text,
   phone_hash text,
