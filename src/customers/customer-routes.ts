@@ -8,13 +8,12 @@ import { notFound } from '../errors/problem.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import { customerIdSchema } from '../http/schemas.ts';
 import { customerParams } from './customer-params.ts';
+import { customerExists } from './customer-store.ts';
 
 const adminCustomerParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/), customerId: customerIdSchema });
 
 export function customerRoutes(context: AppContext, modules: ChannelModule[]): RouteDefinition[] {
   const { db } = context;
-  const exists = async (tenantId: string, customerId: string) =>
-    (await db.query('SELECT 1 FROM customers WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId])).rowCount > 0;
 
   return [
     defineRoute({
@@ -27,7 +26,7 @@ export function customerRoutes(context: AppContext, modules: ChannelModule[]): R
       responses: { 200: { description: 'The summary (never a secret or a full number)', schema: z.looseObject({ customerId: z.string() }) } },
       handler: async ({ params, bank }) => {
         const tenantId = bank!.tenantId;
-        if (!(await exists(tenantId, params.customerId))) throw notFound('customer');
+        if (!(await customerExists(db, tenantId, params.customerId))) throw notFound('customer');
         let summary: Record<string, unknown> = { customerId: params.customerId };
         for (const module of modules) {
           if (module.describeCustomer) summary = { ...summary, ...(await module.describeCustomer(context, tenantId, params.customerId)) };
@@ -64,8 +63,7 @@ export function customerRoutes(context: AppContext, modules: ChannelModule[]): R
       responses: { 200: { description: 'What was unlocked', schema: z.object({ customerId: z.string(), unlocked: z.array(z.string()) }) } },
       handler: async ({ params, admin }) => {
         const unlocked = await db.tx(async (tx) => {
-          const found = await tx.query('SELECT 1 FROM customers WHERE tenant_id = $1 AND customer_id = $2', [params.id, params.customerId]);
-          if (found.rowCount === 0) throw notFound('customer');
+          if (!(await customerExists(tx, params.id, params.customerId))) throw notFound('customer');
           const lifted: string[] = [];
           for (const module of modules) lifted.push(...((await module.unlockCustomer?.(context, tx, params.id, params.customerId)) ?? []));
           await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'customer.unlocked', subject: params.customerId, data: { unlocked: lifted } });

@@ -20,6 +20,7 @@ import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
 import type { CallEnding, CallStep } from './call-step.ts';
 import { digitsMatch } from './knowledge-secret.ts';
 import { drawPositions, rememberPositions } from './position-draw.ts';
+import type { ArsMetrics } from './ars-metrics.ts';
 
 /** A step and what rendering it needs (the call's language, the bank's name, the transaction). */
 export interface CallScript {
@@ -43,6 +44,7 @@ export interface ArsCallServiceDeps {
   tenants: TenantStore;
   dialer: ArsDialer;
   logger: Logger;
+  metrics: ArsMetrics;
 }
 
 interface Turn {
@@ -170,6 +172,7 @@ export class ArsCallService {
       }
       await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: next, last_step: turn.step, positions: askedNow, answers_given: answers, ...(result === 'no_input' ? { no_inputs: attempt.no_inputs + 1 } : {}) });
       await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.answer', subject: challenge.id, data: { attempt: attempt.attempt_number, ask: hook.ask, result, ...(failures !== undefined ? { consecutiveFailures: failures } : {}) } });
+      this.deps.metrics.answer(result);
       return turn;
     });
   }

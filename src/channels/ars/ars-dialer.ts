@@ -14,6 +14,7 @@ import { phoneContext } from './ars-enrollment.ts';
 import { arsPolicyOf, type CallPlacer, type CallRateLimiter, type PlaceCallJob, type PlaceCallScheduler } from './ars-ports.ts';
 import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
+import type { ArsMetrics } from './ars-metrics.ts';
 
 export type PlaceResult = { kind: 'dialed'; callSid: string } | { kind: 'delay'; until: number } | { kind: 'skipped'; why: string } | { kind: 'finished'; reason: string };
 
@@ -27,6 +28,7 @@ export interface ArsDialerDeps {
   scheduler: PlaceCallScheduler;
   limiter: CallRateLimiter;
   logger: Logger;
+  metrics: ArsMetrics;
   /** Multiplies retryDelaysSeconds (ARS_RETRY_DELAY_SCALE; 1 in production, small in tests). */
   retryDelayScale: number;
 }
@@ -98,13 +100,15 @@ export class ArsDialer {
 
   /** Ends an attempt once (audited); null when it had already ended. */
   async endAttempt(attempt: Pick<CallAttemptRow, 'tenant_id' | 'id' | 'challenge_id' | 'attempt_number'>, reason: string, callSid?: string): Promise<CallAttemptRow | null> {
-    return this.deps.db.tx(async (tx) => {
-      const ended = await callAttemptStore.end(tx, attempt.tenant_id, attempt.id, reason);
-      if (ended) {
+    const ended = await this.deps.db.tx(async (tx) => {
+      const row = await callAttemptStore.end(tx, attempt.tenant_id, attempt.id, reason);
+      if (row) {
         await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.call_ended', subject: attempt.challenge_id, data: { attempt: attempt.attempt_number, reason, ...(callSid ? { callSid } : {}) } });
       }
-      return ended;
+      return row;
     });
+    if (ended) this.deps.metrics.callEnded(reason);
+    return ended;
   }
 
   /** After an attempt that decided nothing: the next attempt after its delay, or `unreachable`. */

@@ -13,6 +13,7 @@ import { arsCustomerStore } from './ars-customer-store.ts';
 import { secretPattern, secretWeakness } from './knowledge-secret.ts';
 import type { NumberVetter } from './number-vetting.ts';
 import { maskPhone } from './phone-mask.ts';
+import { upsertCustomer } from '../../customers/customer-store.ts';
 
 export const phoneContext = (tenantId: string, customerId: string) => `ars-phone:${tenantId}:${customerId}`;
 export const secretContext = (tenantId: string, customerId: string) => `ars-knowledge-secret:${tenantId}:${customerId}`;
@@ -118,9 +119,4 @@ export class ArsEnrollment {
   async unlock(tx: Queryable, tenantId: string, customerId: string): Promise<string[]> {
     return (await arsCustomerStore.unlock(tx, tenantId, customerId)) ? ['ars'] : [];
   }
-}
-
-/** The customers row (SPEC §1) exists once anything is enrolled. */
-export async function upsertCustomer(tx: Queryable, tenantId: string, customerId: string): Promise<void> {
-  await tx.query('INSERT INTO customers (tenant_id, customer_id) VALUES ($1, $2) ON CONFLICT (tenant_id, customer_id) DO NOTHING', [tenantId, customerId]);
 }

@@ -17,6 +17,7 @@ import { ArsDialer } from './ars-dialer.ts';
 import { ArsEnrollment, phoneHashKey } from './ars-enrollment.ts';
 import type { PlaceCallJob } from './ars-ports.ts';
 import { redisCallRateLimiter } from './call-rate-limiter.ts';
+import { arsMetrics } from './ars-metrics.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
 import { allowAllCallCaps, NumberingPlanVetter } from './numbering-plan-vetter.ts';
 import { bullmqPlaceCallScheduler, createPlaceCallQueue, startPlaceCallWorker } from './place-call-queue.ts';
@@ -66,6 +67,7 @@ export function arsModule(options: ArsModuleOptions = {}): ChannelModule & { enr
       const placer = twilioCallPlacer({ client, accountSid: config.twilio.accountSid, from: config.twilio.from, publicBaseUrl: config.publicBaseUrl });
       const queue = createPlaceCallQueue(context.queueRedis, config.queuePrefix);
       const scheduler = bullmqPlaceCallScheduler(queue);
+      const metrics = arsMetrics(context.metrics.registry);
       const dialer = new ArsDialer({
         db,
         envelope,
@@ -76,9 +78,10 @@ export function arsModule(options: ArsModuleOptions = {}): ChannelModule & { enr
         scheduler,
         limiter: redisCallRateLimiter(context.redis, config.queuePrefix),
         logger,
+        metrics,
         retryDelayScale: config.arsRetryDelayScale,
       });
-      const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger });
+      const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger, metrics });
       states.set(context, { enrollment, telephony: { flows, queue, dialer, calls, authToken: config.twilio.authToken } });
       context.channels.register(new ArsChannel({ db, placer, scheduler, logger }));
     },
