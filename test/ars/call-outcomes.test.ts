@@ -32,6 +32,21 @@ for (const db of dbKinds) {
       assert.equal((await callsTo(sim, number)).length, 2);
     });
 
+    test('silence: asked once more, then goodbye; the next attempt is answered', async () => {
+      const { client, sim } = world;
+      const number = nextNumber();
+      await enroll(client, 'cust-silent', number);
+      const challenge = await arsChallenge(client, 'cust-silent');
+      const silent = await eventually(async () => ((await callsTo(sim, number))[0]?.status === 'completed' ? (await callsTo(sim, number))[0] : undefined));
+      const prompts = silent.transcript.filter((text: string) => text.startsWith('To approve'));
+      assert.equal(prompts.length, 2, 'the question is asked twice');
+      assert.equal(prompts[0], prompts[1], 'with the same positions');
+      assert.match(silent.transcript.at(-2), /did not receive an answer, so the request has not been approved/);
+      const call = await waitForAsk(sim, number, 1);
+      await press(sim, call.sid, answerFor(call.prompt));
+      assert.equal((await waitForStatus(client, challenge.id)).status, 'approved');
+    });
+
     test('busy on every attempt: failed / unreachable after callAttempts calls', async () => {
       const { client, sim } = world;
       const number = nextNumber();
