@@ -115,7 +115,6 @@ export class ArsCallService {
       const replay = this.replayed(attempt, hook.ask);
       if (replay) return replay;
       const positions = attempt.positions ?? [];
-      const policy = arsPolicyOf(challenge.channelState);
       const next = attempt.ask_seq + 1;
       let turn: Turn;
       let result: string;
@@ -137,44 +136,60 @@ export class ArsCallService {
         result = 'no_input';
         turn = { step: { kind: 'ask_again', positions, ask: next, wrong: false, noInputHook: false } };
       } else {
-        const customer = await arsCustomerStore.getForUpdate(tx, attempt.tenant_id, attempt.customer_id);
-        if (!customer?.secret_enc) return { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
-        let right = false;
-        if (keys.kind === 'answer') {
-          // Decrypted only for this comparison, compared in constant time, then wiped.
-          const secret = this.deps.envelope.decrypt(customer.secret_enc, secretContext(attempt.tenant_id, attempt.customer_id));
-          try {
-            right = digitsMatch(secret, positions, keys.digits);
-          } finally {
-            secret.fill(0);
-          }
-        }
+        const checked = await this.checkAnswer(tx, attempt, challenge, keys.kind === 'answer' ? keys.digits : null, next);
+        if (!checked) return { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
+        ({ turn, result, failures, askedNow } = checked);
         answers += 1;
-        if (right) {
-          result = 'right';
-          await arsCustomerStore.resetFailures(tx, attempt.tenant_id, attempt.customer_id);
-          turn = { step: { kind: 'goodbye', ending: 'approved' }, outcome: { status: 'approved', reason: 'knowledge_verified' } };
-        } else {
-          result = keys.kind === 'answer' ? 'wrong' : 'incomplete';
-          const counted = await arsCustomerStore.recordFailure(tx, attempt.tenant_id, attempt.customer_id, policy.lockAfterConsecutiveFailures);
-          failures = counted.failures;
-          if (counted.locked) {
-            await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.locked', subject: attempt.customer_id, data: { challengeId: challenge.id, failures } });
-            turn = { step: { kind: 'goodbye', ending: 'locked' }, outcome: { status: 'denied', reason: 'too_many_failures', auditData: { locked: true } } };
-          } else if (answers >= policy.maxAnswersPerCall) {
-            turn = { step: { kind: 'goodbye', ending: 'too_many_failures' }, outcome: { status: 'denied', reason: 'too_many_failures' } };
-          } else {
-            // SPEC §8 step 4: a wrong answer gets a NEW set of positions.
-            askedNow = await this.newPositions(tx, customer, challenge);
-            turn = { step: { kind: 'ask_again', positions: askedNow, ask: next, wrong: true, noInputHook: attempt.no_inputs < 1 } };
-          }
-        }
       }
       await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: next, last_step: turn.step, positions: askedNow, answers_given: answers, ...(result === 'no_input' ? { no_inputs: attempt.no_inputs + 1 } : {}) });
       await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.answer', subject: challenge.id, data: { attempt: attempt.attempt_number, ask: hook.ask, result, ...(failures !== undefined ? { consecutiveFailures: failures } : {}) } });
       this.deps.metrics.answer(result);
       return turn;
     });
+  }
+
+  /**
+   * A full or partial answer (SPEC §8 step 4): right → approved; wrong or incomplete → counted
+   * toward the lock (across calls), then a new set of positions, the end of the call's answers, or
+   * the lock. Null when the customer's secret is gone (erased during the call).
+   */
+  private async checkAnswer(
+    tx: Queryable,
+    attempt: CallAttemptRow,
+    challenge: ChallengeRecord,
+    digits: string | null,
+    next: number,
+  ): Promise<{ turn: Turn; result: string; failures?: number; askedNow: number[] } | null> {
+    const policy = arsPolicyOf(challenge.channelState);
+    const positions = attempt.positions ?? [];
+    const customer = await arsCustomerStore.getForUpdate(tx, attempt.tenant_id, attempt.customer_id);
+    if (!customer?.secret_enc) return null;
+    let right = false;
+    if (digits !== null) {
+      // Decrypted only for this comparison, compared in constant time, then wiped.
+      const secret = this.deps.envelope.decrypt(customer.secret_enc, secretContext(attempt.tenant_id, attempt.customer_id));
+      try {
+        right = digitsMatch(secret, positions, digits);
+      } finally {
+        secret.fill(0);
+      }
+    }
+    if (right) {
+      await arsCustomerStore.resetFailures(tx, attempt.tenant_id, attempt.customer_id);
+      return { turn: { step: { kind: 'goodbye', ending: 'approved' }, outcome: { status: 'approved', reason: 'knowledge_verified' } }, result: 'right', askedNow: positions };
+    }
+    const result = digits !== null ? 'wrong' : 'incomplete';
+    const { failures, locked } = await arsCustomerStore.recordFailure(tx, attempt.tenant_id, attempt.customer_id, policy.lockAfterConsecutiveFailures);
+    if (locked) {
+      await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.locked', subject: attempt.customer_id, data: { challengeId: challenge.id, failures } });
+      return { turn: { step: { kind: 'goodbye', ending: 'locked' }, outcome: { status: 'denied', reason: 'too_many_failures', auditData: { locked: true } } }, result, failures, askedNow: positions };
+    }
+    if (attempt.answers_given + 1 >= policy.maxAnswersPerCall) {
+      return { turn: { step: { kind: 'goodbye', ending: 'too_many_failures' }, outcome: { status: 'denied', reason: 'too_many_failures' } }, result, failures, askedNow: positions };
+    }
+    // A wrong answer gets a NEW set of positions.
+    const askedNow = await this.newPositions(tx, customer, challenge);
+    return { turn: { step: { kind: 'ask_again', positions: askedNow, ask: next, wrong: true, noInputHook: attempt.no_inputs < 1 } }, result, failures, askedNow };
   }
 
   /** Redirected here when the Gather heard nothing: ask once more, then the TwiML says goodbye. */
