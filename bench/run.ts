@@ -8,6 +8,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { signSync } from './sync-signer.ts';
+import { arsBench } from './ars-bench.ts';
 
 const redisUrl = process.env.REDIS_URL!;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
@@ -192,6 +193,9 @@ note('');
 note(`- Redis memory while they were pending: ${((memoryAfter - memoryBefore) / Math.max(1, pendingNow)).toFixed(0)} bytes per pending challenge (expiry job + request nonce; target ≤ 2048).`);
 note(`- Expiry lateness (completedAt − expiresAt): p50 ${(Number(l.p50) * 1000).toFixed(0)} ms, p99 ${(Number(l.p99) * 1000).toFixed(0)} ms, max ${(Number(l.max) * 1000).toFixed(0)} ms (target p99 ≤ 1000 ms); still pending at the end: ${l.still_pending}.`);
 note('');
+
+// --- ARS: webhook latency with 200 simulated calls, challenge → Calls.create ----------------------
+for (const line of await arsBench({ redisUrl, databaseUrl })) note(line);
 
 writeFileSync('BENCHMARKS.md', `# Benchmarks\n\nProduced by \`npm run bench\` (bench/run.ts). Numbers are from one run on the machine named; they are\nmeasurements, not guarantees.\n\n${lines.join('\n')}\n`);
 await redis.quit();

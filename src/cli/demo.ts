@@ -1,10 +1,15 @@
-// `npm run demo`: the server with a demo tenant on embedded PGlite (DATA_DIR), ready to try.
+// `npm run demo`: the server with a demo tenant on embedded PGlite (DATA_DIR), the telephony
+// simulator in-process (SPEC §11) and a demo customer enrolled for ARS, ready to try: create a
+// challenge and answer the call on the softphone page.
 // Generates MASTER_KEY and ADMIN_TOKEN into DATA_DIR on first run (development only).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/config.ts';
 import { startServer } from '../server/start-server.ts';
+import { createSimulator } from '../telephony/simulator/create-simulator.ts';
+import { StepupClient } from '../client/stepup-client.ts';
 
 const dataDir = process.env.DATA_DIR ?? './.data';
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -14,6 +19,23 @@ function persisted(file: string, make: () => string): string {
   if (!existsSync(path)) writeFileSync(path, make(), { mode: 0o600 });
   return readFileSync(path, 'utf8').trim();
 }
+
+// The simulator stands in for Twilio: the server reaches it through the twilio SDK (TWILIO_API_BASE_URL).
+const simAccountSid = 'AC00000000000000000000000000000000';
+const simAuthToken = `demo-sim-${randomBytes(12).toString('base64url')}`;
+const numberFromEnv = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const simulator = createSimulator({
+  accountSid: simAccountSid,
+  authToken: simAuthToken,
+  ringDelayMs: numberFromEnv('SIM_RING_DELAY_MS', 1500),
+  // The softphone speaks each line: let <Say> take about as long, so the Gather waits for the listener.
+  sayMsPerChar: numberFromEnv('SIM_SAY_MS_PER_CHAR', 60),
+});
+const simServer = await new Promise<import('node:http').Server>((resolve, reject) => {
+  const listening = simulator.app.listen(numberFromEnv('SIM_PORT', 8089), '127.0.0.1', () => resolve(listening));
+  listening.once('error', reject);
+});
+const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
 
 const port = Number(process.env.PORT ?? 8080);
 const env = {
@@ -25,6 +47,10 @@ const env = {
   ADMIN_TOKEN: process.env.ADMIN_TOKEN ?? persisted('admin.token', () => `demo-admin-${randomBytes(18).toString('base64url')}`),
   ALLOW_LOOPBACK_CALLBACKS: process.env.ALLOW_LOOPBACK_CALLBACKS ?? 'true',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  TWILIO_ACCOUNT_SID: simAccountSid,
+  TWILIO_AUTH_TOKEN: simAuthToken,
+  TWILIO_FROM: '+8215880000',
+  TWILIO_API_BASE_URL: simUrl,
 };
 const config = loadConfig(env);
 const running = await startServer(config);
@@ -53,6 +79,15 @@ if (!demo || !(await running.context.tenants.get(demo.tenantId))) {
 demo.url = url;
 writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
 
+// The demo customer: a Seoul landline (ARS refuses mobile and VoIP numbers) and a security number.
+const demoPhone = '+82 2-312-3456';
+const demoSecret = '20478153';
+const bank = new StepupClient({ baseUrl: url, credentials: { keyId: demo.keyId, secret: demo.secret } });
+for (const [path, body] of [['phone', { number: demoPhone }], ['knowledge-secret', { secret: demoSecret }]] as const) {
+  const response = await bank.request('PUT', `/v1/customers/demo-customer/${path}`, body);
+  if (response.status >= 300) throw new Error(`enrolling demo-customer (${path}): ${response.status} ${JSON.stringify(response.body)}`);
+}
+
 const example = JSON.stringify({
   customerId: 'demo-customer',
   transaction: { reference: 'TX-DEMO-1', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },
@@ -68,13 +103,27 @@ stepup demo is running (embedded PGlite in ${dataDir}, Redis at ${config.redisUr
   Key id         ${demo.keyId}
   Secret         ${demo.secret}
 
-Try a signed request (signs with the key above; run it from this folder):
+  Softphone      ${simUrl}/sim/phone      <- open this first: the verification call rings here
+  Demo customer  demo-customer, landline ${demoPhone}, security number ${demoSecret}
+
+Ask for a 3,500,000 KRW transfer (signs with the key above; run it from this folder):
 
   npm run request -- POST /v1/challenges '${example}'
 
-Press Ctrl-C to stop.
+The call reads the transfer and asks four digits of the security number at changing positions
+(e.g. "두 번째, 다섯 번째, 여섯 번째, 여덟 번째" = the 2nd, 5th, 6th and 8th digits of ${demoSecret} → ${[2, 5, 6, 8].map((p) => demoSecret[p - 1]).join('')}).
+Press * to report "not me", 0 to hear the details again. Then read the result:
+
+  npm run request -- GET /v1/challenges/<id>
+
+Use "locale": "en-US" in the request for the English call. Press Ctrl-C to stop.
 `);
 
-const stop = () => running.close().then(() => process.exit(0));
+const stop = () =>
+  running.close().then(() => {
+    simulator.close();
+    simServer.closeAllConnections();
+    simServer.close(() => process.exit(0));
+  });
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

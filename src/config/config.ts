@@ -32,6 +32,8 @@ const envSchema = z.object({
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
   ALLOW_LOOPBACK_CALLBACKS: booleanFromEnv.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
+  ARS_RETRY_DELAY_SCALE: z.coerce.number().min(0.0001).max(1).default(1),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -53,6 +55,8 @@ export interface Config {
   rateLimitPerKeyPerMinute: number;
   allowLoopbackCallbacks: boolean;
   shutdownGraceMs: number;
+  /** ARS_RETRY_DELAY_SCALE: 1 in production; tests shrink ARS retry delays with it. */
+  arsRetryDelayScale: number;
 }
 
 export class ConfigError extends Error {
@@ -110,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
     allowLoopbackCallbacks: e.ALLOW_LOOPBACK_CALLBACKS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,
   };
 }

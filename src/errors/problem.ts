@@ -20,6 +20,7 @@ export const problemCodes = {
   unsafe_callback_url: { status: 422, title: 'The callback URL is not allowed' },
   weak_secret: { status: 422, title: 'The secret is too easy to guess' },
   invalid_code: { status: 422, title: 'The code is not correct' },
+  number_ineligible: { status: 422, title: 'The phone number cannot receive verification calls' },
   wrong_channel: { status: 409, title: 'The challenge is not being verified on this channel' },
   // Number vetting (SPEC §4, §8): an ineligible phone number is 422 with the first reason as code.
   invalid_number: { status: 422, title: 'The phone number is not valid' },

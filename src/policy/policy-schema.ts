@@ -40,7 +40,8 @@ const arsFields = {
   retryDelaysSeconds: z.array(z.number().int().min(5).max(3600)).max(4),
   ringTimeoutSeconds: z.number().int().min(5).max(120),
   answeringMachine: z.enum(['hangup']),
-  callsPerSecond: z.number().min(0.1).max(100),
+  // Up to 1000: high-volume Twilio accounts, and benchmarks that lift the limit.
+  callsPerSecond: z.number().min(0.1).max(1000),
   maxCallsPerCustomerPerHour: z.number().int().min(1).max(100),
   maxCallsPerNumberPerDay: z.number().int().min(1).max(500),
 };

@@ -8,6 +8,7 @@ import type { RouteDefinition } from '../http/route.ts';
 import type { Queryable } from '../storage/db.ts';
 import { numberIntelligenceModule } from '../telephony/number-intelligence/number-intelligence-module.ts';
 import { otpModule } from '../channels/otp/otp-module.ts';
+import { arsModule } from '../channels/ars/ars-module.ts';
 
 export interface ChannelModule {
   name: string;
@@ -35,4 +36,4 @@ export interface ChannelModule {
   unlockCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<string[]>;
 }
 
-export const channelModules: ChannelModule[] = [numberIntelligenceModule, otpModule];
+export const channelModules: ChannelModule[] = [numberIntelligenceModule, arsModule(), otpModule];

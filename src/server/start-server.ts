@@ -21,6 +21,7 @@ import { startWebhookWorker } from '../jobs/webhook-worker.ts';
 import { startMaintenanceWorker, scheduleMaintenance } from '../jobs/maintenance-worker.ts';
 import { bullmqEventDispatcher } from '../jobs/queues.ts';
 import { channelModules, type ChannelModule } from './channel-modules.ts';
+import { customerRoutes } from '../customers/customer-routes.ts';
 
 export interface RunningServer {
   context: AppContext;
@@ -40,6 +41,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts }),
+    ...customerRoutes(context, modules),
     ...modules.flatMap((module) => module.routes?.(context) ?? []),
   );
   return routes;

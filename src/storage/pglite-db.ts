@@ -9,7 +9,8 @@ function wrap(target: PGlite | Transaction): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>> {
       const result = await target.query<Row>(sql, normalizeParams(params));
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      // PGlite reports affectedRows 0 for a SELECT: count the rows then, like pg's rowCount.
+      return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
     },
   };
 }

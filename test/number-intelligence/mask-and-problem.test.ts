@@ -10,9 +10,9 @@ describe('maskPhoneNumber', () => {
   const cases: [string, string][] = [
     ['+8223123456', '+82 2-***-3456'],
     ['+82311234567', '+82 31-***-4567'],
-    ['+821012345678', '+82 10-****-5678'],
-    ['+8250512345678', '+82 50-*****-5678'],
-    ['+8215881234', '+82 ****-1234'],
+    ['+821012345678', '+82 10-***-5678'],
+    ['+8250512345678', '+82 50-***-5678'],
+    ['+8215881234', '+82 ***-1234'],
     ['+14155552671', '+1 415-***-2671'],
     ['+821234', '+***234'],
   ];
@@ -32,7 +32,7 @@ describe('numberIneligibleProblem', () => {
     assert.equal(body.status, 422);
     assert.equal(body.code, 'line_type_not_allowed');
     assert.deepEqual(body.reasons, ['line_type_not_allowed', 'call_forwarding_active']);
-    assert.equal(body.number, '+82 10-****-5678');
+    assert.equal(body.number, '+82 10-***-5678');
     assert.equal(body.title, 'The phone line type is not allowed');
   });
 

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import type { Channel } from '../../src/channels/channel.ts';
+import type { ChannelModule } from '../../src/server/channel-modules.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { createPostgresDatabase, type DbKind } from './databases.ts';
 
@@ -31,6 +32,8 @@ export interface TestServerOptions {
   channels?: Channel[];
   /** Capture every log line (for redaction tests). */
   captureLogs?: boolean;
+  /** Channel modules instead of the shipped ones (e.g. ARS with a test vetter). */
+  modules?: ChannelModule[];
 }
 
 export interface TestServer {
@@ -68,7 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logDestination = options.captureLogs
     ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })
     : undefined;
-  const running = await startServer(config, { logDestination: logDestination as never });
+  const running = await startServer(config, { logDestination: logDestination as never, ...(options.modules ? { modules: options.modules } : {}) });
   for (const channel of options.channels ?? []) running.context.channels.register(channel);
   const url = running.url!;
 

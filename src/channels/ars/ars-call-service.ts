@@ -1,0 +1,267 @@
+// The conversation of one call attempt (SPEC §8 "The call" 2–4), driven by Twilio's webhooks and
+// answered with CallSteps. Each webhook runs in one transaction that locks its attempt row, so a
+// webhook of another attempt, a retried webhook and two processes racing on one webhook all see a
+// consistent attempt: a stale one changes nothing, a retry gets the reply it got the first time.
+import type { Db, Queryable } from '../../storage/db.ts';
+import type { Envelope } from '../../crypto/envelope.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ChallengeService, Outcome } from '../../challenges/challenge-service.ts';
+import type { ChallengeStore } from '../../challenges/challenge-store.ts';
+import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
+import type { TenantStore } from '../../tenants/tenant-store.ts';
+import type { CallTransactionView } from '../../telephony/ivr/call-transaction.ts';
+import { interpretDigits } from '../../telephony/ivr/interpret-digits.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
+import { arsCustomerStore, type ArsCustomerRow } from './ars-customer-store.ts';
+import type { ArsDialer } from './ars-dialer.ts';
+import { secretContext } from './ars-enrollment.ts';
+import { arsPolicyOf } from './ars-ports.ts';
+import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
+import type { CallEnding, CallStep } from './call-step.ts';
+import { digitsMatch } from './knowledge-secret.ts';
+import { drawPositions, rememberPositions } from './position-draw.ts';
+import type { ArsMetrics } from './ars-metrics.ts';
+
+/** A step and what rendering it needs (the call's language, the bank's name, the transaction). */
+export interface CallScript {
+  step: CallStep;
+  locale: string;
+  bankName: string;
+  transaction: CallTransactionView | null;
+}
+
+export interface CallWebhook {
+  tenantId: string;
+  attemptId: string;
+  callSid: string;
+}
+
+export interface ArsCallServiceDeps {
+  db: Db;
+  envelope: Envelope;
+  challenges: ChallengeService;
+  challengeStore: ChallengeStore;
+  tenants: TenantStore;
+  dialer: ArsDialer;
+  logger: Logger;
+  metrics: ArsMetrics;
+}
+
+interface Turn {
+  step: CallStep;
+  outcome?: Omit<Outcome, 'actor'>;
+}
+
+const actor = 'channel:ars';
+const hangup: Turn = { step: { kind: 'hangup' } };
+
+/** What the call says when the challenge already ended. */
+function endingOf(challenge: ChallengeRecord): CallEnding {
+  switch (challenge.status) {
+    case 'approved':
+      return 'approved';
+    case 'expired':
+      return 'expired';
+    case 'denied':
+      return challenge.resultReason === 'customer_rejected' ? 'rejected' : 'too_many_failures';
+    default:
+      return 'canceled';
+  }
+}
+
+function transactionView(challenge: ChallengeRecord): CallTransactionView {
+  const { transaction } = challenge;
+  return {
+    type: transaction.type,
+    ...(transaction.payee?.name ? { payeeName: transaction.payee.name } : {}),
+    ...(transaction.payee?.bank ? { payeeBank: transaction.payee.bank } : {}),
+    ...(transaction.payee?.account ? { payeeAccount: transaction.payee.account } : {}),
+    ...(transaction.amountMinor !== undefined && transaction.amount ? { amountMinor: transaction.amountMinor, currency: transaction.amount.currency } : {}),
+  };
+}
+
+export class ArsCallService {
+  constructor(private readonly deps: ArsCallServiceDeps) {}
+
+  /** The TwiML fetch when the call is answered (with AnsweredBy from answering-machine detection). */
+  answered(hook: CallWebhook & { answeredBy: string | undefined }): Promise<CallScript> {
+    return this.turn(hook, async (tx, attempt, challenge) => {
+      if (attempt.status === 'answered') return { step: attempt.last_step ?? hangup.step };
+      if (attempt.status !== 'dialing') return hangup;
+      // SPEC §8 step 1: a machine is hung up on without reading anything.
+      if (hook.answeredBy?.startsWith('machine') || hook.answeredBy === 'fax') {
+        await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { answered_by: hook.answeredBy });
+        return hangup;
+      }
+      const customer = await arsCustomerStore.getForUpdate(tx, attempt.tenant_id, attempt.customer_id);
+      let turn: Turn;
+      let positions: number[] | undefined;
+      if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
+      else if (!customer?.secret_enc || !customer.secret_length) turn = { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
+      else if (customer.locked_at) turn = { step: { kind: 'goodbye', ending: 'locked' }, outcome: { status: 'denied', reason: 'too_many_failures', auditData: { locked: true } } };
+      else {
+        positions = await this.newPositions(tx, customer, challenge);
+        turn = { step: { kind: 'intro', positions, ask: 1, noInputHook: true } };
+      }
+      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { status: 'answered', answered: true, answered_by: hook.answeredBy ?? 'human', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) });
+      await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.call_answered', subject: challenge.id, data: { attempt: attempt.attempt_number, answeredBy: hook.answeredBy ?? 'human' } });
+      return turn;
+    });
+  }
+
+  /** The Gather's action: the keys pressed for question `ask`. */
+  gathered(hook: CallWebhook & { ask: number; digits: string | undefined }): Promise<CallScript> {
+    return this.turn(hook, async (tx, attempt, challenge) => {
+      const replay = this.replayed(attempt, hook.ask);
+      if (replay) return replay;
+      const positions = attempt.positions ?? [];
+      const next = attempt.ask_seq + 1;
+      let turn: Turn;
+      let result: string;
+      let answers = attempt.answers_given;
+      let askedNow = positions;
+      let failures: number | undefined;
+      const keys = challenge.status === 'pending' ? interpretDigits(hook.digits, positions.length) : null;
+      if (keys === null) {
+        result = 'challenge_ended';
+        turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
+      } else if (keys.kind === 'reject') {
+        // SPEC §8 step 3: `*` — "I did not request this".
+        result = 'reject';
+        turn = { step: { kind: 'goodbye', ending: 'rejected' }, outcome: { status: 'denied', reason: 'customer_rejected', fraudReported: true } };
+      } else if (keys.kind === 'repeat') {
+        result = 'repeat';
+        turn = { step: { kind: 'repeat', positions, ask: next, noInputHook: attempt.no_inputs < 1 } };
+      } else if (keys.kind === 'no_input') {
+        result = 'no_input';
+        turn = { step: { kind: 'ask_again', positions, ask: next, wrong: false, noInputHook: false } };
+      } else {
+        const checked = await this.checkAnswer(tx, attempt, challenge, keys.kind === 'answer' ? keys.digits : null, next);
+        if (!checked) return { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
+        ({ turn, result, failures, askedNow } = checked);
+        answers += 1;
+      }
+      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: next, last_step: turn.step, positions: askedNow, answers_given: answers, ...(result === 'no_input' ? { no_inputs: attempt.no_inputs + 1 } : {}) });
+      await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.answer', subject: challenge.id, data: { attempt: attempt.attempt_number, ask: hook.ask, result, ...(failures !== undefined ? { consecutiveFailures: failures } : {}) } });
+      this.deps.metrics.answer(result);
+      return turn;
+    });
+  }
+
+  /**
+   * A full or partial answer (SPEC §8 step 4): right → approved; wrong or incomplete → counted
+   * toward the lock (across calls), then a new set of positions, the end of the call's answers, or
+   * the lock. Null when the customer's secret is gone (erased during the call).
+   */
+  private async checkAnswer(
+    tx: Queryable,
+    attempt: CallAttemptRow,
+    challenge: ChallengeRecord,
+    digits: string | null,
+    next: number,
+  ): Promise<{ turn: Turn; result: string; failures?: number; askedNow: number[] } | null> {
+    const policy = arsPolicyOf(challenge.channelState);
+    const positions = attempt.positions ?? [];
+    const customer = await arsCustomerStore.getForUpdate(tx, attempt.tenant_id, attempt.customer_id);
+    if (!customer?.secret_enc) return null;
+    let right = false;
+    if (digits !== null) {
+      // Decrypted only for this comparison, compared in constant time, then wiped.
+      const secret = this.deps.envelope.decrypt(customer.secret_enc, secretContext(attempt.tenant_id, attempt.customer_id));
+      try {
+        right = digitsMatch(secret, positions, digits);
+      } finally {
+        secret.fill(0);
+      }
+    }
+    if (right) {
+      await arsCustomerStore.resetFailures(tx, attempt.tenant_id, attempt.customer_id);
+      return { turn: { step: { kind: 'goodbye', ending: 'approved' }, outcome: { status: 'approved', reason: 'knowledge_verified' } }, result: 'right', askedNow: positions };
+    }
+    const result = digits !== null ? 'wrong' : 'incomplete';
+    const { failures, locked } = await arsCustomerStore.recordFailure(tx, attempt.tenant_id, attempt.customer_id, policy.lockAfterConsecutiveFailures);
+    if (locked) {
+      await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.locked', subject: attempt.customer_id, data: { challengeId: challenge.id, failures } });
+      return { turn: { step: { kind: 'goodbye', ending: 'locked' }, outcome: { status: 'denied', reason: 'too_many_failures', auditData: { locked: true } } }, result, failures, askedNow: positions };
+    }
+    if (attempt.answers_given + 1 >= policy.maxAnswersPerCall) {
+      return { turn: { step: { kind: 'goodbye', ending: 'too_many_failures' }, outcome: { status: 'denied', reason: 'too_many_failures' } }, result, failures, askedNow: positions };
+    }
+    // A wrong answer gets a NEW set of positions.
+    const askedNow = await this.newPositions(tx, customer, challenge);
+    return { turn: { step: { kind: 'ask_again', positions: askedNow, ask: next, wrong: true, noInputHook: attempt.no_inputs < 1 } }, result, failures, askedNow };
+  }
+
+  /** Redirected here when the Gather heard nothing: ask once more, then the TwiML says goodbye. */
+  noInput(hook: CallWebhook & { ask: number }): Promise<CallScript> {
+    return this.turn(hook, async (tx, attempt, challenge) => {
+      const replay = this.replayed(attempt, hook.ask);
+      if (replay) return replay;
+      const step: CallStep =
+        challenge.status === 'pending'
+          ? { kind: 'ask_again', positions: attempt.positions ?? [], ask: attempt.ask_seq + 1, wrong: false, noInputHook: false }
+          : { kind: 'goodbye', ending: endingOf(challenge) };
+      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: attempt.ask_seq + 1, last_step: step, no_inputs: attempt.no_inputs + 1 });
+      return { step };
+    });
+  }
+
+  /** The final status callback: ends the attempt once, then retries or fails the challenge. */
+  async callEnded(hook: CallWebhook & { callStatus: string }): Promise<void> {
+    const { db, dialer } = this.deps;
+    const attempt = await callAttemptStore.get(db, hook.tenantId, hook.attemptId);
+    if (!attempt || attempt.status === 'ended') return;
+    if (!(await callAttemptStore.bindCall(db, hook.tenantId, hook.attemptId, hook.callSid))) return;
+    const reason = attempt.answered_by?.startsWith('machine') || attempt.answered_by === 'fax' ? 'machine' : hook.callStatus;
+    const ended = await dialer.endAttempt(attempt, reason, hook.callSid);
+    if (ended) await dialer.afterAttemptEnded(ended);
+  }
+
+  private replayed(attempt: CallAttemptRow, ask: number): Turn | null {
+    if (attempt.status !== 'answered') return hangup;
+    if (ask === attempt.ask_seq) return null;
+    // A retried webhook for a question already answered: the same reply, nothing counted twice.
+    return ask === attempt.ask_seq - 1 && attempt.last_step ? { step: attempt.last_step } : hangup;
+  }
+
+  private async newPositions(tx: Queryable, customer: ArsCustomerRow, challenge: ChallengeRecord): Promise<number[]> {
+    const policy = arsPolicyOf(challenge.channelState);
+    const positions = drawPositions(customer.secret_length!, policy.secretPositions, customer.recent_positions);
+    customer.recent_positions = rememberPositions(customer.recent_positions, positions);
+    await arsCustomerStore.setRecentPositions(tx, customer.tenant_id, customer.customer_id, customer.recent_positions);
+    return positions;
+  }
+
+  /**
+   * Runs one webhook: the attempt row locked, bound to this call, and the challenge read inside
+   * the transaction; the outcome (if any) is applied through ChallengeService.finish afterwards.
+   */
+  private async turn(hook: CallWebhook, decide: (tx: Queryable, attempt: CallAttemptRow, challenge: ChallengeRecord) => Promise<Turn>): Promise<CallScript> {
+    const { db, challenges, challengeStore, tenants } = this.deps;
+    const tenant = await tenants.getCached(hook.tenantId);
+    const decided = await db.tx(async (tx) => {
+      const attempt = await callAttemptStore.lock(tx, hook.tenantId, hook.attemptId);
+      if (!attempt) return null;
+      if (attempt.call_sid === null) {
+        // The webhook outran the Calls.create answer: bind the attempt to this (signed) call now.
+        await callAttemptStore.bindCall(tx, hook.tenantId, hook.attemptId, hook.callSid);
+        attempt.call_sid = hook.callSid;
+        if (attempt.status === 'claimed') attempt.status = 'dialing';
+      }
+      // Bound to one call: another call's webhook for this attempt changes nothing.
+      if (attempt.call_sid !== hook.callSid) return null;
+      const challenge = await challengeStore.get(tx, hook.tenantId, attempt.challenge_id);
+      if (!challenge) return null;
+      return { challenge, turn: await decide(tx, attempt, challenge) };
+    });
+    if (!decided || !tenant) return { ...hangup, locale: 'ko-KR', bankName: '', transaction: null };
+    let { step } = decided.turn;
+    const { challenge } = decided;
+    if (decided.turn.outcome) {
+      const finished = await challenges.finish(hook.tenantId, challenge.id, { ...decided.turn.outcome, actor, auditData: { ...decided.turn.outcome.auditData } });
+      // Expired or canceled a moment earlier: say what really happened.
+      if (!finished.changed) step = { kind: 'goodbye', ending: endingOf(finished.challenge) };
+    }
+    return { step, locale: challenge.locale, bankName: tenant.bankName, transaction: transactionView(challenge) };
+  }
+}

@@ -1,0 +1,106 @@
+// SQL for what the ARS channel keeps per customer (table ars_customers, migration 002_ars.sql).
+// Every statement names the tenant; counters and locks change in single conditional statements.
+import type { Queryable } from '../../storage/db.ts';
+
+export interface ArsCustomerRow {
+  tenant_id: string;
+  customer_id: string;
+  phone_enc: string | null;
+  phone_masked: string | null;
+  phone_hash: string | null;
+  line_type: string | null;
+  call_forwarding: boolean | null;
+  number_changed_at: Date | null;
+  secret_enc: string | null;
+  secret_length: number | null;
+  consecutive_failures: number;
+  locked_at: Date | null;
+  recent_positions: number[][];
+}
+
+export interface PhoneToStore {
+  phoneEnc: string;
+  phoneMasked: string;
+  phoneHash: string;
+  lineType: string;
+  callForwarding: boolean | null;
+  /** A different number replaces an enrolled one (starts the number-change cooldown). */
+  changed: boolean;
+}
+
+export const arsCustomerStore = {
+  async get(q: Queryable, tenantId: string, customerId: string): Promise<ArsCustomerRow | null> {
+    const result = await q.query<ArsCustomerRow>('SELECT * FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId]);
+    return result.rows[0] ?? null;
+  },
+
+  /** Locks the row (PostgreSQL) for a read-modify-write inside `tx`. */
+  async getForUpdate(tx: Queryable, tenantId: string, customerId: string): Promise<ArsCustomerRow | null> {
+    const result = await tx.query<ArsCustomerRow>('SELECT * FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2 FOR UPDATE', [tenantId, customerId]);
+    return result.rows[0] ?? null;
+  },
+
+  /** Stores the number; `number_changed_at` moves only when a different number replaces one. */
+  async upsertPhone(tx: Queryable, tenantId: string, customerId: string, phone: PhoneToStore): Promise<void> {
+    await tx.query(
+      `INSERT INTO ars_customers (tenant_id, customer_id, phone_enc, phone_masked, phone_hash, line_type, call_forwarding)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
+         phone_enc = EXCLUDED.phone_enc, phone_masked = EXCLUDED.phone_masked, phone_hash = EXCLUDED.phone_hash,
+         line_type = EXCLUDED.line_type, call_forwarding = EXCLUDED.call_forwarding,
+         number_changed_at = CASE WHEN $8 THEN now() ELSE ars_customers.number_changed_at END,
+         updated_at = now()`,
+      [tenantId, customerId, phone.phoneEnc, phone.phoneMasked, phone.phoneHash, phone.lineType, phone.callForwarding, phone.changed],
+    );
+  },
+
+  async upsertSecret(tx: Queryable, tenantId: string, customerId: string, secretEnc: string, length: number): Promise<void> {
+    // A new secret starts a fresh history of asked positions (they were positions of the old one).
+    await tx.query(
+      `INSERT INTO ars_customers (tenant_id, customer_id, secret_enc, secret_length)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
+         secret_enc = EXCLUDED.secret_enc, secret_length = EXCLUDED.secret_length, recent_positions = '[]'::jsonb, updated_at = now()`,
+      [tenantId, customerId, secretEnc, length],
+    );
+  },
+
+  async setRecentPositions(tx: Queryable, tenantId: string, customerId: string, sets: number[][]): Promise<void> {
+    await tx.query('UPDATE ars_customers SET recent_positions = $3::jsonb WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId, JSON.stringify(sets)]);
+  },
+
+  /**
+   * Counts one wrong answer; locks ARS when the count reaches `lockAfter` (SPEC §8 step 4). A new
+   * position set or a new call never resets it; only a right answer or an admin unlock does.
+   */
+  async recordFailure(tx: Queryable, tenantId: string, customerId: string, lockAfter: number): Promise<{ failures: number; locked: boolean }> {
+    const result = await tx.query<{ consecutive_failures: number; locked_at: Date | null }>(
+      `UPDATE ars_customers SET consecutive_failures = consecutive_failures + 1,
+         locked_at = CASE WHEN locked_at IS NULL AND consecutive_failures + 1 >= $3 THEN now() ELSE locked_at END,
+         updated_at = now()
+       WHERE tenant_id = $1 AND customer_id = $2
+       RETURNING consecutive_failures, locked_at`,
+      [tenantId, customerId, lockAfter],
+    );
+    const row = result.rows[0];
+    return { failures: row?.consecutive_failures ?? 0, locked: Boolean(row?.locked_at) };
+  },
+
+  async resetFailures(tx: Queryable, tenantId: string, customerId: string): Promise<void> {
+    await tx.query('UPDATE ars_customers SET consecutive_failures = 0, updated_at = now() WHERE tenant_id = $1 AND customer_id = $2 AND consecutive_failures <> 0', [tenantId, customerId]);
+  },
+
+  /** Lifts the lock; true when there was one (or failures to forget). */
+  async unlock(tx: Queryable, tenantId: string, customerId: string): Promise<boolean> {
+    const result = await tx.query(
+      `UPDATE ars_customers SET locked_at = NULL, consecutive_failures = 0, updated_at = now()
+       WHERE tenant_id = $1 AND customer_id = $2 AND (locked_at IS NOT NULL OR consecutive_failures > 0)`,
+      [tenantId, customerId],
+    );
+    return result.rowCount > 0;
+  },
+
+  async erase(tx: Queryable, tenantId: string, customerId: string): Promise<void> {
+    await tx.query('DELETE FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId]);
+  },
+};

@@ -1,0 +1,128 @@
+// Placing call attempts (SPEC §8 "The call" 1 and 5): one place-call job per attempt. Before every
+// attempt the number is vetted again (forwarding can be switched on at any time) and the call caps
+// are asked; attempts that reach nobody are retried after `retryDelaysSeconds` while attempts remain
+// and the challenge lives, then the challenge fails as `unreachable`.
+import type { Db } from '../../storage/db.ts';
+import type { Envelope } from '../../crypto/envelope.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ChallengeService, Outcome } from '../../challenges/challenge-service.ts';
+import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
+import { newId } from '../../crypto/hashing.ts';
+import { arsCustomerStore } from './ars-customer-store.ts';
+import { phoneContext } from './ars-enrollment.ts';
+import { arsPolicyOf, type CallPlacer, type CallRateLimiter, type PlaceCallJob, type PlaceCallScheduler } from './ars-ports.ts';
+import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
+import type { CallCaps, NumberVetter } from './number-vetting.ts';
+import type { ArsMetrics } from './ars-metrics.ts';
+
+export type PlaceResult = { kind: 'dialed'; callSid: string } | { kind: 'delay'; until: number } | { kind: 'skipped'; why: string } | { kind: 'finished'; reason: string };
+
+export interface ArsDialerDeps {
+  db: Db;
+  envelope: Envelope;
+  challenges: ChallengeService;
+  vetter: NumberVetter;
+  caps: CallCaps;
+  placer: CallPlacer;
+  scheduler: PlaceCallScheduler;
+  limiter: CallRateLimiter;
+  logger: Logger;
+  metrics: ArsMetrics;
+  /** Multiplies retryDelaysSeconds (ARS_RETRY_DELAY_SCALE; 1 in production, small in tests). */
+  retryDelayScale: number;
+}
+
+const actor = 'channel:ars';
+/** Rate-limit waits up to this long are slept in the job; longer ones move it to delayed. */
+const shortWaitMs = 2000;
+
+export class ArsDialer {
+  constructor(private readonly deps: ArsDialerDeps) {}
+
+  async placeAttempt(job: PlaceCallJob): Promise<PlaceResult> {
+    const { db, envelope, challenges, vetter, caps, placer, limiter } = this.deps;
+    const { tenantId, challengeId, attemptNumber } = job;
+    const challenge = await challenges.get(tenantId, challengeId).catch(() => null);
+    if (!challenge || challenge.status !== 'pending' || challenge.channel !== 'ars') return { kind: 'skipped', why: 'not_pending' };
+    const policy = arsPolicyOf(challenge.channelState);
+    const customer = await arsCustomerStore.get(db, tenantId, challenge.customerId);
+    if (!customer?.phone_enc || !customer.secret_enc) return this.fail(challenge, 'failed', 'not_enrolled');
+    if (customer.locked_at) return this.fail(challenge, 'failed', 'ars_locked');
+
+    // SPEC §8: vetted again before every call attempt; any "refuse" wins.
+    const e164 = envelope.decryptText(customer.phone_enc, phoneContext(tenantId, challenge.customerId));
+    const vetting = await vetter.vet({ tenantId, customerId: challenge.customerId, e164, policy, purpose: 'call', numberChangedAt: customer.number_changed_at });
+    // The vetter audits every vetting (number.vetted, with each source's answer).
+    if (!vetting.eligible) return this.fail(challenge, 'failed', 'number_ineligible', { reasons: vetting.reasons });
+
+    // At most callsPerSecond per provider account: wait for a slot (taken once per job). A short
+    // wait is slept here, so the call goes out right on its slot; a long one delays the job.
+    if (job.slotAt === undefined) {
+      const waitMs = await limiter.reserve(placer.accountId, policy.callsPerSecond);
+      if (waitMs > shortWaitMs) return { kind: 'delay', until: Date.now() + waitMs };
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    } else if (job.slotAt > Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, job.slotAt! - Date.now()));
+    }
+
+    const attempt = await callAttemptStore.claim(db, { id: newId('att'), tenantId, challengeId, customerId: challenge.customerId, attemptNumber });
+    if (!attempt) return { kind: 'skipped', why: 'already_claimed' };
+    const verdict = await caps.reserve({ tenantId, customerId: challenge.customerId, e164, policy });
+    if (!verdict.allowed) {
+      await this.endAttempt(attempt, 'call_cap_reached');
+      return this.fail(challenge, 'failed', 'call_cap_reached', { cap: verdict.cap });
+    }
+
+    let callSid: string;
+    try {
+      ({ callSid } = await placer.place({ tenantId, attemptId: attempt.id, to: e164, ringTimeoutSeconds: policy.ringTimeoutSeconds }));
+    } catch (error) {
+      this.deps.logger.warn({ err: error, challengeId, attempt: attemptNumber }, 'placing the call failed');
+      const ended = await this.endAttempt(attempt, 'dial_failed');
+      if (ended) await this.afterAttemptEnded(ended);
+      return { kind: 'finished', reason: 'dial_failed' };
+    }
+    await callAttemptStore.bindCall(db, tenantId, attempt.id, callSid);
+    // Canceled or expired while dialing: stop() saw no call yet, so hang up here.
+    const now = await challenges.get(tenantId, challengeId);
+    if (now.status !== 'pending') await placer.hangUp(callSid).catch((error: unknown) => this.deps.logger.warn({ err: error, challengeId }, 'hang-up failed'));
+    return { kind: 'dialed', callSid };
+  }
+
+  /** Ends an attempt once (audited); null when it had already ended. */
+  async endAttempt(attempt: Pick<CallAttemptRow, 'tenant_id' | 'id' | 'challenge_id' | 'attempt_number'>, reason: string, callSid?: string): Promise<CallAttemptRow | null> {
+    const ended = await this.deps.db.tx(async (tx) => {
+      const row = await callAttemptStore.end(tx, attempt.tenant_id, attempt.id, reason);
+      if (row) {
+        await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.call_ended', subject: attempt.challenge_id, data: { attempt: attempt.attempt_number, reason, ...(callSid ? { callSid } : {}) } });
+      }
+      return row;
+    });
+    if (ended) this.deps.metrics.callEnded(reason);
+    return ended;
+  }
+
+  /** After an attempt that decided nothing: the next attempt after its delay, or `unreachable`. */
+  async afterAttemptEnded(attempt: CallAttemptRow): Promise<void> {
+    const challenge = await this.deps.challenges.get(attempt.tenant_id, attempt.challenge_id).catch(() => null);
+    if (!challenge || challenge.status !== 'pending' || attempt.end_reason === 'canceled') return;
+    const policy = arsPolicyOf(challenge.channelState);
+    const next = attempt.attempt_number + 1;
+    if (next <= policy.callAttempts) {
+      const delays = policy.retryDelaysSeconds;
+      const seconds = delays[attempt.attempt_number - 1] ?? delays[delays.length - 1] ?? 0;
+      const delayMs = Math.round(seconds * 1000 * this.deps.retryDelayScale);
+      if (Date.now() + delayMs < challenge.expiresAt.getTime()) {
+        await this.deps.scheduler.schedule({ tenantId: attempt.tenant_id, challengeId: attempt.challenge_id, attemptNumber: next }, delayMs);
+        return;
+      }
+    }
+    await this.fail(challenge, 'failed', 'unreachable', { attempts: attempt.attempt_number, lastCall: attempt.end_reason });
+  }
+
+  private async fail(challenge: ChallengeRecord, status: Outcome['status'], reason: string, auditData: Record<string, unknown> = {}): Promise<PlaceResult> {
+    await this.deps.challenges.finish(challenge.tenantId, challenge.id, { status, reason, actor, auditData });
+    return { kind: 'finished', reason };
+  }
+}

@@ -1,0 +1,112 @@
+// Enrollment for the ARS channel (SPEC §4): the phone number (vetted, stored encrypted with a masked
+// form and a keyed hash) and the knowledge secret (envelope-encrypted, never returned or logged),
+// plus what GET/DELETE /v1/customers and the admin unlock need.
+import type { Db, Queryable } from '../../storage/db.ts';
+import type { Envelope } from '../../crypto/envelope.ts';
+import type { PolicyStore } from '../../tenants/policy-store.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
+import { ProblemError } from '../../errors/problem.ts';
+import { effectivePolicy } from '../../policy/policy-schema.ts';
+import { normalizeNumber } from '../../telephony/numbering-plan.ts';
+import { arsCustomerStore } from './ars-customer-store.ts';
+import { secretPattern, secretWeakness } from './knowledge-secret.ts';
+import type { NumberVetter } from './number-vetting.ts';
+import { maskPhoneNumber } from '../../telephony/mask-phone-number.ts';
+import type { NumberHasher } from '../../telephony/number-intelligence/number-hash.ts';
+import { numberIneligibleProblem } from '../../telephony/number-intelligence/number-ineligible-problem.ts';
+import { upsertCustomer } from '../../customers/customer-store.ts';
+
+export const phoneContext = (tenantId: string, customerId: string) => `ars-phone:${tenantId}:${customerId}`;
+export const secretContext = (tenantId: string, customerId: string) => `ars-knowledge-secret:${tenantId}:${customerId}`;
+
+
+export interface PhoneEnrollment {
+  number: string;
+  lineType: string;
+  callForwarding: boolean | null;
+  eligible: true;
+  reasons: string[];
+}
+
+export interface ArsEnrollmentDeps {
+  db: Db;
+  envelope: Envelope;
+  policies: PolicyStore;
+  vetter: NumberVetter;
+  /** Keyed hash of a number (number intelligence's, so caps and the stored hash agree). */
+  hashNumber: NumberHasher;
+  /** Id of the master key the hash key derives from. */
+  phoneHashKeyId: string;
+}
+
+export class ArsEnrollment {
+  constructor(private readonly deps: ArsEnrollmentDeps) {}
+
+  /** `<master key id>:<HMAC>`: comparable only with hashes under the same master key. */
+  phoneHash(e164: string): string {
+    return `${this.deps.phoneHashKeyId}:${this.deps.hashNumber(e164)}`;
+  }
+
+  async setPhone(tenantId: string, customerId: string, rawNumber: string, actor: string): Promise<PhoneEnrollment> {
+    const { db, envelope, vetter } = this.deps;
+    const e164 = normalizeNumber(rawNumber);
+    if (!e164) throw new ProblemError('invalid_number', 'number: not a phone number in international format (+<country code> …)', { reasons: ['invalid_number'] });
+    const policy = effectivePolicy((await this.deps.policies.currentCached(tenantId)).document).channels.ars;
+    const existing = await arsCustomerStore.get(db, tenantId, customerId);
+    const phoneHash = this.phoneHash(e164);
+    // A first number is not a change. The stored number is compared itself (not its hash), so a
+    // master-key rotation never looks like a number change (numberChangeCooldownDays).
+    const changed = existing?.phone_enc != null && envelope.decryptText(existing.phone_enc, phoneContext(tenantId, customerId)) !== e164;
+    const vetting = await vetter.vet({ tenantId, customerId, e164, policy, purpose: 'enrollment', numberChangedAt: changed ? new Date() : (existing?.number_changed_at ?? null) });
+    // Refused: nothing stored (SPEC §4); the vetter has audited the refusal with its sources.
+    if (!vetting.eligible) throw numberIneligibleProblem(e164, vetting);
+    const masked = maskPhoneNumber(e164);
+    await db.tx(async (tx) => {
+      await upsertCustomer(tx, tenantId, customerId);
+      await arsCustomerStore.upsertPhone(tx, tenantId, customerId, {
+        phoneEnc: envelope.encrypt(e164, phoneContext(tenantId, customerId)),
+        phoneMasked: masked,
+        phoneHash,
+        lineType: vetting.lineType,
+        callForwarding: vetting.callForwarding,
+        changed,
+      });
+      await appendAudit(tx, { tenantId, actor, action: 'ars.phone_enrolled', subject: customerId, data: { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, changed } });
+    });
+    return { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, eligible: true, reasons: [] };
+  }
+
+  async setSecret(tenantId: string, customerId: string, secret: string, actor: string): Promise<void> {
+    if (!secretPattern.test(secret)) throw new ProblemError('validation_failed', 'secret: 6 to 12 digits', { errors: [{ path: 'secret', message: '6 to 12 digits' }] });
+    const weakness = secretWeakness(secret);
+    if (weakness) throw new ProblemError('weak_secret', 'The security number is too easy to guess (repeated digits, runs or repeated blocks)', { weakness });
+    const { db, envelope } = this.deps;
+    await db.tx(async (tx) => {
+      await upsertCustomer(tx, tenantId, customerId);
+      await arsCustomerStore.upsertSecret(tx, tenantId, customerId, envelope.encrypt(secret, secretContext(tenantId, customerId)), secret.length);
+      await appendAudit(tx, { tenantId, actor, action: 'ars.secret_enrolled', subject: customerId, data: { length: secret.length } });
+    });
+  }
+
+  /** The ARS part of the enrollment summary: masked number, whether a secret is set, lock state. */
+  async describe(tenantId: string, customerId: string): Promise<Record<string, unknown>> {
+    const row = await arsCustomerStore.get(this.deps.db, tenantId, customerId);
+    return {
+      phone: row?.phone_masked ? { number: row.phone_masked, lineType: row.line_type, numberChangedAt: row.number_changed_at?.toISOString() ?? null } : null,
+      ars: {
+        knowledgeSecret: Boolean(row?.secret_enc),
+        locked: Boolean(row?.locked_at),
+        lockedAt: row?.locked_at?.toISOString() ?? null,
+        consecutiveFailures: row?.consecutive_failures ?? 0,
+      },
+    };
+  }
+
+  async erase(tx: Queryable, tenantId: string, customerId: string): Promise<void> {
+    await arsCustomerStore.erase(tx, tenantId, customerId);
+  }
+
+  async unlock(tx: Queryable, tenantId: string, customerId: string): Promise<string[]> {
+    return (await arsCustomerStore.unlock(tx, tenantId, customerId)) ? ['ars'] : [];
+  }
+}

@@ -1,0 +1,23 @@
+// Prometheus counters of the ARS channel (GET /metrics), registered on the server's registry.
+import { Counter, type Registry } from 'prom-client';
+
+export interface ArsMetrics {
+  /** A call attempt ended: completed, no-answer, busy, failed, canceled, machine, dial_failed, call_cap_reached. */
+  callEnded(reason: string): void;
+  /** A keypress result: right, wrong, incomplete, reject, repeat, no_input, challenge_ended. */
+  answer(result: string): void;
+}
+
+export function arsMetrics(registry: Registry): ArsMetrics {
+  const existing = (name: string) => registry.getSingleMetric(name) as Counter<string> | undefined;
+  const calls =
+    existing('stepup_ars_call_attempts_total') ??
+    new Counter({ name: 'stepup_ars_call_attempts_total', help: 'ARS call attempts by how they ended', labelNames: ['end_reason'], registers: [registry] });
+  const answers =
+    existing('stepup_ars_answers_total') ??
+    new Counter({ name: 'stepup_ars_answers_total', help: 'What ARS callers pressed, by result (never the digits)', labelNames: ['result'], registers: [registry] });
+  return {
+    callEnded: (reason) => calls.inc({ end_reason: reason }),
+    answer: (result) => answers.inc({ result }),
+  };
+}

@@ -1,0 +1,35 @@
+// What the ARS channel needs from the outside world, as small interfaces: the telephony provider
+// (Twilio, at the edge in src/telephony/ars/), the place-call queue (BullMQ) and the per-account
+// call-rate limiter (Redis). The channel itself imports neither twilio nor express.
+import type { ArsPolicy } from './number-vetting.ts';
+
+export interface CallPlacer {
+  /** Identifies the provider account the rate limit applies to (the Twilio account SID). */
+  readonly accountId: string;
+  /** Dials with answering-machine detection; webhooks name the attempt. */
+  place(input: { tenantId: string; attemptId: string; to: string; ringTimeoutSeconds: number }): Promise<{ callSid: string }>;
+  /** Ends a ringing or answered call (Calls update Status=completed). */
+  hangUp(callSid: string): Promise<void>;
+}
+
+export interface PlaceCallJob {
+  tenantId: string;
+  challengeId: string;
+  attemptNumber: number;
+  /** Set once the rate limiter gave this job a slot, so the delayed re-run does not queue again. */
+  slotAt?: number;
+}
+
+export interface PlaceCallScheduler {
+  schedule(job: PlaceCallJob, delayMs: number): Promise<void>;
+  /** Removes attempts still waiting (retries) when the challenge ended. */
+  cancelPending(challengeId: string, attemptNumbers: number[]): Promise<void>;
+}
+
+export interface CallRateLimiter {
+  /** Reserves the next dialing slot of `accountId`; resolves to the wait in ms (0 = dial now). */
+  reserve(accountId: string, callsPerSecond: number): Promise<number>;
+}
+
+/** The ARS policy of the challenge, frozen when the challenge was created (channel state). */
+export const arsPolicyOf = (channelState: Record<string, unknown>): ArsPolicy => channelState.ars as ArsPolicy;

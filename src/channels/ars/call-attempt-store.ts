@@ -1,0 +1,127 @@
+// One row per call attempt (table ars_call_attempts). Its states, stored and never renamed:
+//
+//   claimed ──► dialing ──► answered ──► ended
+//      └───────────┴────────────────────► ended   (no-answer, busy, failed, machine, canceled, dial_failed)
+//
+// Every Twilio webhook names its attempt; a webhook of an ended or other attempt changes nothing.
+// `ask_seq` numbers the questions of the call: a Gather answer carries the number it answers, so a
+// retried webhook finds it already handled and gets the same reply back (`last_step`).
+import type { Queryable } from '../../storage/db.ts';
+import type { CallStep } from './call-step.ts';
+
+export type AttemptStatus = 'claimed' | 'dialing' | 'answered' | 'ended';
+
+export interface CallAttemptRow {
+  id: string;
+  tenant_id: string;
+  challenge_id: string;
+  customer_id: string;
+  attempt_number: number;
+  call_sid: string | null;
+  status: AttemptStatus;
+  end_reason: string | null;
+  answered_by: string | null;
+  positions: number[] | null;
+  ask_seq: number;
+  last_step: CallStep | null;
+  answers_given: number;
+  no_inputs: number;
+  claimed_at: Date;
+}
+
+/** A claim older than this is taken over (its worker died between claiming and dialing). */
+const claimLeaseSeconds = 30;
+
+export const callAttemptStore = {
+  /**
+   * Claims the right to dial attempt `attemptNumber` of a challenge: exactly one caller gets the
+   * row back, so two workers never dial the same attempt (a stale claim is taken over).
+   */
+  async claim(q: Queryable, input: { id: string; tenantId: string; challengeId: string; customerId: string; attemptNumber: number }): Promise<CallAttemptRow | null> {
+    const inserted = await q.query<CallAttemptRow>(
+      `INSERT INTO ars_call_attempts (id, tenant_id, challenge_id, customer_id, attempt_number, status)
+       VALUES ($1, $2, $3, $4, $5, 'claimed')
+       ON CONFLICT (tenant_id, challenge_id, attempt_number) DO NOTHING RETURNING *`,
+      [input.id, input.tenantId, input.challengeId, input.customerId, input.attemptNumber],
+    );
+    if (inserted.rows[0]) return inserted.rows[0];
+    const takenOver = await q.query<CallAttemptRow>(
+      `UPDATE ars_call_attempts SET claimed_at = now()
+       WHERE tenant_id = $1 AND challenge_id = $2 AND attempt_number = $3 AND status = 'claimed' AND call_sid IS NULL
+         AND claimed_at < now() - make_interval(secs => $4::double precision)
+       RETURNING *`,
+      [input.tenantId, input.challengeId, input.attemptNumber, claimLeaseSeconds],
+    );
+    return takenOver.rows[0] ?? null;
+  },
+
+  async get(q: Queryable, tenantId: string, id: string): Promise<CallAttemptRow | null> {
+    const result = await q.query<CallAttemptRow>('SELECT * FROM ars_call_attempts WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+    return result.rows[0] ?? null;
+  },
+
+  /** Locks the attempt row until the end of `tx`: webhooks of one attempt run one at a time. */
+  async lock(tx: Queryable, tenantId: string, id: string): Promise<CallAttemptRow | null> {
+    const result = await tx.query<CallAttemptRow>('SELECT * FROM ars_call_attempts WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
+    return result.rows[0] ?? null;
+  },
+
+  /**
+   * Binds the Twilio call to the attempt (from the Calls.create answer or the first signed webhook,
+   * whichever comes first). False when the attempt already belongs to another call.
+   */
+  async bindCall(q: Queryable, tenantId: string, id: string, callSid: string): Promise<boolean> {
+    const result = await q.query(
+      `UPDATE ars_call_attempts SET call_sid = $3, status = CASE WHEN status = 'claimed' THEN 'dialing' ELSE status END
+       WHERE tenant_id = $1 AND id = $2 AND (call_sid IS NULL OR call_sid = $3)`,
+      [tenantId, id, callSid],
+    );
+    return result.rowCount > 0;
+  },
+
+  async update(
+    tx: Queryable,
+    tenantId: string,
+    id: string,
+    changes: Partial<Pick<CallAttemptRow, 'status' | 'positions' | 'ask_seq' | 'last_step' | 'answers_given' | 'no_inputs' | 'answered_by'>> & { answered?: boolean },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE ars_call_attempts SET
+         status = COALESCE($3, status), positions = COALESCE($4::jsonb, positions), ask_seq = COALESCE($5, ask_seq),
+         last_step = COALESCE($6::jsonb, last_step), answers_given = COALESCE($7, answers_given), no_inputs = COALESCE($8, no_inputs),
+         answered_by = COALESCE($9, answered_by), answered_at = CASE WHEN $10 THEN now() ELSE answered_at END
+       WHERE tenant_id = $1 AND id = $2`,
+      [
+        tenantId,
+        id,
+        changes.status ?? null,
+        changes.positions ? JSON.stringify(changes.positions) : null,
+        changes.ask_seq ?? null,
+        changes.last_step ? JSON.stringify(changes.last_step) : null,
+        changes.answers_given ?? null,
+        changes.no_inputs ?? null,
+        changes.answered_by ?? null,
+        changes.answered ?? false,
+      ],
+    );
+  },
+
+  /** Ends the attempt once; null when it had already ended (a retried status callback). */
+  async end(q: Queryable, tenantId: string, id: string, reason: string): Promise<CallAttemptRow | null> {
+    const result = await q.query<CallAttemptRow>(
+      `UPDATE ars_call_attempts SET status = 'ended', end_reason = $3, ended_at = now()
+       WHERE tenant_id = $1 AND id = $2 AND status <> 'ended' RETURNING *`,
+      [tenantId, id, reason],
+    );
+    return result.rows[0] ?? null;
+  },
+
+  /** Calls that may still be ringing or talking (to hang up when the challenge ends elsewhere). */
+  async liveCallSids(q: Queryable, tenantId: string, challengeId: string): Promise<string[]> {
+    const result = await q.query<{ call_sid: string }>(
+      `SELECT call_sid FROM ars_call_attempts WHERE tenant_id = $1 AND challenge_id = $2 AND status IN ('dialing', 'answered') AND call_sid IS NOT NULL`,
+      [tenantId, challengeId],
+    );
+    return result.rows.map((row) => row.call_sid);
+  },
+};

@@ -1,0 +1,54 @@
+// PUT /v1/customers/{customerId}/phone and /knowledge-secret (SPEC §4, contract): what the ARS
+// channel needs to call the customer and check the answer. Responses never echo the full number
+// or anything about the secret.
+import { z } from 'zod';
+import type { ArsEnrollment } from '../channels/ars/ars-enrollment.ts';
+import { defineRoute, type RouteDefinition } from '../http/route.ts';
+import { problemBodySchema } from '../http/schemas.ts';
+import { customerParams } from './customer-params.ts';
+
+const phoneInput = z.strictObject({ number: z.string().min(3).max(32).describe('E.164 or international format, e.g. "+82 2-312-3456"') });
+const phoneView = z.object({
+  number: z.string().describe('Masked, e.g. "+82 2-***-3456"'),
+  lineType: z.string(),
+  callForwarding: z.boolean().nullable().describe('null when no source could tell'),
+  eligible: z.boolean(),
+  reasons: z.array(z.string()),
+});
+const secretInput = z.strictObject({ secret: z.string().max(64).describe('6–12 digits; never returned or logged') });
+
+export function arsEnrollmentRoutes(enrollment: ArsEnrollment): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'put',
+      path: '/v1/customers/:customerId/phone',
+      auth: { kind: 'bank' },
+      summary: 'Register the phone number ARS calls (vetted against the ARS policy; stored encrypted)',
+      tags: ['customers'],
+      params: customerParams,
+      body: phoneInput,
+      responses: {
+        200: { description: 'Stored; the number comes back masked', schema: phoneView },
+        422: { description: 'Not eligible (`code` = first reason, all in `reasons`); nothing stored', schema: problemBodySchema.extend({ reasons: z.array(z.string()).optional() }) },
+      },
+      handler: async ({ params, body, bank }) => ({
+        status: 200,
+        body: await enrollment.setPhone(bank!.tenantId, params.customerId, body.number, `bank:${bank!.keyId}`),
+      }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/customers/:customerId/knowledge-secret',
+      auth: { kind: 'bank' },
+      summary: "Set the customer's security number (ARS asks 4 of its digits per call); stored envelope-encrypted",
+      tags: ['customers'],
+      params: customerParams,
+      body: secretInput,
+      responses: { 204: { description: 'Stored' }, 422: { description: '`weak_secret`: repeated digits, runs or repeated blocks', schema: problemBodySchema } },
+      handler: async ({ params, body, bank }) => {
+        await enrollment.setSecret(bank!.tenantId, params.customerId, body.secret, `bank:${bank!.keyId}`);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

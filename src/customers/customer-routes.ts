@@ -1,0 +1,76 @@
+// The customer as a whole (SPEC §4, §9): the enrollment summary every channel module contributes
+// to, erasure of everything stored about the customer, and the admin unlock.
+import { z } from 'zod';
+import type { AppContext } from '../server/build-context.ts';
+import type { ChannelModule } from '../server/channel-modules.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { notFound } from '../errors/problem.ts';
+import { defineRoute, type RouteDefinition } from '../http/route.ts';
+import { customerIdSchema } from '../http/schemas.ts';
+import { customerParams } from './customer-params.ts';
+import { customerExists } from './customer-store.ts';
+
+const adminCustomerParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/), customerId: customerIdSchema });
+
+export function customerRoutes(context: AppContext, modules: ChannelModule[]): RouteDefinition[] {
+  const { db } = context;
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/customers/:customerId',
+      auth: { kind: 'bank' },
+      summary: 'Enrollment summary: masked phone, security number set, lock state, tokens, passkeys',
+      tags: ['customers'],
+      params: customerParams,
+      responses: { 200: { description: 'The summary (never a secret or a full number)', schema: z.looseObject({ customerId: z.string() }) } },
+      handler: async ({ params, bank }) => {
+        const tenantId = bank!.tenantId;
+        if (!(await customerExists(db, tenantId, params.customerId))) throw notFound('customer');
+        let summary: Record<string, unknown> = { customerId: params.customerId };
+        for (const module of modules) {
+          if (module.describeCustomer) summary = { ...summary, ...(await module.describeCustomer(context, tenantId, params.customerId)) };
+        }
+        return { status: 200, body: summary };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/customers/:customerId',
+      auth: { kind: 'bank' },
+      summary: "Erase the customer's secrets and credentials (every channel), in one transaction",
+      tags: ['customers'],
+      params: customerParams,
+      responses: { 204: { description: 'Erased' } },
+      handler: async ({ params, bank }) => {
+        const tenantId = bank!.tenantId;
+        await db.tx(async (tx) => {
+          for (const module of modules) await module.eraseCustomer?.(context, tx, tenantId, params.customerId);
+          const removed = await tx.query('DELETE FROM customers WHERE tenant_id = $1 AND customer_id = $2', [tenantId, params.customerId]);
+          if (removed.rowCount === 0) throw notFound('customer');
+          await appendAudit(tx, { tenantId, actor: `bank:${bank!.keyId}`, action: 'customer.erased', subject: params.customerId, data: {} });
+        });
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tenants/:id/customers/:customerId/unlock',
+      auth: { kind: 'admin', role: 'operator' },
+      summary: "Lift the customer's channel locks (ARS after too many wrong answers, OTP tokens)",
+      tags: ['admin: customers'],
+      params: adminCustomerParams,
+      responses: { 200: { description: 'What was unlocked', schema: z.object({ customerId: z.string(), unlocked: z.array(z.string()) }) } },
+      handler: async ({ params, admin }) => {
+        const unlocked = await db.tx(async (tx) => {
+          if (!(await customerExists(tx, params.id, params.customerId))) throw notFound('customer');
+          const lifted: string[] = [];
+          for (const module of modules) lifted.push(...((await module.unlockCustomer?.(context, tx, params.id, params.customerId)) ?? []));
+          await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'customer.unlocked', subject: params.customerId, data: { unlocked: lifted } });
+          return lifted;
+        });
+        return { status: 200, body: { customerId: params.customerId, unlocked } };
+      },
+    }),
+  ];
+}

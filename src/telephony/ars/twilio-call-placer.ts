@@ -1,0 +1,30 @@
+// The ARS channel's CallPlacer on Twilio (or the simulator via TWILIO_API_BASE_URL): Calls create
+// with synchronous answering-machine detection, Calls update Status=completed to hang up.
+import type twilio from 'twilio';
+import type { CallPlacer } from '../../channels/ars/ars-ports.ts';
+import { arsWebhookUrl } from './ars-webhook-urls.ts';
+
+export function twilioCallPlacer(options: { client: twilio.Twilio; accountSid: string; from: string; publicBaseUrl: string }): CallPlacer {
+  const { client, accountSid, from, publicBaseUrl } = options;
+  return {
+    accountId: accountSid,
+    async place({ tenantId, attemptId, to, ringTimeoutSeconds }) {
+      const call = await client.calls.create({
+        to,
+        from,
+        url: arsWebhookUrl(publicBaseUrl, tenantId, attemptId, 'answer'),
+        method: 'POST',
+        statusCallback: arsWebhookUrl(publicBaseUrl, tenantId, attemptId, 'status'),
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['completed'],
+        // Synchronous AMD: the answer webhook carries AnsweredBy, before anything is read.
+        machineDetection: 'Enable',
+        timeout: ringTimeoutSeconds,
+      });
+      return { callSid: call.sid };
+    },
+    async hangUp(callSid) {
+      await client.calls(callSid).update({ status: 'completed' });
+    },
+  };
+}

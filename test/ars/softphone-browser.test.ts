@@ -1,0 +1,66 @@
+// A person answers the verification call on the simulator's softphone page in a real browser
+// (headless Chromium via playwright-core): reads the prompt, clicks the keypad, the challenge is approved.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { dbKinds } from '../support/databases.ts';
+import { answerFor, arsChallenge, enroll, startArsWorld, waitForStatus, type ArsWorld } from './ars-fixture.ts';
+
+const executablePath = process.env.CHROMIUM_PATH;
+if (!executablePath) throw new Error('CHROMIUM_PATH is not set: source /work/svc/env.sh or run `npm test`');
+
+describe('softphone in a real browser', () => {
+  let browser: BrowserContext;
+  let userDataDir: string;
+  before(async () => {
+    userDataDir = mkdtempSync(join(tmpdir(), 'stepup-chromium-'));
+    // A fresh profile per run (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  for (const db of dbKinds) {
+    describe(`approving by clicking the keypad (${db})`, () => {
+      let world: ArsWorld;
+      before(async () => {
+        // Real-time Gather timeouts: a person (here, the test) reads the prompt before pressing.
+        world = await startArsWorld({ db, sim: { gatherTimeoutScale: 1 } });
+      });
+      after(() => world.close());
+
+      test('the call appears on the softphone, the keypad answers it, the challenge is approved', async () => {
+        const { client, sim } = world;
+        const number = '+8223183460';
+        await enroll(client, 'cust-browser', number);
+        const page = await browser.newPage();
+        try {
+          await page.goto(`${sim.url}/sim/phone?to=${encodeURIComponent(number)}`);
+          await page.locator('[data-testid=speak-toggle]').uncheck();
+          const challenge = await arsChallenge(client, 'cust-browser');
+          await page.locator('[data-testid=awaiting-digits][data-awaiting=true]').waitFor({ timeout: 10_000 });
+          const prompt = (await page.locator('[data-testid=prompt]').textContent()) ?? '';
+          assert.match(prompt, /digits of your security number/);
+          const transcript = await page.locator('[data-testid=transcript]').textContent();
+          assert.match(transcript ?? '', /three million five hundred thousand won/);
+          for (const key of answerFor(prompt)) await page.locator(`[data-testid="key-${key}"]`).click();
+          const done = await waitForStatus(client, challenge.id);
+          assert.equal(done.status, 'approved');
+          await page.locator('[data-testid=call-status][data-status=completed]').waitFor({ timeout: 10_000 });
+          assert.match((await page.locator('[data-testid=transcript]').textContent()) ?? '', /has been approved/);
+        } finally {
+          await page.close();
+        }
+      });
+    });
+  }
+});

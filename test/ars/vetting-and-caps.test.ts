@@ -1,0 +1,89 @@
+// Before every attempt the number is vetted again and the call caps are asked (SPEC §8): a refusal
+// ends the challenge without dialing. Real number intelligence: the simulator's Lookup answers
+// what PUT /sim/numbers configured, and the caps count in Redis. Also: calls are spaced by the
+// policy's callsPerSecond.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dbKinds } from '../support/databases.ts';
+import { arsChallenge, callsTo, enroll, setArsPolicy, simJson, startArsWorld, waitForStatus, type ArsWorld } from './ars-fixture.ts';
+
+for (const db of dbKinds) {
+  describe(`ARS number vetting and call caps before every call (${db})`, () => {
+    let world: ArsWorld;
+    before(async () => {
+      world = await startArsWorld({ db });
+    });
+    after(() => world.close());
+
+    test('forwarding switched on after enrollment: failed / number_ineligible, nothing dialed', async () => {
+      const { client, sim, server, tenantId } = world;
+      const number = '+8223193460';
+      await simJson(sim, 'PUT', `/sim/numbers/${encodeURIComponent(number)}`, { lineType: 'landline', callForwarding: false });
+      await enroll(client, 'cust-forwarded', number);
+      await simJson(sim, 'PUT', `/sim/numbers/${encodeURIComponent(number)}`, { lineType: 'landline', callForwarding: true });
+      const challenge = await arsChallenge(client, 'cust-forwarded');
+      const done = await waitForStatus(client, challenge.id);
+      assert.equal(done.status, 'failed');
+      assert.equal(done.result.reason, 'number_ineligible');
+      assert.equal((await callsTo(sim, number)).length, 0);
+      const audit = JSON.stringify((await server.admin('GET', `/admin/v1/audit?tenantId=${tenantId}&action=number.vetted`)).body);
+      assert.match(audit, /call_forwarding_active/);
+      assert.ok(!audit.includes('3193460'), 'the audit holds the masked number only');
+    });
+
+    test('the per-customer hourly cap refuses the attempt past it: failed / call_cap_reached', async () => {
+      const { client, sim, server, tenantId } = world;
+      const number = '+8223193462';
+      await enroll(client, 'cust-capped', number);
+      await simJson(sim, 'PUT', `/sim/numbers/${encodeURIComponent(number)}`, { answer: 'busy' });
+      await setArsPolicy(server, tenantId, { maxCallsPerCustomerPerHour: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 2100)); // the policy cache
+      try {
+        const challenge = await arsChallenge(client, 'cust-capped');
+        const done = await waitForStatus(client, challenge.id);
+        assert.equal(done.result.reason, 'call_cap_reached');
+        assert.equal((await callsTo(sim, number)).length, 2, 'two attempts dialed, the third refused by the cap');
+        const next = await arsChallenge(client, 'cust-capped');
+        assert.equal((await waitForStatus(client, next.id)).result.reason, 'call_cap_reached');
+        assert.equal((await callsTo(sim, number)).length, 2, 'no call at all once the hour is used up');
+      } finally {
+        await setArsPolicy(server, tenantId, { maxCallsPerCustomerPerHour: 100 });
+        await new Promise((resolve) => setTimeout(resolve, 2100));
+      }
+    });
+  });
+
+  describe(`ARS calls are spaced by callsPerSecond (${db})`, () => {
+    let world: ArsWorld;
+    before(async () => {
+      world = await startArsWorld({ db, ars: { callsPerSecond: 4 } });
+    });
+    after(() => world.close());
+
+    test('four challenges at once are dialed about 250 ms apart', async () => {
+      const { client, sim } = world;
+      const numbers = ['+8223203460', '+8223203461', '+8223203462', '+8223203463'];
+      for (const [index, number] of numbers.entries()) {
+        await enroll(client, `cust-rate-${index}`, number);
+        await fetch(`${sim.url}/sim/numbers/${encodeURIComponent(number)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: 'busy' }) });
+      }
+      await setArsPolicy(world.server, world.tenantId, { callAttempts: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 2100)); // the policy cache
+      const challenges = await Promise.all(numbers.map((_, index) => arsChallenge(client, `cust-rate-${index}`)));
+      await Promise.all(challenges.map((challenge) => waitForStatus(client, challenge.id)));
+      const created = (await Promise.all(numbers.map(async (number) => (await callsTo(sim, number))[0].createdAt as string))).map((at) => Date.parse(at)).sort((a, b) => a - b);
+      for (let index = 1; index < created.length; index += 1) assert.ok(created[index]! - created[index - 1]! >= 200, `calls ${index - 1} and ${index} were ${created[index]! - created[index - 1]!} ms apart`);
+    });
+
+    test('a long wait for a slot moves the job to delayed, and it dials on its slot', async () => {
+      const { client, sim } = world;
+      await setArsPolicy(world.server, world.tenantId, { callsPerSecond: 0.4 });
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const numbers = ['+8223203460', '+8223203461'];
+      const [first, second] = await Promise.all([arsChallenge(client, 'cust-rate-0'), arsChallenge(client, 'cust-rate-1')]);
+      await Promise.all([first, second].map((challenge) => waitForStatus(client, challenge.id)));
+      const created = (await Promise.all(numbers.map(async (number) => (await callsTo(sim, number))[1].createdAt as string))).map((at) => Date.parse(at)).sort((a, b) => a - b);
+      assert.ok(created[1]! - created[0]! >= 2000, `${created[1]! - created[0]!} ms apart`);
+    });
+  });
+}
