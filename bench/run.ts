@@ -195,7 +195,7 @@ note(`- Expiry lateness (completedAt − expiresAt): p50 ${(Number(l.p50) * 1000
 note('');
 
 // --- ARS: webhook latency with 200 simulated calls, challenge → Calls.create ----------------------
-for (const line of await arsBench({ redisUrl, databaseUrl })) note(line);
+if (process.env.BENCH_SKIP_ARS !== '1') for (const line of await arsBench({ redisUrl, databaseUrl })) note(line);
 
 writeFileSync('BENCHMARKS.md', `# Benchmarks\n\nProduced by \`npm run bench\` (bench/run.ts). Numbers are from one run on the machine named; they are\nmeasurements, not guarantees.\n\n${lines.join('\n')}\n`);
 await redis.quit();

@@ -57,7 +57,7 @@ export async function buildContext(config: Config, options: { logDestination?: D
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics();
   const db = await openDatabase(config);
-  const redis = createRedis(config.redisUrl, 'command');
+  const redis = createRedis(config.redisUrl, 'command', { autoPipelining: true });
   const queueRedis = createRedis(config.redisUrl, 'command');
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
   queueRedis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
