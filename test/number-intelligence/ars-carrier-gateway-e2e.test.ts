@@ -86,6 +86,20 @@ for (const db of dbKinds) {
       assertSignedRequests(number, ['enrollment', 'call']);
     });
 
+    test('callForwarding "allow_same_owner": only the gateway confirming the same subscriber excuses forwarding', async () => {
+      const { client } = await gatewayTenant({ callForwarding: 'allow_same_owner' });
+      const [sameOwner, otherOwner] = ['+8226123006', '+8226123007'];
+      gateway.reply({ body: { callForwarding: true, forwardedToSameOwner: true } }, sameOwner);
+      gateway.reply({ body: { callForwarding: true, forwardedToSameOwner: null } }, otherOwner);
+      const accepted = await putPhone(client, 'cust-gw-same', sameOwner);
+      assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+      assert.equal(accepted.body.callForwarding, true);
+      const refused = await putPhone(client, 'cust-gw-other', otherOwner);
+      assert.equal(refused.status, 422);
+      assert.equal(refused.body.code, 'call_forwarding_active', 'an unconfirmed owner is not the same owner');
+      assertSignedRequests(sameOwner, ['enrollment']);
+    });
+
     test('the gateway times out: unknown, and the default policy (forwardingUnknown allow) places the call', async () => {
       const { client, tenantId } = await gatewayTenant();
       const number = '+8226123003';
