@@ -35,6 +35,7 @@ export interface ChallengeResult {
   reason: string;
   receipt: string;
   fraudReported?: boolean;
+  details?: Record<string, unknown>;
 }
 
 export interface ChallengeRecord {
@@ -52,6 +53,12 @@ export interface ChallengeRecord {
   locale: string;
   callbackUrl: string | null;
   resultReason: string | null;
+  /**
+   * Why, beyond `resultReason`, shown to the bank as `result.details` (e.g. `{reasons: [...]}` for
+   * number_ineligible, `{cap: 'customer_hour'}` for call_cap_reached). Public: codes only, never a
+   * number or a secret. null when the reason says it all.
+   */
+  resultDetails: Record<string, unknown> | null;
   fraudReported: boolean;
   receipt: string | null;
   createdAt: Date;
@@ -88,6 +95,7 @@ export function publicChallenge(record: ChallengeRecord): Record<string, unknown
             reason: record.resultReason,
             receipt: record.receipt,
             ...(record.fraudReported ? { fraudReported: true } : {}),
+            ...(record.resultDetails ? { details: record.resultDetails } : {}),
           },
   };
 }

@@ -75,6 +75,10 @@ export const challengeResponseSchema = z.object({
       reason: z.string(),
       receipt: z.string().describe('compact JWS (ES256), keys at /.well-known/jwks.json'),
       fraudReported: z.boolean().optional(),
+      details: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe('why, beyond reason (absent when the reason says it all): number_ineligible → {"reasons": ["call_forwarding_active", …]}; call_cap_reached → {"cap": "customer_hour" | "number_day"}'),
     })
     .nullable(),
 });

@@ -29,6 +29,11 @@ export interface Outcome {
   /** Who decided, for the audit trail: 'channel:ars', 'bank', 'system:expiry', … */
   actor: string;
   auditData?: Record<string, unknown>;
+  /**
+   * Why, for the bank: stored with the transition and shown as `result.details` in the challenge
+   * and its event (SPEC §5). Public: reason codes only — never a number, digits or a secret.
+   */
+  details?: Record<string, unknown>;
 }
 
 export interface ChallengeServiceDeps {
@@ -122,6 +127,7 @@ export class ChallengeService {
           channel: chosen.channel,
           channelState: { ...chosen.prepared!.state, details: chosen.prepared!.details, customerUrl: chosen.prepared!.customerUrl ?? null },
           resultReason: null,
+          resultDetails: null,
           receipt: null,
           completedAt: null,
         }
@@ -199,11 +205,11 @@ export class ChallengeService {
       completedAt,
     });
     const moved = await db.tx(async (tx) => {
-      const updated = await store.transition(tx, tenantId, id, { status: outcome.status, reason: outcome.reason, fraudReported: outcome.fraudReported ?? false, receipt, completedAt });
+      const updated = await store.transition(tx, tenantId, id, { status: outcome.status, reason: outcome.reason, details: outcome.details, fraudReported: outcome.fraudReported ?? false, receipt, completedAt });
       if (!updated) return null;
       await appendAudit(
         tx,
-        { tenantId, actor: outcome.actor, action: `challenge.${outcome.status}`, subject: id, data: { reason: outcome.reason, channel: updated.channel, fraudReported: updated.fraudReported, ...outcome.auditData } },
+        { tenantId, actor: outcome.actor, action: `challenge.${outcome.status}`, subject: id, data: { reason: outcome.reason, channel: updated.channel, fraudReported: updated.fraudReported, ...outcome.details, ...outcome.auditData } },
         db.kind === 'postgres',
       );
       const deliveryId = updated.callbackUrl
@@ -277,7 +283,7 @@ export class ChallengeService {
   }
 
   private async terminalAtCreation(
-    base: Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'receipt' | 'completedAt'>,
+    base: Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>,
     decision: ChallengeRecord['decision'],
     status: 'not_required' | 'failed',
     reason: string,
@@ -293,6 +299,6 @@ export class ChallengeService {
       reason,
       completedAt: base.createdAt,
     });
-    return { ...base, status, decision, channel: null, channelState, resultReason: reason, receipt, completedAt: base.createdAt };
+    return { ...base, status, decision, channel: null, channelState, resultReason: reason, resultDetails: null, receipt, completedAt: base.createdAt };
   }
 }

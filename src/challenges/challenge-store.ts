@@ -20,6 +20,7 @@ interface ChallengeRow {
   locale: string;
   callback_url: string | null;
   result_reason: string | null;
+  result_details: Record<string, unknown> | null;
   fraud_reported: boolean;
   receipt: string | null;
   created_at: Date;
@@ -49,6 +50,7 @@ export class ChallengeStore {
       locale: row.locale,
       callbackUrl: row.callback_url,
       resultReason: row.result_reason,
+      resultDetails: row.result_details ?? null,
       fraudReported: row.fraud_reported,
       receipt: row.receipt,
       createdAt: row.created_at,
@@ -105,12 +107,19 @@ export class ChallengeStore {
     q: Queryable,
     tenantId: string,
     id: string,
-    outcome: { status: Exclude<ChallengeStatus, 'pending' | 'not_required'>; reason: string; fraudReported: boolean; receipt: string; completedAt: Date },
+    outcome: {
+      status: Exclude<ChallengeStatus, 'pending' | 'not_required'>;
+      reason: string;
+      details?: Record<string, unknown> | undefined;
+      fraudReported: boolean;
+      receipt: string;
+      completedAt: Date;
+    },
   ): Promise<ChallengeRecord | null> {
     const result = await q.query<ChallengeRow>(
-      `UPDATE challenges SET status = $3, result_reason = $4, fraud_reported = $5, receipt = $6, completed_at = $7
+      `UPDATE challenges SET status = $3, result_reason = $4, fraud_reported = $5, receipt = $6, completed_at = $7, result_details = $8::jsonb
        WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING *`,
-      [tenantId, id, outcome.status, outcome.reason, outcome.fraudReported, outcome.receipt, outcome.completedAt],
+      [tenantId, id, outcome.status, outcome.reason, outcome.fraudReported, outcome.receipt, outcome.completedAt, outcome.details ? JSON.stringify(outcome.details) : null],
     );
     return result.rows[0] ? this.toRecord(result.rows[0]) : null;
   }

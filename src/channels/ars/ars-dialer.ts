@@ -54,7 +54,8 @@ export class ArsDialer {
     const e164 = envelope.decryptText(customer.phone_enc, phoneContext(tenantId, challenge.customerId));
     const vetting = await vetter.vet({ tenantId, customerId: challenge.customerId, e164, policy, purpose: 'call', numberChangedAt: customer.number_changed_at });
     // The vetter audits every vetting (number.vetted, with each source's answer).
-    if (!vetting.eligible) return this.fail(challenge, 'failed', 'number_ineligible', { reasons: vetting.reasons });
+    // The reasons are the bank's too (result.details, in the challenge and its event).
+    if (!vetting.eligible) return this.fail(challenge, 'failed', 'number_ineligible', {}, { reasons: vetting.reasons });
 
     // At most callsPerSecond per provider account: wait for a slot (taken once per job). A short
     // wait is slept here, so the call goes out right on its slot; a long one delays the job.
@@ -71,7 +72,7 @@ export class ArsDialer {
     const verdict = await caps.reserve({ tenantId, customerId: challenge.customerId, e164, policy });
     if (!verdict.allowed) {
       await this.endAttempt(attempt, 'call_cap_reached');
-      return this.fail(challenge, 'failed', 'call_cap_reached', { cap: verdict.cap });
+      return this.fail(challenge, 'failed', 'call_cap_reached', {}, { cap: verdict.cap });
     }
 
     let callSid: string;
@@ -121,8 +122,9 @@ export class ArsDialer {
     await this.fail(challenge, 'failed', 'unreachable', { attempts: attempt.attempt_number, lastCall: attempt.end_reason });
   }
 
-  private async fail(challenge: ChallengeRecord, status: Outcome['status'], reason: string, auditData: Record<string, unknown> = {}): Promise<PlaceResult> {
-    await this.deps.challenges.finish(challenge.tenantId, challenge.id, { status, reason, actor, auditData });
+  /** `details` is public (result.details, audited too); `auditData` only goes to the audit trail. */
+  private async fail(challenge: ChallengeRecord, status: Outcome['status'], reason: string, auditData: Record<string, unknown> = {}, details?: Record<string, unknown>): Promise<PlaceResult> {
+    await this.deps.challenges.finish(challenge.tenantId, challenge.id, { status, reason, actor, auditData, ...(details ? { details } : {}) });
     return { kind: 'finished', reason };
   }
 }
