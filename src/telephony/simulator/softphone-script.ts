@@ -119,7 +119,13 @@ export const softphoneScript = String.raw`'use strict';
     calls.set(call.sid, call);
     if (el.follow.checked && matchesFilter(call)) {
       const newest = newestMatching();
-      if (newest && newest.sid !== selected && (isNew || selected === null)) select(newest.sid, { speakHistory: live });
+      if (newest && newest.sid !== selected && (isNew || selected === null)) {
+        // Call waiting: a new call (e.g. the retry of an older challenge) never takes the screen
+        // from a call still in progress, as a person may be halfway through typing digits.
+        const current = selected === null ? undefined : calls.get(selected);
+        if (current && !terminal.has(current.status)) setNotice('Another call is ringing (' + newest.to + '): pick it in the Call list.');
+        else select(newest.sid, { speakHistory: live });
+      }
     }
     render();
   }
