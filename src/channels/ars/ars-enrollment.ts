@@ -1,6 +1,7 @@
 // Enrollment for the ARS channel (SPEC §4): the phone number (vetted, stored encrypted with a masked
 // form and a keyed hash) and the knowledge secret (envelope-encrypted, never returned or logged),
 // plus what GET/DELETE /v1/customers and the admin unlock need.
+import { z } from 'zod';
 import type { Db, Queryable } from '../../storage/db.ts';
 import type { Envelope } from '../../crypto/envelope.ts';
 import type { PolicyStore } from '../../tenants/policy-store.ts';
@@ -88,7 +89,7 @@ export class ArsEnrollment {
     });
   }
 
-  /** The ARS part of the enrollment summary: masked number, whether a secret is set, lock state. */
+  /** The ARS part of the enrollment summary (shape: arsCustomerSummary): masked number, whether a secret is set, lock state. */
   async describe(tenantId: string, customerId: string): Promise<Record<string, unknown>> {
     const row = await arsCustomerStore.get(this.deps.db, tenantId, customerId);
     return {
@@ -110,3 +111,17 @@ export class ArsEnrollment {
     return (await arsCustomerStore.unlock(tx, tenantId, customerId)) ? ['ars'] : [];
   }
 }
+
+/** What ArsEnrollment.describe contributes to GET /v1/customers/{id}, for the OpenAPI document. */
+export const arsCustomerSummary = {
+  phone: z
+    .object({ number: z.string().describe('Masked, e.g. "+82 2-***-3456"'), lineType: z.string().nullable(), numberChangedAt: z.string().nullable() })
+    .nullable()
+    .describe('The number ARS calls; null when none is registered'),
+  ars: z.object({
+    knowledgeSecret: z.boolean().describe('Whether a security number is set (never the number)'),
+    locked: z.boolean(),
+    lockedAt: z.string().nullable(),
+    consecutiveFailures: z.number().int(),
+  }),
+};
