@@ -50,3 +50,14 @@ export interface CallCaps {
   /** Counts one call attempt against both budgets, or refuses it without counting. */
   reserve(input: { tenantId: string; customerId: string; e164: string; policy: ArsPolicy }): Promise<CallCapVerdict>;
 }
+
+const dayMs = 86_400_000;
+
+/**
+ * SPEC §8: a number changed within `numberChangeCooldownDays` is not called (a fraudster who
+ * swapped the number in must not receive the call). The cooldown bars calls, not the enrollment.
+ */
+export function inNumberChangeCooldown(policy: Pick<ArsPolicy, 'numberChangeCooldownDays'>, numberChangedAt: Date | null | undefined, now: Date): boolean {
+  const cooldownMs = policy.numberChangeCooldownDays * dayMs;
+  return Boolean(numberChangedAt) && cooldownMs > 0 && now.getTime() - numberChangedAt!.getTime() < cooldownMs;
+}
