@@ -1,6 +1,6 @@
 // The softphone keeps the call a person is answering on screen when another call rings (e.g. the
 // retry of an older, unanswered challenge): "follow newest call" used to switch away mid-answer,
-// so the keys a demo user clicked went to the wrong call.
+// so the keys a demo user clicked went to the wrong call. The waiting call comes up when that one ends.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchTestBrowser, type TestBrowser } from '../support/browser.ts';
@@ -23,7 +23,7 @@ describe('softphone call waiting', () => {
     await sim?.close();
   });
 
-  test('a second call does not take the screen from the call being answered; the keys go to the first call', async () => {
+  test('a second call waits until the call being answered ends, then comes up; keys go to the call on screen', async () => {
     const to = '+8223123456';
     const call = () => sim.client.calls.create({ to, from: '+8215880000', url: `${app.baseUrl}/ask` });
     const page = await browser.context.newPage();
@@ -44,6 +44,13 @@ describe('softphone call waiting', () => {
       assert.equal(app.hitsTo('/answered')[0]!.params.CallSid, first.sid);
       assert.equal(app.hitsTo('/answered')[0]!.params.Digits, '42');
       assert.equal(sim.sim.state.getCall(second.sid)?.awaitingDigits, true, 'the second call got no keys');
+
+      // The first call hangs up: the waiting call comes up, and the keys now go to it.
+      await page.locator(`[data-testid=call-sid]:text-is("${second.sid}")`).waitFor({ timeout: 10_000 });
+      for (const key of '17') await page.locator(`[data-testid="key-${key}"]`).click();
+      await waitFor(() => app.hitsTo('/answered')[1], 'the second call posts its digits', 10_000);
+      assert.equal(app.hitsTo('/answered')[1]!.params.CallSid, second.sid);
+      assert.equal(app.hitsTo('/answered')[1]!.params.Digits, '17');
     } finally {
       await page.close();
     }
