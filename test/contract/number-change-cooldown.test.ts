@@ -1,6 +1,7 @@
 // SPEC §7 channel choice with §8's number-change cooldown: a customer whose ARS number changed
 // within numberChangeCooldownDays is not eligible for ARS, so the next enrolled channel (OTP) takes
 // the challenge. Before, ARS was chosen anyway and the challenge failed `number_ineligible` at dial time.
+// PUT phone tells the bank when a changed number becomes callable (`callableFrom`).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbKinds } from '../support/databases.ts';
@@ -17,7 +18,10 @@ for (const db of dbKinds) {
     after(() => world.close());
 
     test('a first number is called at once: ARS is chosen', async () => {
+      const first = await world.client.request<any>('PUT', '/v1/customers/cust-first/phone', { number: '+8223180001' });
+      assert.deepEqual(first.body, { number: '+82 2-***-0001', lineType: 'landline', callForwarding: null, eligible: true, reasons: [] });
       await enroll(world.client, 'cust-first', '+8223180001');
+      assert.equal((await world.client.request<any>('PUT', '/v1/customers/cust-first/phone', { number: '+8223180001' })).body.callableFrom, undefined, 'the same number again is no change');
       const created = await world.client.request<any>('POST', '/v1/challenges', transferBody({ customerId: 'cust-first' }));
       assert.equal(created.status, 201);
       assert.equal(created.body.channel, 'ars');
@@ -26,7 +30,12 @@ for (const db of dbKinds) {
     test('a changed number within the cooldown: OTP takes the challenge; without another channel, no_eligible_channel', async () => {
       const { client } = world;
       await enroll(client, 'cust-changed', '+8223180002');
-      await enroll(client, 'cust-changed', '+8223180003');
+      const before = Date.now();
+      const changed = await client.request<any>('PUT', '/v1/customers/cust-changed/phone', { number: '+8223180003' });
+      assert.equal(changed.status, 200);
+      assert.equal(changed.body.eligible, true);
+      const callableFrom = Date.parse(changed.body.callableFrom);
+      assert.ok(callableFrom >= before + 7 * 86_400_000 - 1000 && callableFrom <= Date.now() + 7 * 86_400_000 + 1000, 'callableFrom is the change time + 7 days');
       await importToken(client, 'cust-changed', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: '3132333435363738393031323334353637383930' });
       const created = await client.request<any>('POST', '/v1/challenges', transferBody({ customerId: 'cust-changed' }));
       assert.equal(created.status, 201);

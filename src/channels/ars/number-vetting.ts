@@ -58,6 +58,12 @@ const dayMs = 86_400_000;
  * swapped the number in must not receive the call). The cooldown bars calls, not the enrollment.
  */
 export function inNumberChangeCooldown(policy: Pick<ArsPolicy, 'numberChangeCooldownDays'>, numberChangedAt: Date | null | undefined, now: Date): boolean {
+  const end = numberChangeCooldownEnd(policy, numberChangedAt);
+  return end !== null && now.getTime() < end.getTime();
+}
+
+/** When calls to a changed number are allowed again; null for a number that never changed. */
+export function numberChangeCooldownEnd(policy: Pick<ArsPolicy, 'numberChangeCooldownDays'>, numberChangedAt: Date | null | undefined): Date | null {
   const cooldownMs = policy.numberChangeCooldownDays * dayMs;
-  return Boolean(numberChangedAt) && cooldownMs > 0 && now.getTime() - numberChangedAt!.getTime() < cooldownMs;
+  return numberChangedAt && cooldownMs > 0 ? new Date(numberChangedAt.getTime() + cooldownMs) : null;
 }
