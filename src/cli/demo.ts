@@ -124,7 +124,8 @@ Ask for a 3,500,000 KRW transfer (signs with the key above; run it from this fol
 
 The call reads the transfer and asks four digits of the security number at changing positions
 (e.g. "두 번째, 다섯 번째, 여섯 번째, 여덟 번째" = the 2nd, 5th, 6th and 8th digits of ${demoSecret} → ${[2, 5, 6, 8].map((p) => demoSecret[p - 1]).join('')}).
-Press * to report "not me", 0 to hear the details again. Then read the result:
+Press * to report "not me", 0 to hear the details again (the call acts on them after 5 seconds,
+or at once when you press # after them). Then read the result:
 
   ${request} GET /v1/challenges/<id>
 
