@@ -5,6 +5,7 @@
 //
 // See docs/challenge-states.md.
 import type { ChannelName } from '../channels/channel.ts';
+import { inViewOrder } from './transaction-view.ts';
 
 export const terminalStatuses = ['approved', 'denied', 'expired', 'canceled', 'failed', 'not_required'] as const;
 export type ChallengeStatus = 'pending' | (typeof terminalStatuses)[number];
@@ -73,7 +74,7 @@ export function publicChallenge(record: ChallengeRecord): Record<string, unknown
     id: record.id,
     status: record.status,
     customerId: record.customerId,
-    transaction: record.transactionMasked,
+    transaction: inViewOrder(record.transactionMasked),
     transactionHash: record.transactionHash,
     decision: {
       stepUpRequired: record.decision.stepUpRequired,

@@ -32,7 +32,8 @@ export async function withIdempotency(
     if (!row) return withIdempotency(db, scope, work);
     if (row.request_hash !== requestHash) throw new ProblemError('idempotency_key_reused');
     if (row.status_code === null) throw new ProblemError('idempotency_in_progress');
-    return { status: row.status_code, body: row.response, replayed: true };
+    // Stored as the JSON text of the response (a jsonb string): jsonb would reorder an object's keys.
+    return { status: row.status_code, body: typeof row.response === 'string' ? JSON.parse(row.response) : row.response, replayed: true };
   }
   try {
     const response = await work();
@@ -40,7 +41,7 @@ export async function withIdempotency(
       tenantId,
       key,
       response.status,
-      JSON.stringify(response.body),
+      JSON.stringify(JSON.stringify(response.body)),
     ]);
     return { ...response, replayed: false };
   } catch (error) {

@@ -23,14 +23,23 @@ export function maskAccount(account: string): string {
 }
 
 export function maskTransaction(transaction: TransactionDetails): Record<string, unknown> {
+  return inViewOrder({ ...transaction, ...(transaction.payee ? { payee: { ...transaction.payee, account: maskAccount(transaction.payee.account) } } : {}) });
+}
+
+/**
+ * The masked transaction with its fields in the order of SPEC §5 (reference, type, amount{value,
+ * currency}, payee{name, bank, account}, description). The stored copy is jsonb, which reorders
+ * keys: reading a challenge back must look like the 201 that created it.
+ */
+export function inViewOrder(masked: Partial<Record<keyof TransactionDetails, unknown>>): Record<string, unknown> {
+  const amount = masked.amount as TransactionDetails['amount'];
+  const payee = masked.payee as TransactionDetails['payee'];
   return {
-    reference: transaction.reference,
-    type: transaction.type,
-    ...(transaction.amount ? { amount: transaction.amount } : {}),
-    ...(transaction.payee
-      ? { payee: { name: transaction.payee.name, ...(transaction.payee.bank ? { bank: transaction.payee.bank } : {}), account: maskAccount(transaction.payee.account) } }
-      : {}),
-    ...(transaction.description ? { description: transaction.description } : {}),
+    reference: masked.reference,
+    type: masked.type,
+    ...(amount ? { amount: { value: amount.value, currency: amount.currency } } : {}),
+    ...(payee ? { payee: { name: payee.name, ...(payee.bank ? { bank: payee.bank } : {}), account: payee.account } } : {}),
+    ...(masked.description ? { description: masked.description } : {}),
   };
 }
 

@@ -56,15 +56,15 @@ const config = loadConfig(env);
 const running = await startServer(config);
 const url = running.url!;
 
-async function admin(method: string, path: string, body?: unknown) {
+async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url + path, {
     method,
-    headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await response.json();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
+  return { ...json, etag: response.headers.get('etag') };
 }
 
 // The demo tenant and its key are created once and remembered in DATA_DIR/demo.json.
@@ -79,6 +79,16 @@ if (!demo || !(await running.context.tenants.get(demo.tenantId))) {
 demo.url = url;
 writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
 
+// The default call caps (3 calls per customer per hour, 10 per number per day; SPEC §8) would stop
+// a person trying the right answer, a wrong one, * and 0 after three calls: the demo tenant gets
+// more room. Production tenants keep the defaults.
+const demoCaps = { maxCallsPerCustomerPerHour: 30, maxCallsPerNumberPerDay: 100 };
+const policy = await admin('GET', `/admin/v1/tenants/${demo.tenantId}/policy`);
+if (policy.document.channels.ars.maxCallsPerCustomerPerHour < demoCaps.maxCallsPerCustomerPerHour) {
+  const document = { ...policy.document, channels: { ...policy.document.channels, ars: { ...policy.document.channels.ars, ...demoCaps } } };
+  await admin('PUT', `/admin/v1/tenants/${demo.tenantId}/policy`, document, { 'if-match': policy.etag });
+}
+
 // The demo customer: a Seoul landline (ARS refuses mobile and VoIP numbers) and a security number.
 const demoPhone = '+82 2-312-3456';
 const demoSecret = '20478153';
@@ -88,6 +98,8 @@ for (const [path, body] of [['phone', { number: demoPhone }], ['knowledge-secret
   if (response.status >= 300) throw new Error(`enrolling demo-customer (${path}): ${response.status} ${JSON.stringify(response.body)}`);
 }
 
+// `npm run request` finds the demo's key in DATA_DIR/demo.json: name a non-default DATA_DIR in the command.
+const request = `${process.env.DATA_DIR ? `DATA_DIR=${dataDir} ` : ''}npm run request --`;
 const example = JSON.stringify({
   customerId: 'demo-customer',
   transaction: { reference: 'TX-DEMO-1', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },
@@ -108,13 +120,14 @@ stepup demo is running (embedded PGlite in ${dataDir}, Redis at ${config.redisUr
 
 Ask for a 3,500,000 KRW transfer (signs with the key above; run it from this folder):
 
-  npm run request -- POST /v1/challenges '${example}'
+  ${request} POST /v1/challenges '${example}'
 
 The call reads the transfer and asks four digits of the security number at changing positions
 (e.g. "두 번째, 다섯 번째, 여섯 번째, 여덟 번째" = the 2nd, 5th, 6th and 8th digits of ${demoSecret} → ${[2, 5, 6, 8].map((p) => demoSecret[p - 1]).join('')}).
-Press * to report "not me", 0 to hear the details again. Then read the result:
+Press * to report "not me", 0 to hear the details again (the call acts on them after 5 seconds,
+or at once when you press # after them). Then read the result:
 
-  npm run request -- GET /v1/challenges/<id>
+  ${request} GET /v1/challenges/<id>
 
 Use "locale": "en-US" in the request for the English call. Press Ctrl-C to stop.
 `);

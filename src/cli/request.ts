@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepupClient } from '../client/stepup-client.ts';
 
-const [method = 'GET', path = '/v1/challenges', body] = process.argv.slice(2);
+const usage = `Usage: npm run request -- <METHOD> <path> ['<json body>' | @file.json]
+  npm run request -- POST /v1/challenges '{"customerId":"demo-customer",...}'
+  npm run request -- GET /v1/challenges/chl_...`;
+const [method, path, body] = process.argv.slice(2);
+if (!method || !path?.startsWith('/')) {
+  console.error(usage);
+  process.exit(2);
+}
 const dataDir = process.env.DATA_DIR ?? './.data';
 let keyId = process.env.STEPUP_KEY_ID;
 let secret = process.env.STEPUP_SECRET;
@@ -23,7 +30,13 @@ if (!keyId || !secret) {
   }
 }
 const client = new StepupClient({ baseUrl: baseUrl ?? 'http://127.0.0.1:8080', publicBaseUrl: process.env.PUBLIC_BASE_URL, credentials: { keyId, secret } });
-const payload = body === undefined ? undefined : JSON.parse(body.startsWith('@') ? readFileSync(body.slice(1), 'utf8') : body);
+let payload: unknown;
+try {
+  payload = body === undefined ? undefined : JSON.parse(body.startsWith('@') ? readFileSync(body.slice(1), 'utf8') : body);
+} catch (error) {
+  console.error(`The body is not JSON (${(error as Error).message}); quote it in single quotes, or pass @file.json.\n${usage}`);
+  process.exit(2);
+}
 const response = await client.request(method.toUpperCase(), path, payload, process.env.IDEMPOTENCY_KEY ? { 'idempotency-key': process.env.IDEMPOTENCY_KEY } : {});
 console.log(`HTTP ${response.status}`);
 console.log(JSON.stringify(response.body, null, 2));

@@ -14,6 +14,7 @@ const phoneView = z.object({
   callForwarding: z.boolean().nullable().describe('null when no source could tell'),
   eligible: z.boolean(),
   reasons: z.array(z.string()),
+  callableFrom: z.string().optional().describe('Only for a changed number: it is not called for numberChangeCooldownDays (ARS is not offered until then)'),
 });
 const secretInput = z.strictObject({ secret: z.string().max(64).describe('6–12 digits; never returned or logged') });
 

@@ -12,8 +12,12 @@ import { customerExists } from './customer-store.ts';
 
 const adminCustomerParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/), customerId: customerIdSchema });
 
+// SPEC §4 names a passkey count in the summary: 0 until a WebAuthn module describes the customer.
+const coreSummary = { customerId: z.string(), passkeys: z.number().int().describe('Registered passkeys (0 while the WebAuthn channel is not available)') };
+
 export function customerRoutes(context: AppContext, modules: ChannelModule[]): RouteDefinition[] {
   const { db } = context;
+  const summarySchema = z.object(Object.assign({}, coreSummary, ...modules.map((module) => module.customerSummary ?? {})));
 
   return [
     defineRoute({
@@ -23,11 +27,11 @@ export function customerRoutes(context: AppContext, modules: ChannelModule[]): R
       summary: 'Enrollment summary: masked phone, security number set, lock state, tokens, passkeys',
       tags: ['customers'],
       params: customerParams,
-      responses: { 200: { description: 'The summary (never a secret or a full number)', schema: z.looseObject({ customerId: z.string() }) } },
+      responses: { 200: { description: 'The summary (never a secret or a full number)', schema: summarySchema } },
       handler: async ({ params, bank }) => {
         const tenantId = bank!.tenantId;
         if (!(await customerExists(db, tenantId, params.customerId))) throw notFound('customer');
-        let summary: Record<string, unknown> = { customerId: params.customerId };
+        let summary: Record<string, unknown> = { customerId: params.customerId, passkeys: 0 };
         for (const module of modules) {
           if (module.describeCustomer) summary = { ...summary, ...(await module.describeCustomer(context, tenantId, params.customerId)) };
         }

@@ -37,7 +37,7 @@ export function buildOpenApi(routes: RouteDefinition[], serverUrl: string): Reco
       responses[status] = {
         description: response.description,
         ...(response.schema
-          ? { content: { [response.contentType ?? 'application/json']: { schema: toSchema(response.schema, 'output') } } }
+          ? { content: { [response.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: toSchema(response.schema, 'output') } } }
           : {}),
       };
     }

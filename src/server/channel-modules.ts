@@ -3,6 +3,7 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type express from 'express';
+import type { z } from 'zod';
 import type { AppContext } from './build-context.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import type { Queryable } from '../storage/db.ts';
@@ -27,6 +28,8 @@ export interface ChannelModule {
    * state): merged into the summary under the keys it returns. Never a secret or a full number.
    */
   describeCustomer?(context: AppContext, tenantId: string, customerId: string): Promise<Record<string, unknown>>;
+  /** The shape of what describeCustomer returns, key → schema (documents the summary in OpenAPI). */
+  customerSummary?: Record<string, z.ZodType>;
   /** Erases what this module stores for the customer (`DELETE /v1/customers/{id}`), inside `tx`. */
   eraseCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<void>;
   /**

@@ -2,32 +2,16 @@
 // (headless Chromium via playwright-core): reads the prompt, clicks the keypad, the challenge is approved.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { launchTestBrowser, type TestBrowser } from '../support/browser.ts';
 import { dbKinds } from '../support/databases.ts';
 import { answerFor, arsChallenge, enroll, startArsWorld, waitForStatus, type ArsWorld } from './ars-fixture.ts';
 
-const executablePath = process.env.CHROMIUM_PATH;
-if (!executablePath) throw new Error('CHROMIUM_PATH is not set: source /work/svc/env.sh or run `npm test`');
-
 describe('softphone in a real browser', () => {
-  let browser: BrowserContext;
-  let userDataDir: string;
+  let browser: TestBrowser;
   before(async () => {
-    userDataDir = mkdtempSync(join(tmpdir(), 'stepup-chromium-'));
-    // A fresh profile per run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchTestBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
-  });
+  after(() => browser?.close());
 
   for (const db of dbKinds) {
     describe(`approving by clicking the keypad (${db})`, () => {
@@ -42,7 +26,7 @@ describe('softphone in a real browser', () => {
         const { client, sim } = world;
         const number = '+8223183460';
         await enroll(client, 'cust-browser', number);
-        const page = await browser.newPage();
+        const page = await browser.context.newPage();
         try {
           await page.goto(`${sim.url}/sim/phone?to=${encodeURIComponent(number)}`);
           await page.locator('[data-testid=speak-toggle]').uncheck();

@@ -1,6 +1,7 @@
 // Enrollment for the ARS channel (SPEC §4): the phone number (vetted, stored encrypted with a masked
 // form and a keyed hash) and the knowledge secret (envelope-encrypted, never returned or logged),
 // plus what GET/DELETE /v1/customers and the admin unlock need.
+import { z } from 'zod';
 import type { Db, Queryable } from '../../storage/db.ts';
 import type { Envelope } from '../../crypto/envelope.ts';
 import type { PolicyStore } from '../../tenants/policy-store.ts';
@@ -9,8 +10,8 @@ import { ProblemError } from '../../errors/problem.ts';
 import { effectivePolicy } from '../../policy/policy-schema.ts';
 import { normalizeNumber } from '../../telephony/numbering-plan.ts';
 import { arsCustomerStore } from './ars-customer-store.ts';
+import { inNumberChangeCooldown, numberChangeCooldownEnd, type NumberVetter } from './number-vetting.ts';
 import { secretPattern, secretWeakness } from './knowledge-secret.ts';
-import type { NumberVetter } from './number-vetting.ts';
 import { maskPhoneNumber } from '../../telephony/mask-phone-number.ts';
 import type { NumberHasher } from '../../telephony/number-intelligence/number-hash.ts';
 import { numberIneligibleProblem } from '../../telephony/number-intelligence/number-ineligible-problem.ts';
@@ -26,6 +27,8 @@ export interface PhoneEnrollment {
   callForwarding: boolean | null;
   eligible: true;
   reasons: string[];
+  /** Only while a changed number is in its cooldown (SPEC §8): when ARS may call it again. */
+  callableFrom?: string;
 }
 
 export interface ArsEnrollmentDeps {
@@ -57,7 +60,8 @@ export class ArsEnrollment {
     // A first number is not a change. The stored number is compared itself (not its hash), so a
     // master-key rotation never looks like a number change (numberChangeCooldownDays).
     const changed = existing?.phone_enc != null && envelope.decryptText(existing.phone_enc, phoneContext(tenantId, customerId)) !== e164;
-    const vetting = await vetter.vet({ tenantId, customerId, e164, policy, purpose: 'enrollment', numberChangedAt: changed ? new Date() : (existing?.number_changed_at ?? null) });
+    const numberChangedAt = changed ? new Date() : (existing?.number_changed_at ?? null);
+    const vetting = await vetter.vet({ tenantId, customerId, e164, policy, purpose: 'enrollment', numberChangedAt });
     // Refused: nothing stored (SPEC §4); the vetter has audited the refusal with its sources.
     if (!vetting.eligible) throw numberIneligibleProblem(e164, vetting);
     const masked = maskPhoneNumber(e164);
@@ -73,7 +77,9 @@ export class ArsEnrollment {
       });
       await appendAudit(tx, { tenantId, actor, action: 'ars.phone_enrolled', subject: customerId, data: { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, changed } });
     });
-    return { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, eligible: true, reasons: [] };
+    // Only present during a cooldown: the first enrollment answers exactly the SPEC §4 shape.
+    const cooldownEnd = inNumberChangeCooldown(policy, numberChangedAt, new Date()) ? numberChangeCooldownEnd(policy, numberChangedAt) : null;
+    return { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, eligible: true, reasons: [], ...(cooldownEnd ? { callableFrom: cooldownEnd.toISOString() } : {}) };
   }
 
   async setSecret(tenantId: string, customerId: string, secret: string, actor: string): Promise<void> {
@@ -88,7 +94,7 @@ export class ArsEnrollment {
     });
   }
 
-  /** The ARS part of the enrollment summary: masked number, whether a secret is set, lock state. */
+  /** The ARS part of the enrollment summary (shape: arsCustomerSummary): masked number, whether a secret is set, lock state. */
   async describe(tenantId: string, customerId: string): Promise<Record<string, unknown>> {
     const row = await arsCustomerStore.get(this.deps.db, tenantId, customerId);
     return {
@@ -110,3 +116,17 @@ export class ArsEnrollment {
     return (await arsCustomerStore.unlock(tx, tenantId, customerId)) ? ['ars'] : [];
   }
 }
+
+/** What ArsEnrollment.describe contributes to GET /v1/customers/{id}, for the OpenAPI document. */
+export const arsCustomerSummary = {
+  phone: z
+    .object({ number: z.string().describe('Masked, e.g. "+82 2-***-3456"'), lineType: z.string().nullable(), numberChangedAt: z.string().nullable() })
+    .nullable()
+    .describe('The number ARS calls; null when none is registered'),
+  ars: z.object({
+    knowledgeSecret: z.boolean().describe('Whether a security number is set (never the number)'),
+    locked: z.boolean(),
+    lockedAt: z.string().nullable(),
+    consecutiveFailures: z.number().int(),
+  }),
+};

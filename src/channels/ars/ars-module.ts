@@ -15,7 +15,7 @@ import { twilioCallPlacer } from '../../telephony/ars/twilio-call-placer.ts';
 import { ArsCallService } from './ars-call-service.ts';
 import { ArsChannel } from './ars-channel.ts';
 import { ArsDialer } from './ars-dialer.ts';
-import { ArsEnrollment } from './ars-enrollment.ts';
+import { ArsEnrollment, arsCustomerSummary } from './ars-enrollment.ts';
 import { createNumberHasher } from '../../telephony/number-intelligence/number-hash.ts';
 import type { PlaceCallJob } from './ars-ports.ts';
 import { redisCallRateLimiter } from './call-rate-limiter.ts';
@@ -101,6 +101,7 @@ export function arsModule(options: ArsModuleOptions = {}): ChannelModule & { enr
       return [startPlaceCallWorker({ connection, prefix: context.config.queuePrefix, dialer: telephony.dialer, logger: context.logger })];
     },
     describeCustomer: (context, tenantId, customerId) => stateOf(context).enrollment.describe(tenantId, customerId),
+    customerSummary: arsCustomerSummary,
     eraseCustomer: (context, tx, tenantId, customerId) => stateOf(context).enrollment.erase(tx, tenantId, customerId),
     unlockCustomer: (context, tx, tenantId, customerId) => stateOf(context).enrollment.unlock(tx, tenantId, customerId),
   };

@@ -50,3 +50,20 @@ export interface CallCaps {
   /** Counts one call attempt against both budgets, or refuses it without counting. */
   reserve(input: { tenantId: string; customerId: string; e164: string; policy: ArsPolicy }): Promise<CallCapVerdict>;
 }
+
+const dayMs = 86_400_000;
+
+/**
+ * SPEC §8: a number changed within `numberChangeCooldownDays` is not called (a fraudster who
+ * swapped the number in must not receive the call). The cooldown bars calls, not the enrollment.
+ */
+export function inNumberChangeCooldown(policy: Pick<ArsPolicy, 'numberChangeCooldownDays'>, numberChangedAt: Date | null | undefined, now: Date): boolean {
+  const end = numberChangeCooldownEnd(policy, numberChangedAt);
+  return end !== null && now.getTime() < end.getTime();
+}
+
+/** When calls to a changed number are allowed again; null for a number that never changed. */
+export function numberChangeCooldownEnd(policy: Pick<ArsPolicy, 'numberChangeCooldownDays'>, numberChangedAt: Date | null | undefined): Date | null {
+  const cooldownMs = policy.numberChangeCooldownDays * dayMs;
+  return numberChangedAt && cooldownMs > 0 ? new Date(numberChangedAt.getTime() + cooldownMs) : null;
+}

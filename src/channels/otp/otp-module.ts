@@ -2,7 +2,9 @@
 // routes and answers the customer hooks (summary, erasure, unlock).
 import type { ChannelModule } from '../../server/channel-modules.ts';
 import type { AppContext } from '../../server/build-context.ts';
+import { z } from 'zod';
 import { OtpAttemptStore } from './otp-attempt-store.ts';
+import { otpTokenSchema } from './otp-schemas.ts';
 import { OtpChannel } from './otp-channel.ts';
 import { otpRoutes } from './otp-routes.ts';
 import { OtpSubmissionService } from './otp-submission.ts';
@@ -38,6 +40,7 @@ export const otpModule: ChannelModule = {
   },
   routes: (context) => otpRoutes(otpServices(context)),
   describeCustomer: (context, tenantId, customerId) => otpServices(context).tokens.describe(tenantId, customerId),
+  customerSummary: { otpTokens: z.array(otpTokenSchema).describe('Never a seed') },
   eraseCustomer: (context, tx, tenantId, customerId) => otpServices(context).tokens.erase(tx, tenantId, customerId),
   unlockCustomer: (context, tx, tenantId, customerId) => otpServices(context).tokens.unlock(tx, tenantId, customerId),
 };

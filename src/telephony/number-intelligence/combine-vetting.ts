@@ -3,7 +3,7 @@
 // Any source that says "refuse" wins; conflicting sources resolve to the most restrictive answer
 // (plan says landline, Lookup says mobile → mobile); an unknown part is decided by the policy.
 import type { LineType } from '../../policy/policy-schema.ts';
-import type { ArsPolicy } from '../../channels/ars/number-vetting.ts';
+import { inNumberChangeCooldown, type ArsPolicy } from '../../channels/ars/number-vetting.ts';
 import type { SourceAnswer } from './number-source.ts';
 
 /**
@@ -49,7 +49,6 @@ export interface CombinedVetting {
   reasons: VettingReason[];
 }
 
-const dayMs = 86_400_000;
 
 /** true if any source says true, else false if any says false, else null (nobody knows). */
 function anyTrue(values: readonly (boolean | null | undefined)[]): boolean | null {
@@ -99,8 +98,7 @@ export function combineVetting({ policy, answers, purpose, numberChangedAt, now 
 
   // The cooldown starts when the number changes (enrollment of the new number is what starts it),
   // so it bars calls, not the enrollment itself.
-  const cooldownMs = policy.numberChangeCooldownDays * dayMs;
-  if (purpose === 'call' && numberChangedAt && cooldownMs > 0 && now.getTime() - numberChangedAt.getTime() < cooldownMs) reasons.add('number_recently_changed');
+  if (purpose === 'call' && inNumberChangeCooldown(policy, numberChangedAt, now)) reasons.add('number_recently_changed');
 
   const ordered = vettingReasonCodes.filter((code) => reasons.has(code));
   return {

@@ -119,7 +119,18 @@ export const softphoneScript = String.raw`'use strict';
     calls.set(call.sid, call);
     if (el.follow.checked && matchesFilter(call)) {
       const newest = newestMatching();
-      if (newest && newest.sid !== selected && (isNew || selected === null)) select(newest.sid, { speakHistory: live });
+      const current = selected === null ? undefined : calls.get(selected);
+      const currentLive = Boolean(current && !terminal.has(current.status));
+      if (newest && newest.sid !== selected && (isNew || selected === null)) {
+        // Call waiting: a new call (e.g. the retry of an older challenge) never takes the screen
+        // from a call still in progress, as a person may be halfway through typing digits.
+        if (currentLive) setNotice('Another call is ringing (' + newest.to + '): it comes up when this one ends.');
+        else select(newest.sid, { speakHistory: live });
+      } else if (newest && newest.sid !== selected && call.sid === selected && !currentLive && !terminal.has(newest.status)) {
+        // The call on screen ended while another was waiting: pick that one up.
+        setNotice('');
+        select(newest.sid, { speakHistory: live });
+      }
     }
     render();
   }
