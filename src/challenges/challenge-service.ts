@@ -299,6 +299,9 @@ export class ChallengeService {
       reason,
       completedAt: base.createdAt,
     });
-    return { ...base, status, decision, channel: null, channelState, resultReason: reason, resultDetails: null, receipt, completedAt: base.createdAt };
+    // no_eligible_channel says why to the bank: each channel tried and the code it refused with
+    // (`not_enrolled`, `number_recently_changed`, `ars_locked`, …), never anything about the secret.
+    const resultDetails = channelState.unavailable ? { unavailable: channelState.unavailable } : null;
+    return { ...base, status, decision, channel: null, channelState, resultReason: reason, resultDetails, receipt, completedAt: base.createdAt };
   }
 }

@@ -64,8 +64,8 @@ export class ChallengeStore {
     await q.query(
       `INSERT INTO challenges (id, tenant_id, customer_id, status, transaction_type, transaction_masked, transaction_enc,
          transaction_hash, amount_minor, currency, context, decision, policy_version, channel, channel_state, locale,
-         callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)`,
+         callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at, result_details)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24::jsonb)`,
       [
         record.id,
         record.tenantId,
@@ -90,6 +90,7 @@ export class ChallengeStore {
         record.createdAt,
         record.expiresAt,
         record.completedAt,
+        record.resultDetails ? JSON.stringify(record.resultDetails) : null,
       ],
     );
   }

@@ -8,6 +8,7 @@ import { dbKinds } from '../support/databases.ts';
 import { arsChallenge, callsTo, enroll, startArsWorld, waitForStatus, type ArsWorld } from '../ars/ars-fixture.ts';
 import { assertNeverDialed, assertNumberHidden, configureNumber, startEventSink, tenantWithArs, vettingAudit, waitForDial, type EventSink } from './ars-e2e-fixture.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
+import { transferBody } from '../support/test-server.ts';
 
 /** Ends a challenge whose call was placed (the call is hung up) and returns it. */
 async function cancelAfterDial(client: StepupClient, challengeId: string): Promise<void> {
@@ -73,10 +74,13 @@ for (const db of dbKinds) {
       await cancelAfterDial(client, before.id);
 
       await enroll(client, 'cust-cool', second);
-      const after = await arsChallenge(client, 'cust-cool');
-      const done = await waitForStatus(client, after.id);
-      assert.equal(done.result.reason, 'number_ineligible');
-      assert.deepEqual(done.result.details, { reasons: ['number_recently_changed'] });
+      // Within the cooldown ARS is not eligible at channel choice (another enrolled channel would
+      // take the challenge); with ARS only, the challenge fails at once and says why.
+      const after = await client.createChallenge<any>(transferBody({ customerId: 'cust-cool', channels: ['ars'] }));
+      assert.equal(after.status, 201);
+      assert.equal(after.body.status, 'failed');
+      assert.equal(after.body.result.reason, 'no_eligible_channel');
+      assert.deepEqual(after.body.result.details, { unavailable: [{ channel: 'ars', reason: 'number_recently_changed' }] });
       await assertNeverDialed(world.sim, second);
       assert.equal((await callsTo(world.sim, first)).length, 1, 'nor the old number');
       const summary = await client.request<any>('GET', '/v1/customers/cust-cool');
@@ -87,7 +91,6 @@ for (const db of dbKinds) {
         ['enrollment', true, []],
         ['call', true, []],
         ['enrollment', true, []], // the change itself is accepted: the cooldown bars calls
-        ['call', false, ['number_recently_changed']],
       ]);
     });
 
