@@ -115,10 +115,11 @@ for (const db of dbKinds) {
       assert.equal(blocked.status, 'failed');
       assert.equal(blocked.result.reason, 'no_eligible_channel');
 
-      // The admin unlock (POST /admin/v1/tenants/{id}/customers/{customerId}/unlock) calls this hook.
-      const unlocked = await context.db.tx((tx) => otpModule.unlockCustomer!(context, tx, tenantId, 'cust-lock'));
-      assert.deepEqual(unlocked, [`otp:${token.id}`]);
-      assert.deepEqual(await context.db.tx((tx) => otpModule.unlockCustomer!(context, tx, tenantId, 'cust-lock')), []);
+      // An operator unlocks the customer through the admin API; nothing is left to unlock after.
+      const unlocked = await server.admin('POST', `/admin/v1/tenants/${tenantId}/customers/cust-lock/unlock`);
+      assert.equal(unlocked.status, 200);
+      assert.deepEqual(unlocked.body.unlocked, [`otp:${token.id}`]);
+      assert.deepEqual((await server.admin('POST', `/admin/v1/tenants/${tenantId}/customers/cust-lock/unlock`)).body.unlocked, []);
       const retry = await createOtpChallenge(client, 'cust-lock', account);
       assert.equal((await client.submitOtp<any>(retry.id, codeFor(account))).body.status, 'approved');
 
@@ -127,6 +128,7 @@ for (const db of dbKinds) {
       assert.equal(actions.filter((action: string) => action === 'otp.code_rejected').length, 5);
       assert.equal(actions.filter((action: string) => action === 'otp.token_locked').length, 1);
       assert.equal(actions.filter((action: string) => action === 'otp.code_accepted').length, 1);
+      assert.ok(actions.includes('customer.unlocked'), 'the unlock is audited');
     });
 
     test('failures count per token across challenges: the fifth consecutive one locks it and ends that challenge', async () => {
