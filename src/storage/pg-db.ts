@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Queryable, QueryResult, SqlValue } from './db.ts';
 
@@ -7,10 +8,21 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 const normalizeParams = (params: readonly SqlValue[] = []) =>
   params.map((value) => (typeof value === 'bigint' ? value.toString() : value));
 
+// Parameterised statements run as named prepared statements: PostgreSQL parses and plans each one
+// once per connection instead of on every request (the hot paths repeat the same few statements).
+// Statements without parameters (migrations' DDL, BEGIN/COMMIT) run as they are.
+const statementNames = new Map<string, string>();
+const statementName = (sql: string) => {
+  let name = statementNames.get(sql);
+  if (name === undefined) statementNames.set(sql, (name = `s_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`));
+  return name;
+};
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, normalizeParams(params));
+      const values = normalizeParams(params);
+      const result = values.length > 0 ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
   };
