@@ -40,9 +40,8 @@ const server = simulator.app.listen(port, host, () => {
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-  console.log(`telephony simulator listening on ${base}`);
-  console.log(`  TWILIO_API_BASE_URL=${base}  TWILIO_ACCOUNT_SID=${accountSid}`);
-  console.log(`  softphone: ${base}/sim/phone`);
+  // What a developer needs to point stepup at it; the auth token is never logged.
+  logger.info({ TWILIO_API_BASE_URL: base, TWILIO_ACCOUNT_SID: accountSid, softphone: `${base}/sim/phone` }, 'telephony simulator listening');
 });
 
 function shutdown(): void {
