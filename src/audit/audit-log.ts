@@ -1,7 +1,13 @@
 // Tamper-evident audit trail: every row's hash covers the previous row's hash, its own sequence
 // number and its canonical content, so editing or deleting any row breaks the chain from there on.
 //   hash(n) = hex(SHA-256(hash(n-1) | n | canonicalJson({tenantId, actor, action, subject, data, createdAt})))
-import type { Queryable } from '../storage/db.ts';
+//
+// Writing and chaining are two steps. appendAudit() inserts the entry into audit_inbox inside the
+// transaction that makes the audited change, so the entry exists exactly when the change does and
+// concurrent writers never wait on each other. sequenceAudit() then moves inbox entries into
+// audit_log in batches: it takes the audit_head row lock, numbers the entries in inbox order and
+// computes each link. The audit sequencer runs it continuously; readers of the trail flush first.
+import type { Db, Queryable, SqlValue } from '../storage/db.ts';
 import { canonicalJson, sha256Hex } from '../crypto/hashing.ts';
 
 export interface AuditEntry {
@@ -24,6 +30,8 @@ export interface AuditRow {
   hash: string;
 }
 
+type InboxRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'> & { id: number };
+
 const genesisHash = '0'.repeat(64);
 
 const canonicalContent = (row: Pick<AuditRow, 'tenant_id' | 'actor' | 'action' | 'subject' | 'data' | 'created_at'>) =>
@@ -31,25 +39,74 @@ const canonicalContent = (row: Pick<AuditRow, 'tenant_id' | 'actor' | 'action' |
 
 export const auditRowHash = (row: Omit<AuditRow, 'hash'>) => sha256Hex(`${row.prev_hash}|${row.seq}|${canonicalContent(row)}`);
 
+export const appendAuditSql = `INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)`;
+
+/** The parameters of appendAuditSql for one entry (for callers that fold the insert into a larger statement). */
+export const appendAuditParams = (entry: AuditEntry): SqlValue[] => [
+  entry.tenantId,
+  entry.actor,
+  entry.action,
+  entry.subject ?? null,
+  JSON.stringify(entry.data ?? {}),
+  // Millisecond precision, so the stored timestamp round-trips exactly into the hash.
+  new Date(Date.now()),
+];
+
 /**
- * Appends one entry, inside the transaction that makes the audited change. One statement: the
- * head row's update takes the next sequence number and computes the link (its row lock orders
- * concurrent appenders until commit), and the audit row is inserted from it.
+ * Folds the entry's inbox insert into another single statement (an INSERT or UPDATE not starting
+ * with WITH) as a data-modifying CTE: the change and its audit entry in one round trip, atomically.
  */
-export async function appendAudit(tx: Queryable, entry: AuditEntry, _isPostgres?: boolean): Promise<void> {
-  const data = JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>;
-  // Millisecond precision so the stored timestamp round-trips exactly into the hash.
-  const createdAt = new Date(Date.now());
-  const content = canonicalContent({ tenant_id: entry.tenantId, actor: entry.actor, action: entry.action, subject: entry.subject ?? null, data, created_at: createdAt });
-  await tx.query(
-    `WITH head AS (
-       UPDATE audit_head SET seq = seq + 1, prev_hash = hash,
-         hash = encode(sha256(convert_to(hash || '|' || (seq + 1)::text || '|' || $1::text, 'UTF8')), 'hex')
-       WHERE id = 1 RETURNING seq, prev_hash, hash)
-     INSERT INTO audit_log (seq, tenant_id, actor, action, subject, data, created_at, prev_hash, hash)
-     SELECT head.seq, $2, $3, $4, $5, $6, $7, head.prev_hash, head.hash FROM head`,
-    [content, entry.tenantId, entry.actor, entry.action, entry.subject ?? null, JSON.stringify(data), createdAt],
-  );
+export function withAuditEntry(sql: string, params: readonly SqlValue[], entry: AuditEntry): { sql: string; params: SqlValue[] } {
+  const first = params.length + 1;
+  const placeholders = Array.from({ length: 6 }, (_, i) => `$${first + i}`).join(', ');
+  return {
+    sql: `WITH audit_entry AS (INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at) VALUES (${placeholders})) ${sql}`,
+    params: [...params, ...appendAuditParams(entry)],
+  };
+}
+
+/** Records one entry, inside the transaction that makes the audited change. */
+export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<void> {
+  await tx.query(appendAuditSql, appendAuditParams(entry));
+}
+
+/**
+ * Chains up to `batchSize` inbox entries onto audit_log in one transaction and returns how many.
+ * The head row lock makes concurrent sequencers (one per worker process) take turns; each one's
+ * DELETE starts after it holds the lock, so it only sees entries no one has chained yet.
+ */
+export async function sequenceAudit(db: Db, batchSize = 2000): Promise<number> {
+  return db.tx(async (tx) => {
+    const head = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE');
+    const taken = await tx.query<InboxRow>(
+      'DELETE FROM audit_inbox WHERE id IN (SELECT id FROM audit_inbox ORDER BY id LIMIT $1) RETURNING *',
+      [batchSize],
+    );
+    if (taken.rows.length === 0) return 0;
+    let seq = Number(head.rows[0]!.seq);
+    let previous = head.rows[0]!.hash;
+    const rows = taken.rows
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((entry) => {
+        const link = { seq: (seq += 1), tenant_id: entry.tenant_id, actor: entry.actor, action: entry.action, subject: entry.subject, data: entry.data, created_at: entry.created_at, prev_hash: previous };
+        const hash = auditRowHash(link);
+        previous = hash;
+        return { ...link, created_at: entry.created_at.toISOString(), hash };
+      });
+    await tx.query(
+      `INSERT INTO audit_log (seq, tenant_id, actor, action, subject, data, created_at, prev_hash, hash)
+       SELECT seq, tenant_id, actor, action, subject, data, created_at, prev_hash, hash
+       FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, tenant_id text, actor text, action text, subject text, data jsonb, created_at timestamptz, prev_hash text, hash text)`,
+      [JSON.stringify(rows)],
+    );
+    await tx.query('UPDATE audit_head SET seq = $1, prev_hash = $2, hash = $3 WHERE id = 1', [seq, rows[rows.length - 1]!.prev_hash, previous]);
+    return rows.length;
+  });
+}
+
+/** Chains everything in the inbox now (readers of the trail call this first). */
+export async function flushAudit(db: Db, batchSize = 2000): Promise<void> {
+  while ((await sequenceAudit(db, batchSize)) === batchSize);
 }
 
 export type ChainVerdict = { ok: true; rows: number } | { ok: false; brokenAtSeq: number; rows: number };

@@ -65,7 +65,24 @@ export class BankRequestVerifier {
     return entry;
   }
 
+  /** Verifies the signature, then claims the nonce (see verifySignature and claimNonce). */
   async verify(request: BankRequest): Promise<BankAuthResult> {
+    const verified = await this.verifySignature(request);
+    if (!verified.ok) return verified;
+    if (!(await this.claimNonce(verified.keyId, verified.nonce))) return { ok: false, reason: 'nonce replayed' };
+    return { ok: true, tenantId: verified.tenantId, keyId: verified.keyId };
+  }
+
+  /**
+   * Replay protection: true the first time a key's nonce is seen within the nonce TTL. Claim only
+   * after the signature checks out, so forgeries cannot burn nonces.
+   */
+  async claimNonce(keyId: string, nonce: string): Promise<boolean> {
+    return (await this.redis.set(`nonce:${keyId}:${nonce}`, '1', 'EX', nonceTtlSeconds, 'NX')) === 'OK';
+  }
+
+  /** Everything but the replay check: headers, digest, clock window, key, algorithm, signature. */
+  async verifySignature(request: BankRequest): Promise<{ ok: true; tenantId: string; keyId: string; nonce: string } | { ok: false; reason: string }> {
     const header = (name: string) => {
       const value = request.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
@@ -116,9 +133,6 @@ export class BankRequestVerifier {
       return { ok: false, reason: error instanceof Error ? error.message : 'signature error' };
     }
 
-    // Replay: the nonce is remembered after the signature checks out, so forgeries cannot burn nonces.
-    const fresh = await this.redis.set(`nonce:${matchedKey.keyId}:${nonce}`, '1', 'EX', nonceTtlSeconds, 'NX');
-    if (fresh !== 'OK') return { ok: false, reason: 'nonce replayed' };
-    return { ok: true, ...matchedKey };
+    return { ok: true, ...matchedKey, nonce };
   }
 }

@@ -17,7 +17,7 @@ import type { ChannelName, ChannelRegistry, PreparedChannel } from '../channels/
 import { publicChallenge, type ChallengeRecord, type ChallengeStatus, type TransactionDetails } from './challenge-record.ts';
 import type { ChallengeScheduler } from './challenge-scheduler.ts';
 import type { CreateChallengeInput } from './challenge-schemas.ts';
-import { ChallengeStore } from './challenge-store.ts';
+import { ChallengeStore, customerDecisionLock } from './challenge-store.ts';
 import { maskTransaction, transactionHash } from './transaction-view.ts';
 
 export type FinalStatus = Exclude<ChallengeStatus, 'pending' | 'not_required'>;
@@ -90,15 +90,14 @@ export class ChallengeService {
 
     // Decide, and store a `not_required` outcome, under a per-customer lock on PostgreSQL so two
     // concurrent transfers cannot both slip under the daily cumulative threshold.
+    const { start, end } = localDayBounds(now, policy.timezone);
     const decided = await db.tx(async (tx) => {
-      const { start, end } = localDayBounds(now, policy.timezone);
-      const todayApprovedMinor = await store.lockCustomerAndSumTransfers(tx, {
+      const todayApprovedMinor = await store.sumTransfers(tx, {
         tenantId,
         customerId: input.customerId,
         currency: transaction.type === 'transfer' ? transaction.amount?.currency : undefined,
         from: start,
         to: end,
-        lock: db.kind === 'postgres',
       });
       const verdict = evaluateStepUp({
         policy,
@@ -110,7 +109,7 @@ export class ChallengeService {
       const record = await this.terminalAtCreation(base, { stepUpRequired: false, reasons: verdict.reasons, channels: [], policyVersion: policyVersion.version }, 'not_required', 'step_up_not_required', {});
       await this.insertCreated(tx, record);
       return { verdict, record };
-    });
+    }, { lock: customerDecisionLock(tenantId, input.customerId) });
     if (decided.record) {
       this.deps.metrics.challengesCreated.inc({ status: decided.record.status });
       return decided.record;
@@ -137,12 +136,15 @@ export class ChallengeService {
       // a challenge without an expiry job could stay pending forever.
       await this.deps.scheduler.scheduleExpiry(tenantId, id, record.expiresAt);
     }
-    const deliveryId = await db.tx(async (tx) => {
-      await this.insertCreated(tx, record);
-      return record.status === 'failed' && record.callbackUrl
-        ? recordEvent(tx, { tenantId, challengeId: id, type: 'challenge.failed', url: record.callbackUrl, payload: {} })
-        : null;
-    });
+    // A failed challenge's event is recorded with it; otherwise the insert (with its audit entry)
+    // is one statement and needs no transaction around it.
+    const deliveryId =
+      record.status === 'failed' && record.callbackUrl
+        ? await db.tx(async (tx) => {
+            await this.insertCreated(tx, record);
+            return recordEvent(tx, { tenantId, challengeId: id, type: 'challenge.failed', url: record.callbackUrl!, payload: {} });
+          })
+        : await this.insertCreated(db, record).then(() => null);
     this.deps.metrics.challengesCreated.inc({ status: record.status });
     if (deliveryId) await this.fillAndDispatch(deliveryId, record);
     if (record.status === 'pending') await this.deps.channels.get(record.channel!)!.start(record, policy);
@@ -150,9 +152,9 @@ export class ChallengeService {
   }
 
   private async insertCreated(tx: Queryable, record: ChallengeRecord): Promise<void> {
-    await this.deps.store.insert(tx, record);
-    await appendAudit(
+    await this.deps.store.insert(
       tx,
+      record,
       {
         tenantId: record.tenantId,
         actor: 'bank',
@@ -169,7 +171,6 @@ export class ChallengeService {
           ...(record.channelState.unavailable ? { unavailable: record.channelState.unavailable } : {}),
         },
       },
-      this.deps.db.kind === 'postgres',
     );
   }
   /** Cancels a pending challenge; a terminal one is returned as it is (cancel is idempotent). */
@@ -210,7 +211,6 @@ export class ChallengeService {
       await appendAudit(
         tx,
         { tenantId, actor: outcome.actor, action: `challenge.${outcome.status}`, subject: id, data: { reason: outcome.reason, channel: updated.channel, fraudReported: updated.fraudReported, ...outcome.details, ...outcome.auditData } },
-        db.kind === 'postgres',
       );
       const deliveryId = updated.callbackUrl
         ? await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: updated.callbackUrl, payload: {} })

@@ -1,6 +1,7 @@
 // SQL for challenges. Every query names the tenant; the transition UPDATE is the one place a
 // challenge leaves `pending`, guarded by `status = 'pending'` so racing deciders produce one result.
 import type { Queryable } from '../storage/db.ts';
+import { withAuditEntry, type AuditEntry } from '../audit/audit-log.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import type { ChallengeDecision, ChallengeRecord, ChallengeStatus, TransactionDetails } from './challenge-record.ts';
@@ -27,6 +28,9 @@ interface ChallengeRow {
   expires_at: Date;
   completed_at: Date | null;
 }
+
+/** The lock that orders a customer's step-up decisions (two transfers cannot both slip under the threshold). */
+export const customerDecisionLock = (tenantId: string, customerId: string) => `customer-decision:${tenantId}/${customerId}`;
 
 const transactionContext = (tenantId: string, id: string) => `challenge-transaction:${tenantId}:${id}`;
 
@@ -59,9 +63,10 @@ export class ChallengeStore {
     };
   }
 
-  async insert(q: Queryable, record: ChallengeRecord): Promise<void> {
+  /** Inserts a new challenge and, in the same statement, its audit entry. */
+  async insert(q: Queryable, record: ChallengeRecord, audit: AuditEntry): Promise<void> {
     const transactionJson = JSON.stringify({ ...record.transaction, amountMinor: record.transaction.amountMinor?.toString() });
-    await q.query(
+    const statement = withAuditEntry(
       `INSERT INTO challenges (id, tenant_id, customer_id, status, transaction_type, transaction_masked, transaction_enc,
          transaction_hash, amount_minor, currency, context, decision, policy_version, channel, channel_state, locale,
          callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at, result_details)
@@ -92,7 +97,9 @@ export class ChallengeStore {
         record.completedAt,
         record.resultDetails ? JSON.stringify(record.resultDetails) : null,
       ],
+      audit,
     );
+    await q.query(statement.sql, statement.params);
   }
 
   async get(q: Queryable, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ChallengeRecord | null> {
@@ -135,16 +142,11 @@ export class ChallengeStore {
   }
 
   /**
-   * Takes the customer's decision lock (PostgreSQL: an advisory lock held to commit, so concurrent
-   * transfers are decided one after the other) and returns today's approved + not-required
-   * transfers in `currency`, as minor units. Two statements on purpose: in READ COMMITTED a
-   * statement's snapshot is taken when it starts, so the sum must be read after the lock is held.
+   * Today's approved + not-required transfers of a customer in `currency`, as minor units. Read
+   * under the customer's decision lock (customerDecisionLock, taken with BEGIN): in READ COMMITTED
+   * this statement's snapshot starts after the lock is held, so it sees every earlier decision.
    */
-  async lockCustomerAndSumTransfers(
-    q: Queryable,
-    scope: { tenantId: string; customerId: string; currency: string | undefined; from: Date; to: Date; lock: boolean },
-  ): Promise<bigint> {
-    if (scope.lock) await q.query(`SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))`, [scope.tenantId, scope.customerId]);
+  async sumTransfers(q: Queryable, scope: { tenantId: string; customerId: string; currency: string | undefined; from: Date; to: Date }): Promise<bigint> {
     if (!scope.currency) return 0n;
     const result = await q.query<{ total: string | null }>(
       `SELECT COALESCE(SUM(amount_minor), 0)::text AS total FROM challenges

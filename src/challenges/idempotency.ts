@@ -10,11 +10,12 @@ export interface StoredResponse {
 
 export async function withIdempotency(
   db: Db,
-  scope: { tenantId: string; key: string | undefined; requestHash: string },
+  scope: { tenantId: string; key: string | undefined; requestHash: () => string },
   work: () => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const { tenantId, key, requestHash } = scope;
+  const { tenantId, key } = scope;
   if (key === undefined) return { ...(await work()), replayed: false };
+  const requestHash = scope.requestHash();
   if (!/^[A-Za-z0-9._:-]{8,128}$/.test(key)) throw new ProblemError('validation_failed', 'Idempotency-Key: 8–128 characters of A–Z a–z 0–9 . _ : -');
 
   // A key older than 24 h is forgotten (the sweeper deletes it; until then it is treated as gone).
@@ -29,7 +30,7 @@ export async function withIdempotency(
       [tenantId, key],
     );
     const row = existing.rows[0];
-    if (!row) return withIdempotency(db, scope, work);
+    if (!row) return withIdempotency(db, { ...scope, requestHash: () => requestHash }, work);
     if (row.request_hash !== requestHash) throw new ProblemError('idempotency_key_reused');
     if (row.status_code === null) throw new ProblemError('idempotency_in_progress');
     // Stored as the JSON text of the response (a jsonb string): jsonb would reorder an object's keys.

@@ -92,25 +92,34 @@ export function createApp(deps: AppDeps): express.Express {
     if (route.auth.kind === 'bank') {
       chain.push(
         asyncMw(async (req, res) => {
-          const verdict = await deps.bankVerifier.verify({
+          const verdict = await deps.bankVerifier.verifySignature({
             method: req.method,
             targetUri: deps.publicBaseUrl + req.originalUrl,
             headers: req.headers,
             rawBody: locals(res).rawBody,
           });
-          if (!verdict.ok) {
-            req.log.info({ reason: verdict.reason }, 'bank request rejected');
-            throw new ProblemError('unauthorized', 'The request signature could not be verified');
-          }
-          locals(res).bank = { tenantId: verdict.tenantId, keyId: verdict.keyId };
-          try {
-            await deps.keyRateLimiter.consume(verdict.keyId);
-          } catch (rejection) {
-            if (rejection instanceof Error) throw rejection;
-            const retryAfter = Math.ceil(((rejection as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000);
+          const reject = (reason: string) => {
+            req.log.info({ reason }, 'bank request rejected');
+            return new ProblemError('unauthorized', 'The request signature could not be verified');
+          };
+          if (!verdict.ok) throw reject(verdict.reason);
+          // The nonce claim and the key's rate limit go to Redis together (one pipelined round trip);
+          // a replayed request still counts against the key's limit.
+          const [fresh, limit] = await Promise.all([
+            deps.bankVerifier.claimNonce(verdict.keyId, verdict.nonce),
+            deps.keyRateLimiter.consume(verdict.keyId).then(
+              () => undefined,
+              (rejection: unknown) => rejection,
+            ),
+          ]);
+          if (!fresh) throw reject('nonce replayed');
+          if (limit instanceof Error) throw limit;
+          if (limit !== undefined) {
+            const retryAfter = Math.ceil(((limit as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000);
             res.setHeader('retry-after', String(retryAfter));
             throw new ProblemError('rate_limited', `Rate limit for this key exceeded; retry in ${retryAfter} s`);
           }
+          locals(res).bank = { tenantId: verdict.tenantId, keyId: verdict.keyId };
         }),
       );
     } else if (route.auth.kind === 'admin') {

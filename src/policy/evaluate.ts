@@ -59,8 +59,19 @@ export function evaluateStepUp({ policy, transaction, context, history }: StepUp
   return { stepUpRequired: reasons.length > 0, reasons };
 }
 
+// The current day's bounds per zone: every decision needs them, and they change once a day.
+const dayBoundsCache = new Map<string, { start: Date; end: Date }>();
+
 /** Start and end of the calendar day containing `now` in `timeZone` (DST-safe). */
 export function localDayBounds(now: Date, timeZone: string): { start: Date; end: Date } {
+  const cached = dayBoundsCache.get(timeZone);
+  if (cached && cached.start.getTime() <= now.getTime() && now.getTime() < cached.end.getTime()) return cached;
+  const bounds = computeLocalDayBounds(now, timeZone);
+  dayBoundsCache.set(timeZone, bounds);
+  return bounds;
+}
+
+function computeLocalDayBounds(now: Date, timeZone: string): { start: Date; end: Date } {
   const parts = formatterFor(dateFormatters, timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   const [year, month, day] = [get('year'), get('month'), get('day')];

@@ -21,6 +21,7 @@ import { startWebhookWorker } from '../jobs/webhook-worker.ts';
 import { startMaintenanceWorker, scheduleMaintenance } from '../jobs/maintenance-worker.ts';
 import { bullmqEventDispatcher } from '../jobs/queues.ts';
 import { channelModules, type ChannelModule } from './channel-modules.ts';
+import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 
 export interface RunningServer {
@@ -65,6 +66,7 @@ export async function startServer(
   let app: express.Express | undefined;
   let url: string | undefined;
   const workers: Worker[] = [];
+  const auditSequencer = config.role !== 'api' ? new AuditSequencer(context.db, logger) : undefined;
   const workerRedis = config.role !== 'api' ? createRedis(config.redisUrl, 'worker') : undefined;
   workerRedis?.on('error', (error) => logger.debug({ err: error }, 'worker redis error'));
 
@@ -100,6 +102,7 @@ export async function startServer(
       startMaintenanceWorker({ connection: workerRedis, prefix, db: context.db, store: context.challengeStore, challenges: context.challenges, deliveries: context.deliveries, events: bullmqEventDispatcher(context.queues), logger }),
       ...modules.flatMap((module) => module.workers?.(context, workerRedis) ?? []),
     );
+    auditSequencer!.start();
     for (const worker of workers) worker.on('error', (error) => logger.warn({ err: error, queue: worker.name }, 'worker error'));
     await scheduleMaintenance(context.queues).catch((error: unknown) => logger.warn({ err: error }, 'could not schedule maintenance yet'));
     logger.info({ queues: workers.map((w) => w.name) }, 'stepup workers running');
@@ -123,6 +126,7 @@ export async function startServer(
         }
         await Promise.all(workers.map((worker) => worker.close()));
         for (const module of modules) await module.close?.();
+        await auditSequencer?.stop();
         workerRedis?.disconnect();
         await context.close();
       })();

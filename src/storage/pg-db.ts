@@ -18,6 +18,12 @@ const statementName = (sql: string) => {
   return name;
 };
 
+/**
+ * The advisory lock key for a lock name: the first 8 bytes of its SHA-256 as a signed int8. It is
+ * a number computed here, never text from the caller, that goes into the statement.
+ */
+export const advisoryLockKey = (name: string) => createHash('sha256').update(name).digest().readBigInt64BE(0);
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>> {
@@ -28,6 +34,8 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+const ignoreError = () => undefined;
+
 export function createPgDb(connectionString: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 3000 });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
@@ -36,18 +44,25 @@ export function createPgDb(connectionString: string, options: { max?: number } =
   return {
     kind: 'postgres',
     query: queryable.query,
-    async tx(work) {
+    async tx(work, options) {
       const client = await pool.connect();
+      // A connection lost mid-transaction fails the pending query; its 'error' event must not
+      // crash the process (the pool only listens on idle clients).
+      client.on('error', ignoreError);
+      let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        // One simple-protocol round trip for both statements.
+        await client.query(options?.lock === undefined ? 'BEGIN' : `BEGIN; SELECT pg_advisory_xact_lock(${advisoryLockKey(options.lock)})`);
         const result = await work(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A connection that cannot even roll back is destroyed rather than returned to the pool.
+        broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
         throw error;
       } finally {
-        client.release();
+        client.off('error', ignoreError);
+        client.release(broken);
       }
     },
     async ping() {

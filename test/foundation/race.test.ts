@@ -3,6 +3,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPostgresDatabase } from '../support/databases.ts';
+import { flushAudit } from '../../src/audit/audit-log.ts';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
 
@@ -39,6 +40,7 @@ describe('racing deciders (postgres)', () => {
       const final = winners[0]!.challenge.status;
       for (const result of results) assert.equal(result.challenge.status, final);
       const db = first.running.context.db;
+      await flushAudit(db);
       const audit = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE subject = $1 AND action <> 'challenge.created'`, [created.body.id]);
       assert.equal(audit.rows[0]!.n, 1, 'one audited transition');
       const events = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE challenge_id = $1', [created.body.id]);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../storage/db.ts';
 import type { AdminAuthenticator } from '../../auth/admin-auth.ts';
 import type { ReceiptSigner } from '../../receipts/receipt-signer.ts';
-import { appendAudit, verifyAuditChain, type AuditRow } from '../../audit/audit-log.ts';
+import { appendAudit, flushAudit, verifyAuditChain, type AuditRow } from '../../audit/audit-log.ts';
 import { notFound } from '../../errors/problem.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
@@ -35,6 +35,8 @@ export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; 
       }),
       responses: { 200: { description: 'Entries', schema: z.object({ entries: z.array(auditEntry) }) } },
       handler: async ({ query }) => {
+        // Entries still in the inbox are chained first, so the trail shows every committed change.
+        await flushAudit(db);
         const result = await db.query<AuditRow>(
           `SELECT * FROM audit_log WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR action = $2)
              AND ($3::text IS NULL OR subject = $3) AND ($4::bigint IS NULL OR seq < $4)
@@ -61,7 +63,10 @@ export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; 
       summary: 'Walk the hash chain and report the first tampered row, if any',
       tags: ['admin: audit'],
       responses: { 200: { description: 'Verdict', schema: z.object({ ok: z.boolean(), rows: z.number(), brokenAtSeq: z.number().optional() }) } },
-      handler: async () => ({ status: 200, body: await verifyAuditChain(db) }),
+      handler: async () => {
+        await flushAudit(db);
+        return { status: 200, body: await verifyAuditChain(db) };
+      },
     }),
     defineRoute({
       method: 'post',
@@ -72,7 +77,7 @@ export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; 
       responses: { 201: { description: 'The new key id', schema: z.object({ kid: z.string() }) } },
       handler: async ({ admin }) => {
         const kid = await deps.receipts.rotate();
-        await db.tx((tx) => appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'receipt_key.rotated', subject: kid }, db.kind === 'postgres'));
+        await db.tx((tx) => appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'receipt_key.rotated', subject: kid }));
         return { status: 201, body: { kid } };
       },
     }),
@@ -87,7 +92,7 @@ export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; 
       handler: async ({ body, admin }) => {
         const issued = await db.tx(async (tx) => {
           const token = await deps.adminAuth.issue(tx, body);
-          await appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'admin_token.created', subject: token.id, data: { role: body.role, name: body.name } }, db.kind === 'postgres');
+          await appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'admin_token.created', subject: token.id, data: { role: body.role, name: body.name } });
           return token;
         });
         return { status: 201, body: { ...issued, role: body.role, name: body.name } };
@@ -113,7 +118,7 @@ export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; 
       handler: async ({ params, admin }) => {
         const revoked = await db.tx(async (tx) => {
           const done = await deps.adminAuth.revoke(tx, params.tokenId);
-          if (done) await appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'admin_token.revoked', subject: params.tokenId }, db.kind === 'postgres');
+          if (done) await appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'admin_token.revoked', subject: params.tokenId });
           return done;
         });
         if (!revoked) throw notFound('token');

@@ -22,7 +22,7 @@ export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }):
         const key = headers['idempotency-key'];
         const result = await withIdempotency(
           deps.db,
-          { tenantId: bank!.tenantId, key: Array.isArray(key) ? key[0] : key, requestHash: sha256Hex(canonicalJson(body)) },
+          { tenantId: bank!.tenantId, key: Array.isArray(key) ? key[0] : key, requestHash: () => sha256Hex(canonicalJson(body)) },
           async () => ({ status: 201, body: publicChallenge(await deps.challenges.create(bank!.tenantId, body)) }),
         );
         return { status: result.status, body: result.body, headers: result.replayed ? { 'idempotent-replayed': 'true' } : ({} as Record<string, string>) };

@@ -62,7 +62,7 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
         const expected = Number(match[1]);
         const written = await deps.db.tx(async (tx) => {
           const version = await deps.policies.put(tx, params.id, expected, body, admin!.actor);
-          if (version) await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'policy.updated', subject: params.id, data: { version: version.version } }, deps.db.kind === 'postgres');
+          if (version) await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'policy.updated', subject: params.id, data: { version: version.version } });
           return version;
         });
         if (!written) throw new ProblemError('precondition_failed', 'The policy changed since that version; fetch it again');

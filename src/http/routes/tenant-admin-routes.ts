@@ -27,7 +27,7 @@ const keyInput = z.union([
 export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveries: DeliveryStore; allowLoopbackCallbacks: boolean }): RouteDefinition[] {
   const { db, tenants } = deps;
   const audit = (tx: Parameters<typeof appendAudit>[0], tenantId: string, actor: string, action: string, data: Record<string, unknown> = {}) =>
-    appendAudit(tx, { tenantId, actor, action, subject: tenantId, data }, db.kind === 'postgres');
+    appendAudit(tx, { tenantId, actor, action, subject: tenantId, data });
   const requireTenant = async (id: string) => {
     const tenant = await tenants.get(id);
     if (!tenant) throw notFound('tenant');
