@@ -65,6 +65,22 @@ export function withAuditEntry(sql: string, params: readonly SqlValue[], entry: 
   };
 }
 
+/**
+ * Like withAuditEntry for a conditional change (an UPDATE … RETURNING): the entry is recorded only
+ * when the statement changed a row, and the statement's rows are returned as they were.
+ */
+export function withAuditEntryWhenChanged(sql: string, params: readonly SqlValue[], entry: AuditEntry): { sql: string; params: SqlValue[] } {
+  const first = params.length + 1;
+  const placeholders = Array.from({ length: 6 }, (_, i) => `$${first + i}`).join(', ');
+  return {
+    sql: `WITH changed AS (${sql}),
+      audit_entry AS (INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at)
+        SELECT ${placeholders} FROM (SELECT 1 FROM changed LIMIT 1) AS any_change)
+      SELECT * FROM changed`,
+    params: [...params, ...appendAuditParams(entry)],
+  };
+}
+
 /** Records one entry, inside the transaction that makes the audited change. */
 export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<void> {
   await tx.query(appendAuditSql, appendAuditParams(entry));

@@ -187,13 +187,15 @@ export class ChallengeService {
 
   /**
    * Moves a pending challenge to its end, exactly once across processes: the conditional UPDATE
-   * decides the race; the loser gets `changed: false` and the winner's record.
+   * decides the race; the loser gets `changed: false` and the winner's record. A caller that has
+   * just read the challenge passes it as `known` (saves a read; a stale copy only loses the race).
    */
-  async finish(tenantId: string, id: string, outcome: Outcome): Promise<{ changed: boolean; challenge: ChallengeRecord }> {
+  async finish(tenantId: string, id: string, outcome: Outcome, known?: ChallengeRecord): Promise<{ changed: boolean; challenge: ChallengeRecord }> {
     const { db, store } = this.deps;
-    const current = await this.get(tenantId, id);
+    const current = known ?? (await this.get(tenantId, id));
     if (current.status !== 'pending') return { changed: false, challenge: current };
     const completedAt = new Date();
+    const fraudReported = outcome.fraudReported ?? false;
     const receipt = await this.deps.receipts.sign({
       challengeId: id,
       tenantId,
@@ -202,21 +204,27 @@ export class ChallengeService {
       channel: current.channel,
       status: outcome.status,
       reason: outcome.reason,
-      fraudReported: outcome.fraudReported ?? false,
+      fraudReported,
       completedAt,
     });
-    const moved = await db.tx(async (tx) => {
-      const updated = await store.transition(tx, tenantId, id, { status: outcome.status, reason: outcome.reason, details: outcome.details, fraudReported: outcome.fraudReported ?? false, receipt, completedAt });
-      if (!updated) return null;
-      await appendAudit(
-        tx,
-        { tenantId, actor: outcome.actor, action: `challenge.${outcome.status}`, subject: id, data: { reason: outcome.reason, channel: updated.channel, fraudReported: updated.fraudReported, ...outcome.details, ...outcome.auditData } },
-      );
-      const deliveryId = updated.callbackUrl
-        ? await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: updated.callbackUrl, payload: {} })
-        : null;
-      return { updated, deliveryId };
-    });
+    const transition = (q: Queryable) =>
+      store.transition(q, tenantId, id, { status: outcome.status, reason: outcome.reason, details: outcome.details, fraudReported, receipt, completedAt }, {
+        tenantId,
+        actor: outcome.actor,
+        action: `challenge.${outcome.status}`,
+        subject: id,
+        data: { reason: outcome.reason, channel: current.channel, fraudReported, ...outcome.details, ...outcome.auditData },
+      });
+    // Without a callback URL the transition (with its audit entry) is one statement; with one, the
+    // event is recorded in the same transaction.
+    const moved = current.callbackUrl
+      ? await db.tx(async (tx) => {
+          const updated = await transition(tx);
+          if (!updated?.callbackUrl) return updated ? { updated, deliveryId: null } : null;
+          const deliveryId = await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: updated.callbackUrl, payload: {} });
+          return { updated, deliveryId };
+        })
+      : await transition(db).then((updated) => (updated ? { updated, deliveryId: null } : null));
     if (!moved) return { changed: false, challenge: await this.get(tenantId, id) };
     this.deps.metrics.challengesCompleted.inc({ status: outcome.status, reason: outcome.reason });
     if (moved.deliveryId) await this.fillAndDispatch(moved.deliveryId, moved.updated);

@@ -1,7 +1,7 @@
 // SQL for challenges. Every query names the tenant; the transition UPDATE is the one place a
 // challenge leaves `pending`, guarded by `status = 'pending'` so racing deciders produce one result.
 import type { Queryable } from '../storage/db.ts';
-import { withAuditEntry, type AuditEntry } from '../audit/audit-log.ts';
+import { withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../audit/audit-log.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import type { ChallengeDecision, ChallengeRecord, ChallengeStatus, TransactionDetails } from './challenge-record.ts';
@@ -110,7 +110,10 @@ export class ChallengeStore {
     return result.rows[0] ? this.toRecord(result.rows[0]) : null;
   }
 
-  /** The atomic transition: only a still-pending challenge moves; the loser of a race gets null. */
+  /**
+   * The atomic transition: only a still-pending challenge moves, and its audit entry is recorded in
+   * the same statement; the loser of a race gets null and records nothing.
+   */
   async transition(
     q: Queryable,
     tenantId: string,
@@ -123,12 +126,15 @@ export class ChallengeStore {
       receipt: string;
       completedAt: Date;
     },
+    audit: AuditEntry,
   ): Promise<ChallengeRecord | null> {
-    const result = await q.query<ChallengeRow>(
+    const statement = withAuditEntryWhenChanged(
       `UPDATE challenges SET status = $3, result_reason = $4, fraud_reported = $5, receipt = $6, completed_at = $7, result_details = $8::jsonb
        WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING *`,
       [tenantId, id, outcome.status, outcome.reason, outcome.fraudReported, outcome.receipt, outcome.completedAt, outcome.details ? JSON.stringify(outcome.details) : null],
+      audit,
     );
+    const result = await q.query<ChallengeRow>(statement.sql, statement.params);
     return result.rows[0] ? this.toRecord(result.rows[0]) : null;
   }
 

@@ -15,7 +15,7 @@ export function startExpiryWorker(connection: Redis, prefix: string, challenges:
         // Woken early (clock skew between processes): try again at the real time.
         throw new Error('not yet due');
       }
-      const { changed } = await challenges.finish(tenantId, challengeId, { status: 'expired', reason: 'timeout', actor: 'system:expiry' });
+      const { changed } = await challenges.finish(tenantId, challengeId, { status: 'expired', reason: 'timeout', actor: 'system:expiry' }, existing);
       return changed ? 'expired' : 'not-pending';
     },
     { connection, prefix, concurrency: 50 },

@@ -103,8 +103,13 @@ export class ArsCallService {
         positions = await this.newPositions(tx, customer, challenge);
         turn = { step: { kind: 'intro', positions, ask: 1, noInputHook: true } };
       }
-      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { status: 'answered', answered: true, answered_by: hook.answeredBy ?? 'human', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) });
-      await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.call_answered', subject: challenge.id, data: { attempt: attempt.attempt_number, answeredBy: hook.answeredBy ?? 'human' } });
+      await callAttemptStore.update(
+        tx,
+        attempt.tenant_id,
+        attempt.id,
+        { status: 'answered', answered: true, answered_by: hook.answeredBy ?? 'human', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) },
+        { tenantId: attempt.tenant_id, actor, action: 'ars.call_answered', subject: challenge.id, data: { attempt: attempt.attempt_number, answeredBy: hook.answeredBy ?? 'human' } },
+      );
       return turn;
     });
   }
@@ -141,8 +146,13 @@ export class ArsCallService {
         ({ turn, result, failures, askedNow } = checked);
         answers += 1;
       }
-      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: next, last_step: turn.step, positions: askedNow, answers_given: answers, ...(result === 'no_input' ? { no_inputs: attempt.no_inputs + 1 } : {}) });
-      await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.answer', subject: challenge.id, data: { attempt: attempt.attempt_number, ask: hook.ask, result, ...(failures !== undefined ? { consecutiveFailures: failures } : {}) } });
+      await callAttemptStore.update(
+        tx,
+        attempt.tenant_id,
+        attempt.id,
+        { ask_seq: next, last_step: turn.step, positions: askedNow, answers_given: answers, ...(result === 'no_input' ? { no_inputs: attempt.no_inputs + 1 } : {}) },
+        { tenantId: attempt.tenant_id, actor, action: 'ars.answer', subject: challenge.id, data: { attempt: attempt.attempt_number, ask: hook.ask, result, ...(failures !== undefined ? { consecutiveFailures: failures } : {}) } },
+      );
       this.deps.metrics.answer(result);
       return turn;
     });
@@ -258,7 +268,7 @@ export class ArsCallService {
     let { step } = decided.turn;
     const { challenge } = decided;
     if (decided.turn.outcome) {
-      const finished = await challenges.finish(hook.tenantId, challenge.id, { ...decided.turn.outcome, actor, auditData: { ...decided.turn.outcome.auditData } });
+      const finished = await challenges.finish(hook.tenantId, challenge.id, { ...decided.turn.outcome, actor, auditData: { ...decided.turn.outcome.auditData } }, challenge);
       // Expired or canceled a moment earlier: say what really happened.
       if (!finished.changed) step = { kind: 'goodbye', ending: endingOf(finished.challenge) };
     }

@@ -7,6 +7,7 @@
 // `ask_seq` numbers the questions of the call: a Gather answer carries the number it answers, so a
 // retried webhook finds it already handled and gets the same reply back (`last_step`).
 import type { Queryable } from '../../storage/db.ts';
+import { withAuditEntry, type AuditEntry } from '../../audit/audit-log.ts';
 import type { CallStep } from './call-step.ts';
 
 export type AttemptStatus = 'claimed' | 'dialing' | 'answered' | 'ended';
@@ -79,31 +80,33 @@ export const callAttemptStore = {
     return result.rowCount > 0;
   },
 
+  /** Applies `changes`; with `audit`, its entry is recorded in the same statement. */
   async update(
     tx: Queryable,
     tenantId: string,
     id: string,
     changes: Partial<Pick<CallAttemptRow, 'status' | 'positions' | 'ask_seq' | 'last_step' | 'answers_given' | 'no_inputs' | 'answered_by'>> & { answered?: boolean },
+    audit?: AuditEntry,
   ): Promise<void> {
-    await tx.query(
-      `UPDATE ars_call_attempts SET
+    const sql = `UPDATE ars_call_attempts SET
          status = COALESCE($3, status), positions = COALESCE($4::jsonb, positions), ask_seq = COALESCE($5, ask_seq),
          last_step = COALESCE($6::jsonb, last_step), answers_given = COALESCE($7, answers_given), no_inputs = COALESCE($8, no_inputs),
          answered_by = COALESCE($9, answered_by), answered_at = CASE WHEN $10 THEN now() ELSE answered_at END
-       WHERE tenant_id = $1 AND id = $2`,
-      [
-        tenantId,
-        id,
-        changes.status ?? null,
-        changes.positions ? JSON.stringify(changes.positions) : null,
-        changes.ask_seq ?? null,
-        changes.last_step ? JSON.stringify(changes.last_step) : null,
-        changes.answers_given ?? null,
-        changes.no_inputs ?? null,
-        changes.answered_by ?? null,
-        changes.answered ?? false,
-      ],
-    );
+       WHERE tenant_id = $1 AND id = $2`;
+    const params = [
+      tenantId,
+      id,
+      changes.status ?? null,
+      changes.positions ? JSON.stringify(changes.positions) : null,
+      changes.ask_seq ?? null,
+      changes.last_step ? JSON.stringify(changes.last_step) : null,
+      changes.answers_given ?? null,
+      changes.no_inputs ?? null,
+      changes.answered_by ?? null,
+      changes.answered ?? false,
+    ];
+    const statement = audit ? withAuditEntry(sql, params, audit) : { sql, params };
+    await tx.query(statement.sql, statement.params);
   },
 
   /** Ends the attempt once; null when it had already ended (a retried status callback). */

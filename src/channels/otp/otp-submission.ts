@@ -50,25 +50,25 @@ export class OtpSubmissionService {
     const actor = 'channel:otp';
     switch (verdict.kind) {
       case 'accepted': {
-        const finished = await challenges.finish(tenantId, challengeId, { status: 'approved', reason: 'otp_verified', actor, auditData: { tokenId: state.tokenId } });
+        const finished = await challenges.finish(tenantId, challengeId, { status: 'approved', reason: 'otp_verified', actor, auditData: { tokenId: state.tokenId } }, challenge);
         // Expired or canceled between the check and here: the code is spent, the challenge is not approved.
         if (finished.challenge.status !== 'approved') throw notPending(finished.challenge);
         return finished.challenge;
       }
       case 'rejected': {
         if (verdict.attemptsRemaining > 0) throw invalidCode(verdict.attemptsRemaining);
-        const finished = await challenges.finish(tenantId, challengeId, { status: 'denied', reason: 'too_many_failures', actor, auditData: { tokenId: state.tokenId } });
+        const finished = await challenges.finish(tenantId, challengeId, { status: 'denied', reason: 'too_many_failures', actor, auditData: { tokenId: state.tokenId } }, challenge);
         throw invalidCode(0, finished.challenge.status);
       }
       case 'no_attempts_left': {
-        const finished = await challenges.finish(tenantId, challengeId, { status: 'denied', reason: 'too_many_failures', actor, auditData: { tokenId: state.tokenId } });
+        const finished = await challenges.finish(tenantId, challengeId, { status: 'denied', reason: 'too_many_failures', actor, auditData: { tokenId: state.tokenId } }, challenge);
         throw notPending(finished.challenge);
       }
       case 'already_accepted':
         throw new ProblemError('challenge_not_pending', 'A code was already accepted for this challenge');
       case 'token_locked':
       case 'token_removed': {
-        await challenges.finish(tenantId, challengeId, { status: 'failed', reason: verdict.kind, actor, auditData: { tokenId: state.tokenId } });
+        await challenges.finish(tenantId, challengeId, { status: 'failed', reason: verdict.kind, actor, auditData: { tokenId: state.tokenId } }, challenge);
         throw new ProblemError(verdict.kind, verdict.kind === 'token_locked' ? "The customer's token is locked" : "The customer's token was deleted");
       }
     }
