@@ -6,7 +6,7 @@ import type { Envelope } from '../crypto/envelope.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import type { ChallengeDecision, ChallengeRecord, ChallengeStatus, TransactionDetails } from './challenge-record.ts';
 
-interface ChallengeRow {
+export interface ChallengeRow {
   id: string;
   tenant_id: string;
   customer_id: string;
@@ -37,7 +37,8 @@ const transactionContext = (tenantId: string, id: string) => `challenge-transact
 export class ChallengeStore {
   constructor(private readonly envelope: Envelope) {}
 
-  private toRecord(row: ChallengeRow): ChallengeRecord {
+  /** A `challenges` row (SELECT * or c.*) as a record, the transaction decrypted. */
+  toRecord(row: ChallengeRow): ChallengeRecord {
     const transaction = JSON.parse(this.envelope.decryptText(row.transaction_enc, transactionContext(row.tenant_id, row.id))) as TransactionDetails & { amountMinor?: string };
     return {
       id: row.id,

@@ -185,7 +185,7 @@ export class ArsCallService {
       }
     }
     if (right) {
-      await arsCustomerStore.resetFailures(tx, attempt.tenant_id, attempt.customer_id);
+      if (customer.consecutive_failures > 0) await arsCustomerStore.resetFailures(tx, attempt.tenant_id, attempt.customer_id);
       return { turn: { step: { kind: 'goodbye', ending: 'approved' }, outcome: { status: 'approved', reason: 'knowledge_verified' } }, result: 'right', askedNow: positions };
     }
     const result = digits !== null ? 'wrong' : 'incomplete';
@@ -250,8 +250,9 @@ export class ArsCallService {
     const { db, challenges, challengeStore, tenants } = this.deps;
     const tenant = await tenants.getCached(hook.tenantId);
     const decided = await db.tx(async (tx) => {
-      const attempt = await callAttemptStore.lock(tx, hook.tenantId, hook.attemptId);
-      if (!attempt) return null;
+      const locked = await callAttemptStore.lockWithChallenge(tx, hook.tenantId, hook.attemptId);
+      if (!locked) return null;
+      const { attempt } = locked;
       if (attempt.call_sid === null) {
         // The webhook outran the Calls.create answer: bind the attempt to this (signed) call now.
         await callAttemptStore.bindCall(tx, hook.tenantId, hook.attemptId, hook.callSid);
@@ -260,8 +261,7 @@ export class ArsCallService {
       }
       // Bound to one call: another call's webhook for this attempt changes nothing.
       if (attempt.call_sid !== hook.callSid) return null;
-      const challenge = await challengeStore.get(tx, hook.tenantId, attempt.challenge_id);
-      if (!challenge) return null;
+      const challenge = challengeStore.toRecord(locked.challengeRow);
       return { challenge, turn: await decide(tx, attempt, challenge) };
     });
     if (!decided || !tenant) return { ...hangup, locale: 'ko-KR', bankName: '', transaction: null };

@@ -9,6 +9,7 @@
 import type { Queryable } from '../../storage/db.ts';
 import { withAuditEntry, type AuditEntry } from '../../audit/audit-log.ts';
 import type { CallStep } from './call-step.ts';
+import type { ChallengeRow } from '../../challenges/challenge-store.ts';
 
 export type AttemptStatus = 'claimed' | 'dialing' | 'answered' | 'ended';
 
@@ -61,10 +62,21 @@ export const callAttemptStore = {
     return result.rows[0] ?? null;
   },
 
-  /** Locks the attempt row until the end of `tx`: webhooks of one attempt run one at a time. */
-  async lock(tx: Queryable, tenantId: string, id: string): Promise<CallAttemptRow | null> {
-    const result = await tx.query<CallAttemptRow>('SELECT * FROM ars_call_attempts WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
-    return result.rows[0] ?? null;
+  /**
+   * Locks the attempt row until the end of `tx` (webhooks of one attempt run one at a time) and
+   * reads its challenge, in one statement: what every webhook starts with. Null when either is missing.
+   */
+  async lockWithChallenge(tx: Queryable, tenantId: string, id: string): Promise<{ attempt: CallAttemptRow; challengeRow: ChallengeRow } | null> {
+    const result = await tx.query<ChallengeRow & { attempt: Omit<CallAttemptRow, 'claimed_at'> & { claimed_at: string } }>(
+      `SELECT c.*, to_jsonb(a) AS attempt FROM ars_call_attempts a
+       JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+       WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE OF a`,
+      [tenantId, id],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    const { attempt, ...challengeRow } = row;
+    return { attempt: { ...attempt, claimed_at: new Date(attempt.claimed_at) }, challengeRow };
   },
 
   /**
