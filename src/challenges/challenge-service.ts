@@ -5,7 +5,6 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { ReceiptSigner } from '../receipts/receipt-signer.ts';
 import type { PolicyStore } from '../tenants/policy-store.ts';
 import type { TenantStore } from '../tenants/tenant-store.ts';
-import { appendAudit } from '../audit/audit-log.ts';
 import { newId } from '../crypto/hashing.ts';
 import { ProblemError, notFound } from '../errors/problem.ts';
 import { recordEvent, type EventDispatcher } from '../events/event-outbox.ts';

@@ -7,7 +7,6 @@ import type { Envelope } from '../../crypto/envelope.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ChallengeService, Outcome } from '../../challenges/challenge-service.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
-import { appendAudit } from '../../audit/audit-log.ts';
 import { newId } from '../../crypto/hashing.ts';
 import { arsCustomerStore } from './ars-customer-store.ts';
 import { phoneContext } from './ars-enrollment.ts';
@@ -93,12 +92,12 @@ export class ArsDialer {
 
   /** Ends an attempt once (audited); null when it had already ended. */
   async endAttempt(attempt: Pick<CallAttemptRow, 'tenant_id' | 'id' | 'challenge_id' | 'attempt_number'>, reason: string, callSid?: string): Promise<CallAttemptRow | null> {
-    const ended = await this.deps.db.tx(async (tx) => {
-      const row = await callAttemptStore.end(tx, attempt.tenant_id, attempt.id, reason);
-      if (row) {
-        await appendAudit(tx, { tenantId: attempt.tenant_id, actor, action: 'ars.call_ended', subject: attempt.challenge_id, data: { attempt: attempt.attempt_number, reason, ...(callSid ? { callSid } : {}) } });
-      }
-      return row;
+    const ended = await callAttemptStore.end(this.deps.db, attempt.tenant_id, attempt.id, reason, {
+      tenantId: attempt.tenant_id,
+      actor,
+      action: 'ars.call_ended',
+      subject: attempt.challenge_id,
+      data: { attempt: attempt.attempt_number, reason, ...(callSid ? { callSid } : {}) },
     });
     if (ended) this.deps.metrics.callEnded(reason);
     return ended;

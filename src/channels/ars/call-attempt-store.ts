@@ -7,7 +7,7 @@
 // `ask_seq` numbers the questions of the call: a Gather answer carries the number it answers, so a
 // retried webhook finds it already handled and gets the same reply back (`last_step`).
 import type { Queryable } from '../../storage/db.ts';
-import { withAuditEntry, type AuditEntry } from '../../audit/audit-log.ts';
+import { withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../../audit/audit-log.ts';
 import type { CallStep } from './call-step.ts';
 import type { ChallengeRow } from '../../challenges/challenge-store.ts';
 
@@ -121,13 +121,18 @@ export const callAttemptStore = {
     await tx.query(statement.sql, statement.params);
   },
 
-  /** Ends the attempt once; null when it had already ended (a retried status callback). */
-  async end(q: Queryable, tenantId: string, id: string, reason: string): Promise<CallAttemptRow | null> {
-    const result = await q.query<CallAttemptRow>(
+  /**
+   * Ends the attempt once, recording `audit` in the same statement; null (and nothing recorded)
+   * when it had already ended (a retried status callback).
+   */
+  async end(q: Queryable, tenantId: string, id: string, reason: string, audit: AuditEntry): Promise<CallAttemptRow | null> {
+    const statement = withAuditEntryWhenChanged(
       `UPDATE ars_call_attempts SET status = 'ended', end_reason = $3, ended_at = now()
        WHERE tenant_id = $1 AND id = $2 AND status <> 'ended' RETURNING *`,
       [tenantId, id, reason],
+      audit,
     );
+    const result = await q.query<CallAttemptRow>(statement.sql, statement.params);
     return result.rows[0] ?? null;
   },
 
