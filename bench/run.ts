@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { signSync } from './sync-signer.ts';
 import { arsBench } from './ars-bench.ts';
+import { openLoop, type PlannedRequest } from './open-loop.ts';
 
 const redisUrl = process.env.REDIS_URL!;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
@@ -53,12 +54,11 @@ interface Load {
   non2xx: number;
 }
 
-async function load(url: string, makeRequest: () => { path: string; body: string; headers: Record<string, string> }, options: { rate?: number } = {}): Promise<Load> {
+async function load(url: string, makeRequest: () => PlannedRequest): Promise<Load> {
   const result = await autocannon({
     url,
     connections,
     duration,
-    ...(options.rate ? { overallRate: options.rate } : {}),
     requests: [
       {
         method: 'POST',
@@ -127,15 +127,22 @@ const scenarios = {
 const baselineUrl = `http://127.0.0.1:${baselinePort}`;
 await load(baselineUrl, scenarios.baseline); // warm-up
 const baseMax = await load(baselineUrl, scenarios.baseline);
+await load(stepupUrl, scenarios.notRequired); // warm-up (JIT, connections, prepared statements)
 const notRequiredMax = await load(stepupUrl, scenarios.notRequired);
 const pendingMax = await load(stepupUrl, scenarios.pending);
-const baseHalf = await load(baselineUrl, scenarios.baseline, { rate: Math.round(baseMax.rps / 2) });
-const notRequiredHalf = await load(stepupUrl, scenarios.notRequired, { rate: Math.round(notRequiredMax.rps / 2) });
-const pendingHalf = await load(stepupUrl, scenarios.pending, { rate: Math.round(pendingMax.rps / 2) });
+// Half load: open-loop at a fixed rate, each latency counted from when its request was due.
+const half = async (url: string, makeRequest: () => PlannedRequest, max: Load): Promise<Load> => {
+  const rate = Math.round(max.rps / 2);
+  const result = await openLoop(url, { rate, durationSeconds: duration, makeRequest });
+  return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, non2xx: 0 };
+};
+const baseHalf = await half(baselineUrl, scenarios.baseline, baseMax);
+const notRequiredHalf = await half(stepupUrl, scenarios.notRequired, notRequiredMax);
+const pendingHalf = await half(stepupUrl, scenarios.pending, pendingMax);
 
 note(`## Challenge creation throughput (${new Date().toISOString().slice(0, 10)})`);
 note('');
-note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; autocannon ${connections} connections, ${duration} s per run; load generator, server, PostgreSQL and Redis share the cores.`);
+note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, server, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s, requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts).`);
 note('');
 note('| run | req/s | p50 ms | p99 ms | errors |');
 note('|---|---|---|---|---|');
