@@ -70,16 +70,19 @@ export function withAuditEntry(sql: string, params: readonly SqlValue[], entry: 
  * when the statement changed a row, and the statement's rows are returned as they were.
  */
 export function withAuditEntryWhenChanged(sql: string, params: readonly SqlValue[], entry: AuditEntry): { sql: string; params: SqlValue[] } {
-  const first = params.length + 1;
-  const placeholders = Array.from({ length: 6 }, (_, i) => `$${first + i}`).join(', ');
   return {
-    sql: `WITH changed AS (${sql}),
-      audit_entry AS (INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at)
-        SELECT ${placeholders} FROM (SELECT 1 FROM changed LIMIT 1) AS any_change)
-      SELECT * FROM changed`,
+    sql: `WITH changed AS (${sql}), ${auditEntryCte(params.length + 1, 'changed')} SELECT * FROM changed`,
     params: [...params, ...appendAuditParams(entry)],
   };
 }
+
+/**
+ * The CTE `audit_entry` that records an entry when the CTE `source` has rows; its six parameters
+ * (appendAuditParams) start at $firstParam. For statements the helpers above do not fit.
+ */
+export const auditEntryCte = (firstParam: number, source: string) =>
+  `audit_entry AS (INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at)
+     SELECT ${Array.from({ length: 6 }, (_, i) => `$${firstParam + i}`).join(', ')} FROM (SELECT 1 FROM ${source} LIMIT 1) AS any_change)`;
 
 /** Records one entry, inside the transaction that makes the audited change. */
 export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<void> {

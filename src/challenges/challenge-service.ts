@@ -10,7 +10,7 @@ import { ProblemError, notFound } from '../errors/problem.ts';
 import { recordEvent, type EventDispatcher } from '../events/event-outbox.ts';
 import { assertCallbackUrlAllowed } from '../events/callback-url-guard.ts';
 import { formatAmount, parseAmount } from '../money/money.ts';
-import { evaluateStepUp, localDayBounds } from '../policy/evaluate.ts';
+import { cumulativeSumLimit, evaluateStepUp, localDayBounds } from '../policy/evaluate.ts';
 import { effectivePolicy, type PolicyDocument } from '../policy/policy-schema.ts';
 import type { ChannelName, ChannelRegistry, PreparedChannel } from '../channels/channel.ts';
 import { publicChallenge, type ChallengeRecord, type ChallengeStatus, type TransactionDetails } from './challenge-record.ts';
@@ -48,6 +48,24 @@ export interface ChallengeServiceDeps {
   logger: Logger;
   allowLoopbackCallbacks: boolean;
 }
+
+/** The audit entry of a new challenge: the decision and what it rests on (never the transaction itself). */
+const creationAudit = (record: ChallengeRecord) => ({
+  tenantId: record.tenantId,
+  actor: 'bank',
+  action: 'challenge.created',
+  subject: record.id,
+  data: {
+    customerId: record.customerId,
+    status: record.status,
+    reasons: record.decision.reasons,
+    channel: record.channel,
+    policyVersion: record.decision.policyVersion,
+    transactionHash: record.transactionHash,
+    ...(record.resultReason ? { reason: record.resultReason } : {}),
+    ...(record.channelState.unavailable ? { unavailable: record.channelState.unavailable } : {}),
+  },
+});
 
 export class ChallengeService {
   constructor(private readonly deps: ChallengeServiceDeps) {}
@@ -87,28 +105,7 @@ export class ChallengeService {
       expiresAt: new Date(now.getTime() + policy.challengeTtlSeconds * 1000),
     };
 
-    // Decide, and store a `not_required` outcome, under a per-customer lock on PostgreSQL so two
-    // concurrent transfers cannot both slip under the daily cumulative threshold.
-    const { start, end } = localDayBounds(now, policy.timezone);
-    const decided = await db.tx(async (tx) => {
-      const todayApprovedMinor = await store.sumTransfers(tx, {
-        tenantId,
-        customerId: input.customerId,
-        currency: transaction.type === 'transfer' ? transaction.amount?.currency : undefined,
-        from: start,
-        to: end,
-      });
-      const verdict = evaluateStepUp({
-        policy,
-        transaction: { type: transaction.type, amountMinor: transaction.amountMinor, currency: transaction.amount?.currency },
-        context,
-        history: { todayApprovedMinor },
-      });
-      if (verdict.stepUpRequired) return { verdict, record: null };
-      const record = await this.terminalAtCreation(base, { stepUpRequired: false, reasons: verdict.reasons, channels: [], policyVersion: policyVersion.version }, 'not_required', 'step_up_not_required', {});
-      await this.insertCreated(tx, record);
-      return { verdict, record };
-    }, { lock: customerDecisionLock(tenantId, input.customerId) });
+    const decided = await this.decide(base, policy, policyVersion.version);
     if (decided.record) {
       this.deps.metrics.challengesCreated.inc({ status: decided.record.status });
       return decided.record;
@@ -116,7 +113,7 @@ export class ChallengeService {
 
     // Step-up: choose the channel outside any transaction (eligibility may consult the network).
     const chosen = await this.chooseChannel(tenantId, input, policy, transaction, id, hash);
-    const decision = { stepUpRequired: true, reasons: decided.verdict.reasons, channels: chosen.channel ? [chosen.channel] : [], policyVersion: policyVersion.version };
+    const decision = { stepUpRequired: true, reasons: decided.reasons, channels: chosen.channel ? [chosen.channel] : [], policyVersion: policyVersion.version };
     const record: ChallengeRecord = chosen.channel
       ? {
           ...base,
@@ -140,38 +137,54 @@ export class ChallengeService {
     const deliveryId =
       record.status === 'failed' && record.callbackUrl
         ? await db.tx(async (tx) => {
-            await this.insertCreated(tx, record);
+            await store.insert(tx, record, creationAudit(record));
             return recordEvent(tx, { tenantId, challengeId: id, type: 'challenge.failed', url: record.callbackUrl!, payload: {} });
           })
-        : await this.insertCreated(db, record).then(() => null);
+        : await store.insert(db, record, creationAudit(record)).then(() => null);
     this.deps.metrics.challengesCreated.inc({ status: record.status });
     if (deliveryId) await this.fillAndDispatch(deliveryId, record);
     if (record.status === 'pending') await this.deps.channels.get(record.channel!)!.start(record, policy);
     return record;
   }
 
-  private async insertCreated(tx: Queryable, record: ChallengeRecord): Promise<void> {
-    await this.deps.store.insert(
-      tx,
-      record,
-      {
-        tenantId: record.tenantId,
-        actor: 'bank',
-        action: 'challenge.created',
-        subject: record.id,
-        data: {
-          customerId: record.customerId,
-          status: record.status,
-          reasons: record.decision.reasons,
-          channel: record.channel,
-          policyVersion: record.decision.policyVersion,
-          transactionHash: record.transactionHash,
-          ...(record.resultReason ? { reason: record.resultReason } : {}),
-          ...(record.channelState.unavailable ? { unavailable: record.channelState.unavailable } : {}),
-        },
-      },
-    );
+  /**
+   * The step-up decision (SPEC §7). A `not_required` one is stored here, with its receipt and audit
+   * entry; a step-up one returns its reasons for the caller to pick a channel. Only the daily
+   * cumulative rule reads the customer's history: when it can turn the verdict, the sum is read and
+   * the `not_required` challenge inserted in one statement under the customer's decision lock, so
+   * two concurrent transfers cannot both slip under the threshold.
+   */
+  private async decide(
+    base: Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>,
+    policy: PolicyDocument,
+    policyVersion: number,
+  ): Promise<{ record: ChallengeRecord; reasons?: undefined } | { record: null; reasons: string[] }> {
+    const { db, store } = this.deps;
+    const { transaction, context } = base;
+    const input = { policy, transaction: { type: transaction.type, amountMinor: transaction.amountMinor, currency: transaction.amount?.currency }, context };
+    const limit = cumulativeSumLimit(input);
+    const { start, end } = localDayBounds(base.createdAt, policy.timezone);
+    const scope = { tenantId: base.tenantId, customerId: base.customerId, currency: transaction.type === 'transfer' ? transaction.amount?.currency : undefined, from: start, to: end };
+    const atEmptyHistory = evaluateStepUp({ ...input, history: { todayApprovedMinor: 0n } });
+    if (atEmptyHistory.stepUpRequired) {
+      // Step-up whatever the history says; the sum only completes the reasons. Nothing counted is
+      // written, so no lock is needed.
+      if (limit === null) return { record: null, reasons: atEmptyHistory.reasons };
+      return { record: null, reasons: evaluateStepUp({ ...input, history: { todayApprovedMinor: await store.sumTransfers(db, scope) } }).reasons };
+    }
+    const record = await this.terminalAtCreation(base, { stepUpRequired: false, reasons: [], channels: [], policyVersion }, 'not_required', 'step_up_not_required', {});
+    if (limit === null) {
+      // The history cannot change this verdict: one statement, no lock.
+      await store.insert(db, record, creationAudit(record));
+      return { record };
+    }
+    const stored = await db.tx((tx) => store.insertIfTodayBelow(tx, record, creationAudit(record), { currency: scope.currency!, from: start, to: end, limit }), {
+      lock: customerDecisionLock(base.tenantId, base.customerId),
+    });
+    if (stored.inserted) return { record };
+    return { record: null, reasons: evaluateStepUp({ ...input, history: { todayApprovedMinor: stored.todayMinor } }).reasons };
   }
+
   /** Cancels a pending challenge; a terminal one is returned as it is (cancel is idempotent). */
   async cancel(tenantId: string, id: string, actor = 'bank'): Promise<ChallengeRecord> {
     const current = await this.get(tenantId, id);

@@ -1,7 +1,7 @@
 // SQL for challenges. Every query names the tenant; the transition UPDATE is the one place a
 // challenge leaves `pending`, guarded by `status = 'pending'` so racing deciders produce one result.
-import type { Queryable } from '../storage/db.ts';
-import { withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../audit/audit-log.ts';
+import type { Queryable, SqlValue } from '../storage/db.ts';
+import { appendAuditParams, auditEntryCte, withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../audit/audit-log.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import type { ChallengeDecision, ChallengeRecord, ChallengeStatus, TransactionDetails } from './challenge-record.ts';
@@ -28,6 +28,11 @@ export interface ChallengeRow {
   expires_at: Date;
   completed_at: Date | null;
 }
+
+const insertColumns = `id, tenant_id, customer_id, status, transaction_type, transaction_masked, transaction_enc,
+  transaction_hash, amount_minor, currency, context, decision, policy_version, channel, channel_state, locale,
+  callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at, result_details`;
+const insertPlaceholders = `${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(',')},$24::jsonb`;
 
 /** The lock that orders a customer's step-up decisions (two transfers cannot both slip under the threshold). */
 export const customerDecisionLock = (tenantId: string, customerId: string) => `customer-decision:${tenantId}/${customerId}`;
@@ -66,41 +71,66 @@ export class ChallengeStore {
 
   /** Inserts a new challenge and, in the same statement, its audit entry. */
   async insert(q: Queryable, record: ChallengeRecord, audit: AuditEntry): Promise<void> {
-    const transactionJson = JSON.stringify({ ...record.transaction, amountMinor: record.transaction.amountMinor?.toString() });
-    const statement = withAuditEntry(
-      `INSERT INTO challenges (id, tenant_id, customer_id, status, transaction_type, transaction_masked, transaction_enc,
-         transaction_hash, amount_minor, currency, context, decision, policy_version, channel, channel_state, locale,
-         callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at, result_details)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24::jsonb)`,
-      [
-        record.id,
-        record.tenantId,
-        record.customerId,
-        record.status,
-        record.transaction.type,
-        JSON.stringify(record.transactionMasked),
-        this.envelope.encrypt(transactionJson, transactionContext(record.tenantId, record.id)),
-        record.transactionHash,
-        record.transaction.amountMinor ?? null,
-        record.transaction.amount?.currency ?? null,
-        JSON.stringify(record.context),
-        JSON.stringify(record.decision),
-        record.decision.policyVersion,
-        record.channel,
-        JSON.stringify(record.channelState),
-        record.locale,
-        record.callbackUrl,
-        record.resultReason,
-        record.fraudReported,
-        record.receipt,
-        record.createdAt,
-        record.expiresAt,
-        record.completedAt,
-        record.resultDetails ? JSON.stringify(record.resultDetails) : null,
-      ],
-      audit,
-    );
+    const statement = withAuditEntry(`INSERT INTO challenges (${insertColumns}) VALUES (${insertPlaceholders})`, this.insertParams(record), audit);
     await q.query(statement.sql, statement.params);
+  }
+
+  /**
+   * Inserts a `not_required` transfer (with its audit entry) only while the customer's transfers
+   * today, as sumTransfers counts them, stay below `limit` (cumulativeSumLimit), and returns that sum
+   * either way: the decision, the sum and the insert in one statement. Run it under the customer's
+   * decision lock so concurrent transfers are decided one after the other.
+   */
+  async insertIfTodayBelow(
+    q: Queryable,
+    record: ChallengeRecord,
+    audit: AuditEntry,
+    scope: { currency: string; from: Date; to: Date; limit: bigint },
+  ): Promise<{ inserted: boolean; todayMinor: bigint }> {
+    const params = [...this.insertParams(record), scope.currency, scope.from, scope.to, scope.limit];
+    const result = await q.query<{ total: string; inserted: boolean }>(
+      `WITH today AS (
+         SELECT COALESCE(SUM(amount_minor), 0) AS total FROM challenges
+         WHERE tenant_id = $2 AND customer_id = $3 AND transaction_type = 'transfer' AND currency = $25
+           AND status IN ('approved', 'not_required') AND created_at >= $26 AND created_at < $27),
+       inserted AS (
+         INSERT INTO challenges (${insertColumns}) SELECT ${insertPlaceholders} FROM today WHERE today.total < $28 RETURNING id),
+       ${auditEntryCte(29, 'inserted')}
+       SELECT (SELECT total FROM today)::text AS total, EXISTS (SELECT 1 FROM inserted) AS inserted`,
+      [...params, ...appendAuditParams(audit)],
+    );
+    const row = result.rows[0]!;
+    return { inserted: row.inserted, todayMinor: BigInt(row.total) };
+  }
+
+  private insertParams(record: ChallengeRecord): SqlValue[] {
+    const transactionJson = JSON.stringify({ ...record.transaction, amountMinor: record.transaction.amountMinor?.toString() });
+    return [
+      record.id,
+      record.tenantId,
+      record.customerId,
+      record.status,
+      record.transaction.type,
+      JSON.stringify(record.transactionMasked),
+      this.envelope.encrypt(transactionJson, transactionContext(record.tenantId, record.id)),
+      record.transactionHash,
+      record.transaction.amountMinor ?? null,
+      record.transaction.amount?.currency ?? null,
+      JSON.stringify(record.context),
+      JSON.stringify(record.decision),
+      record.decision.policyVersion,
+      record.channel,
+      JSON.stringify(record.channelState),
+      record.locale,
+      record.callbackUrl,
+      record.resultReason,
+      record.fraudReported,
+      record.receipt,
+      record.createdAt,
+      record.expiresAt,
+      record.completedAt,
+      record.resultDetails ? JSON.stringify(record.resultDetails) : null,
+    ];
   }
 
   async get(q: Queryable, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ChallengeRecord | null> {

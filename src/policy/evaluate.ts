@@ -41,8 +41,7 @@ export function evaluateStepUp({ policy, transaction, context, history }: StepUp
     } else {
       const amount = transaction.amountMinor;
       const cumulative = history.todayApprovedMinor + amount;
-      const threshold = policyMoney(stepUp.dailyCumulativeThreshold, policy.currency);
-      const designatedExemptBelow = policyMoney(stepUp.designatedDeviceExemptBelow, policy.currency);
+      const { threshold, designatedExemptBelow } = cumulativeThresholds(policy);
       if (cumulative >= threshold) {
         // A designated device exempts the cumulative rule up to its own, higher threshold (the paper's
         // 10,000,000 KRW); compared with the same cumulative sum, so splitting does not escape it.
@@ -61,6 +60,25 @@ export function evaluateStepUp({ policy, transaction, context, history }: StepUp
 
 // The current day's bounds per zone: every decision needs them, and they change once a day.
 const dayBoundsCache = new Map<string, { start: Date; end: Date }>();
+
+const cumulativeThresholds = (policy: PolicyDocument) => ({
+  threshold: policyMoney(policy.stepUp.dailyCumulativeThreshold, policy.currency),
+  designatedExemptBelow: policyMoney(policy.stepUp.designatedDeviceExemptBelow, policy.currency),
+});
+
+/**
+ * How the day's history can change the verdict: only the cumulative rule reads it, and it fires once
+ * today's sum plus this amount reaches a threshold. Returns the sum from which that happens — with
+ * every other input fixed, the cumulative rule stays silent exactly while todayApprovedMinor is
+ * below it — or null when the history cannot matter (not a transfer in the policy currency).
+ * Lets the store decide `not_required` and insert in one statement, under the customer's lock.
+ */
+export function cumulativeSumLimit({ policy, transaction, context }: Omit<StepUpInput, 'history'>): bigint | null {
+  if (transaction.type !== 'transfer' || transaction.amountMinor === undefined || transaction.currency !== policy.currency) return null;
+  const { threshold, designatedExemptBelow } = cumulativeThresholds(policy);
+  const fires = context.designatedDevice ? (threshold > designatedExemptBelow ? threshold : designatedExemptBelow) : threshold;
+  return fires - transaction.amountMinor;
+}
 
 /** Start and end of the calendar day containing `now` in `timeZone` (DST-safe). */
 export function localDayBounds(now: Date, timeZone: string): { start: Date; end: Date } {

@@ -1,7 +1,7 @@
 // SPEC §7 decision rules, table-driven, at their boundaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateStepUp, localDayBounds, type StepUpInput } from '../../src/policy/evaluate.ts';
+import { cumulativeSumLimit, evaluateStepUp, localDayBounds, type StepUpInput } from '../../src/policy/evaluate.ts';
 import { defaultPolicy, effectivePolicy, parsePolicy } from '../../src/policy/policy-schema.ts';
 
 const won = (value: number) => BigInt(value);
@@ -54,6 +54,37 @@ for (const row of rows) {
     assert.deepEqual(decision.reasons, row.expect);
     assert.equal(decision.stepUpRequired, row.expect.length > 0);
   });
+}
+
+test('cumulativeSumLimit is where the verdict turns: not_required exactly while today < limit', () => {
+  // Thresholds on both sides of each other, designated or not, amounts around both thresholds.
+  const policies = [defaultPolicy(), parsePolicyOrThrow({ stepUp: { dailyCumulativeThreshold: '12000000', designatedDeviceExemptBelow: '5000000' } })];
+  let checked = 0;
+  for (const policy of policies) {
+    for (const designatedDevice of [undefined, false, true]) {
+      for (const amount of [1n, 999_999n, 2_999_999n, 3_000_000n, 4_999_999n, 9_999_999n, 10_000_000n, 11_999_999n, 12_000_000n]) {
+        const input = { policy, transaction: { type: 'transfer', amountMinor: amount, currency: 'KRW' }, context: { designatedDevice } };
+        const limit = cumulativeSumLimit(input);
+        assert.notEqual(limit, null);
+        for (const today of [0n, limit! - 1n, limit!, limit! + 1n, 20_000_000n]) {
+          if (today < 0n) continue;
+          const verdict = evaluateStepUp({ ...input, history: { todayApprovedMinor: today } });
+          assert.equal(verdict.stepUpRequired, today >= limit!, `amount ${amount} today ${today} designated ${designatedDevice}`);
+          checked += 1;
+        }
+      }
+    }
+  }
+  assert.ok(checked > 200);
+  // The history cannot matter for other transactions or another currency.
+  assert.equal(cumulativeSumLimit({ policy: defaultPolicy(), transaction: { type: 'certificate_reissue' }, context: {} }), null);
+  assert.equal(cumulativeSumLimit({ policy: defaultPolicy(), transaction: { type: 'transfer', amountMinor: 100n, currency: 'USD' }, context: {} }), null);
+});
+
+function parsePolicyOrThrow(input: unknown) {
+  const parsed = parsePolicy(input);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.policy;
 }
 
 test('grades override any field; an unknown grade changes nothing', () => {
