@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactVerify, createLocalJWKSet } from 'jose';
+import { compactVerify, createLocalJWKSet, jwtVerify } from 'jose';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, transferBody, eventually, type TestServer } from '../support/test-server.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
@@ -35,6 +35,11 @@ for (const db of dbKinds) {
       assert.equal(claims.tid, tenantId);
       assert.equal(claims.txh, created.body.transactionHash);
       assert.equal(claims.sts, 'not_required');
+      // A standard JWT verifier accepts it too: type, issuer, issued-at, and a signature in RFC 7518 form.
+      const verified = await jwtVerify(created.body.result.receipt, createLocalJWKSet(jwks), { typ: 'stepup-receipt+jwt', algorithms: ['ES256'] });
+      assert.equal(verified.protectedHeader.kid, jwks.keys[0].kid);
+      assert.equal(typeof verified.payload.iss, 'string');
+      assert.equal(verified.payload.iat, Math.floor(Date.parse(created.body.completedAt) / 1000));
     });
 
     test('the daily cumulative threshold counts this transfer and earlier not-required ones', async () => {
