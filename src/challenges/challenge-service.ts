@@ -16,7 +16,7 @@ import type { ChannelName, ChannelRegistry, PreparedChannel } from '../channels/
 import { publicChallenge, type ChallengeRecord, type ChallengeStatus, type TransactionDetails } from './challenge-record.ts';
 import type { ChallengeScheduler } from './challenge-scheduler.ts';
 import type { CreateChallengeInput } from './challenge-schemas.ts';
-import { ChallengeStore, customerDecisionLock } from './challenge-store.ts';
+import { ChallengeStore } from './challenge-store.ts';
 import { maskTransaction, transactionHash } from './transaction-view.ts';
 
 export type FinalStatus = Exclude<ChallengeStatus, 'pending' | 'not_required'>;
@@ -150,9 +150,9 @@ export class ChallengeService {
   /**
    * The step-up decision (SPEC §7). A `not_required` one is stored here, with its receipt and audit
    * entry; a step-up one returns its reasons for the caller to pick a channel. Only the daily
-   * cumulative rule reads the customer's history: when it can turn the verdict, the sum is read and
-   * the `not_required` challenge inserted in one statement under the customer's decision lock, so
-   * two concurrent transfers cannot both slip under the threshold.
+   * cumulative rule reads the customer's history: when it can turn the verdict, the lock, the sum
+   * and the `not_required` insert are one statement (insertIfTodayBelow), so two concurrent
+   * transfers cannot both slip under the threshold.
    */
   private async decide(
     base: Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>,
@@ -178,9 +178,7 @@ export class ChallengeService {
       await store.insert(db, record, creationAudit(record));
       return { record };
     }
-    const stored = await db.tx((tx) => store.insertIfTodayBelow(tx, record, creationAudit(record), { currency: scope.currency!, from: start, to: end, limit }), {
-      lock: customerDecisionLock(base.tenantId, base.customerId),
-    });
+    const stored = await store.insertIfTodayBelow(db, record, creationAudit(record), { currency: scope.currency!, from: start, to: end, limit });
     if (stored.inserted) return { record };
     return { record: null, reasons: evaluateStepUp({ ...input, history: { todayApprovedMinor: stored.todayMinor } }).reasons };
   }

@@ -1,6 +1,7 @@
 // SQL for challenges. Every query names the tenant; the transition UPDATE is the one place a
 // challenge leaves `pending`, guarded by `status = 'pending'` so racing deciders produce one result.
 import type { Queryable, SqlValue } from '../storage/db.ts';
+import { advisoryLockKey } from '../storage/advisory-lock.ts';
 import { appendAuditParams, auditEntryCte, withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../audit/audit-log.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { ChannelName } from '../channels/channel.ts';
@@ -77,9 +78,10 @@ export class ChallengeStore {
 
   /**
    * Inserts a `not_required` transfer (with its audit entry) only while the customer's transfers
-   * today, as sumTransfers counts them, stay below `limit` (cumulativeSumLimit), and returns that sum
-   * either way: the decision, the sum and the insert in one statement. Run it under the customer's
-   * decision lock so concurrent transfers are decided one after the other.
+   * today stay below `limit` (cumulativeSumLimit), and returns that sum either way: lock, sum,
+   * decision and insert in one statement. stepup_locked_day_total takes the customer's decision lock
+   * and reads the sum only once it holds it; run in autocommit, the lock is released when the insert
+   * commits, so concurrent transfers of a customer are decided one after the other.
    */
   async insertIfTodayBelow(
     q: Queryable,
@@ -87,15 +89,13 @@ export class ChallengeStore {
     audit: AuditEntry,
     scope: { currency: string; from: Date; to: Date; limit: bigint },
   ): Promise<{ inserted: boolean; todayMinor: bigint }> {
-    const params = [...this.insertParams(record), scope.currency, scope.from, scope.to, scope.limit];
+    const lockKey = advisoryLockKey(customerDecisionLock(record.tenantId, record.customerId));
+    const params = [...this.insertParams(record), lockKey, scope.currency, scope.from, scope.to, scope.limit];
     const result = await q.query<{ total: string; inserted: boolean }>(
-      `WITH today AS (
-         SELECT COALESCE(SUM(amount_minor), 0) AS total FROM challenges
-         WHERE tenant_id = $2 AND customer_id = $3 AND transaction_type = 'transfer' AND currency = $25
-           AND status IN ('approved', 'not_required') AND created_at >= $26 AND created_at < $27),
+      `WITH today AS (SELECT stepup_locked_day_total($25, $2, $3, $26, $27, $28) AS total),
        inserted AS (
-         INSERT INTO challenges (${insertColumns}) SELECT ${insertPlaceholders} FROM today WHERE today.total < $28 RETURNING id),
-       ${auditEntryCte(29, 'inserted')}
+         INSERT INTO challenges (${insertColumns}) SELECT ${insertPlaceholders} FROM today WHERE today.total < $29 RETURNING id),
+       ${auditEntryCte(30, 'inserted')}
        SELECT (SELECT total FROM today)::text AS total, EXISTS (SELECT 1 FROM inserted) AS inserted`,
       [...params, ...appendAuditParams(audit)],
     );
@@ -179,18 +179,12 @@ export class ChallengeStore {
   }
 
   /**
-   * Today's approved + not-required transfers of a customer in `currency`, as minor units. Read
-   * under the customer's decision lock (customerDecisionLock, taken with BEGIN): in READ COMMITTED
-   * this statement's snapshot starts after the lock is held, so it sees every earlier decision.
+   * Today's approved + not-required transfers of a customer in `currency`, as minor units, without
+   * the decision lock (for the reasons of a decision that is step-up whatever the sum).
    */
   async sumTransfers(q: Queryable, scope: { tenantId: string; customerId: string; currency: string | undefined; from: Date; to: Date }): Promise<bigint> {
     if (!scope.currency) return 0n;
-    const result = await q.query<{ total: string | null }>(
-      `SELECT COALESCE(SUM(amount_minor), 0)::text AS total FROM challenges
-       WHERE tenant_id = $1 AND customer_id = $2 AND transaction_type = 'transfer' AND currency = $3
-         AND status IN ('approved', 'not_required') AND created_at >= $4 AND created_at < $5`,
-      [scope.tenantId, scope.customerId, scope.currency, scope.from, scope.to],
-    );
+    const result = await q.query<{ total: string }>('SELECT stepup_day_total($1, $2, $3, $4, $5)::text AS total', [scope.tenantId, scope.customerId, scope.currency, scope.from, scope.to]);
     return BigInt(result.rows[0]?.total ?? '0');
   }
 

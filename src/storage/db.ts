@@ -11,18 +11,10 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>>;
 }
 
-export interface TxOptions {
-  lock?: string;
-}
-
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
-  /**
-   * Runs `work` in one transaction; rolls back when it throws. With `lock`, the transaction first
-   * takes the advisory lock named by that string and holds it to the end (PostgreSQL sends it with
-   * BEGIN, in the same round trip); transactions naming the same lock run one after the other.
-   */
-  tx<T>(work: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T>;
+  /** Runs `work` in one transaction; rolls back when it throws. */
+  tx<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -18,12 +18,6 @@ const statementName = (sql: string) => {
   return name;
 };
 
-/**
- * The advisory lock key for a lock name: the first 8 bytes of its SHA-256 as a signed int8. It is
- * a number computed here, never text from the caller, that goes into the statement.
- */
-export const advisoryLockKey = (name: string) => createHash('sha256').update(name).digest().readBigInt64BE(0);
-
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>> {
@@ -44,15 +38,14 @@ export function createPgDb(connectionString: string, options: { max?: number } =
   return {
     kind: 'postgres',
     query: queryable.query,
-    async tx(work, options) {
+    async tx(work) {
       const client = await pool.connect();
       // A connection lost mid-transaction fails the pending query; its 'error' event must not
       // crash the process (the pool only listens on idle clients).
       client.on('error', ignoreError);
       let broken: Error | undefined;
       try {
-        // One simple-protocol round trip for both statements.
-        await client.query(options?.lock === undefined ? 'BEGIN' : `BEGIN; SELECT pg_advisory_xact_lock(${advisoryLockKey(options.lock)})`);
+        await client.query('BEGIN');
         const result = await work(wrap(client));
         await client.query('COMMIT');
         return result;

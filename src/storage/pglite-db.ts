@@ -27,7 +27,6 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   return {
     kind: 'pglite',
     query: queryable.query,
-    // One session: its transactions already run one at a time, so a named lock has nothing to add.
     tx: (work) => lite.transaction((transaction) => work(wrap(transaction))),
     async ping() {
       await lite.query('SELECT 1');

@@ -4,6 +4,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { flushAudit } from '../../src/audit/audit-log.ts';
+import { createChallengeSchema } from '../../src/challenges/challenge-schemas.ts';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
 
@@ -51,16 +52,20 @@ describe('racing deciders (postgres)', () => {
   });
 
   test('concurrent transfers cannot both slip under the daily cumulative threshold', async () => {
-    const { client } = await first.createTenant();
-    const other = new (client.constructor as any)({ baseUrl: second.url, credentials: (client as any).options.credentials });
-    const customerId = `cust-race-${Date.now()}`;
-    // Each is under 3,000,000 alone; together they reach it. At most one may be not_required.
-    const results = await Promise.all([
-      client.createChallenge<any>(transferBody({ customerId }, '1600000')),
-      other.createChallenge(transferBody({ customerId }, '1600000')),
-      client.createChallenge<any>(transferBody({ customerId }, '1600000')),
-    ]);
-    const notRequired = results.filter((r: any) => r.body.status === 'not_required');
-    assert.equal(notRequired.length, 1);
+    const { tenantId } = await first.createTenant();
+    // Each transfer is under 3,000,000 alone; any two reach it. Per customer, six decisions race in
+    // two processes, straight into the service so they meet in the database at once: exactly one
+    // may be not_required (with the lock removed from stepup_locked_day_total, this test fails).
+    const customers = Array.from({ length: 20 }, (_, i) => `cust-race-${Date.now()}-${i}`);
+    const services = [first.running.context.challenges, second.running.context.challenges];
+    const results = await Promise.all(
+      customers.flatMap((customerId) =>
+        Array.from({ length: 6 }, (_, i) => services[i % 2]!.create(tenantId, createChallengeSchema.parse(transferBody({ customerId }, '1600000')))),
+      ),
+    );
+    for (const [index, customerId] of customers.entries()) {
+      const notRequired = results.slice(index * 6, index * 6 + 6).filter((record) => record.status === 'not_required');
+      assert.equal(notRequired.length, 1, `${customerId}: exactly one transfer slips under the threshold`);
+    }
   });
 });

@@ -1,0 +1,24 @@
+// Migrations are split into statements on line-ending semicolons, but never inside a function body.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { splitStatements } from '../../src/storage/migrate.ts';
+
+test('statements split at line-ending semicolons; $$ bodies and comments handled', () => {
+  const sql = [
+    '-- a comment;',
+    'CREATE TABLE a (x int);',
+    'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    '  PERFORM 1;',
+    '  RETURN 2;',
+    'END',
+    '$$;',
+    '',
+    'CREATE INDEX a_x ON a (x);',
+  ].join('\n');
+  const statements = splitStatements(sql);
+  assert.equal(statements.length, 3);
+  assert.equal(statements[0], 'CREATE TABLE a (x int)');
+  assert.match(statements[1]!, /^CREATE FUNCTION f\(\)[\s\S]*PERFORM 1;\n  RETURN 2;\nEND\n\$\$$/);
+  assert.equal(statements[2], 'CREATE INDEX a_x ON a (x)');
+});
