@@ -169,7 +169,8 @@ export class ChallengeService {
     if (atEmptyHistory.stepUpRequired) {
       // Step-up whatever the history says; the sum only completes the reasons. Nothing counted is
       // written, so no lock is needed.
-      if (limit === null) return { record: null, reasons: atEmptyHistory.reasons };
+      // When the cumulative rule already fired on this amount alone (limit ≤ 0), no sum can add a reason.
+      if (limit === null || limit <= 0n) return { record: null, reasons: atEmptyHistory.reasons };
       return { record: null, reasons: evaluateStepUp({ ...input, history: { todayApprovedMinor: await store.sumTransfers(db, scope) } }).reasons };
     }
     const record = await this.terminalAtCreation(base, { stepUpRequired: false, reasons: [], channels: [], policyVersion }, 'not_required', 'step_up_not_required', {});
@@ -275,6 +276,7 @@ export class ChallengeService {
   ): Promise<{ channel: ChannelName | null; eligible: ChannelName[]; unavailable: { channel: ChannelName; reason: string }[]; prepared?: PreparedChannel }> {
     const order = (input.channels ?? policy.channelOrder) as ChannelName[];
     const eligible: ChannelName[] = [];
+    let found: unknown;
     const unavailable: { channel: ChannelName; reason: string }[] = [];
     for (const name of order) {
       const settings = policy.channels[name] as { enabled: boolean } | undefined;
@@ -290,13 +292,14 @@ export class ChallengeService {
       const verdict = await channel.eligibility({ tenantId, customerId: input.customerId, policy, transaction });
       if (verdict.eligible) {
         eligible.push(name);
+        found = verdict.found;
         break;
       }
       unavailable.push({ channel: name, reason: verdict.reason });
     }
     const first = eligible[0];
     if (!first) return { channel: null, eligible, unavailable };
-    const prepared = await this.deps.channels.get(first)!.prepare({ tenantId, customerId: input.customerId, policy, transaction, challengeId, transactionHash: hash, locale: input.locale ?? 'ko-KR' });
+    const prepared = await this.deps.channels.get(first)!.prepare({ tenantId, customerId: input.customerId, policy, transaction, challengeId, transactionHash: hash, locale: input.locale ?? 'ko-KR', found });
     return { channel: first, eligible, unavailable, prepared };
   }
 

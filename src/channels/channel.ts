@@ -8,7 +8,10 @@ import type { ChallengeRecord, TransactionDetails } from '../challenges/challeng
 export const channelNames = ['ars', 'webauthn', 'otp'] as const;
 export type ChannelName = (typeof channelNames)[number];
 
-export type Eligibility = { eligible: true } | { eligible: false; reason: string };
+export type Eligibility =
+  /** `found`: what the check looked up (e.g. the token to use), handed back to this channel's prepare(). */
+  | { eligible: true; found?: unknown }
+  | { eligible: false; reason: string };
 
 export interface EligibilityInput {
   tenantId: string;
@@ -31,7 +34,7 @@ export interface Channel {
   /** Can this customer be verified on this channel right now (enrolled, not locked, number eligible)? */
   eligibility(input: EligibilityInput): Promise<Eligibility>;
   /** Builds the channel's state before the challenge is stored. */
-  prepare(input: EligibilityInput & { challengeId: string; transactionHash: string; locale: string }): Promise<PreparedChannel>;
+  prepare(input: EligibilityInput & { challengeId: string; transactionHash: string; locale: string; found?: unknown }): Promise<PreparedChannel>;
   /** Called once the pending challenge is committed (e.g. queue the first call). */
   start(challenge: ChallengeRecord, policy: PolicyDocument): Promise<void>;
   /** Called after the challenge ended for a reason outside the channel (expired, canceled): stop work in flight. */

@@ -70,6 +70,8 @@ test('cumulativeSumLimit is where the verdict turns: not_required exactly while 
           if (today < 0n) continue;
           const verdict = evaluateStepUp({ ...input, history: { todayApprovedMinor: today } });
           assert.equal(verdict.stepUpRequired, today >= limit!, `amount ${amount} today ${today} designated ${designatedDevice}`);
+          // Once the amount alone reaches the limit, no history adds a reason (the service skips the sum then).
+          if (limit! <= 0n) assert.deepEqual(verdict.reasons, evaluateStepUp({ ...input, history: { todayApprovedMinor: 0n } }).reasons);
           checked += 1;
         }
       }

@@ -23,11 +23,11 @@ export class OtpChannel implements Channel {
 
   async eligibility(input: EligibilityInput): Promise<Eligibility> {
     const selected = await this.select(input);
-    return 'token' in selected ? { eligible: true } : { eligible: false, reason: selected.reason };
+    return 'token' in selected ? { eligible: true, found: selected } : { eligible: false, reason: selected.reason };
   }
 
-  async prepare(input: EligibilityInput & { challengeId: string }): Promise<PreparedChannel> {
-    const selected = await this.select(input);
+  async prepare(input: EligibilityInput & { challengeId: string; found?: unknown }): Promise<PreparedChannel> {
+    const selected = (input.found as Selection | undefined) ?? (await this.select(input));
     // Eligibility was checked a moment ago; a token deleted or locked in between is a race the
     // submission handles too (token_removed / token_locked), so refuse loudly here.
     if (!('token' in selected)) throw new Error(`otp token no longer usable: ${selected.reason}`);
