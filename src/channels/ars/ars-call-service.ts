@@ -85,7 +85,7 @@ export class ArsCallService {
 
   /** The TwiML fetch when the call is answered (with AnsweredBy from answering-machine detection). */
   answered(hook: CallWebhook & { answeredBy: string | undefined }): Promise<CallScript> {
-    return this.turn(hook, async (tx, attempt, challenge) => {
+    return this.turn(hook, async (tx, attempt, challenge, customer) => {
       if (attempt.status === 'answered') return { step: attempt.last_step ?? hangup.step };
       if (attempt.status !== 'dialing') return hangup;
       // SPEC §8 step 1: a machine is hung up on without reading anything.
@@ -93,7 +93,6 @@ export class ArsCallService {
         await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { answered_by: hook.answeredBy });
         return hangup;
       }
-      const customer = await arsCustomerStore.getForUpdate(tx, attempt.tenant_id, attempt.customer_id);
       let turn: Turn;
       let positions: number[] | undefined;
       if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
@@ -116,7 +115,7 @@ export class ArsCallService {
 
   /** The Gather's action: the keys pressed for question `ask`. */
   gathered(hook: CallWebhook & { ask: number; digits: string | undefined }): Promise<CallScript> {
-    return this.turn(hook, async (tx, attempt, challenge) => {
+    return this.turn(hook, async (tx, attempt, challenge, customer) => {
       const replay = this.replayed(attempt, hook.ask);
       if (replay) return replay;
       const positions = attempt.positions ?? [];
@@ -141,7 +140,7 @@ export class ArsCallService {
         result = 'no_input';
         turn = { step: { kind: 'ask_again', positions, ask: next, wrong: false, noInputHook: false } };
       } else {
-        const checked = await this.checkAnswer(tx, attempt, challenge, keys.kind === 'answer' ? keys.digits : null, next);
+        const checked = await this.checkAnswer(tx, attempt, challenge, customer, keys.kind === 'answer' ? keys.digits : null, next);
         if (!checked) return { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
         ({ turn, result, failures, askedNow } = checked);
         answers += 1;
@@ -167,12 +166,12 @@ export class ArsCallService {
     tx: Queryable,
     attempt: CallAttemptRow,
     challenge: ChallengeRecord,
+    customer: ArsCustomerRow | null,
     digits: string | null,
     next: number,
   ): Promise<{ turn: Turn; result: string; failures?: number; askedNow: number[] } | null> {
     const policy = arsPolicyOf(challenge.channelState);
     const positions = attempt.positions ?? [];
-    const customer = await arsCustomerStore.getForUpdate(tx, attempt.tenant_id, attempt.customer_id);
     if (!customer?.secret_enc) return null;
     let right = false;
     if (digits !== null) {
@@ -246,11 +245,14 @@ export class ArsCallService {
    * Runs one webhook: the attempt row locked, bound to this call, and the challenge read inside
    * the transaction; the outcome (if any) is applied through ChallengeService.finish afterwards.
    */
-  private async turn(hook: CallWebhook, decide: (tx: Queryable, attempt: CallAttemptRow, challenge: ChallengeRecord) => Promise<Turn>): Promise<CallScript> {
+  private async turn(
+    hook: CallWebhook,
+    decide: (tx: Queryable, attempt: CallAttemptRow, challenge: ChallengeRecord, customer: ArsCustomerRow | null) => Promise<Turn>,
+  ): Promise<CallScript> {
     const { db, challenges, challengeStore, tenants } = this.deps;
     const tenant = await tenants.getCached(hook.tenantId);
     const decided = await db.tx(async (tx) => {
-      const locked = await callAttemptStore.lockWithChallenge(tx, hook.tenantId, hook.attemptId);
+      const locked = await callAttemptStore.lockForWebhook(tx, hook.tenantId, hook.attemptId);
       if (!locked) return null;
       const { attempt } = locked;
       if (attempt.call_sid === null) {
@@ -262,7 +264,7 @@ export class ArsCallService {
       // Bound to one call: another call's webhook for this attempt changes nothing.
       if (attempt.call_sid !== hook.callSid) return null;
       const challenge = challengeStore.toRecord(locked.challengeRow);
-      return { challenge, turn: await decide(tx, attempt, challenge) };
+      return { challenge, turn: await decide(tx, attempt, challenge, locked.customer) };
     });
     if (!decided || !tenant) return { ...hangup, locale: 'ko-KR', bankName: '', transaction: null };
     let { step } = decided.turn;

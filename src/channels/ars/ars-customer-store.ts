@@ -18,6 +18,15 @@ export interface ArsCustomerRow {
   recent_positions: number[][];
 }
 
+/** An ars_customers row as to_jsonb gives it: timestamps as strings. */
+export type ArsCustomerJson = Omit<ArsCustomerRow, 'number_changed_at' | 'locked_at'> & { number_changed_at: string | null; locked_at: string | null };
+
+export const customerFromJson = (json: ArsCustomerJson): ArsCustomerRow => ({
+  ...json,
+  number_changed_at: json.number_changed_at === null ? null : new Date(json.number_changed_at),
+  locked_at: json.locked_at === null ? null : new Date(json.locked_at),
+});
+
 export interface PhoneToStore {
   phoneEnc: string;
   phoneMasked: string;
@@ -31,12 +40,6 @@ export interface PhoneToStore {
 export const arsCustomerStore = {
   async get(q: Queryable, tenantId: string, customerId: string): Promise<ArsCustomerRow | null> {
     const result = await q.query<ArsCustomerRow>('SELECT * FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId]);
-    return result.rows[0] ?? null;
-  },
-
-  /** Locks the row (PostgreSQL) for a read-modify-write inside `tx`. */
-  async getForUpdate(tx: Queryable, tenantId: string, customerId: string): Promise<ArsCustomerRow | null> {
-    const result = await tx.query<ArsCustomerRow>('SELECT * FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2 FOR UPDATE', [tenantId, customerId]);
     return result.rows[0] ?? null;
   },
 

@@ -10,6 +10,7 @@ import type { Queryable } from '../../storage/db.ts';
 import { withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../../audit/audit-log.ts';
 import type { CallStep } from './call-step.ts';
 import type { ChallengeRow } from '../../challenges/challenge-store.ts';
+import { customerFromJson, type ArsCustomerJson, type ArsCustomerRow } from './ars-customer-store.ts';
 
 export type AttemptStatus = 'claimed' | 'dialing' | 'answered' | 'ended';
 
@@ -63,20 +64,26 @@ export const callAttemptStore = {
   },
 
   /**
-   * Locks the attempt row until the end of `tx` (webhooks of one attempt run one at a time) and
-   * reads its challenge, in one statement: what every webhook starts with. Null when either is missing.
+   * What every webhook starts with, in one statement: locks the attempt row until the end of `tx`
+   * (webhooks of one attempt run one at a time), then the customer's ARS row (failure count,
+   * recent positions), in that order, and reads the challenge. Null when the attempt or its
+   * challenge is missing; `customer` is null when the customer's ARS row is gone (erased).
    */
-  async lockWithChallenge(tx: Queryable, tenantId: string, id: string): Promise<{ attempt: CallAttemptRow; challengeRow: ChallengeRow } | null> {
-    const result = await tx.query<ChallengeRow & { attempt: Omit<CallAttemptRow, 'claimed_at'> & { claimed_at: string } }>(
-      `SELECT c.*, to_jsonb(a) AS attempt FROM ars_call_attempts a
-       JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
-       WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE OF a`,
+  async lockForWebhook(tx: Queryable, tenantId: string, id: string): Promise<{ attempt: CallAttemptRow; challengeRow: ChallengeRow; customer: ArsCustomerRow | null } | null> {
+    const result = await tx.query<ChallengeRow & { attempt: Omit<CallAttemptRow, 'claimed_at'> & { claimed_at: string }; customer: ArsCustomerJson | null }>(
+      `WITH attempt AS (SELECT * FROM ars_call_attempts WHERE tenant_id = $1 AND id = $2 FOR UPDATE),
+       customer AS (
+         SELECT ars_customers.* FROM ars_customers, attempt
+         WHERE ars_customers.tenant_id = attempt.tenant_id AND ars_customers.customer_id = attempt.customer_id
+         FOR UPDATE OF ars_customers)
+       SELECT c.*, to_jsonb(attempt) AS attempt, (SELECT to_jsonb(customer) FROM customer) AS customer
+       FROM attempt JOIN challenges c ON c.tenant_id = attempt.tenant_id AND c.id = attempt.challenge_id`,
       [tenantId, id],
     );
     const row = result.rows[0];
     if (!row) return null;
-    const { attempt, ...challengeRow } = row;
-    return { attempt: { ...attempt, claimed_at: new Date(attempt.claimed_at) }, challengeRow };
+    const { attempt, customer, ...challengeRow } = row;
+    return { attempt: { ...attempt, claimed_at: new Date(attempt.claimed_at) }, challengeRow, customer: customer ? customerFromJson(customer) : null };
   },
 
   /**
