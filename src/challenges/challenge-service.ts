@@ -250,8 +250,12 @@ export class ChallengeService {
 
   private async fillAndDispatch(deliveryId: string, record: ChallengeRecord): Promise<void> {
     // The payload is the public challenge as it stands after the transition.
-    await this.deps.db.query(`UPDATE webhook_deliveries SET payload = jsonb_set(payload, '{data}', $2::jsonb) WHERE id = $1`, [deliveryId, JSON.stringify(publicChallenge(record))]);
-    await this.deps.events.dispatch(deliveryId).catch((error: unknown) => this.deps.logger.warn({ err: error, deliveryId }, 'event dispatch deferred to the sweeper'));
+    await this.deps.db.query(`UPDATE webhook_deliveries SET payload = jsonb_set(payload, '{data}', $3::jsonb) WHERE tenant_id = $1 AND id = $2`, [
+      record.tenantId,
+      deliveryId,
+      JSON.stringify(publicChallenge(record)),
+    ]);
+    await this.deps.events.dispatch({ tenantId: record.tenantId, deliveryId }).catch((error: unknown) => this.deps.logger.warn({ err: error, deliveryId }, 'event dispatch deferred to the sweeper'));
   }
 
   private normalizeTransaction(input: CreateChallengeInput): TransactionDetails {

@@ -18,19 +18,19 @@ export interface DeliveryRow {
 export class DeliveryStore {
   constructor(private readonly db: Db) {}
 
-  async get(id: string): Promise<DeliveryRow | null> {
-    const result = await this.db.query<DeliveryRow>('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
+  async get(tenantId: string, id: string): Promise<DeliveryRow | null> {
+    const result = await this.db.query<DeliveryRow>('SELECT * FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
     return result.rows[0] ?? null;
   }
 
-  async recordAttempt(id: string, attempt: { statusCode?: number; error?: string; durationMs: number; delivered: boolean; final: boolean }): Promise<void> {
+  async recordAttempt(tenantId: string, id: string, attempt: { statusCode?: number; error?: string; durationMs: number; delivered: boolean; final: boolean }): Promise<void> {
     await this.db.tx(async (tx) => {
       const updated = await tx.query<{ attempts: number }>(
-        `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3,
-           status = CASE WHEN $4::boolean THEN 'delivered' WHEN $5::boolean THEN 'failed' ELSE status END,
-           delivered_at = CASE WHEN $4::boolean THEN now() ELSE delivered_at END
-         WHERE id = $1 RETURNING attempts`,
-        [id, attempt.statusCode ?? null, attempt.error ?? null, attempt.delivered, attempt.final],
+        `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $3, last_error = $4,
+           status = CASE WHEN $5::boolean THEN 'delivered' WHEN $6::boolean THEN 'failed' ELSE status END,
+           delivered_at = CASE WHEN $5::boolean THEN now() ELSE delivered_at END
+         WHERE tenant_id = $1 AND id = $2 RETURNING attempts`,
+        [tenantId, id, attempt.statusCode ?? null, attempt.error ?? null, attempt.delivered, attempt.final],
       );
       const number = updated.rows[0]?.attempts;
       if (number === undefined) return;
@@ -51,20 +51,25 @@ export class DeliveryStore {
     return result.rows;
   }
 
-  async attempts(deliveryId: string) {
+  async attempts(tenantId: string, deliveryId: string) {
     const result = await this.db.query<{ attempt: number; attempted_at: Date; status_code: number | null; error: string | null; duration_ms: number }>(
-      'SELECT attempt, attempted_at, status_code, error, duration_ms FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt',
-      [deliveryId],
+      `SELECT a.attempt, a.attempted_at, a.status_code, a.error, a.duration_ms FROM webhook_attempts a
+       JOIN webhook_deliveries d ON d.id = a.delivery_id
+       WHERE d.tenant_id = $1 AND a.delivery_id = $2 ORDER BY a.attempt`,
+      [tenantId, deliveryId],
     );
     return result.rows;
   }
 
-  /** Deliveries still pending well after creation with no attempt: handed to the queue again. */
-  async stuck(limit: number): Promise<string[]> {
-    const result = await this.db.query<{ id: string }>(
-      `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0 AND created_at < now() - interval '60 seconds' ORDER BY created_at LIMIT $1`,
+  /**
+   * Deliveries still pending well after creation with no attempt, in every tenant (the sweeper's
+   * system-wide look): handed to the queue again, each with its tenant.
+   */
+  async stuck(limit: number): Promise<{ tenantId: string; deliveryId: string }[]> {
+    const result = await this.db.query<{ tenant_id: string; id: string }>(
+      `SELECT tenant_id, id FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0 AND created_at < now() - interval '60 seconds' ORDER BY created_at LIMIT $1`,
       [limit],
     );
-    return result.rows.map((row) => row.id);
+    return result.rows.map((row) => ({ tenantId: row.tenant_id, deliveryId: row.id }));
   }
 }

@@ -23,5 +23,5 @@ export async function recordEvent(tx: Queryable, event: EventRecord): Promise<st
 
 /** Hands a committed delivery to the queue; the id makes a second hand-over a no-op. */
 export interface EventDispatcher {
-  dispatch(deliveryId: string): Promise<void>;
+  dispatch(delivery: { tenantId: string; deliveryId: string }): Promise<void>;
 }

@@ -31,7 +31,7 @@ export function startMaintenanceWorker(deps: {
       for (const { tenantId, id } of await deps.store.overdue(deps.db, 500)) {
         await deps.challenges.finish(tenantId, id, { status: 'expired', reason: 'timeout', actor: 'system:sweeper' });
       }
-      for (const deliveryId of await deps.deliveries.stuck(500)) await deps.events.dispatch(deliveryId);
+      for (const delivery of await deps.deliveries.stuck(500)) await deps.events.dispatch(delivery);
       await deps.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`);
       return 'ok';
     },

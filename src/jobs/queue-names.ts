@@ -11,6 +11,7 @@ export interface ChallengeExpiryJob {
 }
 
 export interface WebhookDeliveryJob {
+  tenantId: string;
   deliveryId: string;
 }
 

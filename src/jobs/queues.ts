@@ -46,8 +46,8 @@ export function bullmqScheduler(queues: Queues): ChallengeScheduler {
 
 export function bullmqEventDispatcher(queues: Queues): EventDispatcher {
   return {
-    async dispatch(deliveryId) {
-      await queues.webhookDelivery.add('deliver', { deliveryId }, { jobId: deliveryId });
+    async dispatch({ tenantId, deliveryId }) {
+      await queues.webhookDelivery.add('deliver', { tenantId, deliveryId }, { jobId: deliveryId });
     },
   };
 }

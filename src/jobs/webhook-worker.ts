@@ -20,7 +20,7 @@ export function startWebhookWorker(deps: {
   return new Worker<WebhookDeliveryJob>(
     queueNames.webhookDelivery,
     async (job) => {
-      const delivery = await deps.deliveries.get(job.data.deliveryId);
+      const delivery = await deps.deliveries.get(job.data.tenantId, job.data.deliveryId);
       if (!delivery || delivery.status !== 'pending') return 'done';
       const tenant = await deps.tenants.get(delivery.tenant_id);
       if (!tenant) throw new UnrecoverableError('tenant gone');
@@ -33,7 +33,7 @@ export function startWebhookWorker(deps: {
         allowLoopback: deps.allowLoopbackCallbacks && tenant.allowLoopbackCallbacks,
       });
       const final = !result.ok && job.attemptsMade + 1 >= webhookAttempts;
-      await deps.deliveries.recordAttempt(delivery.id, {
+      await deps.deliveries.recordAttempt(delivery.tenant_id, delivery.id, {
         statusCode: result.statusCode,
         error: result.ok ? undefined : result.error,
         durationMs: Date.now() - started,

@@ -192,7 +192,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
             type: row.event_type,
             url: row.url,
             status: row.status,
-            attempts: await deps.deliveries.attempts(row.id),
+            attempts: await deps.deliveries.attempts(params.id, row.id),
             createdAt: row.created_at.toISOString(),
             deliveredAt: row.delivered_at?.toISOString() ?? null,
           })),
