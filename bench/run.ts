@@ -142,7 +142,7 @@ const pendingHalf = await half(stepupUrl, scenarios.pending, pendingMax);
 
 note(`## Challenge creation throughput (${new Date().toISOString().slice(0, 10)})`);
 note('');
-note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, server, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s, requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts).`);
+note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, server, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s, requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts); the generator is one Node process sharing the cores, so its own pauses count against the server too, most at the highest rate (the baseline's).`);
 note('');
 note('| run | req/s | p50 ms | p99 ms | errors |');
 note('|---|---|---|---|---|');
