@@ -39,9 +39,12 @@ const canonicalContent = (row: Pick<AuditRow, 'tenant_id' | 'actor' | 'action' |
 
 export const auditRowHash = (row: Omit<AuditRow, 'hash'>) => sha256Hex(`${row.prev_hash}|${row.seq}|${canonicalContent(row)}`);
 
-export const appendAuditSql = `INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)`;
+const inboxInsert = 'INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at)';
 
-/** The parameters of appendAuditSql for one entry (for callers that fold the insert into a larger statement). */
+/** `$first, …, $first+5`: where an entry's six parameters (appendAuditParams) sit in a statement. */
+const entryPlaceholders = (first: number) => Array.from({ length: 6 }, (_, i) => `$${first + i}`).join(', ');
+
+/** The parameters of an inbox insert for one entry (for callers that fold it into a larger statement). */
 export const appendAuditParams = (entry: AuditEntry): SqlValue[] => [
   entry.tenantId,
   entry.actor,
@@ -57,10 +60,8 @@ export const appendAuditParams = (entry: AuditEntry): SqlValue[] => [
  * with WITH) as a data-modifying CTE: the change and its audit entry in one round trip, atomically.
  */
 export function withAuditEntry(sql: string, params: readonly SqlValue[], entry: AuditEntry): { sql: string; params: SqlValue[] } {
-  const first = params.length + 1;
-  const placeholders = Array.from({ length: 6 }, (_, i) => `$${first + i}`).join(', ');
   return {
-    sql: `WITH audit_entry AS (INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at) VALUES (${placeholders})) ${sql}`,
+    sql: `WITH audit_entry AS (${inboxInsert} VALUES (${entryPlaceholders(params.length + 1)})) ${sql}`,
     params: [...params, ...appendAuditParams(entry)],
   };
 }
@@ -81,12 +82,11 @@ export function withAuditEntryWhenChanged(sql: string, params: readonly SqlValue
  * (appendAuditParams) start at $firstParam. For statements the helpers above do not fit.
  */
 export const auditEntryCte = (firstParam: number, source: string) =>
-  `audit_entry AS (INSERT INTO audit_inbox (tenant_id, actor, action, subject, data, created_at)
-     SELECT ${Array.from({ length: 6 }, (_, i) => `$${firstParam + i}`).join(', ')} FROM (SELECT 1 FROM ${source} LIMIT 1) AS any_change)`;
+  `audit_entry AS (${inboxInsert} SELECT ${entryPlaceholders(firstParam)} FROM (SELECT 1 FROM ${source} LIMIT 1) AS any_change)`;
 
 /** Records one entry, inside the transaction that makes the audited change. */
 export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<void> {
-  await tx.query(appendAuditSql, appendAuditParams(entry));
+  await tx.query(`${inboxInsert} VALUES (${entryPlaceholders(1)})`, appendAuditParams(entry));
 }
 
 /**
@@ -95,6 +95,8 @@ export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<voi
  * DELETE starts after it holds the lock, so it only sees entries no one has chained yet.
  */
 export async function sequenceAudit(db: Db, batchSize = 2000): Promise<number> {
+  // Nothing waiting (the usual case between ticks): no transaction, no lock.
+  if ((await db.query('SELECT 1 FROM audit_inbox LIMIT 1')).rowCount === 0) return 0;
   return db.tx(async (tx) => {
     const head = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE');
     const taken = await tx.query<InboxRow>(

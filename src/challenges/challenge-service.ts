@@ -167,9 +167,9 @@ export class ChallengeService {
     const scope = { tenantId: base.tenantId, customerId: base.customerId, currency: transaction.type === 'transfer' ? transaction.amount?.currency : undefined, from: start, to: end };
     const atEmptyHistory = evaluateStepUp({ ...input, history: { todayApprovedMinor: 0n } });
     if (atEmptyHistory.stepUpRequired) {
-      // Step-up whatever the history says; the sum only completes the reasons. Nothing counted is
+      // Step-up whatever the history says; the sum only completes the reasons, and not even that
+      // when the cumulative rule fired on this amount alone (limit ≤ 0). Nothing counted is
       // written, so no lock is needed.
-      // When the cumulative rule already fired on this amount alone (limit ≤ 0), no sum can add a reason.
       if (limit === null || limit <= 0n) return { record: null, reasons: atEmptyHistory.reasons };
       return { record: null, reasons: evaluateStepUp({ ...input, history: { todayApprovedMinor: await store.sumTransfers(db, scope) } }).reasons };
     }
@@ -231,8 +231,8 @@ export class ChallengeService {
     const moved = current.callbackUrl
       ? await db.tx(async (tx) => {
           const updated = await transition(tx);
-          if (!updated?.callbackUrl) return updated ? { updated, deliveryId: null } : null;
-          const deliveryId = await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: updated.callbackUrl, payload: {} });
+          if (!updated) return null;
+          const deliveryId = await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: current.callbackUrl!, payload: {} });
           return { updated, deliveryId };
         })
       : await transition(db).then((updated) => (updated ? { updated, deliveryId: null } : null));

@@ -36,7 +36,7 @@ const insertColumns = `id, tenant_id, customer_id, status, transaction_type, tra
 const insertPlaceholders = `${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(',')},$24::jsonb`;
 
 /** The lock that orders a customer's step-up decisions (two transfers cannot both slip under the threshold). */
-export const customerDecisionLock = (tenantId: string, customerId: string) => `customer-decision:${tenantId}/${customerId}`;
+const customerDecisionLock = (tenantId: string, customerId: string) => `customer-decision:${tenantId}/${customerId}`;
 
 const transactionContext = (tenantId: string, id: string) => `challenge-transaction:${tenantId}:${id}`;
 

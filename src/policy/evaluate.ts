@@ -58,9 +58,6 @@ export function evaluateStepUp({ policy, transaction, context, history }: StepUp
   return { stepUpRequired: reasons.length > 0, reasons };
 }
 
-// The current day's bounds per zone: every decision needs them, and they change once a day.
-const dayBoundsCache = new Map<string, { start: Date; end: Date }>();
-
 const cumulativeThresholds = (policy: PolicyDocument) => ({
   threshold: policyMoney(policy.stepUp.dailyCumulativeThreshold, policy.currency),
   designatedExemptBelow: policyMoney(policy.stepUp.designatedDeviceExemptBelow, policy.currency),
@@ -79,6 +76,9 @@ export function cumulativeSumLimit({ policy, transaction, context }: Omit<StepUp
   const fires = context.designatedDevice ? (threshold > designatedExemptBelow ? threshold : designatedExemptBelow) : threshold;
   return fires - transaction.amountMinor;
 }
+
+// The current day's bounds per zone: every decision needs them, and they change once a day.
+const dayBoundsCache = new Map<string, { start: Date; end: Date }>();
 
 /** Start and end of the calendar day containing `now` in `timeZone` (DST-safe). */
 export function localDayBounds(now: Date, timeZone: string): { start: Date; end: Date } {

@@ -1,6 +1,6 @@
 // The ARS channel strategy (SPEC §8): eligible when the customer has a phone and a security number,
-// ARS is not locked and the number is past its change cooldown; starting queues the first call attempt; stopping (expiry, cancel) hangs up
-// a call in progress and removes retries still waiting.
+// ARS is not locked and the number is past its change cooldown; starting queues the first call
+// attempt; stopping (expiry, cancel) hangs up a call in progress and removes retries still waiting.
 import type { Db } from '../../storage/db.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Channel, Eligibility, EligibilityInput, PreparedChannel } from '../channel.ts';
