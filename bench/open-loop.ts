@@ -3,6 +3,10 @@
 // cannot hide its stall by slowing the load down (no coordinated omission). Used for the "half
 // load" runs: autocannon's rate mode sends each second's quota in one burst at the start of the
 // second, which measures bursts of full load rather than half load.
+// Like wrk2 (and like a bank's keep-alive client pool), it uses a fixed number of connections,
+// all opened before the clock starts: a request due while every connection is busy waits for one,
+// and that wait counts. Opening connections on demand instead would time TCP set-up in the first
+// second and open ever more connections whenever the server paused.
 import http from 'node:http';
 
 export interface OpenLoopResult {
@@ -22,11 +26,25 @@ export interface PlannedRequest {
   headers: Record<string, string>;
 }
 
+/** Opens `count` keep-alive connections (concurrent GET /healthz) and leaves them idle in the agent. */
+async function openConnections(target: URL, agent: http.Agent, count: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<void>((resolve, reject) => {
+        http.get({ host: target.hostname, port: target.port, path: '/healthz', agent }, (response) => response.resume().on('end', resolve)).on('error', reject);
+      }),
+    ),
+  );
+  const idle = Object.values(agent.freeSockets).reduce((sum, sockets) => sum + (sockets?.length ?? 0), 0);
+  if (idle !== count) throw new Error(`open loop: ${idle} of ${count} connections open before the run`);
+}
+
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
-export async function openLoop(url: string, options: { rate: number; durationSeconds: number; makeRequest: () => PlannedRequest }): Promise<OpenLoopResult> {
+export async function openLoop(url: string, options: { rate: number; durationSeconds: number; connections: number; makeRequest: () => PlannedRequest }): Promise<OpenLoopResult> {
   const target = new URL(url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections, scheduling: 'fifo' });
+  await openConnections(target, agent, options.connections);
   const latencies: number[] = [];
   let errors = 0;
   const total = Math.round(options.rate * options.durationSeconds);

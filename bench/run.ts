@@ -133,7 +133,7 @@ const pendingMax = await load(stepupUrl, scenarios.pending);
 // Half load: open-loop at a fixed rate, each latency counted from when its request was due.
 const half = async (url: string, makeRequest: () => PlannedRequest, max: Load): Promise<Load> => {
   const rate = Math.round(max.rps / 2);
-  const result = await openLoop(url, { rate, durationSeconds: duration, makeRequest });
+  const result = await openLoop(url, { rate, durationSeconds: duration, connections, makeRequest });
   return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, non2xx: 0 };
 };
 const baseHalf = await half(baselineUrl, scenarios.baseline, baseMax);
@@ -142,7 +142,7 @@ const pendingHalf = await half(stepupUrl, scenarios.pending, pendingMax);
 
 note(`## Challenge creation throughput (${new Date().toISOString().slice(0, 10)})`);
 note('');
-note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, server, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s, requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts); the generator is one Node process sharing the cores, so its own pauses count against the server too, most at the highest rate (the baseline's).`);
+note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, server, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s over ${connections} connections opened beforehand (as wrk2 does), requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts); the generator is one Node process sharing the cores, so its own pauses count against the server too, most at the highest rate (the baseline's).`);
 note('');
 note('| run | req/s | p50 ms | p99 ms | errors |');
 note('|---|---|---|---|---|');
