@@ -1,15 +1,26 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChallengeService } from '../challenges/challenge-service.ts';
+import { ProblemError } from '../errors/problem.ts';
 import { queueNames, type ChallengeExpiryJob } from './queue-names.ts';
 
-/** Moves a still-pending challenge to `expired` / `timeout`; a challenge already ended is left alone. */
+/** A challenge that no longer exists (its customer was erased) has nothing left to expire. */
+const isGone = (error: unknown) => error instanceof ProblemError && error.code === 'not_found';
+
+/**
+ * Moves a still-pending challenge to `expired` / `timeout`; a challenge already ended (or gone) is
+ * left alone. Any other failure (the database away) fails the job, and BullMQ retries it with
+ * backoff (the queue's attempts): an expiry is never dropped because one read failed.
+ */
 export function startExpiryWorker(connection: Redis, prefix: string, challenges: ChallengeService): Worker<ChallengeExpiryJob> {
   return new Worker<ChallengeExpiryJob>(
     queueNames.challengeExpiry,
     async (job) => {
       const { tenantId, challengeId } = job.data;
-      const existing = await challenges.get(tenantId, challengeId).catch(() => null);
+      const existing = await challenges.get(tenantId, challengeId).catch((error: unknown) => {
+        if (isGone(error)) return null;
+        throw error;
+      });
       if (!existing || existing.status !== 'pending') return 'not-pending';
       if (existing.expiresAt.getTime() > Date.now() + 1000) {
         // Woken early (clock skew between processes): try again at the real time.
