@@ -10,6 +10,7 @@ import pg from 'pg';
 import { signSync } from './sync-signer.ts';
 import { arsBench } from './ars-bench.ts';
 import { openLoop, type PlannedRequest } from './open-loop.ts';
+import { measureCpu, type CpuShares } from './cpu-accounting.ts';
 
 const redisUrl = process.env.REDIS_URL!;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
@@ -52,6 +53,8 @@ interface Load {
   p99: number;
   errors: number;
   non2xx: number;
+  requests: number;
+  cpu?: CpuShares;
 }
 
 async function load(url: string, makeRequest: () => PlannedRequest): Promise<Load> {
@@ -69,7 +72,7 @@ async function load(url: string, makeRequest: () => PlannedRequest): Promise<Loa
       },
     ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, requests: result.requests.total };
 }
 
 const row = (name: string, r: Load) => `| ${name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} |`;
@@ -126,15 +129,15 @@ const scenarios = {
 // --- throughput and latency ----------------------------------------------------------------------
 const baselineUrl = `http://127.0.0.1:${baselinePort}`;
 await load(baselineUrl, scenarios.baseline); // warm-up
-const baseMax = await load(baselineUrl, scenarios.baseline);
+const baseMax = await measureCpu(baseline.pid!, () => load(baselineUrl, scenarios.baseline));
 await load(stepupUrl, scenarios.notRequired); // warm-up (JIT, connections, prepared statements)
-const notRequiredMax = await load(stepupUrl, scenarios.notRequired);
-const pendingMax = await load(stepupUrl, scenarios.pending);
+const notRequiredMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.notRequired));
+const pendingMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.pending));
 // Half load: open-loop at a fixed rate, each latency counted from when its request was due.
 const half = async (url: string, makeRequest: () => PlannedRequest, max: Load): Promise<Load> => {
   const rate = Math.round(max.rps / 2);
   const result = await openLoop(url, { rate, durationSeconds: duration, connections, makeRequest });
-  return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, non2xx: 0 };
+  return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, non2xx: 0, requests: result.sent };
 };
 const baseHalf = await half(baselineUrl, scenarios.baseline, baseMax);
 const notRequiredHalf = await half(stepupUrl, scenarios.notRequired, notRequiredMax);
@@ -157,6 +160,17 @@ const ratio = (a: Load) => ((100 * a.rps) / baseMax.rps).toFixed(0);
 note(`- not_required: ${ratio(notRequiredMax)}% of the baseline's throughput (target ≥ 60%); p99 at half load ${notRequiredHalf.p99} ms (target ≤ 50 ms).`);
 note(`- pending: ${ratio(pendingMax)}% of the baseline's throughput (target ≥ 60%); p99 at half load ${pendingHalf.p99} ms (target ≤ 50 ms).`);
 note('');
+if (baseMax.cpu && notRequiredMax.cpu && pendingMax.cpu) {
+  note('CPU per request during the max runs, in µs (from /proc: the server process, all `postgres` processes, all `redis-server` processes, the load generator, and all cores together). The generator signs each stepup request (RFC 9421 HMAC and Content-Digest) as a bank would; the baseline\'s requests are unsigned.');
+  note('');
+  note('| run | server | PostgreSQL | Redis | generator | machine |');
+  note('|---|---|---|---|---|---|');
+  const cpuRow = (name: string, c: CpuShares) => `| ${name} | ${c.server} | ${c.postgres} | ${c.redis} | ${c.generator} | ${c.machine} |`;
+  note(cpuRow('baseline', baseMax.cpu));
+  note(cpuRow('not_required', notRequiredMax.cpu));
+  note(cpuRow('pending', pendingMax.cpu));
+  note('');
+}
 
 // --- expiry at scale -------------------------------------------------------------------------------
 const redis = new Redis(redisUrl);
