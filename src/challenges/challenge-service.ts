@@ -71,9 +71,14 @@ export class ChallengeService {
   constructor(private readonly deps: ChallengeServiceDeps) {}
 
   async get(tenantId: string, id: string): Promise<ChallengeRecord> {
-    const record = await this.deps.store.get(this.deps.db, tenantId, id);
+    const record = await this.find(tenantId, id);
     if (!record) throw notFound('challenge');
     return record;
+  }
+
+  /** The challenge, or null when there is none (a failed read throws: never mistake it for "gone"). */
+  async find(tenantId: string, id: string): Promise<ChallengeRecord | null> {
+    return this.deps.store.get(this.deps.db, tenantId, id);
   }
 
   async create(tenantId: string, input: CreateChallengeInput): Promise<ChallengeRecord> {

@@ -1,11 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChallengeService } from '../challenges/challenge-service.ts';
-import { ProblemError } from '../errors/problem.ts';
 import { queueNames, type ChallengeExpiryJob } from './queue-names.ts';
-
-/** A challenge that no longer exists (its customer was erased) has nothing left to expire. */
-const isGone = (error: unknown) => error instanceof ProblemError && error.code === 'not_found';
 
 /**
  * Moves a still-pending challenge to `expired` / `timeout`; a challenge already ended (or gone) is
@@ -17,10 +13,7 @@ export function startExpiryWorker(connection: Redis, prefix: string, challenges:
     queueNames.challengeExpiry,
     async (job) => {
       const { tenantId, challengeId } = job.data;
-      const existing = await challenges.get(tenantId, challengeId).catch((error: unknown) => {
-        if (isGone(error)) return null;
-        throw error;
-      });
+      const existing = await challenges.find(tenantId, challengeId);
       if (!existing || existing.status !== 'pending') return 'not-pending';
       if (existing.expiresAt.getTime() > Date.now() + 1000) {
         // Woken early (clock skew between processes): try again at the real time.

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createQueues, bullmqScheduler } from '../../src/jobs/queues.ts';
 import { startExpiryWorker } from '../../src/jobs/expiry-worker.ts';
-import { notFound } from '../../src/errors/problem.ts';
 import type { ChallengeService } from '../../src/challenges/challenge-service.ts';
 import type { ChallengeRecord } from '../../src/challenges/challenge-record.ts';
 import { eventually, redisUrl } from '../support/test-server.ts';
@@ -25,10 +24,10 @@ describe('expiry worker', () => {
     const finished: string[] = [];
     const pending = (id: string) => ({ id, tenantId: 'ten_1', status: 'pending', expiresAt: new Date(Date.now() - 10) }) as unknown as ChallengeRecord;
     const service = {
-      async get(_tenantId: string, id: string) {
+      async find(_tenantId: string, id: string) {
         const count = (reads.get(id) ?? 0) + 1;
         reads.set(id, count);
-        if (id === 'chl_gone') throw notFound('challenge');
+        if (id === 'chl_gone') return null;
         if (count === 1) throw new Error('Connection terminated unexpectedly');
         return pending(id);
       },

@@ -42,7 +42,7 @@ export class ArsDialer {
   async placeAttempt(job: PlaceCallJob): Promise<PlaceResult> {
     const { db, envelope, challenges, vetter, caps, placer, limiter } = this.deps;
     const { tenantId, challengeId, attemptNumber } = job;
-    const challenge = await challenges.get(tenantId, challengeId).catch(() => null);
+    const challenge = await challenges.find(tenantId, challengeId);
     if (!challenge || challenge.status !== 'pending' || challenge.channel !== 'ars') return { kind: 'skipped', why: 'not_pending' };
     const policy = arsPolicyOf(challenge.channelState);
     const customer = await arsCustomerStore.get(db, tenantId, challenge.customerId);
@@ -105,7 +105,7 @@ export class ArsDialer {
 
   /** After an attempt that decided nothing: the next attempt after its delay, or `unreachable`. */
   async afterAttemptEnded(attempt: CallAttemptRow): Promise<void> {
-    const challenge = await this.deps.challenges.get(attempt.tenant_id, attempt.challenge_id).catch(() => null);
+    const challenge = await this.deps.challenges.find(attempt.tenant_id, attempt.challenge_id);
     if (!challenge || challenge.status !== 'pending' || attempt.end_reason === 'canceled') return;
     const policy = arsPolicyOf(challenge.channelState);
     const next = attempt.attempt_number + 1;
