@@ -14,13 +14,8 @@ export interface CpuShares {
   machine: number;
 }
 
-interface Sample {
-  server: number;
-  postgres: number;
-  redis: number;
-  generator: number;
-  machine: number;
-}
+/** Cumulative CPU µs at one moment, per component (the same fields as CpuShares). */
+type Sample = CpuShares;
 
 const ticksPerSecond = (() => {
   try {

@@ -8,10 +8,6 @@ import type { TenantStore, ApiKeyRecord } from '../tenants/tenant-store.ts';
 export const clockWindowSeconds = 300;
 export const nonceTtlSeconds = 600;
 
-export type BankAuthResult =
-  | { ok: true; tenantId: string; keyId: string }
-  | { ok: false; reason: string };
-
 export interface BankRequest {
   method: string;
   /** PUBLIC_BASE_URL + path + query: what the client signed as @target-uri. */
@@ -63,14 +59,6 @@ export class BankRequestVerifier {
     const entry = { key, material, until: this.now() + (this.options.keyCacheMs ?? 5000) };
     this.keyCache.set(keyId, entry);
     return entry;
-  }
-
-  /** Verifies the signature, then claims the nonce (see verifySignature and claimNonce). */
-  async verify(request: BankRequest): Promise<BankAuthResult> {
-    const verified = await this.verifySignature(request);
-    if (!verified.ok) return verified;
-    if (!(await this.claimNonce(verified.keyId, verified.nonce))) return { ok: false, reason: 'nonce replayed' };
-    return { ok: true, tenantId: verified.tenantId, keyId: verified.keyId };
   }
 
   /**

@@ -77,7 +77,7 @@ export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; 
       responses: { 201: { description: 'The new key id', schema: z.object({ kid: z.string() }) } },
       handler: async ({ admin }) => {
         const kid = await deps.receipts.rotate();
-        await db.tx((tx) => appendAudit(tx, { tenantId: null, actor: admin!.actor, action: 'receipt_key.rotated', subject: kid }));
+        await appendAudit(db, { tenantId: null, actor: admin!.actor, action: 'receipt_key.rotated', subject: kid });
         return { status: 201, body: { kid } };
       },
     }),
