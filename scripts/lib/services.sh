@@ -22,10 +22,13 @@ apt_install() {
 
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "installing npm dependencies"
-    # npm ci when the lock file is complete; npm 11 sometimes leaves platform-specific optional
-    # packages out of it, and then npm install (which still honours the lock file) does the job.
-    npm ci --no-audit --no-fund >&2 2>/dev/null || npm install --no-audit --no-fund >&2
+    log "installing npm dependencies (npm ci: exactly what package-lock.json records)"
+    # No fallback to npm install: a lock file out of step with package.json is a defect to fix in
+    # the repository (npm install, commit the lock file), never something to paper over in a clone.
+    if ! npm ci --no-audit --no-fund >&2; then
+      log "npm ci failed: if it says package.json and package-lock.json are not in sync, run npm install and commit package-lock.json"
+      return 1
+    fi
   fi
 }
 
