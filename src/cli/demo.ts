@@ -99,7 +99,7 @@ for (const [path, body] of [['phone', { number: demoPhone }], ['knowledge-secret
 }
 
 // `npm run request` finds the demo's key in DATA_DIR/demo.json: name a non-default DATA_DIR in the command.
-const request = `${process.env.DATA_DIR ? `DATA_DIR=${dataDir} ` : ''}npm run request --`;
+const request = `${process.env.DATA_DIR ? `DATA_DIR=${dataDir} ` : ''}npm run -s request --`;
 const example = JSON.stringify({
   customerId: 'demo-customer',
   transaction: { reference: 'TX-DEMO-1', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },

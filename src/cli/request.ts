@@ -1,43 +1,94 @@
-// Sends one signed request to stepup and prints the response — the quickest way to try the API.
-//   npm run request -- POST /v1/challenges '{"customerId":"demo-customer",...}'
-//   npm run request -- GET /v1/challenges/chl_...
+// Sends one signed request to stepup and prints the status line and the JSON body — the quickest way
+// to try the API. With --wait, a created (or fetched) challenge is polled until it ends, then its
+// outcome is printed and its receipt verified against the server's JWKS (docs/receipts.md).
+//   npm run -s request -- POST /v1/challenges '{"customerId":"demo-customer",...}' --wait
+//   npm run -s request -- GET /v1/challenges/chl_...
 // Credentials: STEPUP_KEY_ID + STEPUP_SECRET, else the demo's DATA_DIR/demo.json.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepupClient } from '../client/stepup-client.ts';
+import { verifyReceipt } from '../client/verify-receipt.ts';
 
-const usage = `Usage: npm run request -- <METHOD> <path> ['<json body>' | @file.json]
-  npm run request -- POST /v1/challenges '{"customerId":"demo-customer",...}'
-  npm run request -- GET /v1/challenges/chl_...`;
-const [method, path, body] = process.argv.slice(2);
+const usage = `Usage: npm run -s request -- <METHOD> <path> ['<json body>' | @file.json] [--wait]
+  npm run -s request -- POST /v1/challenges '{"customerId":"demo-customer",...}' --wait
+  npm run -s request -- GET /v1/challenges/chl_...
+  --wait   poll the challenge until it ends; print the outcome and whether its receipt verifies`;
+
+const args = process.argv.slice(2);
+const wait = args.includes('--wait');
+const [method, path, body] = args.filter((arg) => arg !== '--wait');
 if (!method || !path?.startsWith('/')) {
   console.error(usage);
   process.exit(2);
 }
-const dataDir = process.env.DATA_DIR ?? './.data';
-let keyId = process.env.STEPUP_KEY_ID;
-let secret = process.env.STEPUP_SECRET;
-let baseUrl = process.env.STEPUP_URL;
-if (!keyId || !secret) {
+
+interface Credentials {
+  keyId: string;
+  secret: string;
+  baseUrl: string;
+}
+
+function loadCredentials(): Credentials {
+  const keyId = process.env.STEPUP_KEY_ID;
+  const secret = process.env.STEPUP_SECRET;
+  if (keyId && secret) return { keyId, secret, baseUrl: process.env.STEPUP_URL ?? 'http://127.0.0.1:8080' };
   try {
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { keyId: string; secret: string; url: string };
-    keyId = demo.keyId;
-    secret = demo.secret;
-    baseUrl ??= demo.url;
+    const demo = JSON.parse(readFileSync(join(process.env.DATA_DIR ?? './.data', 'demo.json'), 'utf8')) as { keyId: string; secret: string; url: string };
+    return { keyId: demo.keyId, secret: demo.secret, baseUrl: process.env.STEPUP_URL ?? demo.url };
   } catch {
     console.error('Set STEPUP_KEY_ID and STEPUP_SECRET (and STEPUP_URL), or run `npm run demo` first.');
     process.exit(2);
   }
 }
-const client = new StepupClient({ baseUrl: baseUrl ?? 'http://127.0.0.1:8080', publicBaseUrl: process.env.PUBLIC_BASE_URL, credentials: { keyId, secret } });
-let payload: unknown;
-try {
-  payload = body === undefined ? undefined : JSON.parse(body.startsWith('@') ? readFileSync(body.slice(1), 'utf8') : body);
-} catch (error) {
-  console.error(`The body is not JSON (${(error as Error).message}); quote it in single quotes, or pass @file.json.\n${usage}`);
-  process.exit(2);
+
+function parseBody(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text);
+  } catch (error) {
+    console.error(`The body is not JSON (${(error as Error).message}); quote it in single quotes, or pass @file.json.\n${usage}`);
+    process.exit(2);
+  }
 }
-const response = await client.request(method.toUpperCase(), path, payload, process.env.IDEMPOTENCY_KEY ? { 'idempotency-key': process.env.IDEMPOTENCY_KEY } : {});
+
+interface ChallengeView {
+  id: string;
+  status: string;
+  expiresAt: string;
+  transactionHash: string;
+  result: { channel: string | null; reason: string; receipt: string; fraudReported?: boolean } | null;
+}
+
+const isChallenge = (value: unknown): value is ChallengeView =>
+  typeof value === 'object' && value !== null && typeof (value as ChallengeView).id === 'string' && (value as ChallengeView).id.startsWith('chl_');
+
+const credentials = loadCredentials();
+const client = new StepupClient({ baseUrl: credentials.baseUrl, publicBaseUrl: process.env.PUBLIC_BASE_URL, credentials });
+const response = await client.request(method.toUpperCase(), path, parseBody(body), process.env.IDEMPOTENCY_KEY ? { 'idempotency-key': process.env.IDEMPOTENCY_KEY } : {});
 console.log(`HTTP ${response.status}`);
 console.log(JSON.stringify(response.body, null, 2));
-process.exit(response.status < 400 ? 0 : 1);
+if (response.status >= 400) process.exit(1);
+if (!wait) process.exit(0);
+
+if (!isChallenge(response.body)) {
+  console.error('--wait needs a challenge in the response (POST /v1/challenges or GET /v1/challenges/{id})');
+  process.exit(2);
+}
+let challenge = response.body;
+if (challenge.status === 'pending') console.error(`waiting for ${challenge.id} to end (expires ${challenge.expiresAt}) …`);
+while (challenge.status === 'pending') {
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const polled = await client.getChallenge<ChallengeView>(challenge.id);
+  if (polled.status !== 200) {
+    console.error(`GET /v1/challenges/${challenge.id} answered HTTP ${polled.status}: ${JSON.stringify(polled.body)}`);
+    process.exit(1);
+  }
+  challenge = polled.body;
+}
+
+const result = challenge.result;
+console.log(`outcome: ${challenge.status}${result ? ` (${result.reason}${result.channel ? `, channel ${result.channel}` : ''}${result.fraudReported ? ', fraud reported' : ''})` : ''}`);
+if (!result) process.exit(0);
+const verdict = await verifyReceipt(result.receipt, credentials.baseUrl, { challengeId: challenge.id, status: challenge.status, transactionHash: challenge.transactionHash });
+console.log(verdict.ok ? `receipt: verifies (key ${verdict.kid})` : `receipt: DOES NOT VERIFY — ${verdict.reason}`);
+process.exit(verdict.ok ? 0 : 1);
