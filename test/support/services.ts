@@ -24,10 +24,15 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
 
 export class PrivateRedis {
   private process: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: { appendOnly: boolean; dir: string },
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** appendOnly: keep data across a restart in an append-only file, as production Redis does. */
+  static async start(options: { appendOnly?: boolean } = {}): Promise<PrivateRedis> {
+    const dir = mkdtempSync(join(tmpdir(), 'stepup-redis-'));
+    const redis = new PrivateRedis(await freePort(), { appendOnly: options.appendOnly ?? false, dir });
     await redis.resume();
     return redis;
   }
@@ -38,7 +43,8 @@ export class PrivateRedis {
 
   async resume(): Promise<void> {
     const bin = process.env.REDIS_SERVER_BIN || 'redis-server';
-    this.process = spawn(bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const persistence = this.options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+    this.process = spawn(bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.options.dir, ...persistence], { stdio: 'ignore' });
     await waitForPort(this.port);
   }
 
@@ -49,6 +55,11 @@ export class PrivateRedis {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.options.dir, { recursive: true, force: true });
   }
 }
 
@@ -89,8 +100,9 @@ export class PrivatePostgres {
     await waitForPort(this.port);
   }
 
-  async stop(): Promise<void> {
-    PrivatePostgres.run(['pg_ctl', '-D', join(this.dir, 'data'), '-m', 'immediate', 'stop']);
+  /** immediate: a crash (no checkpoint, clients cut); fast: a clean shutdown that still cuts clients. */
+  async stop(mode: 'immediate' | 'fast' = 'immediate'): Promise<void> {
+    PrivatePostgres.run(['pg_ctl', '-D', join(this.dir, 'data'), '-m', mode, 'stop']);
   }
 
   async destroy(): Promise<void> {

@@ -1,0 +1,134 @@
+// What a chaos run must never show, counted from the database, the simulator and the bank's side.
+// Every count here must be zero; the run exits non-zero otherwise (docs/reliability.md).
+import pg from 'pg';
+import type { Simulator } from '../src/telephony/simulator/create-simulator.ts';
+import type { Session, LoadStats } from './bank-load.ts';
+import type { WebhookReceiver } from './webhook-receiver.ts';
+import { attemptIdOf, type PressedAnswer } from './call-answerer.ts';
+
+export interface CheckRow {
+  check: string;
+  count: number;
+  examples: string[];
+}
+
+interface ChallengeRow {
+  id: string;
+  status: string;
+  fraud_reported: boolean;
+  expires_at: Date;
+}
+
+const row = (check: string, offenders: string[]): CheckRow => ({ check, count: offenders.length, examples: offenders.slice(0, 3) });
+
+export async function runChecks(input: {
+  databaseUrl: string;
+  sessions: Session[];
+  stats: LoadStats;
+  receiver: WebhookReceiver;
+  simulator: Simulator;
+  pressed: PressedAnswer[];
+}): Promise<CheckRow[]> {
+  const client = new pg.Client({ connectionString: input.databaseUrl });
+  await client.connect();
+  try {
+    const ids = input.sessions.flatMap((session) => (session.challengeId ? [session.challengeId] : []));
+    const challenges = new Map<string, ChallengeRow>();
+    const found = await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at FROM challenges WHERE id = ANY($1)', [ids]);
+    for (const challenge of found.rows) challenges.set(challenge.id, challenge);
+    const bySession = (session: Session) => (session.challengeId ? challenges.get(session.challengeId) : undefined);
+    const rows: CheckRow[] = [];
+
+    rows.push(row('creates without a definite answer', input.sessions.filter((s) => s.unresolved).map((s) => `${s.customerId}: ${s.unresolved}`)));
+    rows.push(row('challenges created but not terminal', input.sessions.filter((s) => s.challengeId && bySession(s)?.status === 'pending').map((s) => s.challengeId!)));
+    rows.push(row('challenges answered to the bank but not stored', input.sessions.filter((s) => s.challengeId && !bySession(s)).map((s) => s.challengeId!)));
+
+    const overdue = await client.query<{ id: string }>(`SELECT id FROM challenges WHERE status = 'pending' AND expires_at < now() - interval '10 seconds'`);
+    rows.push(row('pending past expiry', overdue.rows.map((r) => r.id)));
+
+    const twiceDecided = await client.query<{ subject: string }>(
+      `SELECT subject FROM audit_log WHERE action IN ('challenge.approved', 'challenge.denied', 'challenge.expired', 'challenge.canceled', 'challenge.failed')
+       GROUP BY subject HAVING count(*) > 1`,
+    );
+    rows.push(row('challenges decided twice (audit)', twiceDecided.rows.map((r) => r.subject)));
+    const twoEvents = await client.query<{ challenge_id: string }>(
+      `SELECT challenge_id FROM webhook_deliveries WHERE event_type LIKE 'challenge.%' GROUP BY challenge_id HAVING count(*) > 1`,
+    );
+    rows.push(row('challenges with two events (outbox)', twoEvents.rows.map((r) => r.challenge_id)));
+    rows.push(row('challenges with two events (received)', [...input.receiver.accepted].filter(([, events]) => events.size > 1).map(([id]) => id)));
+
+    const callsByAttempt = new Map<string, number>();
+    for (const call of input.simulator.state.listCalls()) {
+      const attempt = attemptIdOf(call.url);
+      if (attempt) callsByAttempt.set(attempt, (callsByAttempt.get(attempt) ?? 0) + 1);
+    }
+    rows.push(row('calls placed twice for one attempt', [...callsByAttempt].filter(([, count]) => count > 1).map(([attempt]) => attempt)));
+
+    // An answer stepup received (its call went on without an application error) must decide the challenge.
+    const attempts = await client.query<{ id: string; challenge_id: string }>('SELECT id, challenge_id FROM ars_call_attempts');
+    const challengeOfAttempt = new Map(attempts.rows.map((r) => [r.id, r.challenge_id]));
+    const cleanCalls = new Set(input.simulator.state.listCalls().filter((call) => call.errors.length === 0).map((call) => call.sid));
+    const decisive = input.pressed.filter((answer) => answer.kind !== 'wrong' && cleanCalls.has(answer.callSid));
+    const decisiveIds = [...new Set(decisive.map((answer) => challengeOfAttempt.get(answer.attemptId)).filter((id): id is string => Boolean(id)))];
+    const decided = new Map(
+      (await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at FROM challenges WHERE id = ANY($1)', [decisiveIds])).rows.map((r) => [r.id, r]),
+    );
+    rows.push(
+      row(
+        'answers given but not applied',
+        decisive
+          .filter((answer) => {
+            const challenge = decided.get(challengeOfAttempt.get(answer.attemptId) ?? '');
+            if (!challenge) return true;
+            return answer.kind === 'right' ? challenge.status !== 'approved' : !(challenge.status === 'denied' && challenge.fraud_reported);
+          })
+          .map((answer) => `${answer.kind} on ${answer.attemptId}`),
+      ),
+    );
+    rows.push(
+      row(
+        'approved without a right answer',
+        input.sessions.filter((s) => (s.scenario === 'ars_wrong' || s.scenario === 'ars_unanswered' || s.scenario === 'ars_star') && bySession(s)?.status === 'approved').map((s) => s.challengeId!),
+      ),
+    );
+    rows.push(
+      row(
+        'OTP codes accepted but not approved',
+        input.sessions.filter((s) => s.otpSubmitted && bySession(s)?.status !== 'approved').map((s) => s.challengeId!),
+      ),
+    );
+
+    const emptyPayloads = await client.query<{ id: string }>(
+      `SELECT id FROM webhook_deliveries WHERE event_type LIKE 'challenge.%' AND (payload->'data' IS NULL OR payload->'data' = '{}'::jsonb OR payload->'data'->>'id' IS DISTINCT FROM challenge_id)`,
+    );
+    rows.push(row('events with an empty or wrong payload (outbox)', emptyPayloads.rows.map((r) => r.id)));
+    const wrongReceived: string[] = [];
+    for (const [id, events] of input.receiver.accepted) {
+      const stored = challenges.get(id) ?? (await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at FROM challenges WHERE id = $1', [id])).rows[0];
+      for (const event of events.values()) {
+        if (!stored || event.type !== `challenge.${stored.status}` || event.data.status !== stored.status || !event.data.result) wrongReceived.push(`${event.webhookId} (${event.type}) for ${id}`);
+      }
+    }
+    rows.push(row('events with an empty or wrong payload (received)', wrongReceived));
+    rows.push(
+      row(
+        'decisions that never reached the bank',
+        input.sessions
+          .filter((s) => s.challengeId && s.createdStatus !== 'not_required' && bySession(s) && bySession(s)!.status !== 'pending' && !input.receiver.accepted.has(s.challengeId))
+          .map((s) => s.challengeId!),
+      ),
+    );
+    rows.push(row('webhooks with a bad signature', Array.from({ length: input.receiver.badSignatures }, () => 'bad signature')));
+
+    const stuckKeys = await client.query<{ idempotency_key: string }>(
+      `SELECT idempotency_key FROM idempotency_keys WHERE status_code IS NULL AND created_at < now() - interval '30 seconds'`,
+    );
+    rows.push(row('stuck idempotency keys', stuckKeys.rows.map((r) => r.idempotency_key)));
+    const stuckAttempts = await client.query<{ id: string; status: string }>(`SELECT id, status FROM ars_call_attempts WHERE status <> 'ended'`);
+    rows.push(row('stuck call attempts', stuckAttempts.rows.map((r) => `${r.id} (${r.status})`)));
+    rows.push(row('5xx other than 503 with Retry-After', [...input.stats.bad5xx].flatMap(([key, count]) => Array.from({ length: count }, () => key))));
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
