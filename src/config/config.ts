@@ -34,6 +34,8 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
   ARS_RETRY_DELAY_SCALE: z.coerce.number().min(0.0001).max(1).default(1),
+  ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  ARS_RECONCILE_AFTER_S: z.coerce.number().min(0.1).max(3600).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -57,6 +59,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** ARS_RETRY_DELAY_SCALE: 1 in production; tests shrink ARS retry delays with it. */
   arsRetryDelayScale: number;
+  /** ARS_RECONCILE_EVERY_MS: how often the ARS reconciler looks for stranded calls. */
+  arsReconcileEveryMs: number;
+  /** ARS_RECONCILE_AFTER_S: how long a call or a stranded challenge is left to webhooks and the queue first. */
+  arsReconcileAfterSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -115,5 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowLoopbackCallbacks: e.ALLOW_LOOPBACK_CALLBACKS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,
+    arsReconcileEveryMs: e.ARS_RECONCILE_EVERY_MS,
+    arsReconcileAfterSeconds: e.ARS_RECONCILE_AFTER_S,
   };
 }

@@ -103,22 +103,29 @@ export class ArsDialer {
     return ended;
   }
 
-  /** After an attempt that decided nothing: the next attempt after its delay, or `unreachable`. */
-  async afterAttemptEnded(attempt: CallAttemptRow): Promise<void> {
+  /**
+   * After an attempt that decided nothing: the next attempt after its delay (counted from
+   * `endedAt`, default now), or `unreachable`. `reconcile`: queue only when no job for the next
+   * attempt is waiting already (the reconciler's repair). True when it queued or failed the challenge.
+   */
+  async afterAttemptEnded(attempt: CallAttemptRow, endedAt: Date = new Date(), mode: 'schedule' | 'reconcile' = 'schedule'): Promise<boolean> {
     const challenge = await this.deps.challenges.find(attempt.tenant_id, attempt.challenge_id);
-    if (!challenge || challenge.status !== 'pending' || attempt.end_reason === 'canceled') return;
+    if (!challenge || challenge.status !== 'pending' || attempt.end_reason === 'canceled') return false;
     const policy = arsPolicyOf(challenge.channelState);
     const next = attempt.attempt_number + 1;
     if (next <= policy.callAttempts) {
       const delays = policy.retryDelaysSeconds;
       const seconds = delays[attempt.attempt_number - 1] ?? delays[delays.length - 1] ?? 0;
-      const delayMs = Math.round(seconds * 1000 * this.deps.retryDelayScale);
-      if (Date.now() + delayMs < challenge.expiresAt.getTime()) {
-        await this.deps.scheduler.schedule({ tenantId: attempt.tenant_id, challengeId: attempt.challenge_id, attemptNumber: next }, delayMs);
-        return;
+      const dueAt = endedAt.getTime() + Math.round(seconds * 1000 * this.deps.retryDelayScale);
+      if (dueAt < challenge.expiresAt.getTime()) {
+        const job = { tenantId: attempt.tenant_id, challengeId: attempt.challenge_id, attemptNumber: next };
+        if (mode === 'reconcile') return this.deps.scheduler.ensure(job, dueAt - Date.now());
+        await this.deps.scheduler.schedule(job, dueAt - Date.now());
+        return true;
       }
     }
     await this.fail(challenge, 'failed', 'unreachable', { attempts: attempt.attempt_number, lastCall: attempt.end_reason });
+    return true;
   }
 
   /** `details` is public (result.details, audited too); `auditData` only goes to the audit trail. */

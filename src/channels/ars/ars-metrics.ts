@@ -6,6 +6,8 @@ export interface ArsMetrics {
   callEnded(reason: string): void;
   /** A keypress result: right, wrong, incomplete, reject, repeat, no_input, challenge_ended. */
   answer(result: string): void;
+  /** The reconciler repaired something webhooks or the queue should have done (docs/reliability.md). */
+  reconciled(kind: string): void;
 }
 
 export function arsMetrics(registry: Registry): ArsMetrics {
@@ -16,7 +18,11 @@ export function arsMetrics(registry: Registry): ArsMetrics {
   const answers =
     existing('stepup_ars_answers_total') ??
     new Counter({ name: 'stepup_ars_answers_total', help: 'What ARS callers pressed, by result (never the digits)', labelNames: ['result'], registers: [registry] });
+  const reconciled =
+    existing('stepup_ars_reconciled_total') ??
+    new Counter({ name: 'stepup_ars_reconciled_total', help: 'ARS repairs by the reconciler, by case', labelNames: ['case'], registers: [registry] });
   return {
+    reconciled: (kind) => reconciled.inc({ case: kind }),
     callEnded: (reason) => calls.inc({ end_reason: reason }),
     answer: (result) => answers.inc({ result }),
   };

@@ -23,6 +23,8 @@ import { arsMetrics } from './ars-metrics.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
 import { createNumberIntelligence } from '../../telephony/number-intelligence/create-number-intelligence.ts';
 import { bullmqPlaceCallScheduler, createPlaceCallQueue, startPlaceCallWorker } from './place-call-queue.ts';
+import { CallReconciler } from './call-reconciler.ts';
+import { startReconcileWorker } from './reconcile-queue.ts';
 
 export interface ArsModuleOptions {
   /** Number vetting; defaults to number intelligence (createNumberIntelligence). */
@@ -36,6 +38,7 @@ interface Telephony {
   queue: Queue<PlaceCallJob>;
   dialer: ArsDialer;
   calls: ArsCallService;
+  reconciler: CallReconciler;
   authToken: string;
 }
 
@@ -86,7 +89,8 @@ export function arsModule(options: ArsModuleOptions = {}): ChannelModule & { enr
         retryDelayScale: config.arsRetryDelayScale,
       });
       const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger, metrics });
-      states.set(context, { enrollment, telephony: { flows, queue, dialer, calls, authToken: config.twilio.authToken } });
+      const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics }, { afterSeconds: config.arsReconcileAfterSeconds });
+      states.set(context, { enrollment, telephony: { flows, queue, dialer, calls, reconciler, authToken: config.twilio.authToken } });
       context.channels.register(new ArsChannel({ db, placer, scheduler, logger }));
     },
     routes: (context) => arsEnrollmentRoutes(stateOf(context).enrollment),
@@ -98,7 +102,11 @@ export function arsModule(options: ArsModuleOptions = {}): ChannelModule & { enr
     workers(context, connection): Worker[] {
       const { telephony } = stateOf(context);
       if (!telephony) return [];
-      return [startPlaceCallWorker({ connection, prefix: context.config.queuePrefix, dialer: telephony.dialer, logger: context.logger })];
+      const { queuePrefix: prefix, arsReconcileEveryMs: everyMs } = context.config;
+      return [
+        startPlaceCallWorker({ connection, prefix, dialer: telephony.dialer, logger: context.logger }),
+        startReconcileWorker({ connection, prefix, reconciler: telephony.reconciler, everyMs, logger: context.logger }),
+      ];
     },
     describeCustomer: (context, tenantId, customerId) => stateOf(context).enrollment.describe(tenantId, customerId),
     customerSummary: arsCustomerSummary,

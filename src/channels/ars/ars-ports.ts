@@ -10,6 +10,8 @@ export interface CallPlacer {
   place(input: { tenantId: string; attemptId: string; to: string; ringTimeoutSeconds: number }): Promise<{ callSid: string }>;
   /** Ends a ringing or answered call (Calls update Status=completed). */
   hangUp(callSid: string): Promise<void>;
+  /** The call as the provider knows it (Calls fetch); null when the provider has no such call. */
+  fetchCall(callSid: string): Promise<{ status: string; answeredBy: string | null } | null>;
 }
 
 export interface PlaceCallJob {
@@ -22,6 +24,11 @@ export interface PlaceCallJob {
 
 export interface PlaceCallScheduler {
   schedule(job: PlaceCallJob, delayMs: number): Promise<void>;
+  /**
+   * Queues the attempt unless its job is already waiting, delayed or running (a job that failed or
+   * was lost is replaced). True when it queued. For the reconciler: safe to call again and again.
+   */
+  ensure(job: PlaceCallJob, delayMs: number): Promise<boolean>;
   /** Removes attempts still waiting (retries) when the challenge ended. */
   cancelPending(challengeId: string, attemptNumbers: number[]): Promise<void>;
 }

@@ -33,7 +33,7 @@ export interface CallAttemptRow {
 }
 
 /** A claim older than this is taken over (its worker died between claiming and dialing). */
-const claimLeaseSeconds = 30;
+export const claimLeaseSeconds = 30;
 
 export const callAttemptStore = {
   /**

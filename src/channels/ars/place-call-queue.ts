@@ -18,10 +18,23 @@ export function createPlaceCallQueue(connection: Redis, prefix: string): Queue<P
   });
 }
 
+/** Job states in which an attempt will still be (or is being) dialed. */
+const liveJobStates = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
 export function bullmqPlaceCallScheduler(queue: Queue<PlaceCallJob>): PlaceCallScheduler {
   return {
     async schedule(job, delayMs) {
       await queue.add('place-call', job, { jobId: placeCallJobId(job.challengeId, job.attemptNumber), delay: Math.max(0, delayMs) });
+    },
+    async ensure(job, delayMs) {
+      const jobId = placeCallJobId(job.challengeId, job.attemptNumber);
+      const existing = await queue.getJob(jobId);
+      if (existing) {
+        if (liveJobStates.has(await existing.getState())) return false;
+        await existing.remove().catch(() => undefined);
+      }
+      await queue.add('place-call', job, { jobId, delay: Math.max(0, delayMs) });
+      return true;
     },
     async cancelPending(challengeId, attemptNumbers) {
       // A job already running cannot be removed; it finds the challenge ended and stops by itself.

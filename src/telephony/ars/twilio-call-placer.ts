@@ -1,5 +1,6 @@
 // The ARS channel's CallPlacer on Twilio (or the simulator via TWILIO_API_BASE_URL): Calls create
-// with synchronous answering-machine detection, Calls update Status=completed to hang up.
+// with synchronous answering-machine detection, Calls update Status=completed to hang up, Calls
+// fetch for the reconciler.
 import type twilio from 'twilio';
 import type { CallPlacer } from '../../channels/ars/ars-ports.ts';
 import { arsWebhookUrl } from './ars-webhook-urls.ts';
@@ -25,6 +26,16 @@ export function twilioCallPlacer(options: { client: twilio.Twilio; accountSid: s
     },
     async hangUp(callSid) {
       await client.calls(callSid).update({ status: 'completed' });
+    },
+    async fetchCall(callSid) {
+      try {
+        const call = await client.calls(callSid).fetch();
+        return { status: call.status, answeredBy: call.answeredBy ?? null };
+      } catch (error) {
+        // Twilio: 20404 (HTTP 404) — no such call on this account.
+        if ((error as { status?: number }).status === 404) return null;
+        throw error;
+      }
     },
   };
 }

@@ -1,0 +1,130 @@
+// The ARS safety net (docs/reliability.md): what Twilio's webhooks and the place-call queue should
+// have done but could not (API down, PostgreSQL restarting, Redis away, a worker killed) is found
+// in the database and finished here. Every repair is idempotent — attempts are claimed once per
+// (challenge, attempt number), and a second reconciler running at the same time changes nothing.
+//
+//  1. Attempts `dialing`/`answered` for a while: the call is fetched from Twilio; a call that has
+//     ended there ends here too (and the next attempt is queued, or the challenge fails).
+//  2. Attempts `claimed` long past the claim lease with no call: the place-call job is queued again
+//     (the dialer takes the stale claim over).
+//  3. Pending ARS challenges with no attempt: the first call is queued (its job was lost).
+//  4. Pending ARS challenges whose last attempt ended and nothing followed: the next attempt is
+//     queued after what is left of its retry delay, or the challenge fails as `unreachable`.
+import type { Db } from '../../storage/db.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ArsDialer } from './ars-dialer.ts';
+import type { CallPlacer, PlaceCallScheduler } from './ars-ports.ts';
+import { claimLeaseSeconds, type CallAttemptRow } from './call-attempt-store.ts';
+import type { ArsMetrics } from './ars-metrics.ts';
+
+export interface ReconcilerOptions {
+  /**
+   * How long the normal path (webhooks, the queue) is given first (default 30 s): live attempts
+   * older than this are checked with Twilio; challenges and ended attempts idle this long are looked at.
+   */
+  afterSeconds?: number;
+  /** Rows looked at per case and run. */
+  batch?: number;
+}
+
+export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_queued' | 'next_call_queued';
+
+/** Twilio call statuses after which nothing more happens on the call. */
+const endedStatuses = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+export class CallReconciler {
+  constructor(
+    private readonly deps: { db: Db; dialer: ArsDialer; placer: CallPlacer; scheduler: PlaceCallScheduler; logger: Logger; metrics: ArsMetrics },
+    private readonly options: ReconcilerOptions = {},
+  ) {}
+
+  private get after(): number {
+    return this.options.afterSeconds ?? 30;
+  }
+
+  private get batch(): number {
+    return this.options.batch ?? 200;
+  }
+
+  /** One pass over every case; returns how many repairs of each kind it made. */
+  async run(): Promise<Record<ReconcileCase, number>> {
+    const counts: Record<ReconcileCase, number> = { attempt_closed: 0, claim_requeued: 0, first_call_queued: 0, next_call_queued: 0 };
+    const repaired = (kind: ReconcileCase) => {
+      counts[kind] += 1;
+      this.deps.metrics.reconciled(kind);
+    };
+    for (const attempt of await this.liveAttempts()) if (await this.closeIfEnded(attempt)) repaired('attempt_closed');
+    for (const attempt of await this.staleClaims()) {
+      if (await this.deps.scheduler.ensure({ tenantId: attempt.tenant_id, challengeId: attempt.challenge_id, attemptNumber: attempt.attempt_number }, 0)) repaired('claim_requeued');
+    }
+    for (const challenge of await this.challengesWithoutAttempt()) {
+      if (await this.deps.scheduler.ensure({ tenantId: challenge.tenant_id, challengeId: challenge.id, attemptNumber: 1 }, 0)) repaired('first_call_queued');
+    }
+    for (const attempt of await this.strandedLastAttempts()) {
+      if (await this.deps.dialer.afterAttemptEnded(attempt, attempt.ended_at, 'reconcile')) repaired('next_call_queued');
+    }
+    if (Object.values(counts).some((n) => n > 0)) this.deps.logger.warn({ repaired: counts }, 'ARS reconciler repaired call attempts');
+    return counts;
+  }
+
+  private async closeIfEnded(attempt: CallAttemptRow): Promise<boolean> {
+    let call: { status: string; answeredBy: string | null } | null;
+    try {
+      call = await this.deps.placer.fetchCall(attempt.call_sid!);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, attemptId: attempt.id }, 'reconciler: fetching the call failed');
+      return false;
+    }
+    // Unknown to the provider: the call never went out.
+    const reason = call === null ? 'dial_failed' : endedStatuses.has(call.status) ? (call.answeredBy?.startsWith('machine') || attempt.answered_by?.startsWith('machine') ? 'machine' : call.status) : null;
+    if (reason === null) return false;
+    const ended = await this.deps.dialer.endAttempt(attempt, reason, attempt.call_sid ?? undefined);
+    if (!ended) return false;
+    await this.deps.dialer.afterAttemptEnded(ended, new Date(), 'reconcile');
+    return true;
+  }
+
+  private async liveAttempts(): Promise<CallAttemptRow[]> {
+    const result = await this.deps.db.query<CallAttemptRow>(
+      `SELECT * FROM ars_call_attempts
+       WHERE status IN ('dialing', 'answered') AND call_sid IS NOT NULL AND claimed_at < now() - make_interval(secs => $1::double precision)
+       ORDER BY claimed_at LIMIT $2`,
+      [this.after, this.batch],
+    );
+    return result.rows;
+  }
+
+  private async staleClaims(): Promise<CallAttemptRow[]> {
+    const result = await this.deps.db.query<CallAttemptRow>(
+      `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+       WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < now() - make_interval(secs => $1::double precision) AND c.status = 'pending'
+       ORDER BY a.claimed_at LIMIT $2`,
+      [Math.max(this.after, 2 * claimLeaseSeconds), this.batch],
+    );
+    return result.rows;
+  }
+
+  private async challengesWithoutAttempt(): Promise<{ tenant_id: string; id: string }[]> {
+    const result = await this.deps.db.query<{ tenant_id: string; id: string }>(
+      `SELECT c.tenant_id, c.id FROM challenges c
+       WHERE c.status = 'pending' AND c.channel = 'ars' AND c.created_at < now() - make_interval(secs => $1::double precision)
+         AND NOT EXISTS (SELECT 1 FROM ars_call_attempts a WHERE a.tenant_id = c.tenant_id AND a.challenge_id = c.id)
+       ORDER BY c.created_at LIMIT $2`,
+      [this.after, this.batch],
+    );
+    return result.rows;
+  }
+
+  /** The last attempt of a pending challenge, ended, with no later attempt claimed. */
+  private async strandedLastAttempts(): Promise<(CallAttemptRow & { ended_at: Date })[]> {
+    const result = await this.deps.db.query<CallAttemptRow & { ended_at: Date }>(
+      `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+       WHERE c.status = 'pending' AND c.channel = 'ars' AND a.status = 'ended' AND a.end_reason <> 'canceled'
+         AND a.ended_at < now() - make_interval(secs => $1::double precision)
+         AND NOT EXISTS (SELECT 1 FROM ars_call_attempts later WHERE later.tenant_id = a.tenant_id AND later.challenge_id = a.challenge_id AND later.attempt_number > a.attempt_number)
+       ORDER BY a.ended_at LIMIT $2`,
+      [this.after, this.batch],
+    );
+    return result.rows;
+  }
+}
