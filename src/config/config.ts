@@ -30,6 +30,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('64kb'),
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  API_KEY_MISS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   ALLOW_LOOPBACK_CALLBACKS: booleanFromEnv.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
@@ -53,6 +57,13 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   bodyLimit: string;
   rateLimitPerKeyPerMinute: number;
+  /** Failed bank/admin authentications per client address per minute before 429. */
+  authFailureLimitPerMinute: number;
+  /** How long each process trusts a found API key / remembers an unknown one. */
+  apiKeyCacheMs: number;
+  apiKeyMissCacheMs: number;
+  /** Bearer token for GET /metrics; without it /metrics is 404. */
+  metricsToken: string | undefined;
   allowLoopbackCallbacks: boolean;
   shutdownGraceMs: number;
   /** ARS_RETRY_DELAY_SCALE: 1 in production; tests shrink ARS retry delays with it. */
@@ -112,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     rateLimitPerKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
+    authFailureLimitPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE,
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
+    apiKeyMissCacheMs: e.API_KEY_MISS_CACHE_MS,
+    metricsToken: e.METRICS_TOKEN,
     allowLoopbackCallbacks: e.ALLOW_LOOPBACK_CALLBACKS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,
