@@ -33,7 +33,8 @@ const envSchema = z.object({
   AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   API_KEY_MISS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
-  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  // Empty means unset (compose files pass `METRICS_TOKEN=` through).
+  METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(24, 'must be at least 24 characters').optional()),
   ALLOW_LOOPBACK_CALLBACKS: booleanFromEnv.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
