@@ -30,6 +30,15 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('64kb'),
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  // Which proxies' X-Forwarded-For to believe when counting failed authentications per client address:
+  // a hop count or addresses/subnets (express 'trust proxy'); never "true", which any client could spoof.
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?))*\s*)$/,
+      'a hop count, or comma-separated addresses, subnets, loopback, linklocal or uniquelocal',
+    )
+    .optional(),
   AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   API_KEY_MISS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
@@ -58,6 +67,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   bodyLimit: string;
   rateLimitPerKeyPerMinute: number;
+  /** express 'trust proxy': false unless TRUST_PROXY names the proxies in front. */
+  trustProxy: false | number | string;
   /** Failed bank/admin authentications per client address per minute before 429. */
   authFailureLimitPerMinute: number;
   /** How long each process trusts a found API key / remembers an unknown one. */
@@ -124,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     rateLimitPerKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     authFailureLimitPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     apiKeyMissCacheMs: e.API_KEY_MISS_CACHE_MS,

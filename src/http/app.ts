@@ -20,6 +20,8 @@ export interface AppDeps {
   metrics: Metrics;
   publicBaseUrl: string;
   bodyLimit: string;
+  /** express 'trust proxy' (TRUST_PROXY): which proxies may name the client address. */
+  trustProxy?: false | number | string;
   bankVerifier: BankRequestVerifier;
   adminAuth: AdminAuthenticator;
   keyRateLimiter: RateLimiterAbstract;
@@ -48,7 +50,7 @@ const asyncHandler = (fn: (req: Request, res: Response) => Promise<void>) => (re
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
 
   app.use((req, res, next) => {
@@ -91,7 +93,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   /** An address over the failed-authentication limit is refused before any verification work. */
   const refuseThrottledAddress = async (req: Request, res: Response): Promise<string> => {
-    const address = clientAddressKey(req.socket.remoteAddress);
+    const address = clientAddressKey(req.ip);
     const retryAfter = await deps.authFailures.retryAfterSeconds(address);
     if (retryAfter !== undefined) {
       res.setHeader('retry-after', String(retryAfter));

@@ -77,6 +77,7 @@ export async function startServer(
       metrics: context.metrics,
       publicBaseUrl: config.publicBaseUrl,
       bodyLimit: config.bodyLimit,
+      trustProxy: config.trustProxy,
       bankVerifier: context.bankVerifier,
       adminAuth: context.adminAuth,
       keyRateLimiter: context.keyRateLimiter,

@@ -364,6 +364,36 @@ describe('API2 broken authentication: failed authentication is throttled per cli
     }
   });
 
+  test('X-Forwarded-For is ignored unless TRUST_PROXY names the proxy: a client cannot dodge the limit by inventing addresses', async () => {
+    const badToken = (forwardedFor: string) =>
+      fetch(`${direct.url}/admin/v1/tenants`, { headers: { authorization: 'Bearer not-the-token-0000000', 'x-forwarded-for': forwardedFor } });
+    const direct = await startTestServer({ env: { AUTH_FAILURE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) statuses.push((await badToken(`198.51.100.${i + 1}`)).status);
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+    } finally {
+      await direct.close();
+    }
+  });
+
+  test('behind a trusted proxy (TRUST_PROXY=loopback) each forwarded client address has its own count', async () => {
+    const proxied = await startTestServer({ env: { AUTH_FAILURE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'loopback' } });
+    try {
+      const badToken = (forwardedFor: string) =>
+        fetch(`${proxied.url}/admin/v1/tenants`, { headers: { authorization: 'Bearer not-the-token-0000000', 'x-forwarded-for': forwardedFor } }).then((r) => r.status);
+      const attacker = [];
+      for (let i = 0; i < 4; i += 1) attacker.push(await badToken('203.0.113.7'));
+      assert.deepEqual(attacker, [401, 401, 401, 429]);
+      // Another client behind the same proxy is not locked out by the attacker's failures.
+      assert.equal(await badToken('203.0.113.8'), 401);
+      const real = await fetch(`${proxied.url}/admin/v1/tenants`, { headers: { authorization: `Bearer ${proxied.adminToken}`, 'x-forwarded-for': '203.0.113.9' } });
+      assert.equal(real.status, 200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   test('failures below the limit do not lock anyone out, and successes do not count', async () => {
     const server = await startTestServer({ env: { AUTH_FAILURE_LIMIT_PER_MINUTE: '3' } });
     try {
