@@ -1,9 +1,11 @@
-// SPEC §3: every /v1 request is signed with RFC 9421 HTTP Message Signatures. Every failure is the
+// docs/signing-requests.md: every /v1 request is signed with RFC 9421 HTTP Message Signatures. Every failure is the
 // same 401 to the caller (the reason goes to the log only), so an attacker learns nothing.
 import { createHash, createPublicKey, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { httpbis, createVerifier, type VerifyingKey } from 'http-message-signatures';
 import type { Redis } from 'ioredis';
 import type { TenantStore, ApiKeyRecord } from '../tenants/tenant-store.ts';
+import { ApiKeyCache } from './api-key-cache.ts';
+import { parseSingleSignature } from './parse-single-signature.ts';
 
 export const clockWindowSeconds = 300;
 export const nonceTtlSeconds = 600;
@@ -15,8 +17,6 @@ export interface BankRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer | undefined;
 }
-
-class Rejection extends Error {}
 
 /** RFC 9530 Content-Digest: `sha-256=:<base64>:` (sha-512 accepted too). */
 export function contentDigestMatches(header: string, body: Buffer): boolean {
@@ -33,32 +33,51 @@ export function contentDigestMatches(header: string, body: Buffer): boolean {
   return checked;
 }
 
+export interface BankRequestVerifierOptions {
+  /** How long a found key is cached per process (API_KEY_CACHE_MS). */
+  keyCacheMs?: number;
+  /** How long an unknown or revoked key id is remembered as such (API_KEY_MISS_CACHE_MS). */
+  keyMissCacheMs?: number;
+  now?: () => number;
+}
+
+interface LoadedKey {
+  key: ApiKeyRecord;
+  material: KeyObject;
+}
+
 export class BankRequestVerifier {
-  private readonly keyCache = new Map<string, { key: ApiKeyRecord; material: KeyObject; until: number }>();
+  private readonly keys: ApiKeyCache<LoadedKey>;
 
   constructor(
     private readonly tenants: TenantStore,
     private readonly redis: Redis,
-    private readonly options: { keyCacheMs?: number; now?: () => number } = {},
-  ) {}
+    private readonly options: BankRequestVerifierOptions = {},
+  ) {
+    this.keys = new ApiKeyCache({ hitTtlMs: options.keyCacheMs ?? 5000, missTtlMs: options.keyMissCacheMs ?? 2000, now: options.now });
+  }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
 
-  /** Keys are cached briefly (default 5 s): a revocation takes effect within that time on every process. */
-  private async loadKey(keyId: string): Promise<{ key: ApiKeyRecord; material: KeyObject } | null> {
-    const cached = this.keyCache.get(keyId);
-    if (cached && cached.until > this.now()) return cached;
-    const key = await this.tenants.findActiveKey(keyId);
-    if (!key) {
-      this.keyCache.delete(keyId);
-      return null;
-    }
-    const material = key.alg === 'hmac-sha256' ? createSecretKey(this.tenants.hmacSecret(key)) : createPublicKey(key.publicKeyPem!);
-    const entry = { key, material, until: this.now() + (this.options.keyCacheMs ?? 5000) };
-    this.keyCache.set(keyId, entry);
-    return entry;
+  private loadKey(keyId: string): Promise<LoadedKey | null> {
+    return this.keys.get(keyId, async (id) => {
+      const key = await this.tenants.findActiveKey(id);
+      if (!key) return null;
+      const material = key.alg === 'hmac-sha256' ? createSecretKey(this.tenants.hmacSecret(key)) : createPublicKey(key.publicKeyPem!);
+      return { key, material };
+    });
+  }
+
+  /** A revoked key: dropped from this process's cache (the revocation bus calls this on every process). */
+  forgetKey(keyId: string): void {
+    this.keys.evict(keyId);
+  }
+
+  /** Revocation messages may have been missed: drop every cached key. */
+  forgetAllKeys(): void {
+    this.keys.clear();
   }
 
   /**
@@ -69,7 +88,10 @@ export class BankRequestVerifier {
     return (await this.redis.set(`nonce:${keyId}:${nonce}`, '1', 'EX', nonceTtlSeconds, 'NX')) === 'OK';
   }
 
-  /** Everything but the replay check: headers, digest, clock window, key, algorithm, signature. */
+  /**
+   * Everything but the replay check: one signature label, headers, digest, clock window, key,
+   * algorithm, signature. The tenant is taken from the one key whose signature was verified.
+   */
   async verifySignature(request: BankRequest): Promise<{ ok: true; tenantId: string; keyId: string; nonce: string } | { ok: false; reason: string }> {
     const header = (name: string) => {
       const value = request.headers[name];
@@ -79,6 +101,14 @@ export class BankRequestVerifier {
     const signature = header('signature');
     if (!signatureInput || !signature) return { ok: false, reason: 'missing signature headers' };
 
+    // Exactly one label, present in both headers, with every parameter we require.
+    const parsed = parseSingleSignature(signatureInput, signature);
+    if (!parsed.ok) return parsed;
+    const { keyId, alg, created, nonce } = parsed.signature;
+    const nowSeconds = Math.floor(this.now() / 1000);
+    // docs/signing-requests.md: created within 300 s of server time, in either direction.
+    if (Math.abs(nowSeconds - created) > clockWindowSeconds) return { ok: false, reason: 'created outside clock window' };
+
     const hasBody = request.rawBody !== undefined && request.rawBody.length > 0;
     if (hasBody) {
       const digest = header('content-digest');
@@ -87,40 +117,30 @@ export class BankRequestVerifier {
       if (!contentDigestMatches(digest, request.rawBody!)) return { ok: false, reason: 'content-digest mismatch' };
     }
 
-    let matchedKey: { tenantId: string; keyId: string } | undefined;
-    let nonce: string | undefined;
-    const nowSeconds = Math.floor(this.now() / 1000);
+    const loaded = await this.loadKey(keyId);
+    if (!loaded) return { ok: false, reason: 'unknown key' };
+    if (alg !== loaded.key.alg) return { ok: false, reason: 'alg does not match the key' };
+    const verifyingKey: VerifyingKey = { id: keyId, algs: [loaded.key.alg], verify: createVerifier(loaded.material, loaded.key.alg) };
+
     try {
       const verified = await httpbis.verifyMessage(
         {
           all: true,
           requiredParams: ['created', 'nonce', 'keyid', 'alg'],
           requiredFields: hasBody ? ['@method', '@target-uri', 'content-digest'] : ['@method', '@target-uri'],
-          keyLookup: async (params): Promise<VerifyingKey | null> => {
-            const keyId = typeof params.keyid === 'string' ? params.keyid : undefined;
-            if (!keyId) throw new Rejection('no keyid');
-            const created = params.created instanceof Date ? params.created.getTime() / 1000 : NaN;
-            // SPEC §3: created within 300 s of server time, in either direction.
-            if (!Number.isFinite(created) || Math.abs(nowSeconds - created) > clockWindowSeconds) throw new Rejection('created outside clock window');
-            if (typeof params.nonce !== 'string' || params.nonce.length < 8 || params.nonce.length > 128) throw new Rejection('bad nonce');
-            const loaded = await this.loadKey(keyId);
-            if (!loaded) throw new Rejection('unknown key');
-            if (params.alg !== loaded.key.alg) throw new Rejection('alg does not match the key');
-            matchedKey = { tenantId: loaded.key.tenantId, keyId };
-            nonce = params.nonce;
-            return { id: keyId, algs: [loaded.key.alg], verify: createVerifier(loaded.material, loaded.key.alg) };
-          },
+          // Only the key already loaded for the one label; anything else is refused.
+          keyLookup: async (params) => (params.keyid === keyId ? verifyingKey : null),
           // The clock window is enforced above; the library's own created/expires checks stay lenient.
           notAfter: nowSeconds + clockWindowSeconds,
           tolerance: clockWindowSeconds,
         },
-        { method: request.method, url: request.targetUri, headers: request.headers as Record<string, string> },
+        { method: request.method, url: request.targetUri, headers: request.headers as Record<string, string | string[]> },
       );
-      if (verified !== true || !matchedKey || !nonce) return { ok: false, reason: 'bad signature' };
+      if (verified !== true) return { ok: false, reason: 'bad signature' };
     } catch (error) {
       return { ok: false, reason: error instanceof Error ? error.message : 'signature error' };
     }
 
-    return { ok: true, ...matchedKey, nonce };
+    return { ok: true, tenantId: loaded.key.tenantId, keyId, nonce };
   }
 }

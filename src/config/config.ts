@@ -30,6 +30,20 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('64kb'),
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  // Which proxies' X-Forwarded-For to believe when counting failed authentications per client address:
+  // a hop count or addresses/subnets (express 'trust proxy'); never "true", which any client could spoof.
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?))*\s*)$/,
+      'a hop count, or comma-separated addresses, subnets, loopback, linklocal or uniquelocal',
+    )
+    .optional(),
+  AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  API_KEY_MISS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  // Empty means unset (compose files pass `METRICS_TOKEN=` through).
+  METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(24, 'must be at least 24 characters').optional()),
   ALLOW_LOOPBACK_CALLBACKS: booleanFromEnv.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
@@ -55,6 +69,15 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   bodyLimit: string;
   rateLimitPerKeyPerMinute: number;
+  /** express 'trust proxy': false unless TRUST_PROXY names the proxies in front. */
+  trustProxy: false | number | string;
+  /** Failed bank/admin authentications per client address per minute before 429. */
+  authFailureLimitPerMinute: number;
+  /** How long each process trusts a found API key / remembers an unknown one. */
+  apiKeyCacheMs: number;
+  apiKeyMissCacheMs: number;
+  /** Bearer token for GET /metrics; without it /metrics is 404. */
+  metricsToken: string | undefined;
   allowLoopbackCallbacks: boolean;
   shutdownGraceMs: number;
   /** ARS_RETRY_DELAY_SCALE: 1 in production; tests shrink ARS retry delays with it. */
@@ -118,6 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     rateLimitPerKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
+    authFailureLimitPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE,
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
+    apiKeyMissCacheMs: e.API_KEY_MISS_CACHE_MS,
+    metricsToken: e.METRICS_TOKEN,
     allowLoopbackCallbacks: e.ALLOW_LOOPBACK_CALLBACKS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,

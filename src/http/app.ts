@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { BankRequestVerifier } from '../auth/verify-bank-request.ts';
 import type { AdminAuthenticator } from '../auth/admin-auth.ts';
+import { clientAddressKey, type AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import type { RouteDefinition, BankPrincipal, AdminPrincipal } from './route.ts';
 import { problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
 
@@ -19,9 +20,13 @@ export interface AppDeps {
   metrics: Metrics;
   publicBaseUrl: string;
   bodyLimit: string;
+  /** express 'trust proxy' (TRUST_PROXY): which proxies may name the client address. */
+  trustProxy?: false | number | string;
   bankVerifier: BankRequestVerifier;
   adminAuth: AdminAuthenticator;
   keyRateLimiter: RateLimiterAbstract;
+  /** Counts failed bank and admin authentications per client address; refuses addresses over the limit. */
+  authFailures: AuthFailureThrottle;
   /** Extra routers mounted before the declared routes (static pages, Twilio webhooks, dashboards). */
   mounts?: { path: string; handler: express.RequestHandler }[];
 }
@@ -45,7 +50,7 @@ const asyncHandler = (fn: (req: Request, res: Response) => Promise<void>) => (re
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
 
   app.use((req, res, next) => {
@@ -77,7 +82,25 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  // The bank and admin APIs answer with tenant data and, at times, secrets (API key and webhook secrets,
+  // admin tokens, otpauth URIs): no cache may keep any of it, errors included.
+  app.use(['/v1', '/admin'], (_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
+
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
+
+  /** An address over the failed-authentication limit is refused before any verification work. */
+  const refuseThrottledAddress = async (req: Request, res: Response): Promise<string> => {
+    const address = clientAddressKey(req.ip);
+    const retryAfter = await deps.authFailures.retryAfterSeconds(address);
+    if (retryAfter !== undefined) {
+      res.setHeader('retry-after', String(retryAfter));
+      throw new ProblemError('rate_limited', `Too many failed authentications from this address; retry in ${retryAfter} s`);
+    }
+    return address;
+  };
 
   const rawJson = express.raw({ type: () => true, limit: deps.bodyLimit });
   for (const route of deps.routes) {
@@ -92,17 +115,19 @@ export function createApp(deps: AppDeps): express.Express {
     if (route.auth.kind === 'bank') {
       chain.push(
         asyncMw(async (req, res) => {
+          const address = await refuseThrottledAddress(req, res);
           const verdict = await deps.bankVerifier.verifySignature({
             method: req.method,
             targetUri: deps.publicBaseUrl + req.originalUrl,
             headers: req.headers,
             rawBody: locals(res).rawBody,
           });
-          const reject = (reason: string) => {
+          const reject = async (reason: string) => {
             req.log.info({ reason }, 'bank request rejected');
+            await deps.authFailures.recordFailure(address);
             return new ProblemError('unauthorized', 'The request signature could not be verified');
           };
-          if (!verdict.ok) throw reject(verdict.reason);
+          if (!verdict.ok) throw await reject(verdict.reason);
           // The nonce claim and the key's rate limit go to Redis together (one pipelined round trip);
           // a replayed request still counts against the key's limit.
           const [fresh, limit] = await Promise.all([
@@ -112,7 +137,7 @@ export function createApp(deps: AppDeps): express.Express {
               (rejection: unknown) => rejection,
             ),
           ]);
-          if (!fresh) throw reject('nonce replayed');
+          if (!fresh) throw await reject('nonce replayed');
           if (limit instanceof Error) throw limit;
           if (limit !== undefined) {
             const retryAfter = Math.ceil(((limit as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000);
@@ -125,7 +150,14 @@ export function createApp(deps: AppDeps): express.Express {
     } else if (route.auth.kind === 'admin') {
       const role = route.auth.role;
       chain.push(asyncMw(async (req, res) => {
-        locals(res).admin = await deps.adminAuth.authenticate(req.header('authorization'), role);
+        const address = await refuseThrottledAddress(req, res);
+        try {
+          locals(res).admin = await deps.adminAuth.authenticate(req.header('authorization'), role);
+        } catch (error) {
+          // A valid token without the role (403) is not a failed authentication.
+          if (error instanceof ProblemError && error.code === 'unauthorized') await deps.authFailures.recordFailure(address);
+          throw error;
+        }
       }));
     }
     chain.push(

@@ -20,6 +20,8 @@ import { ChallengeService } from '../challenges/challenge-service.ts';
 import { DeliveryStore } from '../events/delivery-store.ts';
 import { BankRequestVerifier } from '../auth/verify-bank-request.ts';
 import { AdminAuthenticator } from '../auth/admin-auth.ts';
+import { AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
+import { KeyRevocationBus } from '../auth/key-revocation-bus.ts';
 import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
 import type { DestinationStream } from 'pino';
 
@@ -42,6 +44,8 @@ export interface AppContext {
   bankVerifier: BankRequestVerifier;
   adminAuth: AdminAuthenticator;
   keyRateLimiter: RateLimiterRedis;
+  authFailures: AuthFailureThrottle;
+  keyRevocations: KeyRevocationBus;
   close(): Promise<void>;
 }
 
@@ -92,6 +96,28 @@ export async function buildContext(config: Config, options: { logDestination?: D
     duration: 60,
     useRedisPackage: false,
   });
+  const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs });
+  const keyRevocations = new KeyRevocationBus({
+    redisUrl: config.redisUrl,
+    publisher: redis,
+    channel: `${config.queuePrefix}:api-key-revoked`,
+    onRevoked: (keyId) => bankVerifier.forgetKey(keyId),
+    onGap: () => bankVerifier.forgetAllKeys(),
+    logger,
+  });
+  await keyRevocations.start();
+  tenants.onKeyRevoked((keyId) => keyRevocations.announce(keyId));
+  // Namespaced by QUEUE_PREFIX: processes of one deployment share the counts, other deployments do not.
+  const authFailures = new AuthFailureThrottle(
+    new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${config.queuePrefix}:auth-failures`,
+      points: config.authFailureLimitPerMinute,
+      duration: 60,
+      useRedisPackage: false,
+    }),
+    logger,
+  );
   return {
     config,
     logger,
@@ -108,11 +134,14 @@ export async function buildContext(config: Config, options: { logDestination?: D
     challenges,
     deliveries,
     queues,
-    bankVerifier: new BankRequestVerifier(tenants, redis),
+    bankVerifier,
     adminAuth: new AdminAuthenticator(db, config.adminToken),
     keyRateLimiter,
+    authFailures,
+    keyRevocations,
     async close() {
       await queues.close().catch(() => undefined);
+      keyRevocations.close();
       redis.disconnect();
       queueRedis.disconnect();
       await db.close();

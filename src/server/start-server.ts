@@ -37,7 +37,7 @@ export interface RunningServer {
 export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules): RouteDefinition[] {
   const routes: RouteDefinition[] = [];
   routes.push(
-    ...opsRoutes({ db: context.db, redis: context.redis, registry: context.metrics.registry, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
+    ...opsRoutes({ db: context.db, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
@@ -77,9 +77,11 @@ export async function startServer(
       metrics: context.metrics,
       publicBaseUrl: config.publicBaseUrl,
       bodyLimit: config.bodyLimit,
+      trustProxy: config.trustProxy,
       bankVerifier: context.bankVerifier,
       adminAuth: context.adminAuth,
       keyRateLimiter: context.keyRateLimiter,
+      authFailures: context.authFailures,
       mounts: [{ path: '/docs/assets', handler: swaggerAssets() }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])],
     });
     server = createServer(app);

@@ -145,6 +145,19 @@ export class TenantStore {
     return result.rows.map(toKey);
   }
 
+  private revocationListener: ((keyId: string) => Promise<void>) | undefined;
+
+  /** Who hears about revoked keys (the revocation bus, which tells every API process). */
+  onKeyRevoked(listener: (keyId: string) => Promise<void>): void {
+    this.revocationListener = listener;
+  }
+
+  /** Call once revokeKey's transaction has committed: every process drops the key from its cache at once. */
+  async announceKeyRevoked(keyId: string): Promise<void> {
+    await this.revocationListener?.(keyId);
+  }
+
+  /** Marks the key revoked; announceKeyRevoked after the commit makes every process refuse it at once. */
   async revokeKey(tx: Queryable, tenantId: string, keyId: string): Promise<boolean> {
     const result = await tx.query(
       'UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND key_id = $2 AND revoked_at IS NULL',

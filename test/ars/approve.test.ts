@@ -29,7 +29,7 @@ for (const db of dbKinds) {
       assert.equal(done.status, 'approved');
       assert.equal(done.result.reason, 'knowledge_verified');
       assert.equal(done.result.channel, 'ars');
-      const metrics = await (await fetch(`${world.server.url}/metrics`)).text();
+      const metrics = await world.server.metrics();
       assert.match(metrics, /stepup_ars_answers_total\{result="right"\} 1/);
     });
   });

@@ -16,7 +16,7 @@ describe('operations endpoints', () => {
     assert.equal(ready.status, 'ready');
     const { client } = await server.createTenant();
     await client.createChallenge(transferBody({}, '1000'));
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await server.metrics();
     assert.match(metrics, /stepup_challenges_created_total\{status="not_required"\} 1/);
     assert.match(metrics, /stepup_http_request_duration_seconds_bucket\{.*route="\/v1\/challenges"/);
     assert.match(metrics, /process_cpu_user_seconds_total/);

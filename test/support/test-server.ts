@@ -39,9 +39,13 @@ export interface TestServerOptions {
 export interface TestServer {
   url: string;
   adminToken: string;
+  /** Bearer token for GET /metrics (METRICS_TOKEN). */
+  metricsToken: string;
   config: Config;
   running: RunningServer;
   logs: string[];
+  /** The Prometheus text of GET /metrics, scraped with the metrics token. */
+  metrics(): Promise<string>;
   admin<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
   createTenant(input?: Record<string, unknown>): Promise<{ tenantId: string; keyId: string; secret: string; webhookSecret: string; client: StepupClient }>;
   close(): Promise<void>;
@@ -50,6 +54,7 @@ export interface TestServer {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const port = await freePort();
   const adminToken = `adm-${randomBytes(18).toString('base64url')}`;
+  const metricsToken = `met-${randomBytes(18).toString('base64url')}`;
   const database = options.db === 'postgres' ? await createPostgresDatabase() : undefined;
   const env: Record<string, string> = {
     PORT: String(port),
@@ -59,10 +64,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     REDIS_URL: redisUrl(),
     QUEUE_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
     ADMIN_TOKEN: adminToken,
+    METRICS_TOKEN: metricsToken,
     MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: options.captureLogs ? 'debug' : 'silent',
     ALLOW_LOOPBACK_CALLBACKS: 'true',
     SHUTDOWN_GRACE_MS: '2000',
+    // Suites that walk many routes without credentials would trip the default 30; throttle tests set their own.
+    AUTH_FAILURE_LIMIT_PER_MINUTE: '1000',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   };
@@ -88,10 +96,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     url,
     adminToken,
+    metricsToken,
     config,
     running,
     logs,
     admin,
+    async metrics() {
+      const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+      if (response.status !== 200) throw new Error(`metrics: ${response.status}`);
+      return response.text();
+    },
     async createTenant(input = {}) {
       const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Test Bank', allowLoopbackCallbacks: true, ...input });
       if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${JSON.stringify(tenant.body)}`);

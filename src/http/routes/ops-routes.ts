@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ReceiptSigner } from '../../receipts/receipt-signer.ts';
 import { ProblemError } from '../../errors/problem.ts';
+import { constantTimeEqual } from '../../crypto/hashing.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const docsPage = `<!doctype html>
@@ -15,7 +16,7 @@ const docsPage = `<!doctype html>
 
 const docsInit = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
-export function opsRoutes(deps: { db: Db; redis: Redis; registry: Registry; receipts: ReceiptSigner; openApi: () => Record<string, unknown> }): RouteDefinition[] {
+export function opsRoutes(deps: { db: Db; redis: Redis; registry: Registry; metricsToken: string | undefined; receipts: ReceiptSigner; openApi: () => Record<string, unknown> }): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get',
@@ -47,10 +48,22 @@ export function opsRoutes(deps: { db: Db; redis: Redis; registry: Registry; rece
       method: 'get',
       path: '/metrics',
       auth: { kind: 'public' },
-      summary: 'Prometheus metrics',
+      summary: 'Prometheus metrics (Authorization: Bearer METRICS_TOKEN; 404 when METRICS_TOKEN is not set)',
       tags: ['operations'],
-      responses: { 200: { description: 'Prometheus text format', schema: z.string(), contentType: 'text/plain' } },
-      handler: async () => ({ status: 200, body: await deps.registry.metrics(), contentType: deps.registry.contentType }),
+      responses: {
+        200: { description: 'Prometheus text format', schema: z.string(), contentType: 'text/plain' },
+        401: { description: 'No or wrong METRICS_TOKEN' },
+        404: { description: 'METRICS_TOKEN is not set: metrics are not served' },
+      },
+      handler: async ({ headers }) => {
+        // Business counters (approvals, fraud reports) are not for the public: a scrape token or nothing.
+        if (!deps.metricsToken) throw new ProblemError('not_found', 'No route for GET /metrics');
+        const presented = /^Bearer (\S+)$/.exec(headers.authorization ?? '')?.[1] ?? '';
+        if (!constantTimeEqual(presented, deps.metricsToken)) {
+          throw new ProblemError('unauthorized', 'A bearer token is required');
+        }
+        return { status: 200, body: await deps.registry.metrics(), contentType: deps.registry.contentType };
+      },
     }),
     defineRoute({
       method: 'get',

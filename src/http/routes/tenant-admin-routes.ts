@@ -155,7 +155,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
       method: 'delete',
       path: '/admin/v1/tenants/:id/keys/:keyId',
       auth: { kind: 'admin', role: 'superadmin' },
-      summary: 'Revoke an API key (effective on every process within 5 s)',
+      summary: 'Revoke an API key (refused by every API process from the next request)',
       tags: ['admin: keys'],
       params: z.strictObject({ id: tenantIdParams.shape.id, keyId: z.string().regex(/^key_[A-Za-z0-9_-]{8,32}$/) }),
       responses: { 204: { description: 'Revoked' } },
@@ -166,6 +166,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
           return done;
         });
         if (!revoked) throw notFound('key');
+        await tenants.announceKeyRevoked(params.keyId);
         return { status: 204 };
       },
     }),

@@ -1,0 +1,43 @@
+// Failed authentication (bank signatures and admin tokens alike) is counted per client address in
+// Redis, so the limit holds across API processes. An address over the limit is refused before any
+// verification work: no key lookup, no signature check, no token hash lookup (docs/signing-requests.md).
+import ipaddr from 'ipaddr.js';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Logger } from '../observability/logger.ts';
+
+/** IPv4 as is (IPv4-mapped IPv6 unwrapped); IPv6 by its /64, which one client typically holds whole. */
+export function clientAddressKey(remoteAddress: string | undefined): string {
+  if (!remoteAddress || !ipaddr.isValid(remoteAddress)) return 'unknown';
+  const address = ipaddr.process(remoteAddress);
+  if (address.kind() === 'ipv4') return address.toString();
+  const parts = (address as ipaddr.IPv6).toNormalizedString().split(':').slice(0, 4);
+  return `${parts.join(':')}::/64`;
+}
+
+export class AuthFailureThrottle {
+  constructor(
+    /** Points: failures allowed per window; duration: the window. */
+    private readonly limiter: RateLimiterAbstract,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Seconds to wait when the address is over the limit, otherwise undefined. Fails open when Redis
+   * is unreachable: the bank path then stops at the nonce claim anyway, and admins keep access.
+   */
+  async retryAfterSeconds(addressKey: string): Promise<number | undefined> {
+    let state: Awaited<ReturnType<RateLimiterAbstract['get']>>;
+    try {
+      state = await this.limiter.get(addressKey);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'authentication failure throttle unavailable');
+      return undefined;
+    }
+    if (!state || state.consumedPoints < this.limiter.points) return undefined;
+    return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+  }
+
+  async recordFailure(addressKey: string): Promise<void> {
+    await this.limiter.penalty(addressKey, 1).catch((error: unknown) => this.logger.warn({ err: error }, 'could not count an authentication failure'));
+  }
+}
