@@ -41,7 +41,12 @@ describe('dependency outages', () => {
   });
 
   test('PostgreSQL stops: 503 problems; PostgreSQL returns: the API recovers', async () => {
+    // A key this process has not cached yet: its lookup fails, which is an outage, not a bad signature.
+    const { client: uncached } = await server.createTenant();
     await postgres.stop();
+    const coldKey = await uncached.createChallenge<any>(transferBody({}, '1000'));
+    assert.equal(coldKey.status, 503, 'a key lookup that fails is 503, never 401');
+    assert.ok(coldKey.headers.get('retry-after'));
     const during = await client.createChallenge<any>(transferBody({}, '1000'));
     assert.equal(during.status, 503);
     assert.equal(during.body.code, 'service_unavailable');
