@@ -22,6 +22,20 @@ describe('operations endpoints', () => {
     assert.match(metrics, /process_cpu_user_seconds_total/);
   });
 
+  test('GET / names the service and links its documentation: HTML for people, JSON for API clients', async () => {
+    const page = await fetch(`${server.url}/`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    const html = await page.text();
+    for (const href of ['/docs', '/openapi.json', '/healthz', '/readyz']) assert.ok(html.includes(`href="${href}"`), href);
+    const json = await fetch(`${server.url}/`, { headers: { accept: 'application/json' } });
+    const body = await json.json();
+    assert.equal(body.service, 'stepup');
+    for (const link of Object.values(body.links) as { href: string }[]) {
+      assert.equal((await fetch(server.url + link.href)).status, 200, `${link.href} answers`);
+    }
+  });
+
   test('bodies over the limit are 413 problems; unknown routes are 404 problems; every answer has a request id', async () => {
     const { client } = await server.createTenant();
     const huge = transferBody({}, '1000');

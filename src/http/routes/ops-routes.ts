@@ -14,10 +14,49 @@ const docsPage = `<!doctype html>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs/init.js"></script></body></html>`;
 
+/** What GET / points to: the places a newcomer (or an API client) looks for first. */
+const serviceLinks = {
+  docs: { href: '/docs', title: 'API documentation' },
+  openapi: { href: '/openapi.json', title: 'OpenAPI 3.1 document' },
+  health: { href: '/healthz', title: 'Liveness' },
+  ready: { href: '/readyz', title: 'Readiness (database and Redis)' },
+  jwks: { href: '/.well-known/jwks.json', title: 'Keys that verify challenge receipts' },
+};
+
+const indexPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>stepup</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<h1>stepup</h1>
+<p>Step-up authentication for banks: a bank's backend asks whether a risky transaction needs an extra
+verification, and stepup verifies the customer by ARS voice call or transaction-linked OTP.</p>
+<ul>
+${Object.values(serviceLinks).map((link) => `<li><a href="${link.href}">${link.title}</a> <code>${link.href}</code></li>`).join('\n')}
+</ul>
+</body></html>`;
+
 const docsInit = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
 export function opsRoutes(deps: { db: Db; redis: Redis; registry: Registry; metricsToken: string | undefined; receipts: ReceiptSigner; openApi: () => Record<string, unknown> }): RouteDefinition[] {
   return [
+    defineRoute({
+      method: 'get',
+      path: '/',
+      auth: { kind: 'public' },
+      summary: 'What this service is, and links to its documentation (HTML, or JSON for Accept: application/json)',
+      tags: ['operations'],
+      responses: {
+        200: {
+          description: 'A small page, or JSON for API clients',
+          schema: z.object({ service: z.literal('stepup'), links: z.record(z.string(), z.object({ href: z.string(), title: z.string() })) }),
+        },
+      },
+      handler: async ({ headers }) => {
+        const accept = headers.accept ?? '';
+        const wantsJson = /application\/(.+\+)?json/.test(accept) && !/text\/html/.test(accept);
+        return wantsJson ? { status: 200, body: { service: 'stepup', links: serviceLinks } } : { status: 200, body: indexPage, contentType: 'text/html' };
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/healthz',
