@@ -4,9 +4,8 @@ import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import express from 'express';
 import type { Worker } from 'bullmq';
-import type { DestinationStream } from 'pino';
 import type { Config } from '../config/config.ts';
-import { buildContext, type AppContext } from './build-context.ts';
+import { buildContext, type AppContext, type BuildContextOptions } from './build-context.ts';
 import { createApp } from '../http/app.ts';
 import { buildOpenApi } from '../http/openapi.ts';
 import type { RouteDefinition } from '../http/route.ts';
@@ -55,7 +54,7 @@ function swaggerAssets(): express.RequestHandler {
 
 export async function startServer(
   config: Config,
-  options: { logDestination?: DestinationStream; modules?: ChannelModule[] } = {},
+  options: BuildContextOptions & { modules?: ChannelModule[] } = {},
 ): Promise<RunningServer> {
   const context = await buildContext(config, options);
   const modules = options.modules ?? channelModules;
