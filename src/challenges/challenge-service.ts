@@ -35,6 +35,12 @@ export interface Outcome {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Runs inside the transaction that stores a new challenge, so what it writes commits or rolls back
+ * with the challenge (the Idempotency-Key's response, docs/reliability.md).
+ */
+export type OnChallengeStored = (q: Queryable, record: ChallengeRecord) => Promise<void>;
+
 export interface ChallengeServiceDeps {
   db: Db;
   store: ChallengeStore;
@@ -81,8 +87,9 @@ export class ChallengeService {
     return this.deps.store.get(this.deps.db, tenantId, id);
   }
 
-  async create(tenantId: string, input: CreateChallengeInput): Promise<ChallengeRecord> {
-    const { db, store, policies, tenants } = this.deps;
+  async create(tenantId: string, input: CreateChallengeInput, options: { onStored?: OnChallengeStored | undefined } = {}): Promise<ChallengeRecord> {
+    const { onStored } = options;
+    const { store, policies, tenants } = this.deps;
     const tenant = await tenants.getCached(tenantId);
     if (!tenant) throw notFound('tenant');
     const transaction = this.normalizeTransaction(input);
@@ -110,7 +117,7 @@ export class ChallengeService {
       expiresAt: new Date(now.getTime() + policy.challengeTtlSeconds * 1000),
     };
 
-    const decided = await this.decide(base, policy, policyVersion.version);
+    const decided = await this.decide(base, policy, policyVersion.version, onStored);
     if (decided.record) {
       this.deps.metrics.challengesCreated.inc({ status: decided.record.status });
       return decided.record;
@@ -137,17 +144,19 @@ export class ChallengeService {
       // a challenge without an expiry job could stay pending forever.
       await this.deps.scheduler.scheduleExpiry(tenantId, id, record.expiresAt);
     }
-    // A failed challenge's event is recorded with it; otherwise the insert (with its audit entry)
-    // is one statement and needs no transaction around it.
-    const deliveryId =
-      record.status === 'failed' && record.callbackUrl
-        ? await db.tx(async (tx) => {
-            await store.insert(tx, record, creationAudit(record));
-            return recordEvent(tx, { tenantId, challengeId: id, type: 'challenge.failed', url: record.callbackUrl!, payload: {} });
-          })
-        : await store.insert(db, record, creationAudit(record)).then(() => null);
+    // A failed challenge's event, whole, and the caller's onStored are recorded with it in one
+    // transaction; otherwise the insert (with its audit entry) is one statement and needs none.
+    const withEvent = record.status === 'failed' && record.callbackUrl !== null;
+    const deliveryId = await this.inUnit(withEvent || onStored !== undefined, async (q) => {
+      await store.insert(q, record, creationAudit(record));
+      const recorded = withEvent ? await recordEvent(q, { tenantId, challengeId: id, type: 'challenge.failed', url: record.callbackUrl!, payload: publicChallenge(record) }) : null;
+      await onStored?.(q, record);
+      return recorded;
+    });
     this.deps.metrics.challengesCreated.inc({ status: record.status });
-    if (deliveryId) await this.fillAndDispatch(deliveryId, record);
+    if (deliveryId) await this.dispatch(tenantId, deliveryId);
+    // The challenge (and any idempotency key) is stored: a failing start leaves it pending, to end
+    // by expiry, and a retry with the same key gets this challenge back rather than a second one.
     if (record.status === 'pending') await this.deps.channels.get(record.channel!)!.start(record, policy);
     return record;
   }
@@ -163,6 +172,7 @@ export class ChallengeService {
     base: Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>,
     policy: PolicyDocument,
     policyVersion: number,
+    onStored: OnChallengeStored | undefined,
   ): Promise<{ record: ChallengeRecord; reasons?: undefined } | { record: null; reasons: string[] }> {
     const { db, store } = this.deps;
     const { transaction, context } = base;
@@ -181,10 +191,18 @@ export class ChallengeService {
     const record = await this.terminalAtCreation(base, { stepUpRequired: false, reasons: [], channels: [], policyVersion }, 'not_required', 'step_up_not_required', {});
     if (limit === null) {
       // The history cannot change this verdict: one statement, no lock.
-      await store.insert(db, record, creationAudit(record));
+      await this.inUnit(onStored !== undefined, async (q) => {
+        await store.insert(q, record, creationAudit(record));
+        await onStored?.(q, record);
+      });
       return { record };
     }
-    const stored = await store.insertIfTodayBelow(db, record, creationAudit(record), { currency: scope.currency!, from: start, to: end, limit });
+    // With onStored, the decision lock is held until its transaction commits (one more statement).
+    const stored = await this.inUnit(onStored !== undefined, async (q) => {
+      const result = await store.insertIfTodayBelow(q, record, creationAudit(record), { currency: scope.currency!, from: start, to: end, limit });
+      if (result.inserted) await onStored?.(q, record);
+      return result;
+    });
     if (stored.inserted) return { record };
     return { record: null, reasons: evaluateStepUp({ ...input, history: { todayApprovedMinor: stored.todayMinor } }).reasons };
   }
@@ -232,18 +250,19 @@ export class ChallengeService {
         data: { reason: outcome.reason, channel: current.channel, fraudReported, ...outcome.details, ...outcome.auditData },
       });
     // Without a callback URL the transition (with its audit entry) is one statement; with one, the
-    // event is recorded in the same transaction.
+    // whole event (the challenge as the transition left it) is recorded in the same transaction.
     const moved = current.callbackUrl
       ? await db.tx(async (tx) => {
           const updated = await transition(tx);
           if (!updated) return null;
-          const deliveryId = await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: current.callbackUrl!, payload: {} });
+          const deliveryId = await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: current.callbackUrl!, payload: publicChallenge(updated) });
           return { updated, deliveryId };
         })
       : await transition(db).then((updated) => (updated ? { updated, deliveryId: null } : null));
     if (!moved) return { changed: false, challenge: await this.get(tenantId, id) };
+    // Committed: nothing below may fail the transition (the event waits in the outbox either way).
     this.deps.metrics.challengesCompleted.inc({ status: outcome.status, reason: outcome.reason });
-    if (moved.deliveryId) await this.fillAndDispatch(moved.deliveryId, moved.updated);
+    if (moved.deliveryId) await this.dispatch(tenantId, moved.deliveryId);
     if (!outcome.actor.startsWith('channel:') && moved.updated.channel) {
       await this.deps.channels
         .get(moved.updated.channel)
@@ -253,14 +272,14 @@ export class ChallengeService {
     return { changed: true, challenge: moved.updated };
   }
 
-  private async fillAndDispatch(deliveryId: string, record: ChallengeRecord): Promise<void> {
-    // The payload is the public challenge as it stands after the transition.
-    await this.deps.db.query(`UPDATE webhook_deliveries SET payload = jsonb_set(payload, '{data}', $3::jsonb) WHERE tenant_id = $1 AND id = $2`, [
-      record.tenantId,
-      deliveryId,
-      JSON.stringify(publicChallenge(record)),
-    ]);
-    await this.deps.events.dispatch({ tenantId: record.tenantId, deliveryId }).catch((error: unknown) => this.deps.logger.warn({ err: error, deliveryId }, 'event dispatch deferred to the sweeper'));
+  /** Hands a committed event to the queue; when that fails, the sweeper hands it over later. */
+  private async dispatch(tenantId: string, deliveryId: string): Promise<void> {
+    await this.deps.events.dispatch({ tenantId, deliveryId }).catch((error: unknown) => this.deps.logger.warn({ err: error, deliveryId }, 'event dispatch deferred to the sweeper'));
+  }
+
+  /** `work` in one transaction when it writes more than one statement; on the pool otherwise. */
+  private inUnit<T>(transaction: boolean, work: (q: Queryable) => Promise<T>): Promise<T> {
+    return transaction ? this.deps.db.tx(work) : work(this.deps.db);
   }
 
   private normalizeTransaction(input: CreateChallengeInput): TransactionDetails {

@@ -57,10 +57,17 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
   return db;
 }
 
-export async function buildContext(config: Config, options: { logDestination?: DestinationStream } = {}): Promise<AppContext> {
+export interface BuildContextOptions {
+  logDestination?: DestinationStream;
+  /** Wraps the migrated database before any service uses it (tests inject faults here). */
+  wrapDb?: (db: Db) => Db;
+}
+
+export async function buildContext(config: Config, options: BuildContextOptions = {}): Promise<AppContext> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics();
-  const db = await openDatabase(config);
+  const opened = await openDatabase(config);
+  const db = options.wrapDb ? options.wrapDb(opened) : opened;
   const redis = createRedis(config.redisUrl, 'command', { autoPipelining: true });
   const queueRedis = createRedis(config.redisUrl, 'command');
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));

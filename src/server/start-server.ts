@@ -4,9 +4,8 @@ import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import express from 'express';
 import type { Worker } from 'bullmq';
-import type { DestinationStream } from 'pino';
 import type { Config } from '../config/config.ts';
-import { buildContext, type AppContext } from './build-context.ts';
+import { buildContext, type AppContext, type BuildContextOptions } from './build-context.ts';
 import { createApp } from '../http/app.ts';
 import { buildOpenApi } from '../http/openapi.ts';
 import type { RouteDefinition } from '../http/route.ts';
@@ -23,6 +22,7 @@ import { bullmqEventDispatcher } from '../jobs/queues.ts';
 import { channelModules, type ChannelModule } from './channel-modules.ts';
 import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
+import { RequestDrain } from './request-drain.ts';
 
 export interface RunningServer {
   context: AppContext;
@@ -55,7 +55,7 @@ function swaggerAssets(): express.RequestHandler {
 
 export async function startServer(
   config: Config,
-  options: { logDestination?: DestinationStream; modules?: ChannelModule[] } = {},
+  options: BuildContextOptions & { modules?: ChannelModule[] } = {},
 ): Promise<RunningServer> {
   const context = await buildContext(config, options);
   const modules = options.modules ?? channelModules;
@@ -63,6 +63,7 @@ export async function startServer(
   const { logger } = context;
   const routes = declareRoutes(context, modules);
   let server: Server | undefined;
+  const drain = new RequestDrain();
   let app: express.Express | undefined;
   let url: string | undefined;
   const workers: Worker[] = [];
@@ -84,7 +85,7 @@ export async function startServer(
       authFailures: context.authFailures,
       mounts: [{ path: '/docs/assets', handler: swaggerAssets() }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])],
     });
-    server = createServer(app);
+    server = createServer(drain.listener(app));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
@@ -118,13 +119,11 @@ export async function startServer(
     app,
     close() {
       closing ??= (async () => {
-        // Stop taking requests, let in-flight ones finish, then let workers finish their jobs.
+        // Stop taking requests at once (later ones get 503), let in-flight ones finish, and only
+        // then let workers finish their jobs and close queues and pools (docs/reliability.md).
         if (server) {
-          const stopped = new Promise<void>((resolve) => server!.close(() => resolve()));
-          server.closeIdleConnections();
-          const forced = setTimeout(() => server!.closeAllConnections(), config.shutdownGraceMs);
-          await stopped;
-          clearTimeout(forced);
+          const { cut } = await drain.drain(server, config.shutdownGraceMs);
+          if (cut > 0) logger.warn({ cut, graceMs: config.shutdownGraceMs }, 'shutdown grace period over: requests still running were cut off');
         }
         await Promise.all(workers.map((worker) => worker.close()));
         for (const module of modules) await module.close?.();

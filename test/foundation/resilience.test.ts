@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { PrivatePostgres, PrivateRedis } from '../support/services.ts';
 import { startTestServer, transferBody, eventually, type TestServer } from '../support/test-server.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
+import twilio from 'twilio';
+import { accountSid, authToken, startSim, twilioEnv, type SimFixture } from '../ars/ars-fixture.ts';
 
 describe('dependency outages', () => {
   let redis: PrivateRedis;
@@ -60,5 +62,56 @@ describe('dependency outages', () => {
       return response.status === 201 ? response : undefined;
     }, 15_000, 'challenge creation after PostgreSQL returns');
     assert.equal(recovered.body.status, 'not_required');
+  });
+});
+
+// Twilio retries a webhook and then calls the number's fallback URL when the answer is a 5xx it
+// may retry; a 503 with Retry-After says so (docs/reliability.md, "Twilio webhooks during outages").
+describe('Twilio webhooks while PostgreSQL is down', () => {
+  let sim: SimFixture;
+  let postgres: PrivatePostgres;
+  let server: TestServer;
+  let tenantId: string;
+
+  before(async () => {
+    sim = await startSim();
+    postgres = await PrivatePostgres.start();
+    server = await startTestServer({ env: { ...twilioEnv(sim), DATABASE_URL: postgres.url } });
+    ({ tenantId } = await server.createTenant());
+  });
+  after(async () => {
+    await server.close();
+    await sim.close();
+    await postgres.destroy();
+  });
+
+  const postSigned = async (path: string, params: Record<string, string>) => {
+    const url = server.url + path;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), text: await response.text() };
+  };
+
+  test('validly signed webhooks get 503 with Retry-After (not 500), and normal answers once PostgreSQL is back', async () => {
+    const base = `/twilio/ars/${tenantId}/att_outage0000000000000`;
+    const call = { CallSid: 'CA0123456789abcdef0123456789abcdef', AccountSid: accountSid };
+    const hooks: [string, Record<string, string>][] = [
+      [`${base}/answer`, { ...call, CallStatus: 'in-progress' }],
+      [`${base}/gather?ask=1`, { ...call, CallStatus: 'in-progress', Digits: '12' }],
+      [`${base}/no-input?ask=1`, { ...call, CallStatus: 'in-progress' }],
+      [`${base}/status`, { ...call, CallStatus: 'completed' }],
+    ];
+    await postgres.stop();
+    for (const [path, params] of hooks) {
+      const during = await postSigned(path, params);
+      assert.equal(during.status, 503, `${path}: ${during.status} ${during.text}`);
+      assert.ok(Number(during.retryAfter) > 0, `${path}: Retry-After`);
+    }
+    await postgres.resume();
+    await eventually(async () => ((await postSigned(hooks[0]![0], hooks[0]![1])).status === 200 ? true : undefined), 15_000, 'webhooks after PostgreSQL returns');
+    assert.equal((await postSigned(hooks[3]![0], hooks[3]![1])).status, 204);
   });
 });

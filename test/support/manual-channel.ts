@@ -7,6 +7,8 @@ import type { ChallengeRecord } from '../../src/challenges/challenge-record.ts';
 export class ManualChannel implements Channel {
   readonly started: ChallengeRecord[] = [];
   readonly stopped: ChallengeRecord[] = [];
+  /** When set, start() throws it (after the challenge is stored): a channel whose start fails. */
+  startFault: Error | undefined;
   constructor(
     readonly name: ChannelName,
     private readonly enrolled: Set<string> = new Set(['cust-1001']),
@@ -21,6 +23,7 @@ export class ManualChannel implements Channel {
   }
 
   async start(challenge: ChallengeRecord) {
+    if (this.startFault) throw this.startFault;
     this.started.push(challenge);
   }
 

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import type { Channel } from '../../src/channels/channel.ts';
+import type { Db } from '../../src/storage/db.ts';
 import type { ChannelModule } from '../../src/server/channel-modules.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { createPostgresDatabase, type DbKind } from './databases.ts';
@@ -34,6 +35,8 @@ export interface TestServerOptions {
   captureLogs?: boolean;
   /** Channel modules instead of the shipped ones (e.g. ARS with a test vetter). */
   modules?: ChannelModule[];
+  /** Wraps the server's database (e.g. `(db) => (faulty = new FaultyDb(db))` from faulty-db.ts). */
+  wrapDb?: (db: Db) => Db;
 }
 
 export interface TestServer {
@@ -79,7 +82,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logDestination = options.captureLogs
     ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })
     : undefined;
-  const running = await startServer(config, { logDestination: logDestination as never, ...(options.modules ? { modules: options.modules } : {}) });
+  const running = await startServer(config, { logDestination: logDestination as never, ...(options.modules ? { modules: options.modules } : {}), ...(options.wrapDb ? { wrapDb: options.wrapDb } : {}) });
   for (const channel of options.channels ?? []) running.context.channels.register(channel);
   const url = running.url!;
 

@@ -1,9 +1,9 @@
 import { challengeIdParams, challengeResponseSchema, createChallengeSchema } from '../../challenges/challenge-schemas.ts';
-import { publicChallenge } from '../../challenges/challenge-record.ts';
+import { publicChallenge, type ChallengeRecord } from '../../challenges/challenge-record.ts';
 import type { ChallengeService } from '../../challenges/challenge-service.ts';
 import { withIdempotency } from '../../challenges/idempotency.ts';
 import { canonicalJson, sha256Hex } from '../../crypto/hashing.ts';
-import type { Db } from '../../storage/db.ts';
+import type { Db, Queryable } from '../../storage/db.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }): RouteDefinition[] {
@@ -23,7 +23,11 @@ export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }):
         const result = await withIdempotency(
           deps.db,
           { tenantId: bank!.tenantId, key: Array.isArray(key) ? key[0] : key, requestHash: () => sha256Hex(canonicalJson(body)) },
-          async () => ({ status: 201, body: publicChallenge(await deps.challenges.create(bank!.tenantId, body)) }),
+          async (complete) => {
+            // The key is completed in the transaction that stores the challenge (docs/reliability.md).
+            const onStored = complete && ((q: Queryable, stored: ChallengeRecord) => complete(q, { status: 201, body: publicChallenge(stored) }));
+            return { status: 201, body: publicChallenge(await deps.challenges.create(bank!.tenantId, body, { onStored })) };
+          },
         );
         return { status: result.status, body: result.body, headers: result.replayed ? { 'idempotent-replayed': 'true' } : ({} as Record<string, string>) };
       },

@@ -8,6 +8,8 @@ import type { Logger } from '../../observability/logger.ts';
 import type { ArsCallService, CallScript } from '../../channels/ars/ars-call-service.ts';
 import type { FlowCatalog } from '../ivr/flow-catalog.ts';
 import { renderStep } from './render-step.ts';
+import { isDatabaseUnavailable } from '../../http/problem-handler.ts';
+import { isRedisUnavailable } from '../../redis/redis-connections.ts';
 
 const pathParams = z.strictObject({
   tenantId: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/),
@@ -32,9 +34,13 @@ export function arsWebhookRouter(deps: ArsWebhookDeps): express.Router {
 
   router.post('/:tenantId/:attemptId/:hook', (req: Request, res: Response) => {
     handle(req, res).catch((error: unknown) => {
-      deps.logger.error({ err: error, path: req.path }, 'ARS webhook failed');
-      // Twilio then plays its application-error message; the attempt stays consistent (one tx).
-      if (!res.headersSent) res.status(500).type('text/plain').send('error');
+      // A database or Redis outage is 503 + Retry-After, which Twilio retries and then hands to the
+      // fallback URL (docs/reliability.md); anything else is 500. The attempt stays consistent (one tx).
+      const unavailable = isDatabaseUnavailable(error) || isRedisUnavailable(error);
+      deps.logger[unavailable ? 'warn' : 'error']({ err: error, path: req.path }, unavailable ? 'ARS webhook: dependency unavailable' : 'ARS webhook failed');
+      if (res.headersSent) return;
+      if (unavailable) res.status(503).set('retry-after', '5').type('text/plain').send('unavailable');
+      else res.status(500).type('text/plain').send('error');
     });
   });
 
