@@ -225,14 +225,36 @@ export class ChallengeService {
    * just read the challenge passes it as `known` (saves a read; a stale copy only loses the race).
    */
   async finish(tenantId: string, id: string, outcome: Outcome, known?: ChallengeRecord): Promise<{ changed: boolean; challenge: ChallengeRecord }> {
-    const { db, store } = this.deps;
     const current = known ?? (await this.get(tenantId, id));
     if (current.status !== 'pending') return { changed: false, challenge: current };
+    const signed = await this.signOutcome(current, outcome);
+    // Without a callback URL the transition (with its audit entry) is one statement; with one, the
+    // whole event (the challenge as the transition left it) is recorded in the same transaction.
+    const moved = current.callbackUrl ? await this.deps.db.tx((tx) => this.applyOutcome(tx, current, outcome, signed)) : await this.applyOutcome(this.deps.db, current, outcome, signed);
+    if (!moved) return { changed: false, challenge: await this.get(tenantId, id) };
+    await this.afterOutcome(moved, outcome);
+    return { changed: true, challenge: moved.updated };
+  }
+
+  /**
+   * finish() inside the caller's transaction `tx`, so what decided the outcome (an ARS answer, an
+   * OTP code spent) and the challenge's transition with its event commit together or not at all
+   * (docs/reliability.md). The caller runs `afterCommit` once `tx` has committed.
+   */
+  async finishIn(tx: Queryable, outcome: Outcome, current: ChallengeRecord): Promise<{ changed: boolean; challenge: ChallengeRecord; afterCommit: () => Promise<void> }> {
+    const unchanged = async () => ({ changed: false, challenge: (await this.deps.store.get(tx, current.tenantId, current.id)) ?? current, afterCommit: async () => undefined });
+    if (current.status !== 'pending') return unchanged();
+    const moved = await this.applyOutcome(tx, current, outcome, await this.signOutcome(current, outcome));
+    if (!moved) return unchanged();
+    return { changed: true, challenge: moved.updated, afterCommit: () => this.afterOutcome(moved, outcome) };
+  }
+
+  private async signOutcome(current: ChallengeRecord, outcome: Outcome): Promise<{ receipt: string; completedAt: Date; fraudReported: boolean }> {
     const completedAt = new Date();
     const fraudReported = outcome.fraudReported ?? false;
     const receipt = await this.deps.receipts.sign({
-      challengeId: id,
-      tenantId,
+      challengeId: current.id,
+      tenantId: current.tenantId,
       customerId: current.customerId,
       transactionHash: current.transactionHash,
       channel: current.channel,
@@ -241,35 +263,43 @@ export class ChallengeService {
       fraudReported,
       completedAt,
     });
-    const transition = (q: Queryable) =>
-      store.transition(q, tenantId, id, { status: outcome.status, reason: outcome.reason, details: outcome.details, fraudReported, receipt, completedAt }, {
-        tenantId,
-        actor: outcome.actor,
-        action: `challenge.${outcome.status}`,
-        subject: id,
-        data: { reason: outcome.reason, channel: current.channel, fraudReported, ...outcome.details, ...outcome.auditData },
-      });
-    // Without a callback URL the transition (with its audit entry) is one statement; with one, the
-    // whole event (the challenge as the transition left it) is recorded in the same transaction.
-    const moved = current.callbackUrl
-      ? await db.tx(async (tx) => {
-          const updated = await transition(tx);
-          if (!updated) return null;
-          const deliveryId = await recordEvent(tx, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: current.callbackUrl!, payload: publicChallenge(updated) });
-          return { updated, deliveryId };
-        })
-      : await transition(db).then((updated) => (updated ? { updated, deliveryId: null } : null));
-    if (!moved) return { changed: false, challenge: await this.get(tenantId, id) };
-    // Committed: nothing below may fail the transition (the event waits in the outbox either way).
+    return { receipt, completedAt, fraudReported };
+  }
+
+  /** The transition with its audit entry and (with a callback URL) its whole event; `q` is a transaction when there is an event. */
+  private async applyOutcome(
+    q: Queryable,
+    current: ChallengeRecord,
+    outcome: Outcome,
+    signed: { receipt: string; completedAt: Date; fraudReported: boolean },
+  ): Promise<{ updated: ChallengeRecord; deliveryId: string | null } | null> {
+    const { tenantId, id } = current;
+    const { fraudReported } = signed;
+    const updated = await this.deps.store.transition(q, tenantId, id, { status: outcome.status, reason: outcome.reason, details: outcome.details, ...signed }, {
+      tenantId,
+      actor: outcome.actor,
+      action: `challenge.${outcome.status}`,
+      subject: id,
+      data: { reason: outcome.reason, channel: current.channel, fraudReported, ...outcome.details, ...outcome.auditData },
+    });
+    if (!updated) return null;
+    const deliveryId = current.callbackUrl
+      ? await recordEvent(q, { tenantId, challengeId: id, type: `challenge.${outcome.status}`, url: current.callbackUrl, payload: publicChallenge(updated) })
+      : null;
+    return { updated, deliveryId };
+  }
+
+  /** Committed: nothing here may fail the transition (the event waits in the outbox either way). */
+  private async afterOutcome(moved: { updated: ChallengeRecord; deliveryId: string | null }, outcome: Outcome): Promise<void> {
+    const { updated } = moved;
     this.deps.metrics.challengesCompleted.inc({ status: outcome.status, reason: outcome.reason });
-    if (moved.deliveryId) await this.dispatch(tenantId, moved.deliveryId);
-    if (!outcome.actor.startsWith('channel:') && moved.updated.channel) {
+    if (moved.deliveryId) await this.dispatch(updated.tenantId, moved.deliveryId);
+    if (!outcome.actor.startsWith('channel:') && updated.channel) {
       await this.deps.channels
-        .get(moved.updated.channel)
-        ?.stop?.(moved.updated)
-        .catch((error: unknown) => this.deps.logger.warn({ err: error, challengeId: id }, 'channel stop failed'));
+        .get(updated.channel)
+        ?.stop?.(updated)
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, challengeId: updated.id }, 'channel stop failed'));
     }
-    return { changed: true, challenge: moved.updated };
   }
 
   /** Hands a committed event to the queue; when that fails, the sweeper hands it over later. */

@@ -243,7 +243,9 @@ export class ArsCallService {
 
   /**
    * Runs one webhook: the attempt row locked, bound to this call, and the challenge read inside
-   * the transaction; the outcome (if any) is applied through ChallengeService.finish afterwards.
+   * the transaction; the outcome (if any) is applied through ChallengeService.finishIn in the same
+   * transaction, so the customer's answer and the challenge's decision commit together or not at
+   * all (a webhook that fails for an outage is answered 503 and changes nothing).
    */
   private async turn(
     hook: CallWebhook,
@@ -264,13 +266,16 @@ export class ArsCallService {
       // Bound to one call: another call's webhook for this attempt changes nothing.
       if (attempt.call_sid !== hook.callSid) return null;
       const challenge = challengeStore.toRecord(locked.challengeRow);
-      return { challenge, turn: await decide(tx, attempt, challenge, locked.customer) };
+      const turn = await decide(tx, attempt, challenge, locked.customer);
+      if (!turn.outcome) return { challenge, turn, finished: null };
+      const finished = await challenges.finishIn(tx, { ...turn.outcome, actor, auditData: { ...turn.outcome.auditData } }, challenge);
+      return { challenge, turn, finished };
     });
     if (!decided || !tenant) return { ...hangup, locale: 'ko-KR', bankName: '', transaction: null };
     let { step } = decided.turn;
-    const { challenge } = decided;
-    if (decided.turn.outcome) {
-      const finished = await challenges.finish(hook.tenantId, challenge.id, { ...decided.turn.outcome, actor, auditData: { ...decided.turn.outcome.auditData } }, challenge);
+    const { challenge, finished } = decided;
+    if (finished) {
+      await finished.afterCommit();
       // Expired or canceled a moment earlier: say what really happened.
       if (!finished.changed) step = { kind: 'goodbye', ending: endingOf(finished.challenge) };
     }

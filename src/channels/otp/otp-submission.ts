@@ -5,7 +5,7 @@
 //   3. success: advance the token's state conditionally (counter / TOTP step / used marker), so
 //      a code is accepted once even when submitted twice at the same moment; failure: count it
 //      per token too and lock the token at maxAttempts consecutive failures;
-//   4. after the commit, end the challenge through ChallengeService.finish.
+//   4. in the same transaction, end the challenge through ChallengeService.finishIn.
 // Wrong codes never say which part was wrong: wrong, replayed and malformed are all invalid_code.
 import { appendAudit } from '../../audit/audit-log.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
@@ -13,6 +13,7 @@ import type { ChallengeService } from '../../challenges/challenge-service.ts';
 import { ProblemError } from '../../errors/problem.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Db, Queryable } from '../../storage/db.ts';
+import type { Outcome } from '../../challenges/challenge-service.ts';
 import { challengeQuestion } from './otp-challenge-question.ts';
 import type { OtpChannelState } from './otp-channel.ts';
 import { checkOtpCode } from './otp-code-check.ts';
@@ -46,31 +47,46 @@ export class OtpSubmissionService {
     if (challenge.status !== 'pending') throw notPending(challenge);
     const state = challenge.channelState as unknown as OtpChannelState;
 
-    const verdict = await this.deps.db.tx((tx) => this.judge(tx, challenge, state, code));
     const actor = 'channel:otp';
+    const auditData = { tokenId: state.tokenId };
+    const outcomeOf = (verdict: Verdict): Outcome | null => {
+      switch (verdict.kind) {
+        case 'accepted':
+          return { status: 'approved', reason: 'otp_verified', actor, auditData };
+        case 'rejected':
+          return verdict.attemptsRemaining > 0 ? null : { status: 'denied', reason: 'too_many_failures', actor, auditData };
+        case 'no_attempts_left':
+          return { status: 'denied', reason: 'too_many_failures', actor, auditData };
+        case 'token_locked':
+        case 'token_removed':
+          return { status: 'failed', reason: verdict.kind, actor, auditData };
+        case 'already_accepted':
+          return null;
+      }
+    };
+    // The code's verdict (spent, counted) and the challenge's transition commit together: a crash or
+    // an outage between them can no longer spend a right code without approving the challenge.
+    const { verdict, finished } = await this.deps.db.tx(async (tx) => {
+      const judged = await this.judge(tx, challenge, state, code);
+      const outcome = outcomeOf(judged);
+      return { verdict: judged, finished: outcome ? await challenges.finishIn(tx, outcome, challenge) : null };
+    });
+    await finished?.afterCommit();
     switch (verdict.kind) {
-      case 'accepted': {
-        const finished = await challenges.finish(tenantId, challengeId, { status: 'approved', reason: 'otp_verified', actor, auditData: { tokenId: state.tokenId } }, challenge);
+      case 'accepted':
         // Expired or canceled between the check and here: the code is spent, the challenge is not approved.
-        if (finished.challenge.status !== 'approved') throw notPending(finished.challenge);
-        return finished.challenge;
-      }
-      case 'rejected': {
+        if (finished!.challenge.status !== 'approved') throw notPending(finished!.challenge);
+        return finished!.challenge;
+      case 'rejected':
         if (verdict.attemptsRemaining > 0) throw invalidCode(verdict.attemptsRemaining);
-        const finished = await challenges.finish(tenantId, challengeId, { status: 'denied', reason: 'too_many_failures', actor, auditData: { tokenId: state.tokenId } }, challenge);
-        throw invalidCode(0, finished.challenge.status);
-      }
-      case 'no_attempts_left': {
-        const finished = await challenges.finish(tenantId, challengeId, { status: 'denied', reason: 'too_many_failures', actor, auditData: { tokenId: state.tokenId } }, challenge);
-        throw notPending(finished.challenge);
-      }
+        throw invalidCode(0, finished!.challenge.status);
+      case 'no_attempts_left':
+        throw notPending(finished!.challenge);
       case 'already_accepted':
         throw new ProblemError('challenge_not_pending', 'A code was already accepted for this challenge');
       case 'token_locked':
-      case 'token_removed': {
-        await challenges.finish(tenantId, challengeId, { status: 'failed', reason: verdict.kind, actor, auditData: { tokenId: state.tokenId } }, challenge);
+      case 'token_removed':
         throw new ProblemError(verdict.kind, verdict.kind === 'token_locked' ? "The customer's token is locked" : "The customer's token was deleted");
-      }
     }
   }
 
