@@ -63,6 +63,12 @@ export class OtpTokenService {
       // no customer PIN (P) and no session (S), so such tokens could never answer a challenge.
       if (suite.passwordHash) throw unsupportedSuite('Suites with a PIN/password hash (PSHA1/PSHA256/PSHA512) are not supported');
       if (suite.sessionInfoLength !== undefined) throw unsupportedSuite('Suites with session information (Snnn) are not supported');
+      // The question is derived from the transaction, never a server nonce (docs/otp-question-derivation.md):
+      // without C or T the code for a payee never changes, so once accepted it could never approve
+      // another transfer to that payee. The freshness has to come from the token.
+      if (!suite.counter && !suite.timeStep) {
+        throw unsupportedSuite('The suite needs a counter (C) or a time step (T): without either, a payee always gets the same code, which is accepted only once');
+      }
       const policy = (await this.deps.policies.currentCached(tenantId)).document;
       const questionDerivation = input.questionDerivation ?? policy.channels.otp.questionDerivation;
       if (questionDerivation === 'payee_account_amount' && suite.question.maxLength < AMOUNT_DERIVATION_MIN_QUESTION_LENGTH) {
