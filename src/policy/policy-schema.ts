@@ -8,6 +8,22 @@ export type LineType = (typeof lineTypes)[number];
 export const policyChannelNames = ['ars', 'webauthn', 'otp'] as const;
 export const stepUpTransactionTypes = ['transfer', 'certificate_reissue', 'device_designation', 'payee_registration', 'limit_change', 'other'] as const;
 
+/**
+ * Bounds a tenant cannot loosen (docs/policy-reference.md "Security bounds"):
+ * - PSD2 RTS (Delegated Regulation (EU) 2018/389) Art. 4(3)(b): at most 5 consecutive failed
+ *   authentication attempts before the channel is blocked;
+ * - NIST SP 800-63B §5.1.3.2: an out-of-band secret is valid for at most 10 minutes.
+ */
+export const securityBounds = { maxConsecutiveFailures: 5, maxOutOfBandLifetimeSeconds: 600 } as const;
+/** Channels whose secret travels out of band (a phone call): their challenges live at most 600 s. */
+export const outOfBandChannels: readonly (typeof policyChannelNames)[number][] = ['ars'];
+
+const consecutiveFailures = z
+  .number()
+  .int()
+  .min(1)
+  .max(securityBounds.maxConsecutiveFailures, `at most ${securityBounds.maxConsecutiveFailures} consecutive failures (PSD2 RTS Art. 4(3)(b))`);
+
 const money = z.string().regex(/^\d{1,19}(\.\d{1,4})?$/, 'a decimal string in major units of the policy currency');
 const isTimeZone = (zone: string) => {
   try {
@@ -35,7 +51,7 @@ const arsFields = {
   numberChangeCooldownDays: z.number().int().min(0).max(365),
   secretPositions: z.number().int().min(2).max(6),
   maxAnswersPerCall: z.number().int().min(1).max(5),
-  lockAfterConsecutiveFailures: z.number().int().min(1).max(20),
+  lockAfterConsecutiveFailures: consecutiveFailures,
   callAttempts: z.number().int().min(1).max(5),
   retryDelaysSeconds: z.array(z.number().int().min(5).max(3600)).max(4),
   ringTimeoutSeconds: z.number().int().min(5).max(120),
@@ -48,7 +64,8 @@ const arsFields = {
 const webauthnFields = { enabled: z.boolean(), userVerification: z.enum(['required', 'preferred']) };
 const otpFields = {
   enabled: z.boolean(),
-  maxAttempts: z.number().int().min(1).max(20),
+  // Per challenge, and consecutive per token before it locks.
+  maxAttempts: consecutiveFailures,
   questionDerivation: z.enum(['payee_account', 'payee_account_amount']),
 };
 const topFields = {
@@ -116,7 +133,29 @@ const policyDocumentObject = withDefaults(topFields, defaults).extend({
     })
     .prefault({}),
   grades: z.record(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'grade names: a-z 0-9 _ -'), gradeOverrideSchema).default({}),
+}).superRefine((document, context) => {
+  // The lifetime bound depends on which channels can be chosen, so the base document and every
+  // grade (merged over it) are checked as a whole.
+  const check = (effective: PolicyDocument, path: (string | number)[]) => {
+    if (canUseOutOfBand(effective) && effective.challengeTtlSeconds > securityBounds.maxOutOfBandLifetimeSeconds) {
+      context.addIssue({
+        code: 'custom',
+        path: [...path, 'challengeTtlSeconds'],
+        message: `at most ${securityBounds.maxOutOfBandLifetimeSeconds} s while an out-of-band channel (${outOfBandChannels.join(', ')}) is enabled and listed in channelOrder (NIST SP 800-63B §5.1.3.2)`,
+      });
+    }
+  };
+  const base = document as unknown as PolicyDocument;
+  check(base, []);
+  for (const grade of Object.keys(document.grades ?? {})) {
+    if (!canUseOutOfBand(base) || base.challengeTtlSeconds <= securityBounds.maxOutOfBandLifetimeSeconds) check(mergeGrade(base, grade), ['grades', grade]);
+  }
 });
+
+/** True when a challenge under this policy may go to an out-of-band channel. */
+function canUseOutOfBand(policy: PolicyDocument): boolean {
+  return outOfBandChannels.some((channel) => policy.channels[channel].enabled && policy.channelOrder.includes(channel));
+}
 
 export interface PolicyDocument {
   currency: string;
@@ -151,10 +190,34 @@ function deepMerge(base: unknown, override: unknown): unknown {
   return result;
 }
 
-/** The policy for one customer: the base document with the grade's overrides (an unknown grade changes nothing). */
-export function effectivePolicy(policy: PolicyDocument, grade?: string): PolicyDocument {
+function mergeGrade(policy: PolicyDocument, grade?: string): PolicyDocument {
   const override = grade ? (policy.grades as Record<string, unknown> | undefined)?.[grade] : undefined;
   return override ? (deepMerge(policy, override) as PolicyDocument) : policy;
+}
+
+/**
+ * The policy for one customer: the base document with the grade's overrides (an unknown grade
+ * changes nothing), held to the security bounds. A version stored before the bounds existed keeps
+ * its values in storage (versions are history), but they are capped here, where they take effect.
+ */
+export function effectivePolicy(policy: PolicyDocument, grade?: string): PolicyDocument {
+  return withinSecurityBounds(mergeGrade(policy, grade));
+}
+
+function withinSecurityBounds(policy: PolicyDocument): PolicyDocument {
+  const { maxConsecutiveFailures, maxOutOfBandLifetimeSeconds } = securityBounds;
+  const { ars, otp } = policy.channels;
+  const ttlTooLong = canUseOutOfBand(policy) && policy.challengeTtlSeconds > maxOutOfBandLifetimeSeconds;
+  if (ars.lockAfterConsecutiveFailures <= maxConsecutiveFailures && otp.maxAttempts <= maxConsecutiveFailures && !ttlTooLong) return policy;
+  return {
+    ...policy,
+    challengeTtlSeconds: ttlTooLong ? maxOutOfBandLifetimeSeconds : policy.challengeTtlSeconds,
+    channels: {
+      ...policy.channels,
+      ars: { ...ars, lockAfterConsecutiveFailures: Math.min(ars.lockAfterConsecutiveFailures, maxConsecutiveFailures) },
+      otp: { ...otp, maxAttempts: Math.min(otp.maxAttempts, maxConsecutiveFailures) },
+    },
+  };
 }
 
 export const policyJsonSchema = () => z.toJSONSchema(policyDocumentSchema, { io: 'input', unrepresentable: 'any' });
