@@ -47,6 +47,9 @@ export function publicToken(token: OtpTokenRecord): Record<string, unknown> {
 
 const unsupportedSuite = (detail: string) => new ProblemError('unsupported_suite', detail);
 
+/** Tokens one customer may hold: enough for every device and a spare, not a store for anything. */
+export const MAX_TOKENS_PER_CUSTOMER = 10;
+
 export class OtpTokenService {
   constructor(private readonly deps: OtpTokenServiceDeps) {}
 
@@ -90,6 +93,9 @@ export class OtpTokenService {
     try {
       const stored = await this.deps.db.tx(async (tx) => {
         await this.deps.store.upsertCustomer(tx, tenantId, customerId);
+        if ((await this.deps.store.lockAndCount(tx, tenantId, customerId)) >= MAX_TOKENS_PER_CUSTOMER) {
+          throw new ProblemError('otp_token_limit_reached', `A customer can hold at most ${MAX_TOKENS_PER_CUSTOMER} OTP tokens; delete one first`, { limit: MAX_TOKENS_PER_CUSTOMER });
+        }
         const record = await this.deps.store.insert(tx, token, seed);
         await appendAudit(tx, {
           tenantId,
