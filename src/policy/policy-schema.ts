@@ -24,6 +24,12 @@ const consecutiveFailures = z
   .min(1)
   .max(securityBounds.maxConsecutiveFailures, `at most ${securityBounds.maxConsecutiveFailures} consecutive failures (PSD2 RTS Art. 4(3)(b))`);
 
+/** A list of distinct values, at most `max` long: a policy document cannot grow without bound. */
+const distinct = <T extends z.ZodType>(item: T, max: number) =>
+  z.array(item).max(max).refine((list) => new Set(list).size === list.length, 'values must not repeat');
+/** Security grades per tenant: a handful in practice; the cap keeps the document small. */
+export const MAX_GRADES = 32;
+
 const money = z.string().regex(/^\d{1,19}(\.\d{1,4})?$/, 'a decimal string in major units of the policy currency');
 const isTimeZone = (zone: string) => {
   try {
@@ -37,17 +43,18 @@ const isTimeZone = (zone: string) => {
 // Field schemas without defaults: used by both the full document and grade overrides.
 const stepUpFields = {
   dailyCumulativeThreshold: money,
-  alwaysFor: z.array(z.enum(stepUpTransactionTypes)),
+  alwaysFor: distinct(z.enum(stepUpTransactionTypes), stepUpTransactionTypes.length),
   designatedDeviceExemptBelow: money,
   unregisteredPayeeLimit: money,
   riskScoreThreshold: z.number().min(0).max(1),
 };
 const arsFields = {
   enabled: z.boolean(),
-  allowedLineTypes: z.array(z.enum(lineTypes)).min(1),
+  allowedLineTypes: distinct(z.enum(lineTypes), lineTypes.length).min(1),
   callForwarding: z.enum(['reject', 'allow_same_owner', 'allow']),
   forwardingUnknown: z.enum(['allow', 'reject']),
-  allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2')).min(1),
+  // ISO 3166-1 has 249 alpha-2 codes.
+  allowedCountries: distinct(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2'), 249).min(1),
   numberChangeCooldownDays: z.number().int().min(0).max(365),
   secretPositions: z.number().int().min(2).max(6),
   maxAnswersPerCall: z.number().int().min(1).max(5),
@@ -72,7 +79,7 @@ const topFields = {
   currency: z.string().refine((code) => currencyExponent(code) !== undefined, 'an ISO 4217 currency code'),
   timezone: z.string().refine(isTimeZone, 'an IANA time zone, e.g. Asia/Seoul'),
   challengeTtlSeconds: z.number().int().min(30).max(3600),
-  channelOrder: z.array(z.enum(policyChannelNames)).min(1).refine((list) => new Set(list).size === list.length, 'channels must not repeat'),
+  channelOrder: z.array(z.enum(policyChannelNames)).min(1).max(policyChannelNames.length).refine((list) => new Set(list).size === list.length, 'channels must not repeat'),
 };
 
 export const defaults = {
@@ -132,7 +139,10 @@ const policyDocumentObject = withDefaults(topFields, defaults).extend({
       otp: withDefaults(otpFields, defaults.channels.otp).prefault({}),
     })
     .prefault({}),
-  grades: z.record(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'grade names: a-z 0-9 _ -'), gradeOverrideSchema).default({}),
+  grades: z
+    .record(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'grade names: a-z 0-9 _ -'), gradeOverrideSchema)
+    .refine((grades) => Object.keys(grades).length <= MAX_GRADES, `at most ${MAX_GRADES} grades`)
+    .default({}),
 }).superRefine((document, context) => {
   // The lifetime bound depends on which channels can be chosen, so the base document and every
   // grade (merged over it) are checked as a whole.
