@@ -3,7 +3,7 @@
 // Special-Purpose Address Registries) rather than hand-written lists. Only global unicast is public.
 // IPv6 forms that carry an IPv4 address are judged by that address or refused outright, so
 // `::ffff:127.0.0.1`, `::7f00:1`, `64:ff9b::a00:1` or `2002:a00:1::` cannot smuggle a private or
-// loopback IPv4 target past the guard (docs/events.md "Where callbacks may go").
+// loopback IPv4 target past the guard (docs/events.md "Where events may go").
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 

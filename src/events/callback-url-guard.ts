@@ -1,7 +1,7 @@
 // SSRF guard for bank callback URLs and the carrier gateway URL (SPEC §6, §8): https only (plain
 // http only to loopback when the tenant allows it), and never to an address that is not global
 // unicast (src/events/address-classifier.ts) — checked on the literal URL when it is stored and on
-// every resolved address when it is used (docs/events.md "Where callbacks may go").
+// every resolved address when it is used (docs/events.md "Where events may go").
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import { ProblemError } from '../errors/problem.ts';
