@@ -4,6 +4,7 @@
 // table through the real API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { classifyAddress } from '../../src/events/address-classifier.ts';
 import { assertCallbackUrlAllowed, resolveCallbackAddress } from '../../src/events/callback-url-guard.ts';
 import { addressTable } from './special-purpose-addresses.ts';
@@ -69,4 +70,27 @@ test('assertCallbackUrlAllowed: numeric IPv4 spellings, userinfo and localhost n
   assert.equal(assertCallbackUrlAllowed('https://[64:ff9b::808:808]/hook', { allowLoopback: false }).hostname, '[64:ff9b::808:808]');
   assert.equal(assertCallbackUrlAllowed('http://[::ffff:127.0.0.1]:9/hook', { allowLoopback: true }).hostname, '[::ffff:7f00:1]');
   assert.throws(() => assertCallbackUrlAllowed('http://[::7f00:1]:9/hook', { allowLoopback: true }), { code: 'unsafe_callback_url' });
+});
+
+test('property: an IPv4 address and every IPv6 form embedding it get consistent verdicts', () => {
+  const hex = (ip: string) => {
+    const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
+    return `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  };
+  fc.assert(
+    fc.property(fc.ipV4(), (ip) => {
+      const ipv4 = classifyAddress(ip).kind;
+      // IPv4-mapped connects to the IPv4 address itself.
+      assert.equal(classifyAddress(`::ffff:${ip}`).kind, ipv4);
+      assert.equal(classifyAddress(`::ffff:${hex(ip)}`).kind, ipv4);
+      // NAT64 well-known prefix: public only when the IPv4 address is.
+      assert.equal(classifyAddress(`64:ff9b::${hex(ip)}`).kind, ipv4 === 'public' ? 'public' : 'non_public');
+      // Deprecated IPv4-compatible, 6to4, local-use NAT64: never, whatever is inside.
+      // (0.0.0.1 spells ::1, the IPv6 loopback.)
+      if (ip !== '0.0.0.1') assert.equal(classifyAddress(`::${hex(ip)}`).kind, 'non_public');
+      assert.equal(classifyAddress(`2002:${hex(ip)}::1`).kind, 'non_public');
+      assert.equal(classifyAddress(`64:ff9b:1::${hex(ip)}`).kind, 'non_public');
+    }),
+    { numRuns: 2000 },
+  );
 });
