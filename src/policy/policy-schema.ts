@@ -146,21 +146,25 @@ const policyDocumentObject = withDefaults(topFields, defaults).extend({
 }).superRefine((document, context) => {
   // The lifetime bound depends on which channels can be chosen, so the base document and every
   // grade (merged over it) are checked as a whole.
-  const check = (effective: PolicyDocument, path: (string | number)[]) => {
-    if (canUseOutOfBand(effective) && effective.challengeTtlSeconds > securityBounds.maxOutOfBandLifetimeSeconds) {
-      context.addIssue({
-        code: 'custom',
-        path: [...path, 'challengeTtlSeconds'],
-        message: `at most ${securityBounds.maxOutOfBandLifetimeSeconds} s while an out-of-band channel (${outOfBandChannels.join(', ')}) is enabled and listed in channelOrder (NIST SP 800-63B §5.1.3.2)`,
-      });
-    }
+  /** Adds an issue and returns false when `effective` lets an out-of-band challenge live too long. */
+  const check = (effective: PolicyDocument, path: (string | number)[]): boolean => {
+    if (!outOfBandLifetimeExceeded(effective)) return true;
+    context.addIssue({
+      code: 'custom',
+      path: [...path, 'challengeTtlSeconds'],
+      message: `at most ${securityBounds.maxOutOfBandLifetimeSeconds} s while an out-of-band channel (${outOfBandChannels.join(', ')}) is enabled and listed in channelOrder (NIST SP 800-63B §5.1.3.2)`,
+    });
+    return false;
   };
   const base = document as unknown as PolicyDocument;
-  check(base, []);
-  for (const grade of Object.keys(document.grades ?? {})) {
-    if (!canUseOutOfBand(base) || base.challengeTtlSeconds <= securityBounds.maxOutOfBandLifetimeSeconds) check(mergeGrade(base, grade), ['grades', grade]);
-  }
+  // A base that already fails would fail for every grade too: one issue is enough.
+  if (!check(base, [])) return;
+  for (const grade of Object.keys(document.grades ?? {})) check(mergeGrade(base, grade), ['grades', grade]);
 });
+
+function outOfBandLifetimeExceeded(policy: PolicyDocument): boolean {
+  return canUseOutOfBand(policy) && policy.challengeTtlSeconds > securityBounds.maxOutOfBandLifetimeSeconds;
+}
 
 /** True when a challenge under this policy may go to an out-of-band channel. */
 function canUseOutOfBand(policy: PolicyDocument): boolean {
@@ -217,7 +221,7 @@ export function effectivePolicy(policy: PolicyDocument, grade?: string): PolicyD
 function withinSecurityBounds(policy: PolicyDocument): PolicyDocument {
   const { maxConsecutiveFailures, maxOutOfBandLifetimeSeconds } = securityBounds;
   const { ars, otp } = policy.channels;
-  const ttlTooLong = canUseOutOfBand(policy) && policy.challengeTtlSeconds > maxOutOfBandLifetimeSeconds;
+  const ttlTooLong = outOfBandLifetimeExceeded(policy);
   if (ars.lockAfterConsecutiveFailures <= maxConsecutiveFailures && otp.maxAttempts <= maxConsecutiveFailures && !ttlTooLong) return policy;
   return {
     ...policy,
