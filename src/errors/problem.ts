@@ -35,6 +35,7 @@ export const problemCodes = {
   unsupported_suite: { status: 422, title: 'The OTP token settings are not supported' },
   token_locked: { status: 409, title: "The customer's OTP token is locked" },
   token_removed: { status: 409, title: "The customer's OTP token was deleted" },
+  otp_token_limit_reached: { status: 409, title: 'The customer has as many OTP tokens as allowed' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'A dependency is unavailable; retry later' },

@@ -11,12 +11,13 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { standardKey20, standardKey32, standardKey64 } from '../otp/rfc-keys.ts';
 import { createOtpChallenge, hex, importToken, otpTransfer } from './otp-support.ts';
 
-const QN08 = 'OCRA-1:HOTP-SHA1-6:QN08';
-/** The code the customer's token shows for the account they typed in (SPEC §10 derivation). */
-const codeFor = (account: string, suite = QN08, key = standardKey20) => {
+// A counter suite: suites with neither counter nor time step are refused at import (otp-suite-freshness.test.ts).
+const QN08 = 'OCRA-1:HOTP-SHA1-6:C-QN08';
+/** The code the customer's token shows for the account they typed in (SPEC §10 derivation), at `counter`. */
+const codeFor = (account: string, counter = 0, suite = QN08, key = standardKey20) => {
   const derived = deriveOcraQuestion({ suite, derivation: 'payee_account', payeeAccount: account });
   assert.ok(derived.ok);
-  return generateOcra({ suite, key, question: derived.question });
+  return generateOcra({ suite, key, question: derived.question, counter });
 };
 const wrongCode = (right: string) => (right === '000000' ? '111111' : '000000');
 
@@ -36,7 +37,7 @@ for (const db of dbKinds) {
       // Memory hacking changed the payee on its way to the bank: the challenge is for the swapped
       // account, while the customer keys the account they meant into the token.
       const challenge = await createOtpChallenge(client, 'cust-swap', swapped);
-      assert.equal(codeFor(intended), '145446', 'docs/otp-channel.md worked example');
+      assert.equal(codeFor(intended), '048396', 'docs/otp-channel.md worked example');
       assert.equal(challenge.channelDetails.question, '87654321');
       const refused = await client.submitOtp<any>(challenge.id, codeFor(intended));
       assert.equal(refused.status, 422);
@@ -50,7 +51,7 @@ for (const db of dbKinds) {
       assert.equal((await client.submitOtp<any>(genuine.id, codeFor(intended))).body.status, 'approved');
     });
 
-    test('replay: an accepted code never approves again (stateless suite, same payee)', async () => {
+    test('replay: an accepted code never approves again (same payee; the next press of the token does)', async () => {
       const { client } = await server.createTenant();
       await importToken(client, 'cust-replay', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const account = '333-22-1111111';
@@ -65,6 +66,8 @@ for (const db of dbKinds) {
       const replay = await client.submitOtp<any>(second.id, codeFor(account));
       assert.equal(replay.status, 422);
       assert.equal(replay.body.code, 'invalid_code');
+      // The token's next counter value approves that same payee again.
+      assert.equal((await client.submitOtp<any>(second.id, codeFor(account, 1))).body.status, 'approved');
     });
 
     test('time suite (T1M): two payees approved within one step; the same code for the same payee is refused', async () => {
@@ -163,13 +166,13 @@ for (const db of dbKinds) {
 
     test('QA and QH suites answer challenges with the digit question, encoded per suite', async () => {
       const { client } = await server.createTenant();
-      for (const suite of ['OCRA-1:HOTP-SHA256-8:QA08', 'OCRA-1:HOTP-SHA256-8:QH08']) {
+      for (const suite of ['OCRA-1:HOTP-SHA256-8:C-QA08', 'OCRA-1:HOTP-SHA256-8:C-QH08']) {
         const customerId = `cust-${suite.slice(-4).toLowerCase()}`;
         await importToken(client, customerId, { type: 'ocra', suite, secretHex: hex(standardKey32) });
         const challenge = await createOtpChallenge(client, customerId, '12-34');
         // Four account digits, padded to eight; the padding zeros are part of a QA/QH question.
-        const code = generateOcra({ suite, key: standardKey32, question: '00001234' });
-        assert.notEqual(code, generateOcra({ suite, key: standardKey32, question: '1234' }));
+        const code = generateOcra({ suite, key: standardKey32, question: '00001234', counter: 0 });
+        assert.notEqual(code, generateOcra({ suite, key: standardKey32, question: '1234', counter: 0 }));
         assert.equal((await client.submitOtp<any>(challenge.id, code)).body.status, 'approved', suite);
       }
     });
@@ -178,10 +181,10 @@ for (const db of dbKinds) {
       const { client } = await server.createTenant();
       await importToken(client, 'cust-reset', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const accounts = ['1-11111111', '1-22222222'];
-      for (const account of accounts) {
+      for (const [counter, account] of accounts.entries()) {
         const challenge = await createOtpChallenge(client, 'cust-reset', account);
-        for (let i = 0; i < 4; i++) assert.equal((await client.submitOtp<any>(challenge.id, wrongCode(codeFor(account)))).status, 422);
-        assert.equal((await client.submitOtp<any>(challenge.id, codeFor(account))).body.status, 'approved');
+        for (let i = 0; i < 4; i++) assert.equal((await client.submitOtp<any>(challenge.id, wrongCode(codeFor(account, counter)))).status, 422);
+        assert.equal((await client.submitOtp<any>(challenge.id, codeFor(account, counter))).body.status, 'approved');
       }
       assert.equal((await client.listOtpTokens<any>('cust-reset')).body.tokens[0].locked, false);
     });
@@ -211,16 +214,16 @@ for (const db of dbKinds) {
 
     test('payee_account_amount: the question covers the amount; a changed amount fails', async () => {
       const { client } = await server.createTenant();
-      const suite = 'OCRA-1:HOTP-SHA256-8:QN16';
+      const suite = 'OCRA-1:HOTP-SHA256-8:C-QN16';
       await importToken(client, 'cust-amount', { type: 'ocra', suite, secretHex: hex(standardKey32), questionDerivation: 'payee_account_amount' });
       const challenge = await createOtpChallenge(client, 'cust-amount', '110-123-456789', '3500000');
       // docs/otp-question-derivation.md worked example: KRW 3,500,000 to 110-123-456789.
       assert.equal(challenge.channelDetails.question, '350000023456789');
       assert.equal(challenge.channelDetails.questionDerivation, 'payee_account_amount');
       // The customer confirms 35,000,000 on the token (an amount changed on the way): refused.
-      const inflated = generateOcra({ suite, key: standardKey32, question: '3500000023456789' });
+      const inflated = generateOcra({ suite, key: standardKey32, question: '3500000023456789', counter: 0 });
       assert.equal((await client.submitOtp<any>(challenge.id, inflated)).status, 422);
-      assert.equal((await client.submitOtp<any>(challenge.id, '72508128')).body.status, 'approved');
+      assert.equal((await client.submitOtp<any>(challenge.id, '21739763')).body.status, 'approved');
     });
 
     test('a question that would reveal every account digit is withheld from the challenge', async () => {
@@ -232,8 +235,8 @@ for (const db of dbKinds) {
       assert.ok(!JSON.stringify(challenge).includes('12345678'));
       // The bank derives it from the account it holds (SPEC §10): the code still works
       // (docs/otp-channel.md worked example).
-      assert.equal(codeFor('1234-5678'), '937109');
-      assert.equal((await client.submitOtp<any>(challenge.id, '937109')).body.status, 'approved');
+      assert.equal(codeFor('1234-5678'), '897640');
+      assert.equal((await client.submitOtp<any>(challenge.id, '897640')).body.status, 'approved');
     });
 
     test('eligibility: OCRA needs a payee account; TOTP is used when OCRA cannot answer; erasure removes tokens', async () => {

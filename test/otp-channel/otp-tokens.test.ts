@@ -20,11 +20,11 @@ for (const db of dbKinds) {
 
     test('import: 201 with the SPEC §4 fields, no seed; the customer is recorded', async () => {
       const { client, tenantId } = await server.createTenant();
-      const created = await client.createOtpToken<any>('cust-imp', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: hex(standardKey20), label: 'OTP card 1' });
+      const created = await client.createOtpToken<any>('cust-imp', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20), label: 'OTP card 1' });
       assert.equal(created.status, 201);
       assert.match(created.body.id, /^tok_/);
       assert.equal(created.body.type, 'ocra');
-      assert.equal(created.body.suite, 'OCRA-1:HOTP-SHA1-6:QN08');
+      assert.equal(created.body.suite, 'OCRA-1:HOTP-SHA1-6:C-QN08');
       assert.equal(created.body.label, 'OTP card 1');
       assert.equal(created.body.locked, false);
       assert.equal(created.body.otpauthUri, undefined, 'an imported seed is never echoed');
@@ -96,11 +96,12 @@ for (const db of dbKinds) {
       const key = hex(standardKey20);
       await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1', secretHex: key }, 422, 'unsupported_suite');
       await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08-S064', secretHex: key }, 422, 'unsupported_suite');
-      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: key, questionDerivation: 'payee_account_amount' }, 422, 'unsupported_suite');
-      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: key, counter: 3 }, 400, 'validation_failed');
+      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: key, questionDerivation: 'payee_account_amount' }, 422, 'unsupported_suite');
+      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: key }, 422, 'unsupported_suite');
+      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08-T1M', secretHex: key, counter: 3 }, 400, 'validation_failed');
       await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN3', secretHex: key }, 400, 'validation_failed');
-      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: 'abcd' }, 400, 'validation_failed');
-      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: key, pin: '1234' }, 400, 'validation_failed');
+      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: 'abcd' }, 400, 'validation_failed');
+      await refuse({ type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: key, pin: '1234' }, 400, 'validation_failed');
       await refuse({ type: 'totp', digits: 9 }, 400, 'validation_failed');
       await refuse({ type: 'totp', label: 'a:b' }, 400, 'validation_failed');
       await refuse({ type: 'hotp' }, 400, 'validation_failed');
@@ -110,7 +111,7 @@ for (const db of dbKinds) {
     test('delete: 204, then 404; another tenant sees and deletes nothing', async () => {
       const bank = await server.createTenant();
       const other = await server.createTenant();
-      const token = await importToken(bank.client, 'cust-del', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: hex(standardKey20) });
+      const token = await importToken(bank.client, 'cust-del', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20) });
       assert.deepEqual((await other.client.listOtpTokens<any>('cust-del')).body, { tokens: [] });
       assert.equal((await other.client.deleteOtpToken<any>('cust-del', token.id)).status, 404);
       assert.equal((await bank.client.deleteOtpToken<any>('cust-other', token.id)).status, 404);

@@ -1,10 +1,13 @@
 // RFC 6287 Appendix C one-way vectors (C.1) imported as tokens and answered through real challenges
 // over the signed HTTP API. The payee account is chosen so that the SPEC §10 question is the
-// vector's question. C.1's PSHA1 suites are refused at import (the server holds no PIN), its T1M
+// vector's question. C.1's QN08 suite (no counter, no time step) is refused at import and runs as a
+// token stored before that refusal; its PSHA1 suites are refused (the server holds no PIN), its T1M
 // suite is bound to a fixed past time, and C.2/C.3 questions are not account digits: those
 // vectors run through the core (test/otp/ocra-rfc6287-vectors.test.ts).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { OtpTokenStore } from '../../src/channels/otp/otp-token-store.ts';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { standardKey20, standardKey64 } from '../otp/rfc-keys.ts';
@@ -18,9 +21,20 @@ for (const db of dbKinds) {
     });
     after(() => server.close());
 
-    test('C.1 OCRA-1:HOTP-SHA1-6:QN08: every vector approves its own challenge', async () => {
-      const { client } = await server.createTenant();
-      const token = await importToken(client, 'cust-qn08', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: hex(standardKey20) });
+    test('C.1 OCRA-1:HOTP-SHA1-6:QN08: refused at import; a token stored before that still answers every vector', async () => {
+      const { client, tenantId } = await server.createTenant();
+      // Neither counter nor time step: refused since security finding 6 (otp-suite-freshness.test.ts).
+      const refused = await client.createOtpToken<any>('cust-qn08', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: hex(standardKey20) });
+      assert.deepEqual([refused.status, refused.body.code], [422, 'unsupported_suite']);
+      // A token imported before the refusal existed: written by the token store itself, as the import did.
+      const context = server.running.context;
+      const id = `tok_legacy${randomBytes(6).toString('hex')}`;
+      await new OtpTokenStore(context.envelope).insert(
+        context.db,
+        { id, tenantId, customerId: 'cust-qn08', type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', questionDerivation: 'payee_account', counter: null, label: null },
+        Buffer.from(standardKey20),
+      );
+      const token = (await client.listOtpTokens<any>('cust-qn08')).body.tokens[0];
       assert.deepEqual(Object.keys(token).sort(), ['createdAt', 'id', 'label', 'lastUsedAt', 'locked', 'lockedAt', 'questionDerivation', 'suite', 'type']);
       const vectors: [string, string][] = [
         ['00000000', '237653'], ['11111111', '243178'], ['22222222', '653583'], ['33333333', '740991'], ['44444444', '608993'],

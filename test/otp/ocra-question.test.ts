@@ -101,14 +101,16 @@ test('payee_account_amount: a changed amount or payee gives another question, an
 });
 
 test('docs/otp-question-derivation.md worked examples (pinned outputs of this implementation, not RFC vectors)', () => {
-  const examples: [string, Uint8Array, Parameters<typeof deriveOcraQuestion>[0], string, string][] = [
-    ['OCRA-1:HOTP-SHA1-6:QN08', standardKey20, { suite: 'OCRA-1:HOTP-SHA1-6:QN08', derivation: 'payee_account', payeeAccount: '110-123-456789' }, '23456789', '145446'],
-    ['OCRA-1:HOTP-SHA256-8:QN16', standardKey32, { suite: 'OCRA-1:HOTP-SHA256-8:QN16', derivation: 'payee_account_amount', payeeAccount: '110-123-456789', amountMinorUnits: 3_500_000n }, '350000023456789', '72508128'],
-    ['OCRA-1:HOTP-SHA256-8:QN16', standardKey32, { suite: 'OCRA-1:HOTP-SHA256-8:QN16', derivation: 'payee_account_amount', payeeAccount: '00012345', amountMinorUnits: 123_456n }, '12345600012345', '46965329'],
+  const examples: [string, Uint8Array, number, Parameters<typeof deriveOcraQuestion>[0], string, string][] = [
+    ['OCRA-1:HOTP-SHA1-6:C-QN08', standardKey20, 0, { suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', derivation: 'payee_account', payeeAccount: '110-123-456789' }, '23456789', '048396'],
+    ['OCRA-1:HOTP-SHA1-6:C-QN08', standardKey20, 1, { suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', derivation: 'payee_account', payeeAccount: '110-123-456789' }, '23456789', '432125'],
+    ['OCRA-1:HOTP-SHA256-8:C-QN16', standardKey32, 0, { suite: 'OCRA-1:HOTP-SHA256-8:C-QN16', derivation: 'payee_account_amount', payeeAccount: '110-123-456789', amountMinorUnits: 3_500_000n }, '350000023456789', '21739763'],
+    ['OCRA-1:HOTP-SHA256-8:C-QN16', standardKey32, 0, { suite: 'OCRA-1:HOTP-SHA256-8:C-QN16', derivation: 'payee_account_amount', payeeAccount: '00012345', amountMinorUnits: 123_456n }, '12345600012345', '99543293'],
+    ['OCRA-1:HOTP-SHA1-6:C-QN08', standardKey20, 0, { suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', derivation: 'payee_account', payeeAccount: '1234-5678' }, '12345678', '897640'],
   ];
-  for (const [suite, key, options, expectedQuestion, expectedCode] of examples) {
+  for (const [suite, key, counter, options, expectedQuestion, expectedCode] of examples) {
     const derived = question(deriveOcraQuestion(options));
     assert.equal(derived, expectedQuestion);
-    assert.equal(generateOcra({ suite, key, question: derived }), expectedCode);
+    assert.equal(generateOcra({ suite, key, question: derived, counter }), expectedCode);
   }
 });

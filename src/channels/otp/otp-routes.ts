@@ -28,7 +28,8 @@ export function otpRoutes(deps: { tokens: OtpTokenService; submissions: OtpSubmi
       body: createOtpTokenSchema,
       responses: {
         201: { description: 'The token (never its seed, except once when generated)', schema: createdOtpTokenSchema },
-        422: problem('unsupported_suite: PIN (P) or session (S) suites, or a question too short for the derivation'),
+        409: problem('otp_token_limit_reached: the customer already holds 10 tokens (`limit`)'),
+        422: problem('unsupported_suite: PIN (P) or session (S) suites, suites with neither counter (C) nor time step (T), or a question too short for the derivation'),
       },
       handler: async ({ params, body, bank }) => {
         const enrolled = await deps.tokens.enroll(bank!.tenantId, params.customerId, body);

@@ -47,6 +47,9 @@ export function publicToken(token: OtpTokenRecord): Record<string, unknown> {
 
 const unsupportedSuite = (detail: string) => new ProblemError('unsupported_suite', detail);
 
+/** Tokens one customer may hold: enough for every device and a spare, not a store for anything. */
+export const MAX_TOKENS_PER_CUSTOMER = 10;
+
 export class OtpTokenService {
   constructor(private readonly deps: OtpTokenServiceDeps) {}
 
@@ -63,6 +66,12 @@ export class OtpTokenService {
       // no customer PIN (P) and no session (S), so such tokens could never answer a challenge.
       if (suite.passwordHash) throw unsupportedSuite('Suites with a PIN/password hash (PSHA1/PSHA256/PSHA512) are not supported');
       if (suite.sessionInfoLength !== undefined) throw unsupportedSuite('Suites with session information (Snnn) are not supported');
+      // The question is derived from the transaction, never a server nonce (docs/otp-question-derivation.md):
+      // without C or T the code for a payee never changes, so once accepted it could never approve
+      // another transfer to that payee. The freshness has to come from the token.
+      if (!suite.counter && !suite.timeStep) {
+        throw unsupportedSuite('The suite needs a counter (C) or a time step (T): without either, a payee always gets the same code, which is accepted only once');
+      }
       const policy = (await this.deps.policies.currentCached(tenantId)).document;
       const questionDerivation = input.questionDerivation ?? policy.channels.otp.questionDerivation;
       if (questionDerivation === 'payee_account_amount' && suite.question.maxLength < AMOUNT_DERIVATION_MIN_QUESTION_LENGTH) {
@@ -84,6 +93,9 @@ export class OtpTokenService {
     try {
       const stored = await this.deps.db.tx(async (tx) => {
         await this.deps.store.upsertCustomer(tx, tenantId, customerId);
+        if ((await this.deps.store.lockAndCount(tx, tenantId, customerId)) >= MAX_TOKENS_PER_CUSTOMER) {
+          throw new ProblemError('otp_token_limit_reached', `A customer can hold at most ${MAX_TOKENS_PER_CUSTOMER} OTP tokens; delete one first`, { limit: MAX_TOKENS_PER_CUSTOMER });
+        }
         const record = await this.deps.store.insert(tx, token, seed);
         await appendAudit(tx, {
           tenantId,

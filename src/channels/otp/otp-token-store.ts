@@ -96,6 +96,16 @@ export class OtpTokenStore {
     await q.query(`INSERT INTO customers (tenant_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tenantId, customerId]);
   }
 
+  /**
+   * Locks the customer's row until the transaction ends and returns how many tokens they hold:
+   * concurrent enrollments for one customer count one after the other (the row exists: upsertCustomer).
+   */
+  async lockAndCount(q: Queryable, tenantId: string, customerId: string): Promise<number> {
+    await q.query(`SELECT 1 FROM customers WHERE tenant_id = $1 AND customer_id = $2 FOR UPDATE`, [tenantId, customerId]);
+    const result = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM otp_tokens WHERE tenant_id = $1 AND customer_id = $2`, [tenantId, customerId]);
+    return result.rows[0]!.n;
+  }
+
   async insert(q: Queryable, token: NewOtpToken, seed: Buffer): Promise<OtpTokenRecord> {
     const ocra = token.type === 'ocra' ? token : undefined;
     const totp = token.type === 'totp' ? token : undefined;

@@ -1,0 +1,148 @@
+// OWASP API4:2023 Unrestricted Resource Consumption, against the real server over HTTP:
+// - bodies over BODY_LIMIT (64 kB) are 413 problems, signed bank routes and admin routes alike;
+// - deeply nested JSON and huge arrays inside the limit are 400 validation_failed, and the server
+//   keeps answering;
+// - strings beyond the schemas' maximum lengths are 400;
+// - OTP tokens: at most 10 per customer, also under concurrent imports across customers
+//   (test/otp-channel/otp-token-limit.test.ts has the single-customer cases on both databases);
+// - policy arrays and grade maps are bounded, so a policy document cannot grow without limit.
+// Call caps (calls per customer per hour, per number per day) are proven on real Redis, racing
+// included, by test/number-intelligence/call-caps.test.ts and through the API by
+// test/ars/vetting-and-caps.test.ts; they are not repeated here.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+import { signRequestHeaders } from '../../src/client/stepup-client.ts';
+
+const ocra = { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: '3132333435363738393031323334353637383930' } as const;
+
+/** JSON text of `depth` arrays nested in one another around a number (built as text: too deep for JSON.stringify). */
+const nestedJson = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+
+/** Sends a raw JSON text to a signed bank route, as a bank's client would. */
+async function sendSigned(server: TestServer, credentials: { keyId: string; secret: string }, method: string, path: string, text: string) {
+  const headers = await signRequestHeaders({ method, targetUri: server.url + path, body: text, credentials });
+  const response = await fetch(server.url + path, { method, headers, body: text });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+}
+
+const isProblem = (response: { headers: Headers }) => /^application\/problem\+json/.test(response.headers.get('content-type') ?? '');
+
+describe('API4 resource consumption (PGlite)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  test('a body over the limit is 413 payload_too_large, on a signed bank route and on an admin route', async () => {
+    const { client, tenantId } = await server.createTenant();
+    const padding = 'x'.repeat(70 * 1024);
+    const bank = await client.createChallenge<any>(transferBody({ padding }));
+    assert.equal(bank.status, 413);
+    assert.equal(bank.body.code, 'payload_too_large');
+    assert.ok(isProblem(bank));
+    const token = await client.createOtpToken<any>('cust-big', { ...ocra, label: padding });
+    assert.deepEqual([token.status, token.body.code], [413, 'payload_too_large']);
+    const policy = await server.admin('PUT', `/admin/v1/tenants/${tenantId}/policy`, { padding }, { 'if-match': '"v0"' });
+    assert.deepEqual([policy.status, policy.body.code], [413, 'payload_too_large']);
+    assert.ok(isProblem(policy));
+    // Unauthenticated: refused without being buffered past the limit.
+    const anonymous = await fetch(`${server.url}/v1/challenges`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ padding: 'y'.repeat(2 * 1024 * 1024) }) });
+    assert.equal(anonymous.status, 413);
+    assert.equal(((await anonymous.json()) as any).code, 'payload_too_large');
+  });
+
+  test('deeply nested JSON inside the limit is 400, and the server keeps answering', async () => {
+    const { client, tenantId, keyId, secret } = await server.createTenant();
+    const credentials = { keyId, secret };
+    // 25,000 levels is 50 kB: inside the body limit, far beyond what recursive code survives.
+    for (const depth of [1000, 10_000, 25_000]) {
+      const body = JSON.stringify(transferBody()).replace(/}$/, `,"context":{"grade":${nestedJson(depth)}}}`);
+      const challenge = await sendSigned(server, credentials, 'POST', '/v1/challenges', body);
+      assert.equal(challenge.status, 400, `depth ${depth}: ${JSON.stringify(challenge.body).slice(0, 200)}`);
+      assert.equal(challenge.body.code, 'validation_failed');
+      const token = await sendSigned(server, credentials, 'POST', '/v1/customers/cust-deep/otp-tokens', `{"type":"totp","label":${nestedJson(depth)}}`);
+      assert.equal(token.status, 400, `token, depth ${depth}`);
+      const dryRun = await fetch(`${server.url}/admin/v1/tenants/${tenantId}/policy/dry-run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+        body: `{"policy":{"grades":{"deep":${nestedJson(depth)}}},"transaction":{"reference":"TX-deep","type":"certificate_reissue"}}`,
+      });
+      assert.equal(dryRun.status, 400, `dry-run, depth ${depth}`);
+    }
+    const health = await client.createChallenge<any>(transferBody({ customerId: 'cust-after-deep' }, '1000'));
+    assert.equal(health.status, 201, 'still serving');
+  });
+
+  test('huge arrays inside the limit are 400', async () => {
+    const { client, tenantId } = await server.createTenant();
+    const channels = await client.createChallenge<any>(transferBody({ channels: Array.from({ length: 10_000 }, () => 'otp') }));
+    assert.deepEqual([channels.status, channels.body.code], [400, 'validation_failed']);
+    const current = (await server.admin('GET', `/admin/v1/tenants/${tenantId}/policy`)).body.document;
+    const oversized: [string, (document: any) => void][] = [
+      ['stepUp.alwaysFor', (d) => (d.stepUp.alwaysFor = Array.from({ length: 5000 }, () => 'other'))],
+      ['channels.ars.allowedCountries', (d) => (d.channels.ars.allowedCountries = Array.from({ length: 5000 }, () => 'KR'))],
+      ['channels.ars.allowedLineTypes', (d) => (d.channels.ars.allowedLineTypes = Array.from({ length: 5000 }, () => 'landline'))],
+      ['channelOrder', (d) => (d.channelOrder = Array.from({ length: 3000 }, () => 'otp'))],
+      ['grades', (d) => (d.grades = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`g${i}`, {}])))],
+    ];
+    for (const [field, change] of oversized) {
+      const draft = structuredClone(current);
+      change(draft);
+      const refused = await server.admin('PUT', `/admin/v1/tenants/${tenantId}/policy`, draft, { 'if-match': '"v0"' });
+      assert.equal(refused.status, 400, field);
+      assert.equal(refused.body.code, 'validation_failed', field);
+      assert.ok(refused.body.errors.some((error: any) => error.path.startsWith(`body.${field}`)), `${field}: ${JSON.stringify(refused.body.errors).slice(0, 300)}`);
+    }
+    assert.equal((await server.admin('GET', `/admin/v1/tenants/${tenantId}/policy`)).body.version, 0, 'nothing stored');
+  });
+
+  test('strings beyond the schemas maximum lengths are 400 validation_failed', async () => {
+    const { client, tenantId } = await server.createTenant();
+    const long = (n: number, c = 'a') => c.repeat(n);
+    const cases: [string, () => Promise<{ status: number; body: any }>][] = [
+      ['customerId (65)', () => client.createChallenge(transferBody({ customerId: long(65) }))],
+      ['transaction.reference (129)', () => client.createChallenge({ ...transferBody(), transaction: { ...transferBody().transaction, reference: long(129) } })],
+      ['payee.name (101)', () => client.createChallenge({ ...transferBody(), transaction: { ...transferBody().transaction, payee: { name: long(101), account: '110-123-456789' } } })],
+      ['transaction.description (201)', () => client.createChallenge({ ...transferBody(), transaction: { ...transferBody().transaction, description: long(201) } })],
+      ['callbackUrl (2049)', () => client.createChallenge(transferBody({ callbackUrl: `https://bank.example/${long(2030)}` }))],
+      ['token label (65)', () => client.createOtpToken('cust-long', { ...ocra, label: long(65) })],
+      ['token suite (65)', () => client.createOtpToken('cust-long', { ...ocra, suite: `OCRA-1:HOTP-SHA1-6:C-QN08${long(40, '-')}` })],
+      ['OTP code (129 hex digits)', () => client.submitOtp('chl_aaaaaaaaaaaaaaaaaaaaaa', long(129, '1'))],
+      ['tenant name (101)', () => server.admin('PUT', `/admin/v1/tenants/${tenantId}`, { name: long(101) })],
+    ];
+    for (const [name, send] of cases) {
+      const response = await send();
+      assert.equal(response.status, 400, `${name}: ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+      assert.equal(response.body.code, 'validation_failed', name);
+    }
+    // Path parameters that fail their schema name no resource: 404 (src/http/app.ts), never a lookup.
+    const longPath = await client.createOtpToken<any>(long(65), ocra);
+    assert.deepEqual([longPath.status, longPath.body.code], [404, 'not_found']);
+  });
+});
+
+describe('API4 resource consumption: OTP tokens under concurrency (PostgreSQL)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ db: 'postgres' });
+  });
+  after(() => server.close());
+
+  test('13 concurrent imports for each of 4 customers: exactly 10 each, the rest 409 otp_token_limit_reached', async () => {
+    const { client, tenantId } = await server.createTenant();
+    const customers = ['cust-c1', 'cust-c2', 'cust-c3', 'cust-c4'];
+    const answers = await Promise.all(customers.flatMap((customerId) => Array.from({ length: 13 }, () => client.createOtpToken<any>(customerId, ocra).then((answer) => ({ customerId, answer })))));
+    for (const customerId of customers) {
+      const mine = answers.filter((entry) => entry.customerId === customerId).map((entry) => entry.answer);
+      assert.equal(mine.filter((answer) => answer.status === 201).length, 10, customerId);
+      assert.ok(mine.filter((answer) => answer.status !== 201).every((answer) => answer.status === 409 && answer.body.code === 'otp_token_limit_reached'), customerId);
+    }
+    const stored = await server.running.context.db.query<{ customer_id: string; n: number }>(
+      `SELECT customer_id, count(*)::int AS n FROM otp_tokens WHERE tenant_id = $1 GROUP BY customer_id ORDER BY customer_id`,
+      [tenantId],
+    );
+    assert.deepEqual(stored.rows, customers.map((customerId) => ({ customer_id: customerId, n: 10 })));
+  });
+});
