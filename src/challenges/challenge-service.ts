@@ -53,6 +53,8 @@ export interface ChallengeServiceDeps {
   metrics: Metrics;
   logger: Logger;
   allowLoopbackCallbacks: boolean;
+  /** Now, for creation, expiry and the daily total's day (default the system clock). */
+  clock?: (() => Date) | undefined;
 }
 
 /** The audit entry of a new challenge: the decision and what it rests on (never the transaction itself). */
@@ -99,7 +101,7 @@ export class ChallengeService {
     const policy = effectivePolicy(policyVersion.document, input.context?.grade);
     const id = newId('chl');
     const hash = transactionHash(transaction);
-    const now = new Date();
+    const now = this.deps.clock?.() ?? new Date();
     const context = input.context ?? {};
 
     const base = {

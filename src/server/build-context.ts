@@ -61,6 +61,12 @@ export interface BuildContextOptions {
   logDestination?: DestinationStream;
   /** Wraps the migrated database before any service uses it (tests inject faults here). */
   wrapDb?: (db: Db) => Db;
+  /**
+   * What "now" is for new challenges (creation time, expiry, the day of the daily total). Tests
+   * move it away from midnight in the policy's time zone so a run crossing midnight cannot break
+   * a daily total; production uses the system clock.
+   */
+  clock?: () => Date;
 }
 
 export async function buildContext(config: Config, options: BuildContextOptions = {}): Promise<AppContext> {
@@ -95,6 +101,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     metrics,
     logger,
     allowLoopbackCallbacks: config.allowLoopbackCallbacks,
+    clock: options.clock,
   });
   const keyRateLimiter = new RateLimiterRedis({
     storeClient: redis,

@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { compactVerify, createLocalJWKSet, jwtVerify } from 'jose';
 import { dbKinds } from '../support/databases.ts';
-import { startTestServer, transferBody, eventually, type TestServer } from '../support/test-server.ts';
+import { startTestServer, transferBody, eventually, middayClock, type TestServer } from '../support/test-server.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
 
@@ -14,7 +14,7 @@ for (const db of dbKinds) {
     const manual = new ManualChannel('otp');
 
     before(async () => {
-      server = await startTestServer({ db, channels: [manual] });
+      server = await startTestServer({ db, channels: [manual], clock: middayClock() });
       ({ client, tenantId } = await server.createTenant());
     });
     after(() => server.close());

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { flushAudit } from '../../src/audit/audit-log.ts';
 import { createChallengeSchema } from '../../src/challenges/challenge-schemas.ts';
-import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+import { startTestServer, transferBody, middayClock, type TestServer } from '../support/test-server.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
 
 describe('racing deciders (postgres)', () => {
@@ -15,8 +15,10 @@ describe('racing deciders (postgres)', () => {
   before(async () => {
     database = await createPostgresDatabase();
     const shared = { MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), DATABASE_URL: database.url };
-    first = await startTestServer({ env: shared, channels: [new ManualChannel('otp')] });
-    second = await startTestServer({ env: shared, channels: [new ManualChannel('otp')] });
+    // Both processes on one clock, far from midnight in Seoul: the day total is one day's.
+    const clock = middayClock();
+    first = await startTestServer({ env: shared, channels: [new ManualChannel('otp')], clock });
+    second = await startTestServer({ env: shared, channels: [new ManualChannel('otp')], clock });
   });
   after(async () => {
     await first.close();

@@ -37,6 +37,21 @@ export interface TestServerOptions {
   modules?: ChannelModule[];
   /** Wraps the server's database (e.g. `(db) => (faulty = new FaultyDb(db))` from faulty-db.ts). */
   wrapDb?: (db: Db) => Db;
+  /** The server's clock for new challenges (see middayClock). */
+  clock?: () => Date;
+}
+
+/**
+ * A clock running at real speed but set forward so that it is about noon in `timeZone` when the
+ * test starts: daily totals cannot be split by midnight during a run, whenever the suite runs.
+ * Only forward, so expiry and the sweeper never fire early.
+ */
+export function middayClock(timeZone = 'Asia/Seoul'): () => Date {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }).formatToParts(new Date());
+  const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  const secondsIntoDay = part('hour') * 3600 + part('minute') * 60 + part('second');
+  const offsetMs = (((12 * 3600 - secondsIntoDay) % 86_400) + 86_400) % 86_400 * 1000;
+  return () => new Date(Date.now() + offsetMs);
 }
 
 export interface TestServer {
@@ -82,7 +97,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logDestination = options.captureLogs
     ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })
     : undefined;
-  const running = await startServer(config, { logDestination: logDestination as never, ...(options.modules ? { modules: options.modules } : {}), ...(options.wrapDb ? { wrapDb: options.wrapDb } : {}) });
+  const running = await startServer(config, { logDestination: logDestination as never, ...(options.modules ? { modules: options.modules } : {}), ...(options.wrapDb ? { wrapDb: options.wrapDb } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   for (const channel of options.channels ?? []) running.context.channels.register(channel);
   const url = running.url!;
 
