@@ -2,6 +2,7 @@
 // express router and the OpenAPI document are built from the same declarations.
 import type { Request } from 'express';
 import type { z } from 'zod';
+import { refuseHostileStrings } from './hostile-strings.ts';
 
 export type AdminRole = 'viewer' | 'operator' | 'policy-admin' | 'superadmin';
 
@@ -58,6 +59,18 @@ export interface RouteDefinition<
   handler: (input: HandlerInput<z.output<B>, z.output<Q>, z.output<P>>) => Promise<HandlerOutput>;
 }
 
+/**
+ * Every route goes through here, so no route can forget what all of them need: its body, query and
+ * path schemas refuse strings no column can hold (NUL, lone surrogates; docs/admin-api.md).
+ */
 export const defineRoute = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
   route: RouteDefinition<B, Q, P>,
-): RouteDefinition => route as unknown as RouteDefinition;
+): RouteDefinition => {
+  const declared = route as unknown as RouteDefinition;
+  return {
+    ...declared,
+    ...(declared.body ? { body: refuseHostileStrings(declared.body) } : {}),
+    ...(declared.query ? { query: refuseHostileStrings(declared.query) } : {}),
+    ...(declared.params ? { params: refuseHostileStrings(declared.params) } : {}),
+  };
+};
