@@ -6,6 +6,16 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { defineRoute } from '../../src/http/route.ts';
+
+test('an admin route under /admin/v1/tenants/:id that is not declared tenantScope "path" is refused at start-up', () => {
+  const declare = (path: string, tenantScope: 'path' | 'global' | 'filtered') => () =>
+    defineRoute({ method: 'get', path, auth: { kind: 'admin', role: 'viewer', tenantScope }, summary: 's', tags: [], responses: {}, handler: async () => ({ status: 204 }) });
+  assert.throws(declare('/admin/v1/tenants/:id/new-thing', 'global'), /tenantScope 'path'/);
+  assert.throws(declare('/admin/v1/tenants/:id', 'filtered'), /tenantScope 'path'/);
+  assert.throws(declare('/admin/v1/tenants', 'path'), /tenantScope 'path'/);
+  assert.doesNotThrow(declare('/admin/v1/tenants/:id/new-thing', 'path'));
+});
 
 for (const db of dbKinds) {
   describe(`admin tokens scoped to a tenant (${db})`, () => {
