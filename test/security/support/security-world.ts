@@ -79,13 +79,15 @@ export interface RouteRequest {
   body?: unknown;
   query?: Record<string, string>;
   headers?: Record<string, string>;
+  /** Put the params into the path as they are (already percent-encoded, or deliberately malformed). */
+  rawParams?: boolean;
 }
 
 export const concretePath = (route: Pick<RouteDefinition, 'path'>, request: RouteRequest) => {
   const path = route.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
     const value = request.params[name];
     if (value === undefined) throw new Error(`${route.path}: no value for :${name}`);
-    return encodeURIComponent(value);
+    return request.rawParams ? value : encodeURIComponent(value);
   });
   const query = new URLSearchParams(request.query ?? {}).toString();
   return query ? `${path}?${query}` : path;
