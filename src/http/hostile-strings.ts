@@ -46,10 +46,17 @@ export function findHostileString(value: unknown): HostileString | undefined {
   return undefined;
 }
 
+const guarded = new WeakSet<z.ZodType>();
+
 /** The schema, refusing hostile strings anywhere in what it accepts. */
 export function refuseHostileStrings<T extends z.ZodType>(schema: T): T {
-  return schema.superRefine((value, context) => {
+  const refusing = schema.superRefine((value, context) => {
     const found = findHostileString(value);
     if (found) context.addIssue({ code: 'custom', path: found.path, message: found.message });
   });
+  guarded.add(refusing);
+  return refusing;
 }
+
+/** Whether the schema went through refuseHostileStrings (tests walk every declared route with it). */
+export const refusesHostileStrings = (schema: z.ZodType): boolean => guarded.has(schema);

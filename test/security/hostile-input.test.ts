@@ -6,10 +6,27 @@ import assert from 'node:assert/strict';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
+import fc from 'fast-check';
+import { z } from 'zod';
+import { refusesHostileStrings } from '../../src/http/hostile-strings.ts';
+import { routeKey } from './support/security-world.ts';
+import { arbitraryFromJsonSchema } from './support/json-schema-arbitrary.ts';
 
 const loneHigh = '\uD800';
 const loneLow = 'x\uDFFFy';
 const nul = 'a\u0000b';
+
+type Path = (string | number)[];
+const stringPaths = (value: unknown, path: Path = []): Path[] =>
+  typeof value === 'string'
+    ? [path]
+    : value && typeof value === 'object'
+      ? Object.entries(value).flatMap(([key, item]) => stringPaths(item, [...path, Array.isArray(value) ? Number(key) : key]))
+      : [];
+const getAt = (value: any, path: Path): unknown => path.reduce((current, key) => current[key], value);
+const setAt = (value: any, path: Path, replacement: unknown) => {
+  (getAt(value, path.slice(0, -1)) as any)[path[path.length - 1]!] = replacement;
+};
 
 for (const db of dbKinds) {
   describe(`hostile input is a 400, never a 500 (${db})`, () => {
@@ -76,6 +93,31 @@ for (const db of dbKinds) {
       assertBadRequest(subject, 'subject with NUL');
       const deliveries = await server.admin('GET', `/admin/v1/tenants/${tenantId}/deliveries?challengeId=%00`);
       assertBadRequest(deliveries, 'challengeId with NUL');
+    });
+
+    test('every declared schema (body, query, params) refuses NUL and lone surrogates in each of its strings', () => {
+      let tainted = 0;
+      for (const route of server.running.routes) {
+        for (const [part, schema] of [['body', route.body], ['query', route.query], ['params', route.params]] as const) {
+          if (!schema) continue;
+          assert.ok(refusesHostileStrings(schema), `${routeKey(route)} ${part}: not built through defineRoute's hostile-string refinement`);
+          // Behaviour, not only the mark: valid values derived from the schema, one string at a time tainted.
+          const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+          const valid = fc.sample(arbitraryFromJsonSchema(json), { numRuns: 60, seed: 7 }).filter((value) => schema.safeParse(value).success).slice(0, 3);
+          for (const value of valid) {
+            const strings = stringPaths(value);
+            for (const path of strings) {
+              for (const taint of [loneHigh, '\uDFFF', '\u0000']) {
+                const copy = structuredClone(value);
+                setAt(copy, path, (getAt(copy, path) as string) + taint);
+                assert.equal(schema.safeParse(copy).success, false, `${routeKey(route)} ${part}.${path.join('.')} accepted ${JSON.stringify(taint)}`);
+                tainted += 1;
+              }
+            }
+          }
+        }
+      }
+      assert.ok(tainted > 100, `only ${tainted} tainted values were tried`);
     });
 
     test('malformed % escapes in path parameters are a 400 problem, on admin and bank routes', async () => {
