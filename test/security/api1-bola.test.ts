@@ -35,7 +35,7 @@ for (const db of dbKinds) {
     const attacker = (route: RouteDefinition): Principal =>
       route.auth.kind === 'bank' ? { kind: 'bank', tenant: world.b } : { kind: 'admin', token: world.scopedB };
 
-    test('every declared route with an id has a case and is public-free', () => {
+    test('every declared route with an id has a request case and needs credentials', () => {
       const routes = world.server.running.routes.filter(hasId);
       assert.ok(routes.length >= 25, `only ${routes.length} routes with ids`);
       for (const route of routes) {

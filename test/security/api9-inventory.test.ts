@@ -91,7 +91,10 @@ for (const db of dbKinds) {
       for (const [path, operations] of Object.entries(document.paths)) {
         for (const [method, operation] of Object.entries(operations) as [string, { security: unknown[]; 'x-required-role'?: string }][]) {
           assert.ok(Array.isArray(operation.security), `${method} ${path}: security`);
-          if (path.startsWith('/admin/')) assert.ok(operation['x-required-role'], `${method} ${path}: x-required-role`);
+          if (path.startsWith('/admin/')) {
+            assert.ok(operation['x-required-role'], `${method} ${path}: x-required-role`);
+            assert.ok(['path', 'global', 'filtered'].includes(String((operation as Record<string, unknown>)['x-tenant-scope'])), `${method} ${path}: x-tenant-scope`);
+          }
           if (path.startsWith('/v1/')) assert.equal(operation.security.length, 1, `${method} ${path}: bank routes are signed`);
         }
       }
