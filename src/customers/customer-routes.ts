@@ -60,7 +60,7 @@ export function customerRoutes(context: AppContext, modules: ChannelModule[]): R
     defineRoute({
       method: 'post',
       path: '/admin/v1/tenants/:id/customers/:customerId/unlock',
-      auth: { kind: 'admin', role: 'operator' },
+      auth: { kind: 'admin', role: 'operator', tenantScope: 'path' },
       summary: "Lift the customer's channel locks (ARS after too many wrong answers, OTP tokens)",
       tags: ['admin: customers'],
       params: adminCustomerParams,

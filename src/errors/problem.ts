@@ -3,6 +3,7 @@
 export const problemCodes = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   malformed_json: { status: 400, title: 'The body is not valid JSON' },
+  malformed_url: { status: 400, title: 'The URL is not validly percent-encoded' },
   unauthorized: { status: 401, title: 'Authentication failed' },
   forbidden: { status: 403, title: 'Not allowed' },
   not_found: { status: 404, title: 'Not found' },

@@ -50,7 +50,7 @@ export function buildOpenApi(routes: RouteDefinition[], serverUrl: string): Reco
       tags: route.tags,
       operationId: `${route.method}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
       security: securityOf(route),
-      ...(route.auth.kind === 'admin' ? { 'x-required-role': route.auth.role } : {}),
+      ...(route.auth.kind === 'admin' ? { 'x-required-role': route.auth.role, 'x-tenant-scope': route.auth.tenantScope } : {}),
       parameters: parametersOf(route),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
       responses,

@@ -38,8 +38,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof z.ZodError) return sendProblem(res, validationProblem(error, ''), instance);
     const typed = error as { type?: string; status?: number };
     if (typed.type === 'entity.too.large') return sendProblem(res, new ProblemError('payload_too_large'), instance);
-    // The router could not percent-decode a path parameter: the client's mistake, not a fault.
-    if (error instanceof URIError && typed.status === 400) return sendProblem(res, new ProblemError('validation_failed', 'The URL is not validly percent-encoded'), instance);
+    // The router decodes path parameters with decodeURIComponent: a malformed % escape is the client's.
+    if (error instanceof URIError) return sendProblem(res, new ProblemError('malformed_url', 'A path segment has a malformed % escape'), instance);
     if (isRedisUnavailable(error) || isDatabaseUnavailable(error)) {
       logger.warn({ err: error, path: req.path }, 'dependency unavailable');
       res.setHeader('retry-after', '5');

@@ -2,13 +2,15 @@
 // express router and the OpenAPI document are built from the same declarations.
 import type { Request } from 'express';
 import type { z } from 'zod';
+import { refuseHostileStrings } from './hostile-strings.ts';
+import { enforceTenantScope, type AdminTenantScope } from './admin-tenant-scope.ts';
 
 export type AdminRole = 'viewer' | 'operator' | 'policy-admin' | 'superadmin';
 
 export type RouteAuth =
   | { kind: 'public' }
   | { kind: 'bank' }
-  | { kind: 'admin'; role: AdminRole };
+  | { kind: 'admin'; role: AdminRole; tenantScope: AdminTenantScope };
 
 export interface BankPrincipal {
   tenantId: string;
@@ -19,6 +21,8 @@ export interface AdminPrincipal {
   tokenId: string;
   role: AdminRole;
   actor: string;
+  /** The one tenant this token may see and change; null for a global token (docs/admin-api.md). */
+  tenantId: string | null;
 }
 
 export interface HandlerInput<Body, Query, Params> {
@@ -58,6 +62,19 @@ export interface RouteDefinition<
   handler: (input: HandlerInput<z.output<B>, z.output<Q>, z.output<P>>) => Promise<HandlerOutput>;
 }
 
+/**
+ * Every route goes through here, so no route can forget what all of them need: its body, query and
+ * path schemas refuse strings no column can hold (NUL, lone surrogates; docs/admin-api.md), and
+ * admin routes hold tenant-scoped tokens to their tenant.
+ */
 export const defineRoute = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
   route: RouteDefinition<B, Q, P>,
-): RouteDefinition => route as unknown as RouteDefinition;
+): RouteDefinition => {
+  const declared = enforceTenantScope(route as unknown as RouteDefinition);
+  return {
+    ...declared,
+    ...(declared.body ? { body: refuseHostileStrings(declared.body) } : {}),
+    ...(declared.query ? { query: refuseHostileStrings(declared.query) } : {}),
+    ...(declared.params ? { params: refuseHostileStrings(declared.params) } : {}),
+  };
+};

@@ -41,7 +41,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...challengeRoutes({ db: context.db, challenges: context.challenges }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
-    ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts }),
+    ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
     ...customerRoutes(context, modules),
     ...modules.flatMap((module) => module.routes?.(context) ?? []),
   );

@@ -163,7 +163,7 @@ describe('API8 security misconfiguration', () => {
     // A malformed percent-encoding in a path parameter is the client's mistake, not a server fault.
     const badEncoding = await fetch(`${server.url}/admin/v1/tenants/%E0%A4%A`, { headers: admin });
     assertNoStore(badEncoding.headers, 'bad URL encoding');
-    await assertProblem(badEncoding, 400, 'validation_failed', 'bad URL encoding');
+    await assertProblem(badEncoding, 400, 'malformed_url', 'bad URL encoding');
   });
 
   test('an unexpected fault is a 500 problem with an instance id and no stack trace or internals', async () => {

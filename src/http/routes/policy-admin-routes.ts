@@ -32,7 +32,7 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
     defineRoute({
       method: 'get',
       path: '/admin/v1/tenants/:id/policy',
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
       summary: "The tenant's current policy (ETag carries its version)",
       tags: ['admin: policy'],
       params: tenantIdParams,
@@ -46,7 +46,7 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
     defineRoute({
       method: 'put',
       path: '/admin/v1/tenants/:id/policy',
-      auth: { kind: 'admin', role: 'policy-admin' },
+      auth: { kind: 'admin', role: 'policy-admin', tenantScope: 'path' },
       summary: 'Replace the policy; If-Match must carry the current ETag',
       tags: ['admin: policy'],
       params: tenantIdParams,
@@ -72,7 +72,7 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
     defineRoute({
       method: 'get',
       path: '/admin/v1/tenants/:id/policy/versions',
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
       summary: 'Every version of the policy, newest first',
       tags: ['admin: policy'],
       params: tenantIdParams,
@@ -85,7 +85,7 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
     defineRoute({
       method: 'get',
       path: '/admin/v1/tenants/:id/policy/versions/:version',
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
       summary: 'One version of the policy',
       tags: ['admin: policy'],
       params: z.strictObject({ id: tenantIdParams.shape.id, version: z.coerce.number().int().min(0) }),
@@ -100,7 +100,7 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
     defineRoute({
       method: 'post',
       path: '/admin/v1/tenants/:id/policy/dry-run',
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
       summary: 'Evaluate a transaction against the current or a draft policy, without side effects',
       tags: ['admin: policy'],
       params: tenantIdParams,

@@ -41,7 +41,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'post',
       path: '/admin/v1/tenants',
-      auth: { kind: 'admin', role: 'superadmin' },
+      auth: { kind: 'admin', role: 'superadmin', tenantScope: 'global' },
       summary: 'Create a tenant (one bank or bank environment); the webhook secret is shown once',
       tags: ['admin: tenants'],
       body: tenantInput,
@@ -59,7 +59,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'get',
       path: '/admin/v1/tenants',
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'global' },
       summary: 'List tenants',
       tags: ['admin: tenants'],
       responses: { 200: { description: 'Tenants', schema: z.object({ tenants: z.array(tenantView) }) } },
@@ -68,7 +68,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'get',
       path: '/admin/v1/tenants/:id',
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
       summary: 'Read a tenant',
       tags: ['admin: tenants'],
       params: tenantIdParams,
@@ -78,7 +78,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'put',
       path: '/admin/v1/tenants/:id',
-      auth: { kind: 'admin', role: 'superadmin' },
+      auth: { kind: 'admin', role: 'superadmin', tenantScope: 'path' },
       summary: 'Change a tenant',
       tags: ['admin: tenants'],
       params: tenantIdParams,
@@ -98,7 +98,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'post',
       path: '/admin/v1/tenants/:id/webhook-secret',
-      auth: { kind: 'admin', role: 'superadmin' },
+      auth: { kind: 'admin', role: 'superadmin', tenantScope: 'path' },
       summary: 'Rotate the tenant webhook secret (shown once)',
       tags: ['admin: tenants'],
       params: tenantIdParams,
@@ -116,7 +116,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'post',
       path: '/admin/v1/tenants/:id/keys',
-      auth: { kind: 'admin', role: 'superadmin' },
+      auth: { kind: 'admin', role: 'superadmin', tenantScope: 'path' },
       summary: 'Issue an API key: HMAC (the secret is shown once) or register an Ed25519 public key',
       tags: ['admin: keys'],
       params: tenantIdParams,
@@ -140,7 +140,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'get',
       path: '/admin/v1/tenants/:id/keys',
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
       summary: 'List API keys (never their secrets)',
       tags: ['admin: keys'],
       params: tenantIdParams,
@@ -154,7 +154,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'delete',
       path: '/admin/v1/tenants/:id/keys/:keyId',
-      auth: { kind: 'admin', role: 'superadmin' },
+      auth: { kind: 'admin', role: 'superadmin', tenantScope: 'path' },
       summary: 'Revoke an API key (refused by every API process from the next request)',
       tags: ['admin: keys'],
       params: z.strictObject({ id: tenantIdParams.shape.id, keyId: z.string().regex(/^key_[A-Za-z0-9_-]{8,32}$/) }),
@@ -173,7 +173,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
     defineRoute({
       method: 'get',
       path: '/admin/v1/tenants/:id/deliveries',
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
       summary: 'Event deliveries to the bank, newest first, with their attempts',
       tags: ['admin: events'],
       params: tenantIdParams,

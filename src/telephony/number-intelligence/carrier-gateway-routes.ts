@@ -63,7 +63,7 @@ export function carrierGatewayRoutes(deps: CarrierGatewayRoutesDeps): RouteDefin
     defineRoute({
       method: 'put',
       path,
-      auth: { kind: 'admin', role: 'policy-admin' },
+      auth: { kind: 'admin', role: 'policy-admin', tenantScope: 'path' },
       summary: "Configure the tenant's carrier gateway for forwarding inquiries (contract: docs/carrier-gateway.md)",
       tags,
       params: tenantIdParams,
@@ -103,7 +103,7 @@ export function carrierGatewayRoutes(deps: CarrierGatewayRoutesDeps): RouteDefin
     defineRoute({
       method: 'get',
       path,
-      auth: { kind: 'admin', role: 'viewer' },
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
       summary: "The tenant's carrier gateway (never its secret)",
       tags,
       params: tenantIdParams,
@@ -118,7 +118,7 @@ export function carrierGatewayRoutes(deps: CarrierGatewayRoutesDeps): RouteDefin
     defineRoute({
       method: 'delete',
       path,
-      auth: { kind: 'admin', role: 'policy-admin' },
+      auth: { kind: 'admin', role: 'policy-admin', tenantScope: 'path' },
       summary: "Remove the tenant's carrier gateway (vetting then relies on the other sources)",
       tags,
       params: tenantIdParams,

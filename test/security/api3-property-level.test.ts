@@ -1,0 +1,108 @@
+// OWASP API3:2023 Broken Object Property Level Authorization, over every declared route:
+// - mass assignment: an unknown field, or a field the server owns (id, status, createdAt, tenantId,
+//   ...), added to a valid body is refused with 400 and nothing is stored;
+// - excessive data exposure: no response — of any route, as any caller allowed to call it — holds a
+//   secret, a full account or phone number, the knowledge digits, an OTP seed or a credential.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { dbKinds } from '../support/databases.ts';
+import type { RouteDefinition } from '../../src/http/route.ts';
+import { knowledgeSecret, otpSeedHex, payeeAccount, phoneNumber, routeKey, send, startSecurityWorld, type Principal, type RouteRequest, type SecurityWorld } from './support/security-world.ts';
+import { routeCases } from './support/route-cases.ts';
+
+/** Fields the server sets; a body may carry one only where the route declares it as input. */
+const serverOwnedFields = ['id', 'status', 'createdAt', 'updatedAt', 'tenantId', 'keyId', 'version', 'author', 'webhookSecret', 'secret', 'token', 'revokedAt', 'locked', 'lockedAt', 'lastUsedAt', 'decision', 'result', 'hash', 'seq', 'role'];
+
+/** The top-level input fields a body schema declares (across the branches of a union). */
+function declaredInputFields(schema: z.ZodType): Set<string> {
+  const fields = new Set<string>();
+  const visit = (json: Record<string, any>) => {
+    for (const name of Object.keys(json.properties ?? {})) fields.add(name);
+    for (const branch of [...(json.anyOf ?? []), ...(json.oneOf ?? []), ...(json.allOf ?? [])]) visit(branch);
+  };
+  visit(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, any>);
+  return fields;
+}
+
+async function rowCounts(world: SecurityWorld): Promise<Record<string, number>> {
+  const db = world.server.running.context.db;
+  const tables = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+       AND table_name NOT IN ('audit_log', 'audit_inbox', 'schema_migrations') ORDER BY table_name`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { table_name: table } of tables.rows) counts[table] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+  return counts;
+}
+
+for (const db of dbKinds) {
+  describe(`API3 property-level authorization (${db})`, () => {
+    let world: SecurityWorld;
+    before(async () => {
+      world = await startSecurityWorld(db);
+    });
+    after(() => world.close());
+
+    const caller = (route: RouteDefinition): Principal =>
+      route.auth.kind === 'bank' ? { kind: 'bank', tenant: world.a } : route.auth.kind === 'admin' ? { kind: 'admin', token: world.tokens.superadmin } : { kind: 'anonymous' };
+
+    test('unknown and server-owned fields in any body are refused with 400, and nothing is stored', async () => {
+      const bodyRoutes = world.server.running.routes.filter((route) => route.body);
+      assert.ok(bodyRoutes.length >= 12, `only ${bodyRoutes.length} routes take a body`);
+      // Requests are prepared first (cases may create fresh resources), then every row is counted.
+      const attempts: { route: RouteDefinition; request: RouteRequest; field: string }[] = [];
+      for (const route of bodyRoutes) {
+        const key = routeKey(route);
+        const declared = declaredInputFields(route.body!);
+        for (const field of ['unexpectedField', '__proto__x', ...serverOwnedFields.filter((f) => !declared.has(f))]) {
+          const request = await routeCases[key]!(world, world.a);
+          assert.equal(typeof request.body, 'object', `${key}: the case has no body`);
+          attempts.push({ route, request: { ...request, body: { ...(request.body as object), [field]: field === 'status' ? 'approved' : 'ten_AAAAAAAAAAAA' } }, field });
+        }
+      }
+      const before = await rowCounts(world);
+      const failures: string[] = [];
+      for (const { route, request, field } of attempts) {
+        const response = await send(world, caller(route), route, request);
+        if (response.status !== 400 || response.body.code !== 'validation_failed') failures.push(`${routeKey(route)} + ${field}: ${response.status} ${response.text.slice(0, 160)}`);
+      }
+      assert.deepEqual(failures, []);
+      assert.deepEqual(await rowCounts(world), before);
+    });
+
+    test('no response of any route holds a secret, a full account or phone number, knowledge digits or a credential', async () => {
+      const forbidden: [string, string][] = [
+        ['full payee account', payeeAccount],
+        ['payee account digits', payeeAccount.replace(/\D/g, '')],
+        ['full phone number', phoneNumber],
+        ['phone number digits', phoneNumber.replace(/\D/g, '')],
+        ['national phone digits', phoneNumber.slice(3)],
+        ['knowledge digits', knowledgeSecret],
+        ['OTP seed', otpSeedHex],
+        ["tenant A's API key secret", world.a.secret],
+        ["tenant A's webhook secret", world.a.webhookSecret],
+        ['bootstrap admin token', world.server.adminToken],
+        ['master key', world.server.config.masterKeys.current.key.toString('base64')],
+        ...Object.entries(world.tokens).map(([name, token]): [string, string] => [`${name} admin token`, token]),
+      ];
+      const failures: string[] = [];
+      let checked = 0;
+      for (const route of world.server.running.routes) {
+        const key = routeKey(route);
+        const request = await routeCases[key]!(world, world.a);
+        const response = await send(world, caller(route), route, request);
+        assert.ok(response.status < 500, `${key}: ${response.status}`);
+        checked += 1;
+        for (const [what, value] of forbidden) if (response.text.includes(value)) failures.push(`${key} (${response.status}) reveals the ${what}`);
+      }
+      // The audit trail and the customer summary are where such values would most likely leak.
+      for (const path of [`/admin/v1/audit?tenantId=${world.a.tenantId}&limit=500`, `/admin/v1/tenants/${world.a.tenantId}/deliveries`]) {
+        const text = await (await fetch(world.server.url + path, { headers: { authorization: `Bearer ${world.server.adminToken}` } })).text();
+        for (const [what, value] of forbidden) if (text.includes(value)) failures.push(`${path} reveals the ${what}`);
+      }
+      assert.equal(checked, world.server.running.routes.length);
+      assert.deepEqual(failures, []);
+    });
+  });
+}
