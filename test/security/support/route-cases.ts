@@ -28,6 +28,7 @@ async function freshCustomerWithToken(t: TenantWorld): Promise<{ customerId: str
 
 export const routeCases: Record<string, RouteCase> = {
   // operations (public)
+  'GET /': none,
   'GET /healthz': none,
   'GET /readyz': none,
   'GET /metrics': none,
