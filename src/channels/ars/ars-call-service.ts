@@ -54,6 +54,8 @@ interface Turn {
 
 const actor = 'channel:ars';
 const hangup: Turn = { step: { kind: 'hangup' } };
+/** ARS is locked for the customer: the call says so and the challenge is denied. */
+const lockedTurn: Turn = { step: { kind: 'goodbye', ending: 'locked' }, outcome: { status: 'denied', reason: 'too_many_failures', auditData: { locked: true } } };
 
 /** What the call says when the challenge already ended. */
 function endingOf(challenge: ChallengeRecord): CallEnding {
@@ -97,7 +99,7 @@ export class ArsCallService {
       let positions: number[] | undefined;
       if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
       else if (!customer?.secret_enc || !customer.secret_length) turn = { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
-      else if (customer.locked_at) turn = { step: { kind: 'goodbye', ending: 'locked' }, outcome: { status: 'denied', reason: 'too_many_failures', auditData: { locked: true } } };
+      else if (customer.locked_at) turn = lockedTurn;
       else {
         positions = await this.newPositions(tx, customer, challenge);
         turn = { step: { kind: 'intro', positions, ask: 1, noInputHook: true } };
@@ -126,7 +128,13 @@ export class ArsCallService {
       let askedNow = positions;
       let failures: number | undefined;
       const keys = challenge.status === 'pending' ? interpretDigits(hook.digits, positions.length) : null;
-      if (keys === null) {
+      // The lock is read under the customer's row lock (lockForWebhook), the same lock every failure
+      // count takes: ARS locked by another call ends this one, whatever was pressed — a right answer
+      // never gets past a lock. Only `*` is still heard: reporting fraud denies the challenge too.
+      if (keys !== null && keys.kind !== 'reject' && customer?.locked_at) {
+        result = 'locked';
+        turn = lockedTurn;
+      } else if (keys === null) {
         result = 'challenge_ended';
         turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
       } else if (keys.kind === 'reject') {
@@ -203,15 +211,15 @@ export class ArsCallService {
 
   /** Redirected here when the Gather heard nothing: ask once more, then the TwiML says goodbye. */
   noInput(hook: CallWebhook & { ask: number }): Promise<CallScript> {
-    return this.turn(hook, async (tx, attempt, challenge) => {
+    return this.turn(hook, async (tx, attempt, challenge, customer) => {
       const replay = this.replayed(attempt, hook.ask);
       if (replay) return replay;
-      const step: CallStep =
-        challenge.status === 'pending'
-          ? { kind: 'ask_again', positions: attempt.positions ?? [], ask: attempt.ask_seq + 1, wrong: false, noInputHook: false }
-          : { kind: 'goodbye', ending: endingOf(challenge) };
-      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: attempt.ask_seq + 1, last_step: step, no_inputs: attempt.no_inputs + 1 });
-      return { step };
+      let turn: Turn;
+      if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
+      else if (customer?.locked_at) turn = lockedTurn;
+      else turn = { step: { kind: 'ask_again', positions: attempt.positions ?? [], ask: attempt.ask_seq + 1, wrong: false, noInputHook: false } };
+      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: attempt.ask_seq + 1, last_step: turn.step, no_inputs: attempt.no_inputs + 1 });
+      return turn;
     });
   }
 

@@ -43,6 +43,11 @@ export const arsCustomerStore = {
     return result.rows[0] ?? null;
   },
 
+  /** Locks the customer's ARS row until the end of `tx` (serialises decisions about their calls). */
+  async lockRow(tx: Queryable, tenantId: string, customerId: string): Promise<void> {
+    await tx.query('SELECT 1 FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2 FOR UPDATE', [tenantId, customerId]);
+  },
+
   /** Stores the number; `number_changed_at` moves only when a different number replaces one. */
   async upsertPhone(tx: Queryable, tenantId: string, customerId: string, phone: PhoneToStore): Promise<void> {
     await tx.query(

@@ -34,6 +34,8 @@ export interface CallAttemptRow {
 
 /** A claim older than this is taken over (its worker died between claiming and dialing). */
 const claimLeaseSeconds = 30;
+/** A call of a challenge that ended longer ago than this is over, even if its status callback was lost. */
+const endedCallGraceSeconds = 120;
 
 export const callAttemptStore = {
   /**
@@ -56,6 +58,25 @@ export const callAttemptStore = {
       [input.tenantId, input.challengeId, input.attemptNumber, claimLeaseSeconds],
     );
     return takenOver.rows[0] ?? null;
+  },
+
+  /**
+   * Whether another attempt of the customer may still be ringing or talking (one live call per
+   * customer, docs/ars-channel.md). Read under the customer's row lock (arsCustomerStore.lockRow)
+   * before claiming, so two workers cannot both see the line free. A stale claim (its worker died
+   * before dialing) and an attempt whose challenge ended minutes ago (its status callback was lost)
+   * no longer hold the line.
+   */
+  async customerHasLiveCall(q: Queryable, input: { tenantId: string; customerId: string; challengeId: string; attemptNumber: number }): Promise<boolean> {
+    const result = await q.query(
+      `SELECT 1 FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+       WHERE a.tenant_id = $1 AND a.customer_id = $2 AND a.status <> 'ended' AND NOT (a.challenge_id = $3 AND a.attempt_number = $4)
+         AND (a.status <> 'claimed' OR a.call_sid IS NOT NULL OR a.claimed_at > now() - make_interval(secs => $5::double precision))
+         AND (c.status = 'pending' OR c.completed_at > now() - make_interval(secs => $6::double precision))
+       LIMIT 1`,
+      [input.tenantId, input.customerId, input.challengeId, input.attemptNumber, claimLeaseSeconds, endedCallGraceSeconds],
+    );
+    return result.rows.length > 0;
   },
 
   async get(q: Queryable, tenantId: string, id: string): Promise<CallAttemptRow | null> {
