@@ -100,6 +100,9 @@ export class ArsCallService {
       if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
       else if (!customer?.secret_enc || !customer.secret_length) turn = { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
       else if (customer.locked_at) turn = lockedTurn;
+      // Detection not sure (or absent): a voicemail must not record the payee or the amount, so
+      // a key press has to show that someone is listening first (docs/call-script.md).
+      else if (hook.answeredBy !== 'human') turn = { step: { kind: 'listener_check', ask: 1 } };
       else {
         positions = await this.newPositions(tx, customer, challenge);
         turn = { step: { kind: 'intro', positions, ask: 1, noInputHook: true } };
@@ -108,8 +111,8 @@ export class ArsCallService {
         tx,
         attempt.tenant_id,
         attempt.id,
-        { status: 'answered', answered: true, answered_by: hook.answeredBy ?? 'human', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) },
-        { tenantId: attempt.tenant_id, actor, action: 'ars.call_answered', subject: challenge.id, data: { attempt: attempt.attempt_number, answeredBy: hook.answeredBy ?? 'human' } },
+        { status: 'answered', answered: true, answered_by: hook.answeredBy ?? 'unknown', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) },
+        { tenantId: attempt.tenant_id, actor, action: 'ars.call_answered', subject: challenge.id, data: { attempt: attempt.attempt_number, answeredBy: hook.answeredBy ?? 'unknown' } },
       );
       return turn;
     });
@@ -120,6 +123,7 @@ export class ArsCallService {
     return this.turn(hook, async (tx, attempt, challenge, customer) => {
       const replay = this.replayed(attempt, hook.ask);
       if (replay) return replay;
+      if (attempt.last_step?.kind === 'listener_check') return this.listenerAnswered(tx, attempt, challenge, customer, hook.digits);
       const positions = attempt.positions ?? [];
       const next = attempt.ask_seq + 1;
       let turn: Turn;
@@ -163,6 +167,33 @@ export class ArsCallService {
       this.deps.metrics.answer(result);
       return turn;
     });
+  }
+
+  /**
+   * The key pressed at the listener check: `1` → the greeting, the transaction and the first ask;
+   * any other key → hang up without a word (the attempt reached nobody who confirmed listening).
+   */
+  private async listenerAnswered(tx: Queryable, attempt: CallAttemptRow, challenge: ChallengeRecord, customer: ArsCustomerRow | null, digits: string | undefined): Promise<Turn> {
+    const next = attempt.ask_seq + 1;
+    let turn: Turn;
+    let positions: number[] | undefined;
+    if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
+    else if (!customer?.secret_enc || !customer.secret_length) turn = { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
+    else if (customer.locked_at) turn = lockedTurn;
+    else if ((digits ?? '').trim() !== '1') turn = hangup;
+    else {
+      positions = await this.newPositions(tx, customer, challenge);
+      turn = { step: { kind: 'intro', positions, ask: next, noInputHook: true } };
+    }
+    const listening = turn.step.kind === 'intro';
+    await callAttemptStore.update(
+      tx,
+      attempt.tenant_id,
+      attempt.id,
+      { ask_seq: next, last_step: turn.step, ...(positions ? { positions } : {}) },
+      { tenantId: attempt.tenant_id, actor, action: 'ars.listener_check', subject: challenge.id, data: { attempt: attempt.attempt_number, listening } },
+    );
+    return turn;
   }
 
   /**
