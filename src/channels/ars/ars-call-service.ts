@@ -19,7 +19,7 @@ import { arsPolicyOf } from './ars-ports.ts';
 import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
 import type { CallEnding, CallStep } from './call-step.ts';
 import { digitsMatch } from './knowledge-secret.ts';
-import { drawPositions, rememberPositions } from './position-draw.ts';
+import { drawPositions, positionHistoryOf, rememberPositions } from './position-draw.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
 
 /** A step and what rendering it needs (the call's language, the bank's name, the transaction). */
@@ -274,8 +274,8 @@ export class ArsCallService {
 
   private async newPositions(tx: Queryable, customer: ArsCustomerRow, challenge: ChallengeRecord): Promise<number[]> {
     const policy = arsPolicyOf(challenge.channelState);
-    const positions = drawPositions(customer.secret_length!, policy.secretPositions, customer.recent_positions);
-    customer.recent_positions = rememberPositions(customer.recent_positions, positions);
+    const positions = drawPositions(customer.secret_length!, policy.secretPositions, positionHistoryOf(customer.recent_positions));
+    customer.recent_positions = rememberPositions(positionHistoryOf(customer.recent_positions), challenge.id, positions);
     await arsCustomerStore.setRecentPositions(tx, customer.tenant_id, customer.customer_id, customer.recent_positions);
     return positions;
   }
