@@ -3,7 +3,7 @@
 // it cannot race). Everything goes through the real server over HTTP and the telephony simulator.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually } from '../support/test-server.ts';
+import { eventually, transferBody } from '../support/test-server.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { answerFor, arsChallenge, callsTo, enroll, fastArs, press, setArsPolicy, startArsWorld, waitForStatus, wrongAnswerFor, type ArsWorld, type SimFixture } from '../ars/ars-fixture.ts';
 import { liveCalls, watchLiveCalls } from './live-call-watch.ts';
@@ -115,5 +115,27 @@ describe('API6 sensitive business flows: the ARS lock and live calls (postgres)'
     await press(sim, call.sid, answerFor(call.prompt));
     assert.equal((await waitForStatus(client, other.id)).status, 'approved');
     assert.equal((await callsTo(sim, number)).length, 1, 'the failed challenge never rang');
+  });
+
+  test('concurrent transfers over HTTP: exactly those past the daily cumulative threshold need step-up', async () => {
+    // test/foundation/race.test.ts races the service directly from two processes; this is the
+    // same attack as a client makes it: many requests at once, each too small to need step-up.
+    // 700,000 KRW each against the 3,000,000 threshold: the first four sum to 2,800,000, the
+    // fifth reaches 3,500,000, so exactly four may be not_required, whatever order they land in.
+    const { client } = world;
+    const customers = Array.from({ length: 6 }, (_, i) => `cust-api6-split-${i}`);
+    const created = await Promise.all(
+      customers.flatMap((customerId) => Array.from({ length: 8 }, () => client.createChallenge<any>(transferBody({ customerId, channels: ['otp'] }, '700000')))),
+    );
+    for (const response of created) assert.equal(response.status, 201, JSON.stringify(response.body));
+    for (const [index, customerId] of customers.entries()) {
+      const statuses = created.slice(index * 8, index * 8 + 8).map((response) => response.body.status);
+      assert.equal(statuses.filter((status) => status === 'not_required').length, 4, `${customerId}: ${statuses.join(', ')}`);
+      const stepUp = created.slice(index * 8, index * 8 + 8).filter((response) => response.body.status !== 'not_required');
+      for (const response of stepUp) {
+        assert.equal(response.body.decision.stepUpRequired, true);
+        assert.ok(response.body.decision.reasons.includes('daily_cumulative_threshold'), JSON.stringify(response.body.decision));
+      }
+    }
   });
 });
