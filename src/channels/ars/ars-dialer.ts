@@ -80,13 +80,9 @@ export class ArsDialer {
       await new Promise((resolve) => setTimeout(resolve, job.slotAt! - Date.now()));
     }
 
-    // The line is checked again and claimed under the customer's row lock: two workers dialing two
-    // challenges of one customer at once cannot both find it free.
-    const claimed = await db.tx(async (tx) => {
-      await arsCustomerStore.lockRow(tx, tenantId, challenge.customerId);
-      if (await callAttemptStore.customerHasLiveCall(tx, attemptKey)) return 'busy' as const;
-      return callAttemptStore.claim(tx, { id: newId('att'), ...attemptKey });
-    });
+    // Checked again and claimed under the customer's row lock: two workers dialing two challenges
+    // of one customer at once cannot both find the line free.
+    const claimed = await callAttemptStore.claimWhenLineFree(db, { id: newId('att'), ...attemptKey });
     if (claimed === 'busy') return this.waitForLine(challenge);
     const attempt = claimed;
     if (!attempt) return { kind: 'skipped', why: 'already_claimed' };

@@ -6,11 +6,11 @@
 // Every Twilio webhook names its attempt; a webhook of an ended or other attempt changes nothing.
 // `ask_seq` numbers the questions of the call: a Gather answer carries the number it answers, so a
 // retried webhook finds it already handled and gets the same reply back (`last_step`).
-import type { Queryable } from '../../storage/db.ts';
+import type { Db, Queryable } from '../../storage/db.ts';
 import { withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../../audit/audit-log.ts';
 import type { CallStep } from './call-step.ts';
 import type { ChallengeRow } from '../../challenges/challenge-store.ts';
-import { customerFromJson, type ArsCustomerJson, type ArsCustomerRow } from './ars-customer-store.ts';
+import { arsCustomerStore, customerFromJson, type ArsCustomerJson, type ArsCustomerRow } from './ars-customer-store.ts';
 
 export type AttemptStatus = 'claimed' | 'dialing' | 'answered' | 'ended';
 
@@ -77,6 +77,20 @@ export const callAttemptStore = {
       [input.tenantId, input.customerId, input.challengeId, input.attemptNumber, claimLeaseSeconds, endedCallGraceSeconds],
     );
     return result.rows.length > 0;
+  },
+
+  /**
+   * One live call per customer: claims the attempt only when no other attempt of the customer is
+   * live, checked and claimed under the customer's ARS row lock, so of two workers dialing two
+   * challenges of one customer at once exactly one gets the line (test/ars/one-live-call-race.test.ts).
+   * `busy` when another call holds it; null when this attempt was claimed already.
+   */
+  async claimWhenLineFree(db: Db, input: { id: string; tenantId: string; challengeId: string; customerId: string; attemptNumber: number }): Promise<CallAttemptRow | 'busy' | null> {
+    return db.tx(async (tx) => {
+      await arsCustomerStore.lockRow(tx, input.tenantId, input.customerId);
+      if (await callAttemptStore.customerHasLiveCall(tx, input)) return 'busy' as const;
+      return callAttemptStore.claim(tx, input);
+    });
   },
 
   async get(q: Queryable, tenantId: string, id: string): Promise<CallAttemptRow | null> {
