@@ -37,32 +37,32 @@ describe('API6 sensitive business flows: the ARS lock and live calls (postgres)'
     await enroll(client, customerId, number);
     const watch = watchLiveCalls(sim, number);
     try {
-    const challenges = await Promise.all([0, 1, 2].map(() => arsChallenge(client, customerId)));
-    // The attacker spreads the wrong answers over as many live calls as it can get, keeping each
-    // call open for a right answer later; when no other call rings, it frees the line.
-    const used = new Set<string>();
-    for (const wrongs of [2, 2, 1]) {
-      const call = await newAskingCall(sim, number, used, 20_000);
-      assert.ok(call, 'a call rings for the next wrong answers');
-      used.add(call.sid);
-      let now = call;
-      for (let i = 0; i < wrongs && now.awaitingDigits; i += 1) now = await pressOn(sim, number, now, wrongAnswerFor(now.prompt));
-      if (wrongs === 2 && now.awaitingDigits && !(await newAskingCall(sim, number, used, 1500))) {
-        await fetch(`${sim.url}/sim/calls/${now.sid}/hangup`, { method: 'POST' });
+      const challenges = await Promise.all([0, 1, 2].map(() => arsChallenge(client, customerId)));
+      // The attacker spreads the wrong answers over as many live calls as it can get, keeping each
+      // call open for a right answer later; when no other call rings, it frees the line.
+      const used = new Set<string>();
+      for (const wrongs of [2, 2, 1]) {
+        const call = await newAskingCall(sim, number, used, 20_000);
+        assert.ok(call, 'a call rings for the next wrong answers');
+        used.add(call.sid);
+        let now = call;
+        for (let i = 0; i < wrongs && now.awaitingDigits; i += 1) now = await pressOn(sim, number, now, wrongAnswerFor(now.prompt));
+        if (wrongs === 2 && now.awaitingDigits && !(await newAskingCall(sim, number, used, 1500))) {
+          await fetch(`${sim.url}/sim/calls/${now.sid}/hangup`, { method: 'POST' });
+        }
       }
-    }
-    // Five failures: locked. Right digits on every call still asking, all at once.
-    const asking = (await callsTo(sim, number)).filter((c) => c.awaitingDigits);
-    await Promise.all(asking.map((c) => press(sim, c.sid, answerFor(c.prompt))));
-    const ended = await Promise.all(challenges.map((c) => waitForStatus(client, c.id, 20_000)));
-    assert.deepEqual(ended.filter((c) => c.status === 'approved').map((c) => c.id), [], 'no challenge is approved once ARS is locked');
-    const summary = await client.request<any>('GET', `/v1/customers/${customerId}`);
-    assert.equal(summary.body.ars.locked, true);
-    for (const c of asking) {
-      const call = await eventually(async () => (await callsTo(sim, number)).find((x) => x.sid === c.sid && x.endedAt));
-      assert.ok(call.transcript.some((text: string) => text.includes('phone confirmation is now locked')), 'a live call of a locked customer ends with the locked message');
-    }
-    assert.equal(await watch.stop(), 1, 'never more than one live call to the customer');
+      // Five failures: locked. Right digits on every call still asking, all at once.
+      const asking = (await callsTo(sim, number)).filter((c) => c.awaitingDigits);
+      await Promise.all(asking.map((c) => press(sim, c.sid, answerFor(c.prompt))));
+      const ended = await Promise.all(challenges.map((c) => waitForStatus(client, c.id, 20_000)));
+      assert.deepEqual(ended.filter((c) => c.status === 'approved').map((c) => c.id), [], 'no challenge is approved once ARS is locked');
+      const summary = await client.request<any>('GET', `/v1/customers/${customerId}`);
+      assert.equal(summary.body.ars.locked, true);
+      for (const c of asking) {
+        const call = await eventually(async () => (await callsTo(sim, number)).find((x) => x.sid === c.sid && x.endedAt));
+        assert.ok(call.transcript.some((text: string) => text.includes('phone confirmation is now locked')), 'a live call of a locked customer ends with the locked message');
+      }
+      assert.equal(await watch.stop(), 1, 'never more than one live call to the customer');
     } finally {
       await watch.stop();
     }
