@@ -37,7 +37,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof ProblemError) return sendProblem(res, error, instance);
     if (error instanceof z.ZodError) return sendProblem(res, validationProblem(error, ''), instance);
     const typed = error as { type?: string; status?: number };
-    if (typed.type === 'entity.too.large') return sendProblem(res, new ProblemError('payload_too_large'), instance);
+    // body-parser: too many bytes, or (form bodies such as Twilio's webhooks) too many parameters.
+    if (typed.type === 'entity.too.large' || typed.type === 'parameters.too.many') return sendProblem(res, new ProblemError('payload_too_large'), instance);
     // The router decodes path parameters with decodeURIComponent: a malformed % escape is the client's.
     if (error instanceof URIError) return sendProblem(res, new ProblemError('malformed_url', 'A path segment has a malformed % escape'), instance);
     if (isRedisUnavailable(error) || isDatabaseUnavailable(error)) {

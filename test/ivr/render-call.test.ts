@@ -5,7 +5,7 @@ import { callTransactionTypes, type CallTransactionType, type CallTransactionVie
 import type { FlowCatalog } from '../../src/telephony/ivr/flow-catalog.ts';
 import type { CallFlow } from '../../src/telephony/ivr/flow-schema.ts';
 import { loadFlows } from '../../src/telephony/ivr/load-flows.ts';
-import { renderAskAgain, renderGoodbye, renderIntro, renderRepeatDetails, type CallOutcome } from '../../src/telephony/ivr/render-call.ts';
+import { renderAskAgain, renderGoodbye, renderIntro, renderListenerCheck, renderRepeatDetails, type CallOutcome } from '../../src/telephony/ivr/render-call.ts';
 import { parseTwiml, spokenLines, type TwimlNode } from './twiml-tree.ts';
 
 const transfer: CallTransactionView = {
@@ -42,6 +42,23 @@ describe('render-call', () => {
     assert.deepEqual([...callTransactionTypes], [...transactionTypes]);
     const sameTypes: [TransactionType] extends [CallTransactionType] ? ([CallTransactionType] extends [TransactionType] ? true : false) : false = true;
     assert.equal(sameTypes, true);
+  });
+
+  describe('renderListenerCheck (answering-machine detection not sure)', () => {
+    for (const locale of ['ko-KR', 'en-US']) {
+      it(`${locale}: the bank's name and one key inside a Gather, then Hangup; nothing of a transaction`, () => {
+        const flow = locale === 'ko-KR' ? korean : english;
+        const response = parseTwiml(renderListenerCheck({ flow, bankName: '데모은행', actionUrl: hooks.actionUrl }));
+        assert.deepEqual(verbs(response), ['Pause', 'Gather', 'Hangup']);
+        const gather = gatherOf(response);
+        assert.equal(gather.attributes.numDigits, '1');
+        assert.equal(gather.attributes.action, hooks.actionUrl);
+        const lines = spokenLines(response);
+        assert.equal(lines.length, 1);
+        assert.equal(lines[0]!.inGather, true);
+        assert.equal(lines[0]!.text, flow.messages.listener_check!.replace('{bankName}', '데모은행'));
+      });
+    }
   });
 
   describe('renderIntro, ko-KR: 3,500,000 KRW to 김철수', () => {

@@ -64,6 +64,23 @@ describe('simulator call outcomes: busy, no-answer, failed, machine, cancel', ()
     assert.equal((await sim.client.calls(call.sid).fetch()).answeredBy, 'human');
   });
 
+  it('reports AnsweredBy=unknown for a number that answers "unknown", and its callee can press keys', async () => {
+    const to = '+8223120005';
+    await configure(to, 'unknown');
+    app.route('/unsure', twiml(`<Gather numDigits="1" action="${app.baseUrl}/pressed"><Say>Press 1</Say></Gather>`));
+    app.route('/pressed', twiml('<Say>Thanks</Say>'));
+    for (const machineDetection of ['Enable', 'DetectMessageEnd'] as const) {
+      app.hits.length = 0;
+      const call = await sim.client.calls.create({ to, from, url: `${app.baseUrl}/unsure`, machineDetection });
+      await waitFor(() => sim.sim.state.getCall(call.sid)?.awaitingDigits, 'the Gather');
+      assert.equal(app.hitsTo('/unsure')[0]?.params.AnsweredBy, 'unknown');
+      assert.equal((await controlJson(sim.baseUrl, 'POST', `/sim/calls/${call.sid}/digits`, { digits: '1' })).status, 200);
+      await waitFor(() => sim.sim.state.getCall(call.sid)?.status === 'completed', 'completion');
+      assert.equal(app.hitsTo('/pressed')[0]?.params.Digits, '1');
+      assert.equal(app.hitsTo('/pressed')[0]?.params.AnsweredBy, 'unknown');
+    }
+  });
+
   it('reports a machine as machine_start (Enable) or machine_end_beep (DetectMessageEnd)', async () => {
     const to = '+8223120003';
     await configure(to, 'machine');

@@ -19,7 +19,7 @@ import { arsPolicyOf } from './ars-ports.ts';
 import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
 import type { CallEnding, CallStep } from './call-step.ts';
 import { digitsMatch } from './knowledge-secret.ts';
-import { drawPositions, rememberPositions } from './position-draw.ts';
+import { drawPositions, positionHistoryOf, rememberPositions } from './position-draw.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
 
 /** A step and what rendering it needs (the call's language, the bank's name, the transaction). */
@@ -54,6 +54,8 @@ interface Turn {
 
 const actor = 'channel:ars';
 const hangup: Turn = { step: { kind: 'hangup' } };
+/** ARS is locked for the customer: the call says so and the challenge is denied. */
+const lockedTurn: Turn = { step: { kind: 'goodbye', ending: 'locked' }, outcome: { status: 'denied', reason: 'too_many_failures', auditData: { locked: true } } };
 
 /** What the call says when the challenge already ended. */
 function endingOf(challenge: ChallengeRecord): CallEnding {
@@ -97,7 +99,10 @@ export class ArsCallService {
       let positions: number[] | undefined;
       if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
       else if (!customer?.secret_enc || !customer.secret_length) turn = { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
-      else if (customer.locked_at) turn = { step: { kind: 'goodbye', ending: 'locked' }, outcome: { status: 'denied', reason: 'too_many_failures', auditData: { locked: true } } };
+      else if (customer.locked_at) turn = lockedTurn;
+      // Detection not sure (or absent): a voicemail must not record the payee or the amount, so
+      // a key press has to show that someone is listening first (docs/call-script.md).
+      else if (hook.answeredBy !== 'human') turn = { step: { kind: 'listener_check', ask: 1 } };
       else {
         positions = await this.newPositions(tx, customer, challenge);
         turn = { step: { kind: 'intro', positions, ask: 1, noInputHook: true } };
@@ -106,8 +111,8 @@ export class ArsCallService {
         tx,
         attempt.tenant_id,
         attempt.id,
-        { status: 'answered', answered: true, answered_by: hook.answeredBy ?? 'human', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) },
-        { tenantId: attempt.tenant_id, actor, action: 'ars.call_answered', subject: challenge.id, data: { attempt: attempt.attempt_number, answeredBy: hook.answeredBy ?? 'human' } },
+        { status: 'answered', answered: true, answered_by: hook.answeredBy ?? 'unknown', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) },
+        { tenantId: attempt.tenant_id, actor, action: 'ars.call_answered', subject: challenge.id, data: { attempt: attempt.attempt_number, answeredBy: hook.answeredBy ?? 'unknown' } },
       );
       return turn;
     });
@@ -118,6 +123,7 @@ export class ArsCallService {
     return this.turn(hook, async (tx, attempt, challenge, customer) => {
       const replay = this.replayed(attempt, hook.ask);
       if (replay) return replay;
+      if (attempt.last_step?.kind === 'listener_check') return this.listenerAnswered(tx, attempt, challenge, customer, hook.digits);
       const positions = attempt.positions ?? [];
       const next = attempt.ask_seq + 1;
       let turn: Turn;
@@ -126,7 +132,13 @@ export class ArsCallService {
       let askedNow = positions;
       let failures: number | undefined;
       const keys = challenge.status === 'pending' ? interpretDigits(hook.digits, positions.length) : null;
-      if (keys === null) {
+      // The lock is read under the customer's row lock (lockForWebhook), the same lock every failure
+      // count takes: ARS locked by another call ends this one, whatever was pressed — a right answer
+      // never gets past a lock. Only `*` is still heard: reporting fraud denies the challenge too.
+      if (keys !== null && keys.kind !== 'reject' && customer?.locked_at) {
+        result = 'locked';
+        turn = lockedTurn;
+      } else if (keys === null) {
         result = 'challenge_ended';
         turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
       } else if (keys.kind === 'reject') {
@@ -155,6 +167,33 @@ export class ArsCallService {
       this.deps.metrics.answer(result);
       return turn;
     });
+  }
+
+  /**
+   * The key pressed at the listener check: `1` → the greeting, the transaction and the first ask;
+   * any other key → hang up without a word (the attempt reached nobody who confirmed listening).
+   */
+  private async listenerAnswered(tx: Queryable, attempt: CallAttemptRow, challenge: ChallengeRecord, customer: ArsCustomerRow | null, digits: string | undefined): Promise<Turn> {
+    const next = attempt.ask_seq + 1;
+    let turn: Turn;
+    let positions: number[] | undefined;
+    if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
+    else if (!customer?.secret_enc || !customer.secret_length) turn = { step: { kind: 'goodbye', ending: 'canceled' }, outcome: { status: 'failed', reason: 'not_enrolled' } };
+    else if (customer.locked_at) turn = lockedTurn;
+    else if ((digits ?? '').trim() !== '1') turn = hangup;
+    else {
+      positions = await this.newPositions(tx, customer, challenge);
+      turn = { step: { kind: 'intro', positions, ask: next, noInputHook: true } };
+    }
+    const listening = turn.step.kind === 'intro';
+    await callAttemptStore.update(
+      tx,
+      attempt.tenant_id,
+      attempt.id,
+      { ask_seq: next, last_step: turn.step, ...(positions ? { positions } : {}) },
+      { tenantId: attempt.tenant_id, actor, action: 'ars.listener_check', subject: challenge.id, data: { attempt: attempt.attempt_number, listening } },
+    );
+    return turn;
   }
 
   /**
@@ -203,15 +242,15 @@ export class ArsCallService {
 
   /** Redirected here when the Gather heard nothing: ask once more, then the TwiML says goodbye. */
   noInput(hook: CallWebhook & { ask: number }): Promise<CallScript> {
-    return this.turn(hook, async (tx, attempt, challenge) => {
+    return this.turn(hook, async (tx, attempt, challenge, customer) => {
       const replay = this.replayed(attempt, hook.ask);
       if (replay) return replay;
-      const step: CallStep =
-        challenge.status === 'pending'
-          ? { kind: 'ask_again', positions: attempt.positions ?? [], ask: attempt.ask_seq + 1, wrong: false, noInputHook: false }
-          : { kind: 'goodbye', ending: endingOf(challenge) };
-      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: attempt.ask_seq + 1, last_step: step, no_inputs: attempt.no_inputs + 1 });
-      return { step };
+      let turn: Turn;
+      if (challenge.status !== 'pending') turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
+      else if (customer?.locked_at) turn = lockedTurn;
+      else turn = { step: { kind: 'ask_again', positions: attempt.positions ?? [], ask: attempt.ask_seq + 1, wrong: false, noInputHook: false } };
+      await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { ask_seq: attempt.ask_seq + 1, last_step: turn.step, no_inputs: attempt.no_inputs + 1 });
+      return turn;
     });
   }
 
@@ -235,8 +274,8 @@ export class ArsCallService {
 
   private async newPositions(tx: Queryable, customer: ArsCustomerRow, challenge: ChallengeRecord): Promise<number[]> {
     const policy = arsPolicyOf(challenge.channelState);
-    const positions = drawPositions(customer.secret_length!, policy.secretPositions, customer.recent_positions);
-    customer.recent_positions = rememberPositions(customer.recent_positions, positions);
+    const positions = drawPositions(customer.secret_length!, policy.secretPositions, positionHistoryOf(customer.recent_positions));
+    customer.recent_positions = rememberPositions(positionHistoryOf(customer.recent_positions), challenge.id, positions);
     await arsCustomerStore.setRecentPositions(tx, customer.tenant_id, customer.customer_id, customer.recent_positions);
     return positions;
   }

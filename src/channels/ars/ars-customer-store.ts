@@ -1,6 +1,7 @@
 // SQL for what the ARS channel keeps per customer (table ars_customers, migration 002_ars.sql).
 // Every statement names the tenant; counters and locks change in single conditional statements.
 import type { Queryable } from '../../storage/db.ts';
+import type { PositionHistory } from './position-draw.ts';
 
 export interface ArsCustomerRow {
   tenant_id: string;
@@ -15,7 +16,8 @@ export interface ArsCustomerRow {
   secret_length: number | null;
   consecutive_failures: number;
   locked_at: Date | null;
-  recent_positions: number[][];
+  /** The position sets asked, per challenge (older rows: bare sets; read with positionHistoryOf). */
+  recent_positions: PositionHistory | number[][];
 }
 
 /** An ars_customers row as to_jsonb gives it: timestamps as strings. */
@@ -43,6 +45,11 @@ export const arsCustomerStore = {
     return result.rows[0] ?? null;
   },
 
+  /** Locks the customer's ARS row until the end of `tx` (serialises decisions about their calls). */
+  async lockRow(tx: Queryable, tenantId: string, customerId: string): Promise<void> {
+    await tx.query('SELECT 1 FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2 FOR UPDATE', [tenantId, customerId]);
+  },
+
   /** Stores the number; `number_changed_at` moves only when a different number replaces one. */
   async upsertPhone(tx: Queryable, tenantId: string, customerId: string, phone: PhoneToStore): Promise<void> {
     await tx.query(
@@ -68,8 +75,8 @@ export const arsCustomerStore = {
     );
   },
 
-  async setRecentPositions(tx: Queryable, tenantId: string, customerId: string, sets: number[][]): Promise<void> {
-    await tx.query('UPDATE ars_customers SET recent_positions = $3::jsonb WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId, JSON.stringify(sets)]);
+  async setRecentPositions(tx: Queryable, tenantId: string, customerId: string, history: PositionHistory): Promise<void> {
+    await tx.query('UPDATE ars_customers SET recent_positions = $3::jsonb WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId, JSON.stringify(history)]);
   },
 
   /**

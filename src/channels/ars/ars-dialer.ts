@@ -15,7 +15,13 @@ import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
 
-export type PlaceResult = { kind: 'dialed'; callSid: string } | { kind: 'delay'; until: number } | { kind: 'skipped'; why: string } | { kind: 'finished'; reason: string };
+export type PlaceResult =
+  | { kind: 'dialed'; callSid: string }
+  /** Waiting for a rate-limit slot, taken: the re-run dials on it. */
+  | { kind: 'delay'; until: number }
+  /** Waiting for the customer's live call to end: the re-run starts over. */
+  | { kind: 'wait'; until: number }
+  | { kind: 'skipped'; why: string } | { kind: 'finished'; reason: string };
 
 export interface ArsDialerDeps {
   db: Db;
@@ -35,6 +41,10 @@ export interface ArsDialerDeps {
 const actor = 'channel:ars';
 /** Rate-limit waits up to this long are slept in the job; longer ones move it to delayed. */
 const shortWaitMs = 2000;
+/** How often an attempt waiting for the customer's live call to end looks again. */
+const lineRecheckMs = 1000;
+/** An attempt placed with less of the challenge left than ringing plus this could not be answered in time. */
+const callWindowSeconds = 30;
 
 export class ArsDialer {
   constructor(private readonly deps: ArsDialerDeps) {}
@@ -48,6 +58,10 @@ export class ArsDialer {
     const customer = await arsCustomerStore.get(db, tenantId, challenge.customerId);
     if (!customer?.phone_enc || !customer.secret_enc) return this.fail(challenge, 'failed', 'not_enrolled');
     if (customer.locked_at) return this.fail(challenge, 'failed', 'ars_locked');
+
+    // One live call per customer: a later challenge's call waits for the live one to end.
+    const attemptKey = { tenantId, customerId: challenge.customerId, challengeId, attemptNumber };
+    if (await callAttemptStore.customerHasLiveCall(db, attemptKey)) return this.waitForLine(challenge);
 
     // SPEC §8: vetted again before every call attempt; any "refuse" wins.
     const e164 = envelope.decryptText(customer.phone_enc, phoneContext(tenantId, challenge.customerId));
@@ -66,7 +80,11 @@ export class ArsDialer {
       await new Promise((resolve) => setTimeout(resolve, job.slotAt! - Date.now()));
     }
 
-    const attempt = await callAttemptStore.claim(db, { id: newId('att'), tenantId, challengeId, customerId: challenge.customerId, attemptNumber });
+    // Checked again and claimed under the customer's row lock: two workers dialing two challenges
+    // of one customer at once cannot both find the line free.
+    const claimed = await callAttemptStore.claimWhenLineFree(db, { id: newId('att'), ...attemptKey });
+    if (claimed === 'busy') return this.waitForLine(challenge);
+    const attempt = claimed;
     if (!attempt) return { kind: 'skipped', why: 'already_claimed' };
     const verdict = await caps.reserve({ tenantId, customerId: challenge.customerId, e164, policy });
     if (!verdict.allowed) {
@@ -88,6 +106,18 @@ export class ArsDialer {
     const now = await challenges.get(tenantId, challengeId);
     if (now.status !== 'pending') await placer.hangUp(callSid).catch((error: unknown) => this.deps.logger.warn({ err: error, challengeId }, 'hang-up failed'));
     return { kind: 'dialed', callSid };
+  }
+
+  /**
+   * The customer is on another ARS call: look again shortly, or, when the call could no longer be
+   * rung and answered before the challenge expires, fail it as `another_call_in_progress`.
+   */
+  private async waitForLine(challenge: ChallengeRecord): Promise<PlaceResult> {
+    const policy = arsPolicyOf(challenge.channelState);
+    const latestPlacement = challenge.expiresAt.getTime() - (policy.ringTimeoutSeconds + callWindowSeconds) * 1000;
+    const until = Date.now() + lineRecheckMs;
+    if (until > latestPlacement) return this.fail(challenge, 'failed', 'another_call_in_progress');
+    return { kind: 'wait', until };
   }
 
   /** Ends an attempt once (audited); null when it had already ended. */

@@ -6,11 +6,11 @@
 // Every Twilio webhook names its attempt; a webhook of an ended or other attempt changes nothing.
 // `ask_seq` numbers the questions of the call: a Gather answer carries the number it answers, so a
 // retried webhook finds it already handled and gets the same reply back (`last_step`).
-import type { Queryable } from '../../storage/db.ts';
+import type { Db, Queryable } from '../../storage/db.ts';
 import { withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../../audit/audit-log.ts';
 import type { CallStep } from './call-step.ts';
 import type { ChallengeRow } from '../../challenges/challenge-store.ts';
-import { customerFromJson, type ArsCustomerJson, type ArsCustomerRow } from './ars-customer-store.ts';
+import { arsCustomerStore, customerFromJson, type ArsCustomerJson, type ArsCustomerRow } from './ars-customer-store.ts';
 
 export type AttemptStatus = 'claimed' | 'dialing' | 'answered' | 'ended';
 
@@ -34,6 +34,8 @@ export interface CallAttemptRow {
 
 /** A claim older than this is taken over (its worker died between claiming and dialing). */
 export const claimLeaseSeconds = 30;
+/** A call of a challenge that ended longer ago than this is over, even if its status callback was lost. */
+const endedCallGraceSeconds = 120;
 
 export const callAttemptStore = {
   /**
@@ -56,6 +58,39 @@ export const callAttemptStore = {
       [input.tenantId, input.challengeId, input.attemptNumber, claimLeaseSeconds],
     );
     return takenOver.rows[0] ?? null;
+  },
+
+  /**
+   * Whether another attempt of the customer may still be ringing or talking (one live call per
+   * customer, docs/ars-channel.md). Read under the customer's row lock (arsCustomerStore.lockRow)
+   * before claiming, so two workers cannot both see the line free. A stale claim (its worker died
+   * before dialing) and an attempt whose challenge ended minutes ago (its status callback was lost)
+   * no longer hold the line.
+   */
+  async customerHasLiveCall(q: Queryable, input: { tenantId: string; customerId: string; challengeId: string; attemptNumber: number }): Promise<boolean> {
+    const result = await q.query(
+      `SELECT 1 FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+       WHERE a.tenant_id = $1 AND a.customer_id = $2 AND a.status <> 'ended' AND NOT (a.challenge_id = $3 AND a.attempt_number = $4)
+         AND (a.status <> 'claimed' OR a.call_sid IS NOT NULL OR a.claimed_at > now() - make_interval(secs => $5::double precision))
+         AND (c.status = 'pending' OR c.completed_at > now() - make_interval(secs => $6::double precision))
+       LIMIT 1`,
+      [input.tenantId, input.customerId, input.challengeId, input.attemptNumber, claimLeaseSeconds, endedCallGraceSeconds],
+    );
+    return result.rows.length > 0;
+  },
+
+  /**
+   * One live call per customer: claims the attempt only when no other attempt of the customer is
+   * live, checked and claimed under the customer's ARS row lock, so of two workers dialing two
+   * challenges of one customer at once exactly one gets the line (test/ars/one-live-call-race.test.ts).
+   * `busy` when another call holds it; null when this attempt was claimed already.
+   */
+  async claimWhenLineFree(db: Db, input: { id: string; tenantId: string; challengeId: string; customerId: string; attemptNumber: number }): Promise<CallAttemptRow | 'busy' | null> {
+    return db.tx(async (tx) => {
+      await arsCustomerStore.lockRow(tx, input.tenantId, input.customerId);
+      if (await callAttemptStore.customerHasLiveCall(tx, input)) return 'busy' as const;
+      return callAttemptStore.claim(tx, input);
+    });
   },
 
   async get(q: Queryable, tenantId: string, id: string): Promise<CallAttemptRow | null> {

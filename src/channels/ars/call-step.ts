@@ -4,6 +4,11 @@
 export type CallEnding = 'approved' | 'rejected' | 'locked' | 'too_many_failures' | 'expired' | 'canceled' | 'no_input';
 
 export type CallStep =
+  /**
+   * Answering-machine detection was not sure (AnsweredBy `unknown`): who is calling and "press 1
+   * to hear the details", nothing about the transaction; silence hangs up.
+   */
+  | { kind: 'listener_check'; ask: number }
   /** Greeting, the transaction, then the ask. */
   | { kind: 'intro'; positions: number[]; ask: number; noInputHook: boolean }
   /** After `0`: the transaction again, then the same ask. */

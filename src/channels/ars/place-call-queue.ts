@@ -1,5 +1,6 @@
 // The place-call queue (BullMQ): one job per call attempt, id `<challengeId>-a<n>` so an attempt is
-// queued once; retries are delayed jobs; a job waiting for its rate-limit slot is moved to delayed.
+// queued once; retries are delayed jobs; a job waiting for its rate-limit slot, or for the
+// customer's live call to end, is moved to delayed.
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.ts';
@@ -49,8 +50,10 @@ export function startPlaceCallWorker(options: { connection: Redis; prefix: strin
     placeCallQueueName,
     async (job, token) => {
       const result = await dialer.placeAttempt(job.data);
-      if (result.kind === 'delay') {
-        await job.updateData({ ...job.data, slotAt: result.until });
+      if (result.kind === 'delay' || result.kind === 'wait') {
+        // A rate-limit slot is kept for the re-run; a wait for the customer's line starts over.
+        const { slotAt: _slot, ...data } = job.data;
+        await job.updateData(result.kind === 'delay' ? { ...data, slotAt: result.until } : data);
         await job.moveToDelayed(result.until, token);
         throw new DelayedError();
       }

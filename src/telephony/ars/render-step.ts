@@ -2,7 +2,7 @@
 import twilio from 'twilio';
 import type { CallScript } from '../../channels/ars/ars-call-service.ts';
 import type { FlowCatalog } from '../ivr/flow-catalog.ts';
-import { renderAskAgain, renderGoodbye, renderIntro, renderRepeatDetails, type GatherHooks } from '../ivr/render-call.ts';
+import { renderAskAgain, renderGoodbye, renderIntro, renderListenerCheck, renderRepeatDetails, type GatherHooks } from '../ivr/render-call.ts';
 import { arsWebhookUrl } from './ars-webhook-urls.ts';
 
 export const knowledgeCheckFlow = 'knowledge-check';
@@ -20,6 +20,8 @@ export function renderStep(script: CallScript, options: { flows: FlowCatalog; pu
   }
   const flow = options.flows.resolve(knowledgeCheckFlow, script.locale);
   switch (step.kind) {
+    case 'listener_check':
+      return renderListenerCheck({ flow, bankName: script.bankName, actionUrl: hooks(step.ask, false).actionUrl });
     case 'intro':
       return renderIntro({ flow, bankName: script.bankName, transaction: script.transaction!, positions: step.positions, ...hooks(step.ask, step.noInputHook) });
     case 'repeat':

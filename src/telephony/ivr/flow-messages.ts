@@ -14,6 +14,7 @@ export interface MessageSpec {
 
 export const knowledgeCheckMessages = {
   greeting: { placeholders: ['bankName'], purpose: 'first words: who is calling and why' },
+  listener_check: { placeholders: ['bankName'], purpose: 'answering-machine detection was not sure: who is calling, press 1 to hear the details (nothing about the transaction)' },
   'transaction.intro': { placeholders: [], purpose: 'announces the details that follow' },
   'transaction.type.transfer': { placeholders: [], purpose: 'names a transfer' },
   'transaction.type.certificate_reissue': { placeholders: [], purpose: 'names a certificate re-issue' },

@@ -36,6 +36,13 @@ export interface RenderIntroOptions extends GatherHooks {
   positions: readonly number[];
 }
 
+export interface RenderListenerCheckOptions {
+  flow: CallFlow;
+  bankName: string;
+  /** The Gather's action: Twilio POSTs the key pressed here. */
+  actionUrl: string;
+}
+
 export interface RenderRepeatDetailsOptions extends GatherHooks {
   flow: CallFlow;
   transaction: CallTransactionView;
@@ -140,6 +147,19 @@ export function renderIntro(options: RenderIntroOptions): string {
   say('greeting', { bankName: speakable(bankName) });
   sayTransaction(say, flow, transaction);
   appendAsk(response, flow, positions, hooksOf(options));
+  return response.toString();
+}
+
+/**
+ * When answering-machine detection was not sure: who is calling, and one key to go on. Nothing
+ * about the transaction is said; silence (a voicemail recording) falls through to Hangup.
+ */
+export function renderListenerCheck({ flow, bankName, actionUrl }: RenderListenerCheckOptions): string {
+  const response = new twilio.twiml.VoiceResponse();
+  if (flow.leadingPauseSeconds > 0) response.pause({ length: flow.leadingPauseSeconds });
+  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: flow.gather.timeoutSeconds, action: actionUrl, method: 'POST', actionOnEmptyResult: false });
+  speakerFor(flow, gather)('listener_check', { bankName: speakable(bankName) });
+  response.hangup();
   return response.toString();
 }
 

@@ -81,7 +81,7 @@ export class CallEngine {
     call.status = 'in-progress';
     call.answerTime = new Date();
     if (call.machineDetection !== null) {
-      const answeredBy = answer === 'machine' ? (call.machineDetection === 'DetectMessageEnd' ? 'machine_end_beep' : 'machine_start') : 'human';
+      const answeredBy = answer === 'machine' ? (call.machineDetection === 'DetectMessageEnd' ? 'machine_end_beep' : 'machine_start') : answer === 'unknown' ? 'unknown' : 'human';
       if (call.asyncAmd) {
         // Async AMD: TwiML runs at once; the result is posted to AsyncAmdStatusCallback later.
         setTimeout(() => {

@@ -19,8 +19,11 @@ export const lineTypes = [
 ] as const;
 export type LineType = (typeof lineTypes)[number];
 
-/** How the simulated callee reacts to a call. */
-export const answerModes = ['human', 'machine', 'no-answer', 'busy', 'failed'] as const;
+/**
+ * How the simulated callee reacts to a call. `unknown`: a person answers, but answering-machine
+ * detection cannot tell (Twilio's `AnsweredBy=unknown`).
+ */
+export const answerModes = ['human', 'machine', 'unknown', 'no-answer', 'busy', 'failed'] as const;
 export type AnswerMode = (typeof answerModes)[number];
 
 export interface SimNumber {
