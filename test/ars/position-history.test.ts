@@ -14,7 +14,7 @@ const sixDigits = '204781';
 describe('ARS position history per challenge (pglite)', () => {
   let world: ArsWorld;
   before(async () => {
-    world = await startArsWorld({ ars: { secretPositions: 5, maxAnswersPerCall: 5, lockAfterConsecutiveFailures: 20 } });
+    world = await startArsWorld({ ars: { secretPositions: 5, maxAnswersPerCall: 5, lockAfterConsecutiveFailures: 5 } });
   });
   after(() => world.close());
 
