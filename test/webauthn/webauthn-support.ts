@@ -7,7 +7,8 @@ import { freePort, startTestServer, type TestServer, type TestServerOptions } fr
 
 export interface WebAuthnTestServer extends TestServer {
   publicBaseUrl: string;
-  bank(input?: Record<string, unknown>): Promise<{ tenantId: string; client: StepupClient }>;
+  /** A tenant with a bank client signed for PUBLIC_BASE_URL. */
+  bank(input?: Record<string, unknown>): Promise<{ tenantId: string; webhookSecret: string; client: StepupClient }>;
 }
 
 export async function startWebAuthnServer(options: TestServerOptions = {}): Promise<WebAuthnTestServer> {
@@ -19,7 +20,7 @@ export async function startWebAuthnServer(options: TestServerOptions = {}): Prom
     publicBaseUrl,
     async bank(input = {}) {
       const tenant = await server.createTenant(input);
-      return { tenantId: tenant.tenantId, client: new StepupClient({ baseUrl: server.url, publicBaseUrl, credentials: { keyId: tenant.keyId, secret: tenant.secret } }) };
+      return { tenantId: tenant.tenantId, webhookSecret: tenant.webhookSecret, client: new StepupClient({ baseUrl: server.url, publicBaseUrl, credentials: { keyId: tenant.keyId, secret: tenant.secret } }) };
     },
   };
 }
