@@ -52,7 +52,7 @@ describe('passkeys in a real browser', () => {
   });
 
   test('register from the link, then confirm a transfer: the page shows payee, full account and amount; approved', async () => {
-    const { client } = await server.bank({ bankName: '스텝업은행' });
+    const { client, tenantId } = await server.bank({ bankName: '스텝업은행' });
     const { page, cdp, authenticatorId } = await pageWithAuthenticator(browser, { userVerification: true });
     try {
       const registered = await registerInBrowser(server, client, page, 'cust-browser');
@@ -77,6 +77,11 @@ describe('passkeys in a real browser', () => {
       const done = (await client.getChallenge<any>(challenge.id)).body;
       assert.equal(done.status, 'approved');
       assert.equal(done.result.reason, 'passkey_verified');
+      // Chromium on Linux reports Secure Payment Confirmation unavailable: the page fell back to a
+      // plain assertion (SPC's payment.get is covered server-side in passkey-confirmation.test.ts).
+      const audit = await server.admin('GET', `/admin/v1/audit?tenantId=${tenantId}`);
+      const accepted = audit.body.entries.find((entry: any) => entry.action === 'webauthn.assertion_accepted' && entry.subject === challenge.id);
+      assert.equal(accepted?.data.securePaymentConfirmation, false);
       const reloaded = await page.goto(challenge.customerUrl);
       assert.equal(reloaded?.status(), 410);
     } finally {

@@ -34,17 +34,21 @@ window.StepupPage = (function () {
     for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
     return bytes.buffer;
   }
-  /** Secure Payment Confirmation where the browser offers it (feature detection, never assumed). */
+  /**
+   * Secure Payment Confirmation where the browser offers it (feature detection, never assumed):
+   * the availability API where it exists; otherwise a Payment Request API with a user-verifying
+   * platform authenticator, confirmed later by canMakePayment() on the actual request.
+   */
   async function securePaymentConfirmationAvailable() {
     if (typeof window.PaymentRequest !== 'function') return false;
     try {
       if (typeof PaymentRequest.securePaymentConfirmationAvailability === 'function') {
         return (await PaymentRequest.securePaymentConfirmationAvailability()) === 'available';
       }
+      return typeof PublicKeyCredential === 'function' && (await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable());
     } catch (e) {
       return false;
     }
-    return false;
   }
   return { messageText: messageText, show: show, postJson: postJson, toBase64Url: toBase64Url, fromBase64Url: fromBase64Url, securePaymentConfirmationAvailable: securePaymentConfirmationAvailable };
 })();
