@@ -100,7 +100,9 @@ for (const db of dbKinds) {
       const link = await registrationLink(client, 'cust-once');
       const options = await postPage(server, link.url, '/options');
       assert.equal((await postPage(server, link.url, '/verify', { response: authenticator.register(options.body) })).status, 201);
-      assert.equal((await getPage(server, link.url)).status, 410);
+      const used = await getPage(server, link.url);
+      assert.equal(used.status, 410);
+      assert.match(used.html, /expired or was already used/);
       const again = await postPage(server, link.url, '/options');
       assert.equal(again.status, 410);
       assert.equal(again.body.code, 'link_gone');

@@ -22,7 +22,7 @@ export type PageLocale = (typeof pageLocales)[number];
 /** A stable, opaque WebAuthn user handle: the bank's customer id never reaches the authenticator's user.id. */
 const userHandle = (tenantId: string, customerId: string) => createHash('sha256').update(`stepup-webauthn-user|${tenantId}|${customerId}`).digest();
 
-export type LinkState = { kind: 'live'; link: RegistrationLinkRecord } | { kind: 'gone' } | { kind: 'unknown' };
+export type LinkState = { kind: 'live'; link: RegistrationLinkRecord } | { kind: 'gone'; locale: string } | { kind: 'unknown' };
 
 export class RegistrationService {
   constructor(private readonly deps: { host: WebAuthnHost; credentials: CredentialStore; links: RegistrationLinkStore }) {}
@@ -43,7 +43,7 @@ export class RegistrationService {
   async linkState(token: string): Promise<LinkState> {
     const link = await this.deps.links.byTokenHash(this.deps.host.db, pageTokenHash(token));
     if (!link) return { kind: 'unknown' };
-    if (link.usedAt || link.expiresAt.getTime() <= Date.now()) return { kind: 'gone' };
+    if (link.usedAt || link.expiresAt.getTime() <= Date.now()) return { kind: 'gone', locale: link.locale };
     return { kind: 'live', link };
   }
 

@@ -97,7 +97,7 @@ export function webauthnRoutes(deps: { host: WebAuthnHost; credentials: Credenti
       handler: async ({ params }) => {
         const state = await registrations.linkState(params.token);
         if (state.kind === 'unknown') throw notFound('page');
-        if (state.kind === 'gone') return html(410, endedPage('en-US', 'linkGone'));
+        if (state.kind === 'gone') return html(410, endedPage(state.locale, 'linkGone'));
         return html(200, registrationPage(state.link.locale, await bankName(state.link.tenantId)));
       },
     }),
