@@ -10,7 +10,7 @@ import { ProblemError, notFound } from '../../errors/problem.ts';
 import { recordEvent } from '../../events/event-outbox.ts';
 import { effectivePolicy } from '../../policy/policy-schema.ts';
 import { upsertCustomer } from '../../customers/customer-store.ts';
-import type { CredentialStore } from './credential-store.ts';
+import { maxCredentialsPerCustomer, type CredentialStore } from './credential-store.ts';
 import { newPageToken, pageTokenHash } from './page-token.ts';
 import type { RegistrationLinkRecord, RegistrationLinkStore } from './registration-link-store.ts';
 import { relyingParty, type WebAuthnHost } from './webauthn-host.ts';
@@ -56,6 +56,8 @@ export class RegistrationService {
     if (!tenant) throw notFound('link');
     const policy = effectivePolicy((await host.policies.currentCached(link.tenantId)).document);
     const existing = await credentials.list(host.db, link.tenantId, link.customerId);
+    // Told before the ceremony; verify() enforces it under the customer row lock.
+    if (existing.length >= maxCredentialsPerCustomer) throw limitReached();
     const options = await generateRegistrationOptions({
       rpName: tenant.bankName,
       rpID: rp.rpId,
@@ -112,7 +114,7 @@ export class RegistrationService {
         backedUp: info.credentialBackedUp,
         payment: link.ceremonyPayment,
       });
-      if (inserted === 'limit_reached') throw new ProblemError('passkey_limit_reached', 'This customer already has 10 passkeys; the bank must delete one first');
+      if (inserted === 'limit_reached') throw limitReached();
       if (inserted === 'exists') throw new ProblemError('passkey_rejected', 'This passkey is already registered');
       await appendAudit(tx, { ...audit, action: 'webauthn.passkey_registered', data: { linkId: link.id, credentialId, backedUp: info.credentialBackedUp, userVerified: info.userVerified, payment: link.ceremonyPayment } });
       const url = tenant?.defaultCallbackUrl;
@@ -142,4 +144,5 @@ export class RegistrationService {
   }
 }
 
+const limitReached = () => new ProblemError('passkey_limit_reached', `This customer already has ${maxCredentialsPerCustomer} passkeys; the bank must delete one first`);
 const linkGone = () => new ProblemError('link_gone', 'This registration link has expired or was already used; ask your bank for a new one');
