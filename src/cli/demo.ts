@@ -1,6 +1,8 @@
 // `npm run demo`: the server with a demo tenant on embedded PGlite (DATA_DIR), the telephony
 // simulator in-process (SPEC §11) and a demo customer enrolled for ARS, ready to try: create a
-// challenge and answer the call on the softphone page.
+// challenge and answer the call on the softphone page; or register a passkey from the printed link
+// and confirm a transfer with it (docs/webauthn-channel.md).
+// PUBLIC_BASE_URL is http://localhost:<port>: a WebAuthn RP ID must be a domain, never an IP address.
 // Generates MASTER_KEY and ADMIN_TOKEN into DATA_DIR on first run (development only).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -42,7 +44,7 @@ const env = {
   ...process.env,
   DATA_DIR: dataDir,
   PORT: String(port),
-  PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`,
+  PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
   MASTER_KEY: process.env.MASTER_KEY ?? persisted('master.key', () => randomBytes(32).toString('base64')),
   ADMIN_TOKEN: process.env.ADMIN_TOKEN ?? persisted('admin.token', () => `demo-admin-${randomBytes(18).toString('base64url')}`),
   ALLOW_LOOPBACK_CALLBACKS: process.env.ALLOW_LOOPBACK_CALLBACKS ?? 'true',
@@ -76,7 +78,8 @@ if (!demo || !(await running.context.tenants.get(demo.tenantId))) {
   const key = await admin('POST', `/admin/v1/tenants/${tenant.id}/keys`, {});
   demo = { tenantId: tenant.id, keyId: key.keyId, secret: key.secret, url };
 }
-demo.url = url;
+// Requests go to the URL the server knows itself by (signatures cover PUBLIC_BASE_URL).
+demo.url = config.publicBaseUrl;
 writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
 
 // The default call caps (3 calls per customer per hour, 10 per number per day; SPEC §8) would stop
@@ -92,11 +95,19 @@ if (policy.document.channels.ars.maxCallsPerCustomerPerHour < demoCaps.maxCallsP
 // The demo customer: a Seoul landline (ARS refuses mobile and VoIP numbers) and a security number.
 const demoPhone = '+82 2-312-3456';
 const demoSecret = '20478153';
-const bank = new StepupClient({ baseUrl: url, credentials: { keyId: demo.keyId, secret: demo.secret } });
+const bank = new StepupClient({ baseUrl: url, publicBaseUrl: config.publicBaseUrl, credentials: { keyId: demo.keyId, secret: demo.secret } });
 for (const [path, body] of [['phone', { number: demoPhone }], ['knowledge-secret', { secret: demoSecret }]] as const) {
   const response = await bank.request('PUT', `/v1/customers/demo-customer/${path}`, body);
   if (response.status >= 300) throw new Error(`enrolling demo-customer (${path}): ${response.status} ${JSON.stringify(response.body)}`);
 }
+
+// A one-time passkey registration link for the demo customer (15 minutes; a new one each start).
+const passkeyLink = await bank.request<{ url: string; expiresAt: string }>('POST', '/v1/customers/demo-customer/webauthn/registration-links', { locale: 'ko-KR', displayName: 'Demo customer' });
+const passkeyLine =
+  passkeyLink.status === 201
+    ? `${passkeyLink.body.url}
+                 (expires ${passkeyLink.body.expiresAt}; open it in your browser to register a passkey)`
+    : `unavailable: ${JSON.stringify(passkeyLink.body)}`;
 
 // `npm run request` finds the demo's key in DATA_DIR/demo.json: name a non-default DATA_DIR in the command.
 const request = `${process.env.DATA_DIR ? `DATA_DIR=${dataDir} ` : ''}npm run -s request --`;
@@ -105,11 +116,17 @@ const example = JSON.stringify({
   transaction: { reference: 'TX-DEMO-1', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },
   locale: 'ko-KR',
 });
+const passkeyExample = JSON.stringify({
+  customerId: 'demo-customer',
+  transaction: { reference: 'TX-DEMO-2', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },
+  channels: ['webauthn'],
+  locale: 'ko-KR',
+});
 console.log(`
 stepup demo is running (embedded PGlite in ${dataDir}, Redis at ${config.redisUrl})
 
-  API            ${url}
-  API docs       ${url}/docs
+  API            ${config.publicBaseUrl}
+  API docs       ${config.publicBaseUrl}/docs
   Admin token    ${config.adminToken}
   Demo tenant    ${demo.tenantId}
   Key id         ${demo.keyId}
@@ -129,7 +146,18 @@ or at once when you press # after them). Then read the result:
 
   ${request} GET /v1/challenges/<id>
 
-Use "locale": "en-US" in the request for the English call. Press Ctrl-C to stop.
+Use "locale": "en-US" in the request for the English call.
+
+Passkeys (WebAuthn, in your own browser on this machine):
+
+  Register       ${passkeyLine}
+
+then ask for a transfer confirmed with the passkey, and open the challenge's "customerUrl":
+
+  ${request} POST /v1/challenges '${passkeyExample}'
+
+The page shows the payee, the full account number and the amount; "패스키로 승인" approves it,
+"본인이 아닙니다" reports it as fraud. Press Ctrl-C to stop.
 `);
 
 const stop = () =>

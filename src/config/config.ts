@@ -1,4 +1,5 @@
 // The only module that reads process.env: everything else receives a typed Config.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -46,6 +47,9 @@ const envSchema = z.object({
   METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(24, 'must be at least 24 characters').optional()),
   ALLOW_LOOPBACK_CALLBACKS: booleanFromEnv.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  // WebAuthn (docs/webauthn-channel.md): the relying party id and the origins its pages run on.
+  WEBAUTHN_RP_ID: z.string().optional(),
+  WEBAUTHN_ORIGINS: z.string().optional(),
   // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
   ARS_RETRY_DELAY_SCALE: z.coerce.number().min(0.0001).max(1).default(1),
   ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -86,7 +90,14 @@ export interface Config {
   arsReconcileEveryMs: number;
   /** ARS_RECONCILE_AFTER_S: how long a call or a stranded challenge is left to webhooks and the queue first. */
   arsReconcileAfterSeconds: number;
+  /**
+   * WEBAUTHN_RP_ID / WEBAUTHN_ORIGINS, or why passkeys are unavailable (PUBLIC_BASE_URL on an IP
+   * address and no WEBAUTHN_RP_ID: an IP address is never a valid RP ID).
+   */
+  webauthn: WebAuthnConfig;
 }
+
+export type WebAuthnConfig = { rpId: string; origins: string[] } | { unavailable: string };
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -118,13 +129,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (twilioVars.some(Boolean) && !twilioVars.every(Boolean)) {
     issues.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM: set all three or none');
   }
-  if (issues.length > 0) throw new ConfigError(issues);
   const port = e.PORT;
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  const webauthn = webauthnConfig(e, publicBaseUrl, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
   return {
     role: e.STEPUP_ROLE,
     port,
     host: e.HOST,
-    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
+    publicBaseUrl,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
@@ -151,5 +164,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,
     arsReconcileEveryMs: e.ARS_RECONCILE_EVERY_MS,
     arsReconcileAfterSeconds: e.ARS_RECONCILE_AFTER_S,
+    webauthn,
   };
+}
+
+const hostOf = (url: string) => new URL(url).hostname.replace(/^\[|\]$/g, '');
+
+/**
+ * WebAuthn L3 §5.1.3 / §13.4.9: the RP ID is a domain (never an IP address) equal to, or a
+ * registrable suffix of, the host of every origin; origins are https, or http on localhost.
+ */
+function webauthnConfig(e: Env, publicBaseUrl: string, issues: string[]): WebAuthnConfig {
+  const explicitRpId = e.WEBAUTHN_RP_ID?.trim().toLowerCase();
+  const rpId = explicitRpId || hostOf(publicBaseUrl).toLowerCase();
+  if (isIP(rpId) !== 0) {
+    const why = `"${rpId}" is an IP address, and a WebAuthn RP ID must be a domain: set PUBLIC_BASE_URL to a host name (locally http://localhost:8080) or WEBAUTHN_RP_ID to a domain`;
+    if (explicitRpId) issues.push(`WEBAUTHN_RP_ID: ${why}`);
+    return { unavailable: why };
+  }
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(rpId)) {
+    issues.push(`WEBAUTHN_RP_ID: "${rpId}" is not a domain name`);
+    return { unavailable: 'invalid RP ID' };
+  }
+  const rawOrigins = e.WEBAUTHN_ORIGINS?.trim() ? e.WEBAUTHN_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean) : [new URL(publicBaseUrl).origin];
+  const origins: string[] = [];
+  for (const raw of rawOrigins) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      issues.push(`WEBAUTHN_ORIGINS: "${raw}" is not a URL`);
+      continue;
+    }
+    const host = url.hostname.toLowerCase();
+    const secure = url.protocol === 'https:' || (url.protocol === 'http:' && (host === 'localhost' || host.endsWith('.localhost')));
+    if (!secure && !e.WEBAUTHN_ORIGINS?.trim()) return { unavailable: `PUBLIC_BASE_URL "${raw}" is neither https nor localhost: set WEBAUTHN_ORIGINS` };
+    if (!secure) issues.push(`WEBAUTHN_ORIGINS: "${raw}" must be https (plain http only on localhost)`);
+    else if (host !== rpId && !host.endsWith(`.${rpId}`)) issues.push(`WEBAUTHN_ORIGINS: "${raw}" is not on the RP ID "${rpId}" or one of its subdomains`);
+    else origins.push(url.origin);
+  }
+  return { rpId, origins };
 }

@@ -12,7 +12,7 @@ import { customerExists } from './customer-store.ts';
 
 const adminCustomerParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/), customerId: customerIdSchema });
 
-// SPEC §4 names a passkey count in the summary: 0 until a WebAuthn module describes the customer.
+// The summary names a passkey count: the WebAuthn module's describeCustomer fills it in (0 without that module).
 const coreSummary = { customerId: z.string(), passkeys: z.number().int().describe('Registered passkeys (0 while the WebAuthn channel is not available)') };
 
 export function customerRoutes(context: AppContext, modules: ChannelModule[]): RouteDefinition[] {

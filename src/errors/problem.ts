@@ -37,6 +37,11 @@ export const problemCodes = {
   token_locked: { status: 409, title: "The customer's OTP token is locked" },
   token_removed: { status: 409, title: "The customer's OTP token was deleted" },
   otp_token_limit_reached: { status: 409, title: 'The customer has as many OTP tokens as allowed' },
+  // WebAuthn channel (docs/webauthn-channel.md).
+  link_gone: { status: 410, title: 'The link has expired or was already used' },
+  challenge_gone: { status: 410, title: 'The challenge has ended' },
+  passkey_limit_reached: { status: 409, title: 'The customer already has the maximum number of passkeys' },
+  passkey_rejected: { status: 422, title: 'The passkey could not be verified' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'A dependency is unavailable; retry later' },

@@ -39,6 +39,9 @@ interface StepupLocals {
 }
 
 const locals = (res: Response) => res.locals as StepupLocals;
+
+/** Customer pages (/c/<channel>/<page>/<token>): the token opens the page, so it never reaches a log. */
+const withoutPageToken = (path: string) => path.replace(/^(\/c\/[^/]+\/[^/]+\/)[A-Za-z0-9_-]{43}(?=\/|$)/, '$1***');
 const asyncMw = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
   fn(req, res).then(() => next(), next);
 };
@@ -66,7 +69,7 @@ export function createApp(deps: AppDeps): express.Express {
       genReqId: (_req, res) => String(res.getHeader('x-request-id')),
       // No bodies, no query strings (they may hold identifiers), no signatures.
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: withoutPageToken(req.url.split('?')[0]!) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),

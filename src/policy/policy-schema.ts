@@ -68,7 +68,7 @@ const arsFields = {
   maxCallsPerCustomerPerHour: z.number().int().min(1).max(100),
   maxCallsPerNumberPerDay: z.number().int().min(1).max(500),
 };
-const webauthnFields = { enabled: z.boolean(), userVerification: z.enum(['required', 'preferred']) };
+const webauthnFields = { enabled: z.boolean(), userVerification: z.enum(['required', 'preferred']), maxFailures: z.number().int().min(1).max(5, 'at most 5 consecutive failures (PSD2 RTS Art. 4(3)(b))') };
 const otpFields = {
   enabled: z.boolean(),
   // Per challenge, and consecutive per token before it locks.
@@ -112,7 +112,7 @@ export const defaults = {
       maxCallsPerCustomerPerHour: 3,
       maxCallsPerNumberPerDay: 10,
     },
-    webauthn: { enabled: true, userVerification: 'required' as const },
+    webauthn: { enabled: true, userVerification: 'required' as const, maxFailures: 3 },
     otp: { enabled: true, maxAttempts: 5, questionDerivation: 'payee_account' as const },
   },
   channelOrder: ['ars', 'webauthn', 'otp'] as (typeof policyChannelNames)[number][],
@@ -178,7 +178,7 @@ export interface PolicyDocument {
   stepUp: typeof defaults.stepUp;
   channels: {
     ars: Omit<typeof defaults.channels.ars, 'callForwarding' | 'forwardingUnknown'> & { callForwarding: 'reject' | 'allow_same_owner' | 'allow'; forwardingUnknown: 'allow' | 'reject' };
-    webauthn: { enabled: boolean; userVerification: 'required' | 'preferred' };
+    webauthn: { enabled: boolean; userVerification: 'required' | 'preferred'; maxFailures: number };
     otp: { enabled: boolean; maxAttempts: number; questionDerivation: 'payee_account' | 'payee_account_amount' };
   };
   channelOrder: (typeof policyChannelNames)[number][];

@@ -10,6 +10,7 @@ import type { Queryable } from '../storage/db.ts';
 import { numberIntelligenceModule } from '../telephony/number-intelligence/number-intelligence-module.ts';
 import { otpModule } from '../channels/otp/otp-module.ts';
 import { arsModule } from '../channels/ars/ars-module.ts';
+import { webauthnModule } from '../channels/webauthn/webauthn-module.ts';
 
 export interface ChannelModule {
   name: string;
@@ -39,4 +40,4 @@ export interface ChannelModule {
   unlockCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<string[]>;
 }
 
-export const channelModules: ChannelModule[] = [numberIntelligenceModule, arsModule(), otpModule];
+export const channelModules: ChannelModule[] = [numberIntelligenceModule, arsModule(), otpModule, webauthnModule];

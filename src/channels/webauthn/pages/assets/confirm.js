@@ -1,0 +1,97 @@
+// The confirmation page of a webauthn challenge: the transaction is on the page; the passkey signs
+// SHA-256(nonce || transactionHash) (stepup sends the derived challenge). Where the browser offers
+// Secure Payment Confirmation, the browser itself shows payee and amount and signs them too.
+'use strict';
+(function () {
+  var page = window.StepupPage;
+  var confirmButton = document.getElementById('confirm');
+  var rejectButton = document.getElementById('reject');
+
+  function finish(status) {
+    confirmButton.disabled = true;
+    rejectButton.disabled = true;
+    var text = status === 'approved' ? 'approved' : status === 'denied' ? 'denied' : 'ended';
+    page.show(page.messageText(text), status === 'approved' ? 'ok' : 'error');
+    document.body.dataset.outcome = status;
+  }
+
+  function credentialJson(credential) {
+    if (credential && typeof credential.toJSON === 'function') return credential.toJSON();
+    var response = credential.response;
+    return {
+      id: credential.id,
+      rawId: page.toBase64Url(credential.rawId),
+      type: credential.type,
+      clientExtensionResults: {},
+      response: {
+        clientDataJSON: page.toBase64Url(response.clientDataJSON),
+        authenticatorData: page.toBase64Url(response.authenticatorData),
+        signature: page.toBase64Url(response.signature),
+        userHandle: response.userHandle ? page.toBase64Url(response.userHandle) : undefined,
+      },
+    };
+  }
+
+  async function securePaymentConfirmation(options) {
+    var pay = options.payment;
+    var request = new PaymentRequest(
+      [{
+        supportedMethods: 'secure-payment-confirmation',
+        data: {
+          credentialIds: pay.credentialIds.map(page.fromBase64Url),
+          challenge: page.fromBase64Url(options.publicKey.challenge),
+          rpId: options.publicKey.rpId,
+          payeeName: pay.payeeName,
+          instrument: { displayName: pay.instrumentName, icon: location.origin + '/c/webauthn/assets/instrument.png' },
+          timeout: options.publicKey.timeout,
+        },
+      }],
+      { total: { label: 'Total', amount: { currency: pay.total.currency, value: pay.total.value } } },
+    );
+    if (!(await request.canMakePayment())) return null;
+    var response = await request.show();
+    await response.complete('success');
+    return credentialJson(response.details);
+  }
+
+  confirmButton.addEventListener('click', async function () {
+    confirmButton.disabled = true;
+    page.show('');
+    try {
+      var options = await page.postJson('/options');
+      if (options.status === 410) return finish('ended');
+      if (options.status !== 200) throw new Error('options ' + options.status);
+      var assertion = null;
+      if (options.body.payment && (await page.securePaymentConfirmationAvailable())) {
+        try {
+          assertion = await securePaymentConfirmation(options.body);
+        } catch (error) {
+          if (error && error.name === 'AbortError') throw error;
+          assertion = null;
+        }
+      }
+      if (!assertion) assertion = await SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: options.body.publicKey });
+      var verified = await page.postJson('/verify', { response: assertion });
+      if (verified.status === 200) return finish(verified.body.status);
+      if (verified.status === 410) return finish('ended');
+      if (verified.body && verified.body.challengeStatus) return finish(verified.body.challengeStatus);
+      page.show(page.messageText('failed'), 'error');
+      confirmButton.disabled = false;
+    } catch (error) {
+      page.show(page.messageText('failed'), 'error');
+      confirmButton.disabled = false;
+    }
+  });
+
+  rejectButton.addEventListener('click', async function () {
+    rejectButton.disabled = true;
+    confirmButton.disabled = true;
+    var rejected = await page.postJson('/reject');
+    if (rejected.status === 200) {
+      page.show(page.messageText('rejected'), 'error');
+      document.body.dataset.outcome = rejected.body.status;
+      return;
+    }
+    finish('ended');
+  });
+})();

@@ -1,0 +1,28 @@
+// What the WebAuthn module needs from the application (a narrow host, not the whole context).
+import type { ChallengeService } from '../../challenges/challenge-service.ts';
+import type { WebAuthnConfig } from '../../config/config.ts';
+import type { EventDispatcher } from '../../events/event-outbox.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { Db } from '../../storage/db.ts';
+import type { PolicyStore } from '../../tenants/policy-store.ts';
+import type { TenantStore } from '../../tenants/tenant-store.ts';
+import { ProblemError } from '../../errors/problem.ts';
+
+export interface WebAuthnHost {
+  db: Db;
+  tenants: TenantStore;
+  policies: PolicyStore;
+  challenges: ChallengeService;
+  events: EventDispatcher;
+  logger: Logger;
+  publicBaseUrl: string;
+  webauthn: WebAuthnConfig;
+}
+
+export type RelyingParty = { rpId: string; origins: string[] };
+
+/** The relying party, or 503 saying why passkeys are off (PUBLIC_BASE_URL on an IP address). */
+export function relyingParty(host: WebAuthnHost): RelyingParty {
+  if ('unavailable' in host.webauthn) throw new ProblemError('service_unavailable', `Passkeys are not available: ${host.webauthn.unavailable}`);
+  return host.webauthn;
+}
