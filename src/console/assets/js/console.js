@@ -21,7 +21,7 @@ const routes = [
   [/^#\/tenants$/, () => tenantsPage()],
   [/^#\/customers(?:\/(ten_[\w-]+)(?:\/([^/]+))?)?$/, (m) => customersPage(m[1], m[2] && decodeURIComponent(m[2]))],
   [/^#\/challenges\/(ten_[\w-]+)\/(chl_[\w-]+)$/, (m) => challengePage(m[1], m[2])],
-  [/^#\/challenges(?:\/(ten_[\w-]+))?$/, (m) => challengesPage(m[1])],
+  [/^#\/challenges(?:\/(ten_[\w-]+))?(?:\?(.*))?$/, (m) => challengesPage(m[1], new URLSearchParams(m[2] ?? ''))],
   [/^#\/audit$/, () => auditPage()],
 ];
 
@@ -45,7 +45,7 @@ export async function route() {
   const match = routes.map(([pattern, page]) => [hash.match(pattern), page]).find(([m]) => m);
   const target = clear(main());
   try {
-    target.append(...[await (match ? match[1](match[0]) : tenantsPage())].flat());
+    target.append(...[await (match ? match[1](match[0]) : tenantsPage())].flat().filter(Boolean));
   } catch (error) {
     if (!session.current) return;
     target.append(notice('bad', error instanceof ApiError ? `${error.status}: ${error.message}` : String(error)));

@@ -34,6 +34,8 @@ export async function policyPage(tenantId) {
   const tenant = (await api('GET', `/admin/v1/tenants/${tenantId}`)).body;
   const current = await api('GET', `/admin/v1/tenants/${tenantId}/policy`);
   const versions = (await api('GET', `/admin/v1/tenants/${tenantId}/policy/versions`)).body.versions;
+  // Version 0 is the built-in defaults (never stored): listed so v1 has a diff and the defaults can be restored.
+  if (versions.length === 0 || versions.at(-1).version === 1) versions.push((await api('GET', `/admin/v1/tenants/${tenantId}/policy/versions/0`)).body);
   const saved = current.body.document;
   let etag = current.etag;
   let draft = structuredClone(saved);
@@ -96,7 +98,7 @@ export async function policyPage(tenantId) {
             control = h('div', { role: 'group', 'aria-label': label }, transactionTypes.map((type) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', value: type, disabled: !editable }), t(`type.${type}`))));
             controls.set(path, [kind, control]);
             control.addEventListener('change', () => { setPath(draft, path, readControl(path, kind, control)); refresh(); });
-            return h('div', { style: null }, h('div', { class: 'label' }, h('strong', {}, label)), control, h('div', { class: 'field-error', dataset: { errorFor: path } }));
+            return h('div', {}, h('div', { class: 'label' }, h('strong', {}, label)), control, h('div', { class: 'field-error', dataset: { errorFor: path } }));
           }
           control = kind === 'json' ? h('textarea', { rows: 4, spellcheck: 'false', disabled: !editable }) : h('input', { type: 'text', inputmode: kind === 'money' || kind === 'number' ? 'decimal' : 'text', disabled: !editable });
           controls.set(path, [kind, control]);
@@ -212,14 +214,14 @@ export async function policyPage(tenantId) {
         toast(error.message);
       }
     });
-    return h('tr', { 'data-version': version.version }, h('td', {}, `v${version.version}`), h('td', {}, version.author), h('td', {}, fmtTime(version.createdAt)), h('td', {}, previous ? diffList(jsonDiff(previous.document, version.document), `version-diff-${version.version}`) : h('span', { class: 'muted' }, t('policy.firstVersion'))), h('td', {}, restore));
+    return h('tr', { 'data-version': version.version }, h('td', {}, `v${version.version}`, version.version === 0 ? ` (${t('policy.defaults')})` : ''), h('td', {}, version.author), h('td', {}, version.version === 0 ? '—' : fmtTime(version.createdAt)), h('td', {}, previous ? diffList(jsonDiff(previous.document, version.document), `version-diff-${version.version}`) : h('span', { class: 'muted' }, t('policy.firstVersion'))), h('td', {}, restore));
   });
 
   fillForm();
   refresh();
   return [
     h('h1', {}, t('policy.title', { tenant: tenant.name })),
-    h('p', { class: 'muted', 'data-testid': 'policy-version' }, t('policy.current', { version: current.body.version, author: current.body.author, time: fmtTime(current.body.createdAt) })),
+    h('p', { class: 'muted', 'data-testid': 'policy-version' }, current.body.version === 0 ? t('policy.currentDefaults') : t('policy.current', { version: current.body.version, author: current.body.author, time: fmtTime(current.body.createdAt) })),
     editable ? null : notice('warn', t('policy.readOnly')),
     h(
       'div',
