@@ -152,7 +152,13 @@ export async function policyPage(tenantId) {
   dryRun.addEventListener('click', async () => {
     clear(dryResult);
     const body = {
-      transaction: { type: sample.type.value, ...(sample.amount.value.trim() ? { amount: { value: sample.amount.value.trim(), currency: draft.currency ?? 'KRW' } } : {}) },
+      // A sample: the reference and payee only satisfy the transaction's shape; no rule reads them.
+      transaction: {
+        reference: 'DRY-RUN',
+        type: sample.type.value,
+        ...(sample.amount.value.trim() ? { amount: { value: sample.amount.value.trim(), currency: draft.currency ?? 'KRW' } } : {}),
+        ...(sample.type.value === 'transfer' ? { payee: { name: 'Sample payee', bank: 'Sample bank', account: '000-000-000000' } } : {}),
+      },
       context: { designatedDevice: sample.device.checked, riskScore: Number(sample.risk.value || 0), ...(sample.payee.value ? { payeeRegistered: sample.payee.value === 'true' } : {}), ...(sample.grade.value.trim() ? { grade: sample.grade.value.trim() } : {}) },
       ...(sample.today.value.trim() ? { todayApproved: sample.today.value.trim() } : {}),
     };
