@@ -12,10 +12,11 @@ import { StepupClient } from '../../src/client/stepup-client.ts';
 
 const shots = new URL('../../docs/console/', import.meta.url).pathname;
 // Screenshots are written when CONSOLE_SCREENSHOTS=1 (the committed ones were taken this way).
-const screenshot = async (page: Page, name: string) => {
+const screenshot = async (page: Page, name: string, height = 860) => {
   if (process.env.CONSOLE_SCREENSHOTS !== '1') return;
   mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: `${shots}${name}.png`, type: 'png', fullPage: false });
+  // Kept under 150 KB each: the visible part only, clipped for text-heavy pages.
+  await page.screenshot({ path: `${shots}${name}.png`, type: 'png', clip: { x: 0, y: 0, width: 1280, height } });
 };
 
 describe('console in a real browser', () => {
@@ -168,7 +169,7 @@ describe('console in a real browser', () => {
     await page.getByRole('button', { name: 'Verify the chain' }).click();
     await page.getByTestId('verify-result').filter({ hasText: 'intact' }).waitFor();
     assert.match((await page.getByTestId('audit-entries').textContent()) ?? '', /policy\.updated/);
-    await screenshot(page, 'audit');
+    await screenshot(page, 'audit', 640);
   });
 
   test('the challenge search finds a challenge and opens its timeline', async () => {
@@ -182,7 +183,7 @@ describe('console in a real browser', () => {
     await page.goto(`${server.url}/admin#/challenges/${tenantId}?reason=daily_cumulative_threshold`);
     await page.getByTestId('challenges').waitFor();
     await page.getByRole('link', { name: created.body.id }).click();
-    await page.getByRole('heading', { name: /Challenge/ }).waitFor();
+    await page.getByRole('link', { name: 'Back to the search' }).waitFor();
     const text = (await page.locator('main').textContent()) ?? '';
     assert.match(text, /daily_cumulative_threshold/);
     assert.match(text, /\*\*\*-\*\*\*-456789/);
@@ -195,6 +196,7 @@ describe('console in a real browser', () => {
     await page.getByRole('link', { name: 'Queues' }).click();
     await page.waitForURL(/\/admin\/queues/);
     await page.getByText('webhook-delivery').first().waitFor({ timeout: 15_000 });
+    await page.waitForLoadState('networkidle');
     await screenshot(page, 'queues');
   });
 

@@ -37,18 +37,23 @@ function renderNav() {
   nav.hidden = false;
 }
 
+let renders = 0;
 /** Renders the page the hash names (again). */
 export async function route() {
   if (!session.current) return;
   renderNav();
   const hash = location.hash || '#/tenants';
   const match = routes.map(([pattern, page]) => [hash.match(pattern), page]).find(([m]) => m);
-  const target = clear(main());
+  // Only the latest navigation renders: an older one still loading is dropped.
+  const generation = ++renders;
+  const target = main();
   try {
-    target.append(...[await (match ? match[1](match[0]) : tenantsPage())].flat().filter(Boolean));
+    const content = [await (match ? match[1](match[0]) : tenantsPage())].flat().filter(Boolean);
+    if (generation !== renders) return;
+    clear(target).append(...content);
   } catch (error) {
-    if (!session.current) return;
-    target.append(notice('bad', error instanceof ApiError ? `${error.status}: ${error.message}` : String(error)));
+    if (!session.current || generation !== renders) return;
+    clear(target).append(notice('bad', error instanceof ApiError ? `${error.status}: ${error.message}` : String(error)));
   }
   main().focus();
 }
