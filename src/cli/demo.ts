@@ -110,6 +110,7 @@ stepup demo is running (embedded PGlite in ${dataDir}, Redis at ${config.redisUr
 
   API            ${url}
   API docs       ${url}/docs
+  Admin console  ${url}/admin          <- sign in with the admin token below
   Admin token    ${config.adminToken}
   Demo tenant    ${demo.tenantId}
   Key id         ${demo.keyId}
