@@ -49,7 +49,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts }),
     ...customerRoutes(context, modules),
     ...customerAdminRoutes(context, modules),
-    ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries }),
+    ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries, queues: context.queues }),
     ...modules.flatMap((module) => module.routes?.(context) ?? []),
   );
   return routes;

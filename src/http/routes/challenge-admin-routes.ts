@@ -6,6 +6,9 @@ import type { Db } from '../../storage/db.ts';
 import type { ChallengeStore } from '../../challenges/challenge-store.ts';
 import type { DeliveryStore } from '../../events/delivery-store.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
+import type { Queues } from '../../jobs/queues.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
+import { ProblemError } from '../../errors/problem.ts';
 import { publicChallenge } from '../../challenges/challenge-record.ts';
 import { notFound } from '../../errors/problem.ts';
 import { flushAudit } from '../../audit/audit-log.ts';
@@ -44,7 +47,7 @@ interface SummaryRow {
   completed_at: Date | null;
 }
 
-export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; challengeStore: ChallengeStore; deliveries: DeliveryStore }): RouteDefinition[] {
+export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; challengeStore: ChallengeStore; deliveries: DeliveryStore; queues: Queues }): RouteDefinition[] {
   const { db } = deps;
   const requireTenant = async (id: string) => {
     if (!(await deps.tenants.get(id))) throw notFound('tenant');
@@ -153,6 +156,30 @@ export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; chall
             audit: audit.rows.map((row) => ({ seq: Number(row.seq), actor: row.actor, action: row.action, data: row.data, createdAt: row.created_at.toISOString() })),
           },
         };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tenants/:id/deliveries/:deliveryId/redeliver',
+      auth: { kind: 'admin', role: 'operator' },
+      summary: 'Send a failed or delivered event to the bank again, with a fresh retry schedule (same webhook-id, so the bank can tell a repeat)',
+      tags: ['admin: events'],
+      params: z.strictObject({ id: tenantId, deliveryId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
+      responses: { 202: { description: 'Queued again', schema: z.object({ id: z.string(), status: z.literal('pending') }) } },
+      handler: async ({ params, admin }) => {
+        assertTenantInScope(admin, params.id);
+        await db.tx(async (tx) => {
+          const current = await tx.query<{ status: string }>('SELECT status FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [params.id, params.deliveryId]);
+          const row = current.rows[0];
+          if (!row) throw notFound('delivery');
+          // A pending delivery is still being retried: sending it again now would race the worker.
+          if (row.status === 'pending') throw new ProblemError('conflict', 'The delivery is still pending');
+          await tx.query("UPDATE webhook_deliveries SET status = 'pending', delivered_at = NULL WHERE tenant_id = $1 AND id = $2", [params.id, params.deliveryId]);
+          await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'delivery.redelivered', subject: params.deliveryId, data: { previousStatus: row.status } });
+        });
+        // A new job id: BullMQ keeps a failed job under the delivery id and would ignore a repeat.
+        await deps.queues.webhookDelivery.add('deliver', { tenantId: params.id, deliveryId: params.deliveryId }, { jobId: `${params.deliveryId}-r${Date.now()}` });
+        return { status: 202, body: { id: params.deliveryId, status: 'pending' as const } };
       },
     }),
   ];

@@ -1,9 +1,10 @@
 // Challenge search within a tenant (customer, status, reason, time) and one challenge's timeline:
 // decision and the rules that fired, channel, call attempts, OTP attempts, deliveries, audit entries.
-import { h, field, notice, table, fmtTime } from '../dom.js';
+import { h, field, notice, table, toast, fmtTime } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { tenantSelect } from './tenant-picker.js';
+import { can, route } from '../console.js';
 
 const statuses = ['pending', 'approved', 'denied', 'expired', 'canceled', 'failed', 'not_required'];
 const amountText = (amount) => (amount && typeof amount === 'object' ? `${amount.value} ${amount.currency}` : '—');
@@ -46,6 +47,21 @@ export async function challengesPage(tenantId, params = new URLSearchParams()) {
   return page;
 }
 
+function redeliverButton(tenantId, delivery) {
+  if (!can('operator') || delivery.status === 'pending') return null;
+  const button = h('button', { type: 'button', class: 'secondary' }, t('deliveries.redeliver'));
+  button.addEventListener('click', async () => {
+    try {
+      await api('POST', `/admin/v1/tenants/${tenantId}/deliveries/${delivery.id}/redeliver`);
+      toast(t('deliveries.redelivering'));
+      await route();
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+  return button;
+}
+
 export async function challengePage(tenantId, challengeId) {
   const timeline = (await api('GET', `/admin/v1/tenants/${tenantId}/challenges/${challengeId}`)).body;
   const c = timeline.challenge;
@@ -68,7 +84,7 @@ export async function challengePage(tenantId, challengeId) {
     : h('p', { class: 'muted' }, t('calls.none'));
   const otp = timeline.otpAttempts ? h('p', {}, t('otp.attempts', { attempts: timeline.otpAttempts.attempts }), ' · ', timeline.otpAttempts.accepted ? t('otp.accepted') : t('otp.notAccepted')) : h('p', { class: 'muted' }, t('otp.none'));
   const deliveries = timeline.deliveries.length
-    ? timeline.deliveries.map((d) => h('div', { class: 'card' }, h('p', {}, h('strong', {}, d.type), ' → ', h('span', { class: 'mono' }, d.url), ' ', h('span', { class: `badge ${d.status === 'delivered' ? 'good' : d.status === 'failed' ? 'bad' : ''}` }, d.status)), d.attempts.length ? table([t('deliveries.attempt'), t('common.time'), t('deliveries.statusCode'), t('deliveries.error'), t('deliveries.duration')], d.attempts.map((a) => h('tr', {}, h('td', {}, String(a.attempt)), h('td', {}, fmtTime(a.at)), h('td', {}, a.statusCode ?? '—'), h('td', {}, a.error ?? '—'), h('td', {}, `${a.durationMs} ms`)))) : h('p', { class: 'muted' }, t('deliveries.noAttempts'))))
+    ? timeline.deliveries.map((d) => h('div', { class: 'card', 'data-testid': 'delivery' }, h('p', {}, h('strong', {}, d.type), ' → ', h('span', { class: 'mono' }, d.url), ' ', h('span', { class: `badge ${d.status === 'delivered' ? 'good' : d.status === 'failed' ? 'bad' : ''}` }, d.status), ' ', redeliverButton(tenantId, d)), d.attempts.length ? table([t('deliveries.attempt'), t('common.time'), t('deliveries.statusCode'), t('deliveries.error'), t('deliveries.duration')], d.attempts.map((a) => h('tr', {}, h('td', {}, String(a.attempt)), h('td', {}, fmtTime(a.at)), h('td', {}, a.statusCode ?? '—'), h('td', {}, a.error ?? '—'), h('td', {}, `${a.durationMs} ms`)))) : h('p', { class: 'muted' }, t('deliveries.noAttempts'))))
     : [h('p', { class: 'muted' }, t('deliveries.none'))];
   const audit = timeline.audit.length ? table([t('audit.seq'), t('common.time'), t('audit.actor'), t('audit.action'), t('audit.data')], timeline.audit.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.createdAt)), h('td', {}, e.actor), h('td', {}, e.action), h('td', { class: 'mono' }, JSON.stringify(e.data))))) : h('p', { class: 'muted' }, t('audit.none'));
   return [
