@@ -60,6 +60,12 @@ describe('console in a real browser', () => {
     const secret = (await page.getByTestId('secret-value').textContent()) ?? '';
     assert.ok(secret.length >= 40);
     await screenshot(page, 'tenant-keys');
+    // The carrier gateway: configured with a generated signing secret, shown once.
+    await page.getByLabel('Gateway URL').fill('https://carrier-gateway.bank.example/forwarding');
+    await page.getByRole('form', { name: 'Carrier gateway' }).getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('shown-once').filter({ hasText: 'Gateway signing secret' }).waitFor();
+    const gateway = await server.admin('GET', `/admin/v1/tenants/${tenantId}/carrier-gateway`);
+    assert.equal(gateway.body.url, 'https://carrier-gateway.bank.example/forwarding');
     const keys = await server.admin('GET', `/admin/v1/tenants/${tenantId}/keys`);
     assert.equal(keys.body.keys.length, 1);
     assert.ok(!JSON.stringify(keys.body).includes(secret));

@@ -4,6 +4,7 @@ import { h, clear, field, notice, table, toast, fmtTime } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { can, session, route } from '../console.js';
+import { carrierGatewayCard } from './carrier-gateway.js';
 
 /** A secret the server shows once: a warning, the value and a copy button. */
 export function shownOnce(label, value) {
@@ -15,7 +16,7 @@ export function shownOnce(label, value) {
   return h('div', { class: 'notice warn', role: 'alert', 'data-testid': 'shown-once' }, h('strong', {}, label), h('p', {}, t('secret.once')), h('div', { class: 'secret' }, h('code', { 'data-testid': 'secret-value' }, value), copy));
 }
 
-function showErrors(form, error) {
+export function showErrors(form, error) {
   for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
   const fieldErrors = error.fieldErrors?.() ?? [];
   let placed = false;
@@ -27,7 +28,12 @@ function showErrors(form, error) {
       placed = true;
     }
   }
-  if (!placed) form.append(notice('bad', error.message));
+  form.querySelector('.notice.bad[data-form-error]')?.remove();
+  if (!placed) {
+    const box = notice('bad', error.message);
+    box.dataset.formError = '';
+    form.append(box);
+  }
 }
 
 export async function tenantsPage() {
@@ -134,6 +140,7 @@ export async function tenantPage(tenantId) {
     h('p', {}, h('a', { href: `#/tenants/${tenantId}/policy` }, t('tenants.policy')), ' · ', h('a', { href: `#/customers/${tenantId}` }, t('nav.customers')), ' · ', h('a', { href: `#/challenges/${tenantId}` }, t('nav.challenges'))),
     renameForm,
     h('section', { class: 'card' }, h('h2', {}, t('keys.title')), table([t('keys.keyId'), t('keys.alg'), t('common.created'), t('keys.state'), ''], keyRows, { 'data-testid': 'keys' }), superadmin ? h('div', { class: 'actions' }, newKey, rotate) : null, keyResult),
+    await carrierGatewayCard(tenantId),
   );
   return container;
 }
