@@ -88,6 +88,9 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
         if (error instanceof ProblemError && error.code === 'unauthorized') await authFailures.recordFailure(address);
         throw error;
       }
+      // A new sign-in replaces any session this browser had (no session fixation, no orphan left behind).
+      const previous = readSessionCookie(req.header('cookie'));
+      if (previous) await sessions.destroy(previous);
       const { sessionId, session } = await sessions.create(principal, parsed.data.token);
       const tenantId = (principal as { tenantId?: string | null }).tenantId ?? null;
       await appendAudit(db, { tenantId, actor: principal.actor, action: 'console.signed_in', subject: principal.tokenId, data: {} });

@@ -40,6 +40,16 @@ describe('console sessions', () => {
     assert.equal(tenants.headers.get('cache-control'), 'no-store');
   });
 
+  test('signing in again replaces the session the browser had', async () => {
+    const first = await signIn(server, server.adminToken);
+    const response = await fetch(`${server.url}/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url, cookie: first.cookie }, body: JSON.stringify({ token: server.adminToken }) });
+    assert.equal(response.status, 201);
+    const second = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.notEqual(second, first.cookie);
+    assert.equal((await first.call('GET', '/admin/v1/tenants')).status, 401);
+    assert.equal((await fetch(`${server.url}/admin/v1/tenants`, { headers: { cookie: second } })).status, 200);
+  });
+
   test('a wrong token is 401 and sets no cookie; a sign-in from another origin is refused', async () => {
     const wrong = await fetch(`${server.url}/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ token: 'not-the-token-at-all-xxxx' }) });
     assert.equal(wrong.status, 401);
