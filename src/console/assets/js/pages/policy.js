@@ -103,6 +103,7 @@ export async function policyPage(tenantId) {
           control = kind === 'json' ? h('textarea', { rows: 4, spellcheck: 'false', disabled: !editable }) : h('input', { type: 'text', inputmode: kind === 'money' || kind === 'number' ? 'decimal' : 'text', disabled: !editable });
           controls.set(path, [kind, control]);
           control.addEventListener('input', () => { setPath(draft, path, readControl(path, kind, control)); refresh(); });
+          if (kind === 'json') return h('div', { class: 'wide' }, field(label, control, { name: path }));
           return field(label, control, { name: path, hint: kind === 'money' ? t('policy.moneyHint', { currency: draft.currency }) : kind === 'list' ? t('policy.listHint') : undefined });
         }),
       ),
