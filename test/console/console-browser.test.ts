@@ -183,7 +183,7 @@ describe('console in a real browser', () => {
     const client = new StepupClient({ baseUrl: server.url, credentials: { keyId: key.body.keyId, secret: key.body.secret } });
     const created = await client.request<{ id: string }>('POST', '/v1/challenges', {
       customerId: 'cust-search',
-      transaction: { reference: 'TX-CONSOLE-1', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },
+      transaction: { reference: 'TX-CONSOLE-1', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: 'Kim Cheolsu', bank: 'Shinhan Bank', account: '110-123-456789' } },
     });
     assert.equal(created.status, 201);
     await page.goto(`${server.url}/admin#/challenges/${tenantId}?reason=daily_cumulative_threshold`);
@@ -211,7 +211,6 @@ describe('console in a real browser', () => {
     await page.getByLabel('Language').selectOption('ko-KR');
     await page.getByLabel('일일 누적 이체 기준 금액').waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'ko-KR');
-    await screenshot(page, 'policy-ko');
     await page.getByLabel('언어').selectOption('en-US');
     await page.getByLabel('Daily cumulative threshold').waitFor();
   });
