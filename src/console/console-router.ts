@@ -130,6 +130,8 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
       }
       throw new ProblemError('unauthorized', 'The console session has ended; sign in again');
     }
+    // Queue jobs name tenants and challenges of every tenant: a tenant-scoped token sees none of it.
+    if ((session.principal as { tenantId?: string | null }).tenantId) throw new ProblemError('forbidden', 'The queue dashboard is not available to tenant-scoped tokens');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       consoleAuth.checkOrigin(req);
       if (adminRoles.indexOf(session.principal.role) < adminRoles.indexOf('operator')) throw new ProblemError('forbidden', 'Changing queues needs the operator role');

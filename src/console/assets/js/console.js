@@ -29,7 +29,8 @@ function renderNav() {
   const nav = document.getElementById('nav');
   clear(nav);
   const queues = can('operator') ? '/admin/queues' : '/admin/queues-readonly';
-  const links = [['#/tenants', t('nav.tenants')], ['#/customers', t('nav.customers')], ['#/challenges', t('nav.challenges')], ['#/audit', t('nav.audit')], [queues, t('nav.queues')]];
+  const links = [['#/tenants', t('nav.tenants')], ['#/customers', t('nav.customers')], ['#/challenges', t('nav.challenges')], ['#/audit', t('nav.audit')]];
+  if (!session.current.tenantId) links.push([queues, t('nav.queues')]);
   for (const [href, text] of links) {
     const active = href.startsWith('#') && location.hash.startsWith(href);
     nav.append(h('a', { href, 'aria-current': active ? 'page' : null }, text));
