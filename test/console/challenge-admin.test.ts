@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { startTestServer, transferBody, eventually, type TestServer } from '../support/test-server.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
 import { signIn } from './console-client.ts';
+import { ConsoleSessions } from '../../src/console/console-sessions.ts';
+import { consoleCookieName } from '../../src/console/console-cookie.ts';
 
 async function receiver(): Promise<{ url: string; received: { id: string; body: string }[]; server: Server }> {
   const received: { id: string; body: string }[] = [];
@@ -106,5 +108,31 @@ describe('challenge and customer admin views', () => {
     assert.equal((await server.admin('DELETE', `/admin/v1/tenants/${tenantId}/customers/cust-erase`)).status, 204);
     assert.equal((await server.admin('GET', `/admin/v1/tenants/${tenantId}/customers/cust-erase`)).status, 404);
     assert.equal((await client.request('GET', '/v1/customers/cust-erase')).status, 404);
+  });
+});
+
+describe('tenant scope in the console routes', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server?.close());
+
+  test("a tenant-scoped principal reaches only its tenant's customers and challenges, and gets no queue dashboard", async () => {
+    const own = await server.createTenant();
+    const other = await server.createTenant();
+    await own.client.request('PUT', '/v1/customers/cust-scope/knowledge-secret', { secret: '20478153' });
+    await other.client.request('PUT', '/v1/customers/cust-scope/knowledge-secret', { secret: '20478153' });
+    // The session a tenant-scoped admin token yields (the principal carries tenantId), made by the server's own session store.
+    const { context, config } = { context: server.running.context, config: server.config };
+    const sessions = new ConsoleSessions({ redis: context.redis, db: context.db, keyPrefix: config.queuePrefix, idleTimeoutMs: 60_000, absoluteTimeoutMs: 60_000, bootstrapToken: config.adminToken });
+    const { sessionId } = await sessions.create({ tokenId: 'bootstrap', role: 'superadmin', actor: 'admin:scoped', tenantId: own.tenantId } as never, config.adminToken!);
+    const cookie = `${consoleCookieName}=${sessionId}`;
+    const get = async (path: string) => (await fetch(server.url + path, { headers: { cookie } })).status;
+    assert.equal(await get(`/admin/v1/tenants/${own.tenantId}/customers/cust-scope`), 200);
+    assert.equal(await get(`/admin/v1/tenants/${other.tenantId}/customers/cust-scope`), 404);
+    assert.equal(await get(`/admin/v1/tenants/${own.tenantId}/challenges`), 200);
+    assert.equal(await get(`/admin/v1/tenants/${other.tenantId}/challenges`), 404);
+    assert.equal(await get('/admin/queues/api/queues'), 403);
   });
 });
