@@ -127,6 +127,7 @@ stepup demo is running (embedded PGlite in ${dataDir}, Redis at ${config.redisUr
 
   API            ${config.publicBaseUrl}
   API docs       ${config.publicBaseUrl}/docs
+  Admin console  ${config.publicBaseUrl}/admin          <- sign in with the admin token below
   Admin token    ${config.adminToken}
   Demo tenant    ${demo.tenantId}
   Key id         ${demo.keyId}

@@ -46,6 +46,9 @@ const envSchema = z.object({
   // Empty means unset (compose files pass `METRICS_TOKEN=` through).
   METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(24, 'must be at least 24 characters').optional()),
   ALLOW_LOOPBACK_CALLBACKS: booleanFromEnv.default(false),
+  // Console sessions (docs/console.md): idle and absolute lifetimes.
+  CONSOLE_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(604_800).default(28_800),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   // WebAuthn (docs/webauthn-channel.md): the relying party id and the origins its pages run on.
   WEBAUTHN_RP_ID: z.string().optional(),
@@ -84,6 +87,9 @@ export interface Config {
   metricsToken: string | undefined;
   allowLoopbackCallbacks: boolean;
   shutdownGraceMs: number;
+  /** CONSOLE_IDLE_TIMEOUT_SECONDS / CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: console session lifetimes. */
+  consoleIdleTimeoutSeconds: number;
+  consoleAbsoluteTimeoutSeconds: number;
   /** ARS_RETRY_DELAY_SCALE: 1 in production; tests shrink ARS retry delays with it. */
   arsRetryDelayScale: number;
   /** ARS_RECONCILE_EVERY_MS: how often the ARS reconciler looks for stranded calls. */
@@ -161,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     allowLoopbackCallbacks: e.ALLOW_LOOPBACK_CALLBACKS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    consoleIdleTimeoutSeconds: e.CONSOLE_IDLE_TIMEOUT_SECONDS,
+    consoleAbsoluteTimeoutSeconds: e.CONSOLE_ABSOLUTE_TIMEOUT_SECONDS,
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,
     arsReconcileEveryMs: e.ARS_RECONCILE_EVERY_MS,
     arsReconcileAfterSeconds: e.ARS_RECONCILE_AFTER_S,

@@ -64,13 +64,14 @@ export function customerRoutes(context: AppContext, modules: ChannelModule[]): R
       summary: "Lift the customer's channel locks (ARS after too many wrong answers, OTP tokens)",
       tags: ['admin: customers'],
       params: adminCustomerParams,
+      body: z.strictObject({ reason: z.string().trim().min(1).max(500).describe('Why (kept in the audit entry)') }).optional(),
       responses: { 200: { description: 'What was unlocked', schema: z.object({ customerId: z.string(), unlocked: z.array(z.string()) }) } },
-      handler: async ({ params, admin }) => {
+      handler: async ({ params, body, admin }) => {
         const unlocked = await db.tx(async (tx) => {
           if (!(await customerExists(tx, params.id, params.customerId))) throw notFound('customer');
           const lifted: string[] = [];
           for (const module of modules) lifted.push(...((await module.unlockCustomer?.(context, tx, params.id, params.customerId)) ?? []));
-          await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'customer.unlocked', subject: params.customerId, data: { unlocked: lifted } });
+          await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'customer.unlocked', subject: params.customerId, data: { unlocked: lifted, ...(body?.reason ? { reason: body.reason } : {}) } });
           return lifted;
         });
         return { status: 200, body: { customerId: params.customerId, unlocked } };

@@ -6,6 +6,7 @@ export const problemCodes = {
   malformed_url: { status: 400, title: 'The URL is not validly percent-encoded' },
   unauthorized: { status: 401, title: 'Authentication failed' },
   forbidden: { status: 403, title: 'Not allowed' },
+  csrf_failed: { status: 403, title: 'The change did not come from the console (CSRF check failed)' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },

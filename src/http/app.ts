@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { BankRequestVerifier } from '../auth/verify-bank-request.ts';
 import type { AdminAuthenticator } from '../auth/admin-auth.ts';
+import type { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { clientAddressKey, type AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import type { RouteDefinition, BankPrincipal, AdminPrincipal } from './route.ts';
 import { problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
   keyRateLimiter: RateLimiterAbstract;
   /** Counts failed bank and admin authentications per client address; refuses addresses over the limit. */
   authFailures: AuthFailureThrottle;
+  /** Console sessions (cookie + CSRF header) as an alternative to the admin Bearer token. */
+  consoleAuth?: ConsoleAuthenticator;
   /** Extra routers mounted before the declared routes (static pages, Twilio webhooks, dashboards). */
   mounts?: { path: string; handler: express.RequestHandler }[];
 }
@@ -155,7 +158,9 @@ export function createApp(deps: AppDeps): express.Express {
       chain.push(asyncMw(async (req, res) => {
         const address = await refuseThrottledAddress(req, res);
         try {
-          locals(res).admin = await deps.adminAuth.authenticate(req.header('authorization'), role);
+          // A console session stands in for the token only when no Authorization header is sent.
+          const bySession = deps.consoleAuth && req.header('authorization') === undefined && deps.consoleAuth.carriesSession(req);
+          locals(res).admin = bySession ? await deps.consoleAuth!.authenticate(req, role) : await deps.adminAuth.authenticate(req.header('authorization'), role);
         } catch (error) {
           // A valid token without the role (403) is not a failed authentication.
           if (error instanceof ProblemError && error.code === 'unauthorized') await deps.authFailures.recordFailure(address);
@@ -167,7 +172,10 @@ export function createApp(deps: AppDeps): express.Express {
       asyncHandler(async (req, res) => {
         const raw = locals(res).rawBody;
         let body: unknown = undefined;
-        if (route.body) {
+        // A body schema that accepts undefined (z.optional) makes the body optional.
+        if (route.body && !raw && route.body.safeParse(undefined).success) {
+          body = undefined;
+        } else if (route.body) {
           if (!raw) throw new ProblemError('validation_failed', 'A JSON body is required');
           try {
             body = JSON.parse(raw.toString('utf8'));

@@ -52,7 +52,7 @@ export function buildOpenApi(routes: RouteDefinition[], serverUrl: string): Reco
       security: securityOf(route),
       ...(route.auth.kind === 'admin' ? { 'x-required-role': route.auth.role, 'x-tenant-scope': route.auth.tenantScope } : {}),
       parameters: parametersOf(route),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+      ...(route.body ? { requestBody: { required: !route.body.safeParse(undefined).success, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
       responses,
     };
   }

@@ -23,6 +23,11 @@ import { channelModules, type ChannelModule } from './channel-modules.ts';
 import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 import { RequestDrain } from './request-drain.ts';
+import { customerAdminRoutes } from '../customers/customer-admin-routes.ts';
+import { challengeAdminRoutes } from '../http/routes/challenge-admin-routes.ts';
+import { ConsoleSessions } from '../console/console-sessions.ts';
+import { ConsoleAuthenticator } from '../console/console-auth.ts';
+import { createConsoleRouter, type ConsoleMount } from '../console/console-router.ts';
 
 export interface RunningServer {
   context: AppContext;
@@ -43,6 +48,8 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
     ...customerRoutes(context, modules),
+    ...customerAdminRoutes(context, modules),
+    ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries, queues: context.queues }),
     ...modules.flatMap((module) => module.routes?.(context) ?? []),
   );
   return routes;
@@ -66,12 +73,23 @@ export async function startServer(
   const drain = new RequestDrain();
   let app: express.Express | undefined;
   let url: string | undefined;
+  let consoleMount: ConsoleMount | undefined;
   const workers: Worker[] = [];
   const auditSequencer = config.role !== 'api' ? new AuditSequencer(context.db, logger) : undefined;
   const workerRedis = config.role !== 'api' ? createRedis(config.redisUrl, 'worker') : undefined;
   workerRedis?.on('error', (error) => logger.debug({ err: error }, 'worker redis error'));
 
   if (config.role !== 'worker') {
+    const consoleSessions = new ConsoleSessions({
+      redis: context.redis,
+      db: context.db,
+      keyPrefix: config.queuePrefix,
+      idleTimeoutMs: config.consoleIdleTimeoutSeconds * 1000,
+      absoluteTimeoutMs: config.consoleAbsoluteTimeoutSeconds * 1000,
+      bootstrapToken: config.adminToken,
+    });
+    const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
+    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth);
     app = createApp({
       routes,
       logger,
@@ -83,7 +101,8 @@ export async function startServer(
       adminAuth: context.adminAuth,
       keyRateLimiter: context.keyRateLimiter,
       authFailures: context.authFailures,
-      mounts: [{ path: '/docs/assets', handler: swaggerAssets() }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])],
+      consoleAuth,
+      mounts: [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])],
     });
     server = createServer(drain.listener(app));
     server.keepAliveTimeout = 65_000;
@@ -126,6 +145,7 @@ export async function startServer(
           if (cut > 0) logger.warn({ cut, graceMs: config.shutdownGraceMs }, 'shutdown grace period over: requests still running were cut off');
         }
         await Promise.all(workers.map((worker) => worker.close()));
+        await consoleMount?.close();
         for (const module of modules) await module.close?.();
         await auditSequencer?.stop();
         workerRedis?.disconnect();
