@@ -1,4 +1,4 @@
-// ARS benchmarks (SPEC §12 "Performance"), against a real stepup process (PostgreSQL + Redis) and the
+// ARS benchmarks (BENCHMARKS.md "Performance"), against a real stepup process (PostgreSQL + Redis) and the
 // telephony simulator in this process:
 //  1. challenge creation → the simulator receiving Calls.create, with the call rate limit lifted;
 //  2. latency of Twilio's webhooks (TwiML fetches, Gather answers, status callbacks) while ~200

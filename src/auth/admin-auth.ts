@@ -1,4 +1,4 @@
-// Admin bearer tokens (SPEC §9): the bootstrap ADMIN_TOKEN is a superadmin; further tokens are
+// Admin bearer tokens (docs/admin-api.md): the bootstrap ADMIN_TOKEN is a superadmin; further tokens are
 // stored as SHA-256 hashes with one role each. Roles are ranked: a higher role can do what a lower one can.
 // A stored token may be scoped to one tenant: it keeps its role, but only within that tenant (a scoped
 // superadmin is that tenant's superadmin, not a global one; docs/admin-api.md).

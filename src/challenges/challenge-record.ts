@@ -67,7 +67,7 @@ export interface ChallengeRecord {
   completedAt: Date | null;
 }
 
-/** The challenge as banks see it (SPEC §5): masked payee account, no channel secrets. */
+/** The challenge as banks see it (docs/bank-api.md): masked payee account, no channel secrets. */
 export function publicChallenge(record: ChallengeRecord): Record<string, unknown> {
   const details = record.channelState.details as Record<string, unknown> | undefined;
   return {

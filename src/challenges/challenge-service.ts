@@ -30,7 +30,7 @@ export interface Outcome {
   auditData?: Record<string, unknown>;
   /**
    * Why, for the bank: stored with the transition and shown as `result.details` in the challenge
-   * and its event (SPEC §5). Public: reason codes only — never a number, digits or a secret.
+   * and its event (docs/bank-api.md). Public: reason codes only — never a number, digits or a secret.
    */
   details?: Record<string, unknown>;
 }
@@ -164,7 +164,7 @@ export class ChallengeService {
   }
 
   /**
-   * The step-up decision (SPEC §7). A `not_required` one is stored here, with its receipt and audit
+   * The step-up decision (docs/policy-reference.md). A `not_required` one is stored here, with its receipt and audit
    * entry; a step-up one returns its reasons for the caller to pick a channel. Only the daily
    * cumulative rule reads the customer's history: when it can turn the verdict, the lock, the sum
    * and the `not_required` insert are one statement (insertIfTodayBelow), so two concurrent

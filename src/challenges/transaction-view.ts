@@ -27,7 +27,7 @@ export function maskTransaction(transaction: TransactionDetails): Record<string,
 }
 
 /**
- * The masked transaction with its fields in the order of SPEC §5 (reference, type, amount{value,
+ * The masked transaction with its fields in the order of docs/bank-api.md (reference, type, amount{value,
  * currency}, payee{name, bank, account}, description). The stored copy is jsonb, which reorders
  * keys: reading a challenge back must look like the 201 that created it.
  */

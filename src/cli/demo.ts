@@ -1,5 +1,5 @@
 // `npm run demo`: the server with a demo tenant on embedded PGlite (DATA_DIR), the telephony
-// simulator in-process (SPEC §11) and a demo customer enrolled for ARS, ready to try: create a
+// simulator in-process (src/telephony/simulator/README.md) and a demo customer enrolled for ARS, ready to try: create a
 // challenge and answer the call on the softphone page; or register a passkey from the printed link
 // and confirm a transfer with it (docs/webauthn-channel.md).
 // PUBLIC_BASE_URL is http://localhost:<port>: a WebAuthn RP ID must be a domain, never an IP address.
@@ -82,7 +82,7 @@ if (!demo || !(await running.context.tenants.get(demo.tenantId))) {
 demo.url = config.publicBaseUrl;
 writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
 
-// The default call caps (3 calls per customer per hour, 10 per number per day; SPEC §8) would stop
+// The default call caps (3 calls per customer per hour, 10 per number per day; docs/ars-channel.md) would stop
 // a person trying the right answer, a wrong one, * and 0 after three calls: the demo tenant gets
 // more room. Production tenants keep the defaults.
 const demoCaps = { maxCallsPerCustomerPerHour: 30, maxCallsPerNumberPerDay: 100 };

@@ -1,4 +1,4 @@
-// A small typed client for bank backends: signs every request per SPEC §3 (RFC 9421 + RFC 9530).
+// A small typed client for bank backends: signs every request per docs/signing-requests.md (RFC 9421 + RFC 9530).
 // Usage:
 //   const client = new StepupClient({ baseUrl: 'https://stepup.bank.example', keyId, secret });
 //   const challenge = await client.createChallenge({ customerId: 'cust-1001', transaction: {...} });
@@ -94,12 +94,12 @@ export class StepupClient {
     return this.request<T>('POST', `/v1/challenges/${encodeURIComponent(id)}/cancel`);
   }
 
-  /** SPEC §5: the code the customer's OTP token shows for the challenge. */
+  /** docs/bank-api.md: the code the customer's OTP token shows for the challenge. */
   submitOtp<T = unknown>(challengeId: string, code: string) {
     return this.request<T>('POST', `/v1/challenges/${encodeURIComponent(challengeId)}/otp`, { code });
   }
 
-  /** SPEC §4: import a seed (`secretHex`) or have one generated (returned once as `otpauthUri`). */
+  /** docs/bank-api.md: import a seed (`secretHex`) or have one generated (returned once as `otpauthUri`). */
   createOtpToken<T = unknown>(customerId: string, input: unknown) {
     return this.request<T>('POST', `/v1/customers/${encodeURIComponent(customerId)}/otp-tokens`, input);
   }

@@ -1,4 +1,4 @@
-// PUT /v1/customers/{customerId}/phone and /knowledge-secret (SPEC §4, contract): what the ARS
+// PUT /v1/customers/{customerId}/phone and /knowledge-secret (docs/ars-channel.md, contract): what the ARS
 // channel needs to call the customer and check the answer. Responses never echo the full number
 // or anything about the secret.
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// The customer as a whole (SPEC §4, §9): the enrollment summary every channel module contributes
+// The customer as a whole (docs/bank-api.md, docs/admin-api.md): the enrollment summary every channel module contributes
 // to, erasure of everything stored about the customer, and the admin unlock.
 import { z } from 'zod';
 import type { AppContext } from '../server/build-context.ts';

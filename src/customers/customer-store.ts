@@ -1,4 +1,4 @@
-// The customers table (SPEC §1): one row per customer the bank enrolled anything for.
+// The customers table (docs/bank-api.md): one row per customer the bank enrolled anything for.
 import type { Queryable } from '../storage/db.ts';
 
 /** Creates the customer row on first enrollment (any channel); does nothing when it exists. */

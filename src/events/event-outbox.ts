@@ -1,4 +1,4 @@
-// Outbox for bank events (SPEC §6): the delivery row is written in the same transaction as the state
+// Outbox for bank events (docs/events.md): the delivery row is written in the same transaction as the state
 // change it reports, so an event is never lost between the database and the queue.
 import type { Queryable } from '../storage/db.ts';
 import { newId } from '../crypto/hashing.ts';

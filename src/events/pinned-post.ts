@@ -1,6 +1,6 @@
 // POSTs to a URL the SSRF guard vetted, connecting only to the address it resolved and vetted
 // (DNS rebinding cannot swap it afterwards). Redirects are not followed (a redirect could lead
-// anywhere). Shared by bank webhooks (SPEC §6) and the carrier-gateway call-out (SPEC §8).
+// anywhere). Shared by bank webhooks (docs/events.md) and the carrier-gateway call-out (docs/ars-channel.md).
 import http from 'node:http';
 import https from 'node:https';
 import { resolveCallbackAddress } from './callback-url-guard.ts';

@@ -1,5 +1,5 @@
 // Retry schedule for bank events: exponential from 5 s, capped at one hour, with ±20% jitter;
-// 35 attempts span a little over 24 hours (SPEC §6: "at least 24 h").
+// 35 attempts span a little over 24 hours (docs/events.md: "at least 24 h").
 export const webhookAttempts = 35;
 const firstDelayMs = 5_000;
 const maxDelayMs = 3_600_000;

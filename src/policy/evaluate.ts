@@ -1,4 +1,4 @@
-// SPEC §7 decision rules as a pure function: (policy, transaction, context, history) → decision with
+// docs/policy-reference.md decision rules as a pure function: (policy, transaction, context, history) → decision with
 // the ids of the rules that fired, in a stable order.
 import { parseAmount } from '../money/money.ts';
 import type { PolicyDocument } from './policy-schema.ts';

@@ -1,4 +1,4 @@
-// The tenant policy document (SPEC §7): its shape, defaults from the paper, and per-customer
+// The tenant policy document (docs/policy-reference.md): its shape, defaults from the paper, and per-customer
 // security grades that override any field.
 import { z } from 'zod';
 import { currencyExponent } from '../money/currencies.ts';

@@ -1,4 +1,4 @@
-// SPEC §5 receipts: a compact JWS (ES256) over the challenge's outcome, verifiable with the keys at
+// docs/receipts.md receipts: a compact JWS (ES256) over the challenge's outcome, verifiable with the keys at
 // /.well-known/jwks.json. Keys rotate: retired keys stay published so old receipts still verify.
 //
 // jose makes and exports the keys and verifies receipts (the tests check every receipt with jose's

@@ -1,6 +1,6 @@
 // The one way a phone number appears outside storage (API responses, audit, logs): country code,
 // area/prefix group and last group kept, everything between shown as a fixed "***" (so not even the
-// length of the hidden part shows) — "+82 2-***-3456" (SPEC §4).
+// length of the hidden part shows) — "+82 2-***-3456" (docs/number-vetting.md).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 

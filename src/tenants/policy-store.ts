@@ -1,4 +1,4 @@
-// Versioned tenant policies (SPEC §7): every change is a new row with author and time. A tenant
+// Versioned tenant policies (docs/policy-reference.md): every change is a new row with author and time. A tenant
 // without a stored policy runs on the defaults as version 0.
 import type { Db, Queryable } from '../storage/db.ts';
 import { defaultPolicy, type PolicyDocument } from '../policy/policy-schema.ts';

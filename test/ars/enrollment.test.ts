@@ -1,4 +1,4 @@
-// Enrollment API (SPEC §4): phone vetting and masking, knowledge secret rules, the summary,
+// Enrollment API (docs/ars-channel.md): phone vetting and masking, knowledge secret rules, the summary,
 // erasure, and that the stored values are encrypted.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// MASTER_KEY rotation (SPEC §2): phone and security number enrolled under the old key still work
+// MASTER_KEY rotation (README.md, configuration): phone and security number enrolled under the old key still work
 // under the new one (the envelope names its key), and re-sending the same number is not a "change".
 // PostgreSQL only: the second server must open the first one's database.
 import { describe, test, before, after } from 'node:test';

@@ -1,4 +1,4 @@
-// The knowledge check (SPEC §8 steps 3–4): a wrong answer gets new positions, failures add up across
+// The knowledge check (docs/ars-channel.md steps 3–4): a wrong answer gets new positions, failures add up across
 // calls until ARS locks, `*` reports fraud, `0` repeats the details.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

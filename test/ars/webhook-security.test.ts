@@ -1,4 +1,4 @@
-// Twilio webhooks (SPEC §8, last paragraph): X-Twilio-Signature over PUBLIC_BASE_URL (403 otherwise),
+// Twilio webhooks (docs/ars-channel.md, last paragraph): X-Twilio-Signature over PUBLIC_BASE_URL (403 otherwise),
 // bound to one call attempt (a stale or foreign webhook changes nothing), idempotent when retried.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

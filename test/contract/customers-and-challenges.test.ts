@@ -1,4 +1,4 @@
-// SPEC §4 and §5 as an integrator reads them, against a running server: the enrollment summary names
+// docs/bank-api.md as an integrator reads them, against a running server: the enrollment summary names
 // a passkey count and is documented; an Idempotency-Key replay is the same response, byte for byte;
 // a challenge read back has its transaction in the order the 201 showed it; problem responses are
 // documented as application/problem+json.
@@ -71,7 +71,7 @@ for (const db of dbKinds) {
       assert.equal(other.body.code, 'idempotency_key_reused');
     });
 
-    test('a challenge read back shows its transaction as the 201 did (SPEC §5 order, payee account masked)', async () => {
+    test('a challenge read back shows its transaction as the 201 did (docs/bank-api.md order, payee account masked)', async () => {
       await importToken(client, 'cust-order', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: '3132333435363738393031323334353637383930' });
       const created = await client.request<any>('POST', '/v1/challenges', otpTransfer('cust-order', '110-123-456789'));
       assert.equal(created.status, 201);

@@ -1,4 +1,4 @@
-// SPEC §7 channel choice with §8's number-change cooldown: a customer whose ARS number changed
+// docs/policy-reference.md channel choice with §8's number-change cooldown: a customer whose ARS number changed
 // within numberChangeCooldownDays is not eligible for ARS, so the next enrolled channel (OTP) takes
 // the challenge. Before, ARS was chosen anyway and the challenge failed `number_ineligible` at dial time.
 // PUT phone tells the bank when a changed number becomes callable (`callableFrom`).

@@ -1,4 +1,4 @@
-// Attempts to get a Twilio webhook accepted without a signature for exactly what is sent (SPEC §8:
+// Attempts to get a Twilio webhook accepted without a signature for exactly what is sent (docs/ars-channel.md:
 // X-Twilio-Signature over PUBLIC_BASE_URL + path + query): a Host header naming the URL that was
 // signed, another query string, the signed body sent with GET, and a request proxied to another
 // public host. Each is refused and changes nothing; the real answer still approves.

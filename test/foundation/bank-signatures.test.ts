@@ -1,4 +1,4 @@
-// SPEC §3: every rejection case of RFC 9421 request signing is a bare 401 problem.
+// docs/signing-requests.md: every rejection case of RFC 9421 request signing is a bare 401 problem.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// SPEC §12: when Redis or PostgreSQL goes away the API answers 503 problems, and recovers by itself.
+// docs/reliability.md: when Redis or PostgreSQL goes away the API answers 503 problems, and recovers by itself.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PrivatePostgres, PrivateRedis } from '../support/services.ts';

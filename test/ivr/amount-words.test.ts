@@ -6,7 +6,7 @@ const say = (amountMinor: bigint, currency: string, locale: string, exponent?: n
   amountWords({ amountMinor, currency, locale, ...(exponent !== undefined ? { exponent } : {}) });
 
 describe('amountWords', () => {
-  it('reads 3,500,000 KRW in both languages (SPEC §8)', () => {
+  it('reads 3,500,000 KRW in both languages (docs/call-script.md)', () => {
     assert.equal(say(3500000n, 'KRW', 'ko-KR'), '삼백오십만 원');
     assert.equal(say(3500000n, 'KRW', 'en-US'), 'three million five hundred thousand won');
   });

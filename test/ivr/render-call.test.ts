@@ -38,7 +38,7 @@ describe('render-call', () => {
     english = catalog.resolve('knowledge-check', 'en-US');
   });
 
-  it('speaks every transaction type of SPEC §5', () => {
+  it('speaks every transaction type of docs/call-script.md', () => {
     assert.deepEqual([...callTransactionTypes], [...transactionTypes]);
     const sameTypes: [TransactionType] extends [CallTransactionType] ? ([CallTransactionType] extends [TransactionType] ? true : false) : false = true;
     assert.equal(sameTypes, true);

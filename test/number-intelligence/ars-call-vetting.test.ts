@@ -1,4 +1,4 @@
-// Issue 4 item 6, before each call (SPEC §8 "Number vetting", "Call caps"): the place-call job vets
+// Issue 4 item 6, before each call (docs/number-vetting.md "Number vetting", "Call caps"): the place-call job vets
 // the number again and reserves the call caps; a refusal ends the challenge failed without dialing
 // (the simulator sees no call) and the bank's signed event says why in result.details. Each test has
 // its own tenant (policy without the cache wait; its own caps and Lookup cache) and numbers.

@@ -1,4 +1,4 @@
-// Issue 4 item 6, the bank's carrier gateway (SPEC §8, docs/carrier-gateway.md) end to end: the
+// Issue 4 item 6, the bank's carrier gateway (docs/number-vetting.md, docs/carrier-gateway.md) end to end: the
 // tenant configures it with PUT /admin/v1/tenants/:id/carrier-gateway, pointing at a small real HTTP
 // server on 127.0.0.1 that verifies stepup's Standard Webhooks signature as a bank would
 // (gateway-fixture.ts). The simulator's Lookup answers "unknown" for forwarding on these numbers (Korea),

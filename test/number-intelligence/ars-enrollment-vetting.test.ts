@@ -1,4 +1,4 @@
-// Issue 4 item 6, enrollment (SPEC §4, §7, §8 "Number vetting"): PUT /v1/customers/:id/phone
+// Issue 4 item 6, enrollment (docs/number-vetting.md, docs/policy-reference.md "Number vetting"): PUT /v1/customers/:id/phone
 // through the real server, vetted by the numbering plan and the simulator's Twilio Lookup. A refusal
 // is 422 with code = the first reason and every reason, and stores nothing. Each test uses its own
 // tenant (policy without the cache wait; its own Lookup cache) and its own numbers.
@@ -55,7 +55,7 @@ for (const db of dbKinds) {
         await assertNeverDialed(world.sim, number);
       }
 
-      // Every vetting audited (SPEC §8): 6 refusals, 2 repeats, 2 landlines — masked, with the sources' answers.
+      // Every vetting audited (docs/number-vetting.md): 6 refusals, 2 repeats, 2 landlines — masked, with the sources' answers.
       const audit = await vettingAudit(world.server, tenantId);
       assert.equal(audit.length, 10);
       for (const entry of audit) {

@@ -13,7 +13,7 @@ import { redisUrl } from '../support/test-server.ts';
 const policy = (overrides: Partial<ArsPolicy> = {}): ArsPolicy => ({ ...defaultPolicy().channels.ars, ...overrides });
 const tenantId = 'ten_caps00000';
 
-describe('Redis call caps (SPEC §8 "Call caps")', () => {
+describe('Redis call caps (docs/number-vetting.md "Call caps")', () => {
   const connections: Redis[] = [];
   const hashNumber = createNumberHasher(randomBytes(32));
   let clock = Date.now();

@@ -110,7 +110,7 @@ const table: Row[] = [
   },
 ];
 
-describe('combineVetting (SPEC §8, strict)', () => {
+describe('combineVetting (docs/number-vetting.md, strict)', () => {
   for (const row of table) {
     it(row.name, () => {
       const input: CombineVettingInput = { policy: policyWith(row.policy), answers: row.answers, purpose: row.purpose ?? 'enrollment', numberChangedAt: row.numberChangedAt, now };

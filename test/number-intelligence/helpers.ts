@@ -33,7 +33,7 @@ export interface CountingSimulator {
   client: twilio.Twilio;
   /** Lookup v2 requests seen, with the Fields each asked for. */
   lookups: { number: string; fields: string }[];
-  /** Configures how the number looks up (SPEC §11 control API). */
+  /** Configures how the number looks up (src/telephony/simulator/README.md control API). */
   configure(e164: string, config: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }

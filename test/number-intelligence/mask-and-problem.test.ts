@@ -1,4 +1,4 @@
-// The one masking helper, and the 422 problem an ineligible number becomes (SPEC §4).
+// The one masking helper, and the 422 problem an ineligible number becomes (docs/number-vetting.md).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { maskPhoneNumber } from '../../src/telephony/mask-phone-number.ts';

@@ -1,4 +1,4 @@
-// The OTP channel in the challenge flow (SPEC §5 POST /v1/challenges/{id}/otp, §10): payee swap,
+// The OTP channel in the challenge flow (docs/otp-channel.md POST /v1/challenges/{id}/otp, §10): payee swap,
 // replay, attempts per challenge and per token, lockout and unlock, errors, channel details.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { createOtpChallenge, hex, importToken, otpTransfer } from './otp-support
 
 // A counter suite: suites with neither counter nor time step are refused at import (otp-suite-freshness.test.ts).
 const QN08 = 'OCRA-1:HOTP-SHA1-6:C-QN08';
-/** The code the customer's token shows for the account they typed in (SPEC §10 derivation), at `counter`. */
+/** The code the customer's token shows for the account they typed in (docs/otp-channel.md derivation), at `counter`. */
 const codeFor = (account: string, counter = 0, suite = QN08, key = standardKey20) => {
   const derived = deriveOcraQuestion({ suite, derivation: 'payee_account', payeeAccount: account });
   assert.ok(derived.ok);
@@ -233,7 +233,7 @@ for (const db of dbKinds) {
       assert.equal(challenge.channelDetails.question, undefined);
       assert.equal(challenge.channelDetails.questionWithheld, 'covers_full_account');
       assert.ok(!JSON.stringify(challenge).includes('12345678'));
-      // The bank derives it from the account it holds (SPEC §10): the code still works
+      // The bank derives it from the account it holds (docs/otp-channel.md): the code still works
       // (docs/otp-channel.md worked example).
       assert.equal(codeFor('1234-5678'), '897640');
       assert.equal((await client.submitOtp<any>(challenge.id, '897640')).body.status, 'approved');

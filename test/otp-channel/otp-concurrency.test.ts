@@ -1,4 +1,4 @@
-// Once-only under concurrency (SPEC §10 "a code is accepted once"): the same code submitted at the
+// Once-only under concurrency (docs/otp-channel.md "a code is accepted once"): the same code submitted at the
 // same moment, to one challenge or to two challenges with the same question, is accepted at most
 // once. On PostgreSQL the submissions run on separate pooled connections, so this exercises the
 // conditional UPDATEs (OCRA counter = old, TOTP last_time_step < step) and the used-response key.

@@ -1,4 +1,4 @@
-// No seed, no code and no full payee account in a log line or an API response (SPEC §12), through
+// No seed, no code and no full payee account in a log line or an API response (docs/security.md), through
 // import, generation, listing, challenges and right and wrong submissions.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

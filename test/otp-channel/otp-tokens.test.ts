@@ -1,4 +1,4 @@
-// Token routes (SPEC §4 otp-tokens): import, generation with a one-time otpauth URI and QR code,
+// Token routes (docs/otp-channel.md otp-tokens): import, generation with a one-time otpauth URI and QR code,
 // list without seeds, delete, refusals, tenant isolation; TOTP provisioning round trip.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ for (const db of dbKinds) {
     });
     after(() => server.close());
 
-    test('import: 201 with the SPEC §4 fields, no seed; the customer is recorded', async () => {
+    test('import: 201 with the docs/otp-channel.md fields, no seed; the customer is recorded', async () => {
       const { client, tenantId } = await server.createTenant();
       const created = await client.createOtpToken<any>('cust-imp', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20), label: 'OTP card 1' });
       assert.equal(created.status, 201);

@@ -1,5 +1,5 @@
 // RFC 6287 Appendix C one-way vectors (C.1) imported as tokens and answered through real challenges
-// over the signed HTTP API. The payee account is chosen so that the SPEC §10 question is the
+// over the signed HTTP API. The payee account is chosen so that the docs/otp-channel.md question is the
 // vector's question. C.1's QN08 suite (no counter, no time step) is refused at import and runs as a
 // token stored before that refusal; its PSHA1 suites are refused (the server holds no PIN), its T1M
 // suite is bound to a fixed past time, and C.2/C.3 questions are not account digits: those

@@ -9,7 +9,7 @@ const question = (result: ReturnType<typeof deriveOcraQuestion>) => {
   return result.question;
 };
 
-test('payee_account (SPEC §10): last xx account digits, non-digits removed, left-padded with 0', () => {
+test('payee_account (docs/otp-channel.md): last xx account digits, non-digits removed, left-padded with 0', () => {
   const derive = (suite: string, payeeAccount: string) =>
     question(deriveOcraQuestion({ suite, derivation: 'payee_account', payeeAccount }));
   assert.equal(derive('OCRA-1:HOTP-SHA1-6:QN08', '110-123-456789'), '23456789');

@@ -1,4 +1,4 @@
-// SPEC §7 decision rules, table-driven, at their boundaries.
+// docs/policy-reference.md decision rules, table-driven, at their boundaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cumulativeSumLimit, evaluateStepUp, localDayBounds, type StepUpInput } from '../../src/policy/evaluate.ts';

@@ -139,7 +139,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** A transfer body as in SPEC §5, with overrides. */
+/** A transfer body as in docs/bank-api.md, with overrides. */
 export function transferBody(overrides: Record<string, unknown> = {}, amount = '3500000'): Record<string, any> {
   return {
     customerId: 'cust-1001',

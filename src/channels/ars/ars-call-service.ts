@@ -1,4 +1,4 @@
-// The conversation of one call attempt (SPEC §8 "The call" 2–4), driven by Twilio's webhooks and
+// The conversation of one call attempt (docs/ars-channel.md "The call" 2–4), driven by Twilio's webhooks and
 // answered with CallSteps. Each webhook runs in one transaction that locks its attempt row, so a
 // webhook of another attempt, a retried webhook and two processes racing on one webhook all see a
 // consistent attempt: a stale one changes nothing, a retry gets the reply it got the first time.
@@ -90,7 +90,7 @@ export class ArsCallService {
     return this.turn(hook, async (tx, attempt, challenge, customer) => {
       if (attempt.status === 'answered') return { step: attempt.last_step ?? hangup.step };
       if (attempt.status !== 'dialing') return hangup;
-      // SPEC §8 step 1: a machine is hung up on without reading anything.
+      // docs/ars-channel.md step 1: a machine is hung up on without reading anything.
       if (hook.answeredBy?.startsWith('machine') || hook.answeredBy === 'fax') {
         await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { answered_by: hook.answeredBy });
         return hangup;
@@ -142,7 +142,7 @@ export class ArsCallService {
         result = 'challenge_ended';
         turn = { step: { kind: 'goodbye', ending: endingOf(challenge) } };
       } else if (keys.kind === 'reject') {
-        // SPEC §8 step 3: `*` — "I did not request this".
+        // docs/ars-channel.md step 3: `*` — "I did not request this".
         result = 'reject';
         turn = { step: { kind: 'goodbye', ending: 'rejected' }, outcome: { status: 'denied', reason: 'customer_rejected', fraudReported: true } };
       } else if (keys.kind === 'repeat') {
@@ -197,7 +197,7 @@ export class ArsCallService {
   }
 
   /**
-   * A full or partial answer (SPEC §8 step 4): right → approved; wrong or incomplete → counted
+   * A full or partial answer (docs/ars-channel.md step 4): right → approved; wrong or incomplete → counted
    * toward the lock (across calls), then a new set of positions, the end of the call's answers, or
    * the lock. Null when the customer's secret is gone (erased during the call).
    */

@@ -1,4 +1,4 @@
-// The ARS channel strategy (SPEC §8): eligible when the customer has a phone and a security number,
+// The ARS channel strategy (docs/ars-channel.md): eligible when the customer has a phone and a security number,
 // ARS is not locked and the number is past its change cooldown; starting queues the first call
 // attempt; stopping (expiry, cancel) hangs up a call in progress and removes retries still waiting.
 import type { Db } from '../../storage/db.ts';
@@ -21,7 +21,7 @@ export class ArsChannel implements Channel {
     if (!customer.secret_enc || !customer.secret_length) return { eligible: false, reason: 'no_knowledge_secret' };
     if (customer.secret_length < policy.channels.ars.secretPositions) return { eligible: false, reason: 'knowledge_secret_too_short' };
     if (customer.locked_at) return { eligible: false, reason: 'ars_locked' };
-    // Known without asking any number source: the next channel can take over (SPEC §7 channel choice).
+    // Known without asking any number source: the next channel can take over (docs/policy-reference.md channel choice).
     if (inNumberChangeCooldown(policy.channels.ars, customer.number_changed_at, new Date())) return { eligible: false, reason: 'number_recently_changed' };
     return { eligible: true };
   }

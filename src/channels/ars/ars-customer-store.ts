@@ -80,7 +80,7 @@ export const arsCustomerStore = {
   },
 
   /**
-   * Counts one wrong answer; locks ARS when the count reaches `lockAfter` (SPEC §8 step 4). A new
+   * Counts one wrong answer; locks ARS when the count reaches `lockAfter` (docs/ars-channel.md step 4). A new
    * position set or a new call never resets it; only a right answer or an admin unlock does.
    */
   async recordFailure(tx: Queryable, tenantId: string, customerId: string, lockAfter: number): Promise<{ failures: number; locked: boolean }> {

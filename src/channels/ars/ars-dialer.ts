@@ -1,4 +1,4 @@
-// Placing call attempts (SPEC §8 "The call" 1 and 5): one place-call job per attempt. Before every
+// Placing call attempts (docs/ars-channel.md "The call" 1 and 5): one place-call job per attempt. Before every
 // attempt the number is vetted again (forwarding can be switched on at any time) and the call caps
 // are asked; attempts that reach nobody are retried after `retryDelaysSeconds` while attempts remain
 // and the challenge lives, then the challenge fails as `unreachable`.
@@ -63,7 +63,7 @@ export class ArsDialer {
     const attemptKey = { tenantId, customerId: challenge.customerId, challengeId, attemptNumber };
     if (await callAttemptStore.customerHasLiveCall(db, attemptKey)) return this.waitForLine(challenge);
 
-    // SPEC §8: vetted again before every call attempt; any "refuse" wins.
+    // docs/ars-channel.md: vetted again before every call attempt; any "refuse" wins.
     const e164 = envelope.decryptText(customer.phone_enc, phoneContext(tenantId, challenge.customerId));
     const vetting = await vetter.vet({ tenantId, customerId: challenge.customerId, e164, policy, purpose: 'call', numberChangedAt: customer.number_changed_at });
     // The vetter audits every vetting (number.vetted, with each source's answer).

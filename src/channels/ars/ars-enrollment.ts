@@ -1,4 +1,4 @@
-// Enrollment for the ARS channel (SPEC §4): the phone number (vetted, stored encrypted with a masked
+// Enrollment for the ARS channel (docs/ars-channel.md): the phone number (vetted, stored encrypted with a masked
 // form and a keyed hash) and the knowledge secret (envelope-encrypted, never returned or logged),
 // plus what GET/DELETE /v1/customers and the admin unlock need.
 import { z } from 'zod';
@@ -27,7 +27,7 @@ export interface PhoneEnrollment {
   callForwarding: boolean | null;
   eligible: true;
   reasons: string[];
-  /** Only while a changed number is in its cooldown (SPEC §8): when ARS may call it again. */
+  /** Only while a changed number is in its cooldown (docs/ars-channel.md): when ARS may call it again. */
   callableFrom?: string;
 }
 
@@ -62,7 +62,7 @@ export class ArsEnrollment {
     const changed = existing?.phone_enc != null && envelope.decryptText(existing.phone_enc, phoneContext(tenantId, customerId)) !== e164;
     const numberChangedAt = changed ? new Date() : (existing?.number_changed_at ?? null);
     const vetting = await vetter.vet({ tenantId, customerId, e164, policy, purpose: 'enrollment', numberChangedAt });
-    // Refused: nothing stored (SPEC §4); the vetter has audited the refusal with its sources.
+    // Refused: nothing stored (docs/ars-channel.md); the vetter has audited the refusal with its sources.
     if (!vetting.eligible) throw numberIneligibleProblem(e164, vetting);
     const masked = maskPhoneNumber(e164);
     await db.tx(async (tx) => {
@@ -77,7 +77,7 @@ export class ArsEnrollment {
       });
       await appendAudit(tx, { tenantId, actor, action: 'ars.phone_enrolled', subject: customerId, data: { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, changed } });
     });
-    // Only present during a cooldown: the first enrollment answers exactly the SPEC §4 shape.
+    // Only present during a cooldown: the first enrollment answers exactly the docs/ars-channel.md shape.
     const cooldownEnd = inNumberChangeCooldown(policy, numberChangedAt, new Date()) ? numberChangeCooldownEnd(policy, numberChangedAt) : null;
     return { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, eligible: true, reasons: [], ...(cooldownEnd ? { callableFrom: cooldownEnd.toISOString() } : {}) };
   }

@@ -1,4 +1,4 @@
-// The ARS channel module (SPEC §4, §8): enrollment routes, the channel, Twilio's webhooks, the
+// The ARS channel module (docs/ars-channel.md): enrollment routes, the channel, Twilio's webhooks, the
 // place-call worker. Number vetting and call caps are dependencies: `arsModule({ vetter, caps })`;
 // by default both come from number intelligence (numbering plan + Twilio Lookup + the bank's
 // carrier gateway; Redis call caps).

@@ -1,4 +1,4 @@
-// At most `callsPerSecond` Calls.create per provider account across every worker process (SPEC §8
+// At most `callsPerSecond` Calls.create per provider account across every worker process (docs/ars-channel.md
 // step 1): one Redis key per account holds the next free slot; each dial takes the next slot and
 // waits until it comes. Atomic (one Lua script), so racing workers never share a slot.
 import type { Redis } from 'ioredis';

@@ -1,4 +1,4 @@
-// The customer's security number (SPEC §4): 6–12 digits, trivially weak ones refused, and the check
+// The customer's security number (docs/ars-channel.md): 6–12 digits, trivially weak ones refused, and the check
 // of the digits at the asked positions. The comparison is constant-time and the plaintext buffer is
 // wiped by the caller right after (the secret is decrypted only for this comparison).
 import { timingSafeEqual } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The seam between the ARS channel and number intelligence (SPEC §8 "Number vetting", "Call caps"):
+// The seam between the ARS channel and number intelligence (docs/number-vetting.md "Number vetting", "Call caps"):
 // the channel asks before storing a number and again before every call attempt, because call
 // forwarding can be switched on at any time; the implementation combines its sources strictly.
 import type { LineType, PolicyDocument } from '../../policy/policy-schema.ts';
@@ -54,7 +54,7 @@ export interface CallCaps {
 const dayMs = 86_400_000;
 
 /**
- * SPEC §8: a number changed within `numberChangeCooldownDays` is not called (a fraudster who
+ * docs/number-vetting.md: a number changed within `numberChangeCooldownDays` is not called (a fraudster who
  * swapped the number in must not receive the call). The cooldown bars calls, not the enrollment.
  */
 export function inNumberChangeCooldown(policy: Pick<ArsPolicy, 'numberChangeCooldownDays'>, numberChangedAt: Date | null | undefined, now: Date): boolean {

@@ -1,4 +1,4 @@
-// Which digits of the security number to ask (SPEC §8 step 3): a CSPRNG draw of `count` distinct
+// Which digits of the security number to ask (docs/ars-channel.md step 3): a CSPRNG draw of `count` distinct
 // positions, never a set that the current challenge or any of the customer's previous three
 // challenges asked, so a recorded or auto-answered call cannot be replayed.
 //

@@ -36,7 +36,7 @@ export type DeriveOcraQuestionResult =
 /**
  * Derives the OCRA question for a transaction.
  *
- * - `payee_account` (SPEC §10 contract): for a `QNxx` suite (and, as an extension, `QAxx`/`QHxx`), the last `xx` digits of the payee
+ * - `payee_account` (docs/otp-channel.md contract): for a `QNxx` suite (and, as an extension, `QAxx`/`QHxx`), the last `xx` digits of the payee
  *   account's digits (non-digits removed), left-padded with `0` to `xx` digits.
  * - `payee_account_amount`: the amount in minor units (no leading zeros) followed by the last 8
  *   account digits (left-padded with `0` to 8). The account field has a fixed width at the low end,

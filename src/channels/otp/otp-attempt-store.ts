@@ -1,4 +1,4 @@
-// Per-challenge OTP submissions (SPEC §5 attemptsRemaining, §10 "failed attempts count per
+// Per-challenge OTP submissions (docs/otp-channel.md attemptsRemaining, §10 "failed attempts count per
 // challenge"). A submission reserves an attempt before the code is checked: the upsert's row lock
 // orders concurrent submissions for one challenge, and once a code was accepted no further
 // attempt is granted, so a late wrong code can never deny an approved challenge.

@@ -1,4 +1,4 @@
-// The question a token answers for one transaction (SPEC §10 contract), and whether the token can
+// The question a token answers for one transaction (docs/otp-channel.md contract), and whether the token can
 // be used for that transaction at all.
 import type { TransactionDetails } from '../../challenges/challenge-record.ts';
 import { deriveOcraQuestion } from './ocra-question.ts';
@@ -26,7 +26,7 @@ export function challengeQuestion(token: OtpTokenRecord, transaction: Transactio
 /**
  * True when the question contains every digit of the payee account (short accounts, long
  * questions): it is then as sensitive as the full account number and is not put in an API
- * response (SPEC §12); the bank derives it from the account it holds (docs/otp-channel.md).
+ * response (docs/security.md); the bank derives it from the account it holds (docs/otp-channel.md).
  */
 export function questionDisclosesAccount(question: string, payeeAccount: string): boolean {
   return question.endsWith(payeeAccount.replace(/\D/g, ''));

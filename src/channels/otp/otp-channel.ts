@@ -1,5 +1,5 @@
 // The OTP channel strategy (src/channels/channel.ts): a customer is eligible when one of their
-// tokens is unlocked and can answer this transaction. OCRA tokens (transaction-linked, SPEC §10)
+// tokens is unlocked and can answer this transaction. OCRA tokens (transaction-linked, docs/otp-channel.md)
 // are preferred over TOTP; among equals the oldest token is used.
 import type { Channel, Eligibility, EligibilityInput, PreparedChannel } from '../channel.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';

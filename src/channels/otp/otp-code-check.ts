@@ -6,7 +6,7 @@ import { verifyOcra } from './ocra.ts';
 import { verifyTotp } from './totp.ts';
 import type { AcceptedCodeState, OtpTokenRecord } from './otp-token-store.ts';
 
-/** RFC 6287 §5.1 / SPEC §10: how far ahead of the stored counter a token may be. */
+/** RFC 6287 §5.1 / docs/otp-channel.md: how far ahead of the stored counter a token may be. */
 export const OCRA_COUNTER_LOOK_AHEAD = 10;
 
 export interface CheckOtpCodeOptions {

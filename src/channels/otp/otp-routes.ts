@@ -1,4 +1,4 @@
-// Bank routes of the OTP channel (SPEC §4 otp-tokens, §5 POST /v1/challenges/{id}/otp).
+// Bank routes of the OTP channel (docs/otp-channel.md otp-tokens, §5 POST /v1/challenges/{id}/otp).
 import { challengeIdParams, challengeResponseSchema } from '../../challenges/challenge-schemas.ts';
 import { publicChallenge } from '../../challenges/challenge-record.ts';
 import { problemBodySchema } from '../../http/schemas.ts';

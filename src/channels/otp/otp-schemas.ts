@@ -1,4 +1,4 @@
-// Request and response shapes of the OTP routes (SPEC §4 otp-tokens, §5 POST /v1/challenges/{id}/otp).
+// Request and response shapes of the OTP routes (docs/otp-channel.md otp-tokens, §5 POST /v1/challenges/{id}/otp).
 import { z } from 'zod';
 import { customerIdSchema } from '../../http/schemas.ts';
 import { parseOcraSuite } from './ocra-suite.ts';

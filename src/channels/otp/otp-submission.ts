@@ -1,4 +1,4 @@
-// POST /v1/challenges/{id}/otp (SPEC §5): one code against the challenge's token.
+// POST /v1/challenges/{id}/otp (docs/otp-channel.md): one code against the challenge's token.
 //
 //   1. reserve an attempt for the challenge (none left, or a code already accepted: no check);
 //   2. check the code against the question re-derived from the stored transaction;
@@ -114,7 +114,7 @@ export class OtpSubmissionService {
       appendAudit(tx, { tenantId, actor: 'channel:otp', action, subject: challengeId, data: { customerId: challenge.customerId, tokenId: token.id, attempt: reserved.attempts, ...data } });
 
     if (check.ok) {
-      // Once-only (SPEC §10): OCRA suites without counter burn the (question, step, response);
+      // Once-only (docs/otp-channel.md): OCRA suites without counter burn the (question, step, response);
       // counter suites and TOTP move counter / time step only from the state they were verified against.
       const fresh = (!check.usedMarker || (await tokens.rememberResponse(tx, tenantId, token.id, check.usedMarker))) && (await tokens.recordSuccess(tx, tenantId, token.id, check.accepted));
       if (fresh) {

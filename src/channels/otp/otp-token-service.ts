@@ -1,4 +1,4 @@
-// Token life cycle (SPEC §4 otp-tokens): import a hardware token's seed or generate one, list,
+// Token life cycle (docs/otp-channel.md otp-tokens): import a hardware token's seed or generate one, list,
 // delete, and the customer hooks (summary, erasure, unlock). Every change is audited in its
 // transaction; seeds are envelope-encrypted and never leave this module except once, at generation.
 import { randomBytes } from 'node:crypto';

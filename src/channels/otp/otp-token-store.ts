@@ -1,6 +1,6 @@
 // SQL for OTP tokens. Every query names the tenant. The state that makes a code acceptable once
 // (counter, last time step, used-response markers) only moves through conditional statements, so
-// two concurrent submissions of one code accept it at most once (SPEC §10).
+// two concurrent submissions of one code accept it at most once (docs/otp-channel.md).
 import type { Envelope } from '../../crypto/envelope.ts';
 import type { Queryable, SqlValue } from '../../storage/db.ts';
 import type { OcraQuestionDerivation } from './ocra-question.ts';

@@ -1,4 +1,4 @@
--- ARS channel (SPEC §4, §8): the customer's phone and knowledge secret, the lock, recent position
+-- ARS channel (docs/ars-channel.md): the customer's phone and knowledge secret, the lock, recent position
 -- sets, and one row per call attempt (webhooks are bound to it).
 
 CREATE TABLE ars_customers (
@@ -12,7 +12,7 @@ CREATE TABLE ars_customers (
   phone_hash text,
   line_type text,
   call_forwarding boolean,
-  -- Null for the first number; set when a different number replaces it (cooldown, SPEC §8).
+  -- Null for the first number; set when a different number replaces it (cooldown, docs/ars-channel.md).
   number_changed_at timestamptz,
   secret_enc text,
   secret_length integer,

@@ -1,4 +1,4 @@
--- OTP tokens (SPEC §4 otp-tokens, §10): OCRA (RFC 6287) and TOTP (RFC 6238) seeds, envelope-encrypted,
+-- OTP tokens (docs/otp-channel.md otp-tokens, §10): OCRA (RFC 6287) and TOTP (RFC 6238) seeds, envelope-encrypted,
 -- with the state that makes a code acceptable once. Keyed by (tenant_id, customer_id) without a
 -- foreign key to customers: the customer row is upserted on import, and erasure deletes tokens.
 
@@ -40,7 +40,7 @@ CREATE TABLE otp_used_responses (
   PRIMARY KEY (tenant_id, token_id, marker)
 );
 
--- Per-challenge code submissions (SPEC §10: failed attempts count per challenge). A submission
+-- Per-challenge code submissions (docs/otp-channel.md: failed attempts count per challenge). A submission
 -- reserves an attempt here first; the row lock orders concurrent submissions for one challenge.
 CREATE TABLE otp_challenge_attempts (
   tenant_id text NOT NULL,

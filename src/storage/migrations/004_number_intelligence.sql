@@ -1,4 +1,4 @@
--- Number intelligence (SPEC §8 "Number vetting"): each tenant's own carrier gateway, the HTTP
+-- Number intelligence (docs/number-vetting.md "Number vetting"): each tenant's own carrier gateway, the HTTP
 -- call-out through which the bank asks Korean carriers about call forwarding. The signing secret is
 -- envelope-encrypted under MASTER_KEY (context `carrier-gateway:<tenant id>`).
 CREATE TABLE carrier_gateways (

@@ -1,4 +1,4 @@
--- The daily cumulative rule's history (SPEC §7): a customer's approved and not-required transfers
+-- The daily cumulative rule's history (docs/policy-reference.md): a customer's approved and not-required transfers
 -- in one currency within [p_from, p_to). The one definition of that sum.
 CREATE FUNCTION stepup_day_total(p_tenant text, p_customer text, p_currency text, p_from timestamptz, p_to timestamptz)
 RETURNS numeric LANGUAGE sql STABLE AS $$

@@ -1,4 +1,4 @@
-// Twilio's webhooks for ARS calls (SPEC §8, last paragraph): form-encoded, each one checked against
+// Twilio's webhooks for ARS calls (docs/ars-channel.md, last paragraph): form-encoded, each one checked against
 // X-Twilio-Signature over PUBLIC_BASE_URL + path + query (403 otherwise), then handed to the ARS
 // call service, whose answer is rendered to TwiML. Bodies (which hold `Digits`) are never logged.
 import express, { type Request, type Response } from 'express';

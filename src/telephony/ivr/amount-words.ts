@@ -1,6 +1,6 @@
 // An amount of money as the call says it: number words in the call's language plus the currency's
 // unit (3,500,000 KRW → "삼백오십만 원" / "three million five hundred thousand won").
-// Amounts arrive as integers of minor units (never floats, SPEC §5); the ISO 4217 exponent splits
+// Amounts arrive as integers of minor units (never floats, docs/call-script.md); the ISO 4217 exponent splits
 // them into major and minor parts.
 import { numberWordsEn } from './number-words-en.ts';
 import { numberWordsKo } from './number-words-ko.ts';

@@ -1,5 +1,5 @@
 // Names the positions of the security number the customer is asked for, as ordinal numerals in
-// ascending order (SPEC §8 step 3): [8, 2, 5, 6] → "두 번째, 다섯 번째, 여섯 번째, 여덟 번째" /
+// ascending order (docs/call-script.md step 3): [8, 2, 5, 6] → "두 번째, 다섯 번째, 여섯 번째, 여덟 번째" /
 // "second, fifth, sixth and eighth". Positions are 1-based; security numbers have 6–12 digits.
 import { requireSpeechLanguage } from './speech-language.ts';
 

@@ -1,4 +1,4 @@
-// TwiML for every step of the knowledge-check call (SPEC §8 "The call"), as pure functions of the
+// TwiML for every step of the knowledge-check call (docs/call-script.md "The call"), as pure functions of the
 // flow, the locale's wording and a view of the call. The transaction is read OUTSIDE the <Gather>,
 // so it cannot be skipped by pressing a key; the ask is nested INSIDE it, so the customer can answer
 // while it plays. Nothing here receives the security number or the expected answer — only the

@@ -1,4 +1,4 @@
-// Caches a source's answers in Redis (SPEC §8: "cached briefly — line type for a day, forwarding for
+// Caches a source's answers in Redis (docs/number-vetting.md: "cached briefly — line type for a day, forwarding for
 // minutes"). The two halves of an answer are kept apart with their own TTLs, so a `call` vetting
 // re-asks only for forwarding (by default always: see callForwardingMaxAgeSeconds). Keys hold a keyed hash of
 // the number, never the number. An unavailable answer (outage, timeout) is never cached; a Redis

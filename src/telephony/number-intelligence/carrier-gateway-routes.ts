@@ -1,4 +1,4 @@
-// Admin API for a tenant's carrier gateway (SPEC §8, §9): PUT (policy-admin; the URL SSRF-vetted;
+// Admin API for a tenant's carrier gateway (docs/number-vetting.md, docs/admin-api.md): PUT (policy-admin; the URL SSRF-vetted;
 // the secret write-only, or generated and shown once), GET (never the secret), DELETE. Audited.
 import { z } from 'zod';
 import type { Db, Queryable } from '../../storage/db.ts';

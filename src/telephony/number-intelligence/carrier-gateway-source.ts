@@ -1,4 +1,4 @@
-// Source 3 (SPEC §8): the bank's own carrier gateway — Korean carriers answer forwarding inquiries
+// Source 3 (docs/number-vetting.md): the bank's own carrier gateway — Korean carriers answer forwarding inquiries
 // to banks, not to Twilio. A signed POST (Standard Webhooks headers, the tenant's gateway secret) to
 // the SSRF-vetted, pinned address; contract in docs/carrier-gateway.md. A timeout, an HTTP error or
 // a malformed answer is "unknown" (the policy's forwardingUnknown decides), never "not forwarded".

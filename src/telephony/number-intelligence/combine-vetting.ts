@@ -1,4 +1,4 @@
-// The strict combination of number-intelligence answers (SPEC §8 "Number vetting"): a pure function
+// The strict combination of number-intelligence answers (docs/number-vetting.md "Number vetting"): a pure function
 // of the ARS policy (§7), what each source said, when the number last changed, and the clock.
 // Any source that says "refuse" wins; conflicting sources resolve to the most restrictive answer
 // (plan says landline, Lookup says mobile → mobile); an unknown part is decided by the policy.
@@ -14,7 +14,7 @@ import type { SourceAnswer } from './number-source.ts';
  */
 export const neverDialedLineTypes: ReadonlySet<LineType> = new Set(['premium', 'sharedCost', 'tollFree', 'uan', 'personal', 'pager', 'voicemail']);
 
-/** Every reason code, in the order they are reported (the first one is the 422 `code`, SPEC §4). */
+/** Every reason code, in the order they are reported (the first one is the 422 `code`, docs/number-vetting.md). */
 export const vettingReasonCodes = [
   'invalid_number',
   'country_not_allowed',

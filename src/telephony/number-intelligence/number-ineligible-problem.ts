@@ -1,4 +1,4 @@
-// The enrollment refusal of SPEC §4: 422 with `code` = the first reason and every reason listed.
+// The enrollment refusal of docs/number-vetting.md: 422 with `code` = the first reason and every reason listed.
 import { ProblemError } from '../../errors/problem.ts';
 import type { NumberVetting } from '../../channels/ars/number-vetting.ts';
 import { maskPhoneNumber } from '../mask-phone-number.ts';

@@ -1,4 +1,4 @@
-// What one number-intelligence source answers (SPEC §8 "Number vetting"). Every part a source could
+// What one number-intelligence source answers (docs/number-vetting.md "Number vetting"). Every part a source could
 // not establish is unknown (`'unknown'` / `null`), never "no": a missing forwarding answer must not
 // read as "not forwarded".
 import type { LineType } from '../../policy/policy-schema.ts';

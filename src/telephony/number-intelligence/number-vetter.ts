@@ -1,4 +1,4 @@
-// The NumberVetter the ARS channel asks at enrollment and before every call (SPEC §8): asks every
+// The NumberVetter the ARS channel asks at enrollment and before every call (docs/number-vetting.md): asks every
 // applicable source at once (through the cache), combines the answers strictly, audits the vetting.
 import type { Redis } from 'ioredis';
 import type { Db } from '../../storage/db.ts';

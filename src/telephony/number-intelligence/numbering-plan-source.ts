@@ -1,4 +1,4 @@
-// Source 1 (SPEC §8): the offline numbering plan, libphonenumber-js/max metadata (the default `min`
+// Source 1 (docs/number-vetting.md): the offline numbering plan, libphonenumber-js/max metadata (the default `min`
 // metadata cannot tell Korean 070 VoIP or 010 mobile from a fixed line). It knows validity, country
 // and line type; it can never know about forwarding or SIM swaps.
 import { lineTypeFromPlan, parseNumber } from '../numbering-plan.ts';

@@ -1,4 +1,4 @@
-// Call caps (SPEC §8 "Call caps"): at most `maxCallsPerCustomerPerHour` calls per customer and
+// Call caps (docs/number-vetting.md "Call caps"): at most `maxCallsPerCustomerPerHour` calls per customer and
 // `maxCallsPerNumberPerDay` per number, so stolen credentials cannot bomb a customer with calls or
 // run up the bill. Both budgets are rolling windows (a sorted set of call times per budget: no
 // double burst at a fixed window's edge), checked and counted by one Lua script — atomic, so

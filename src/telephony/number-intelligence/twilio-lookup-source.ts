@@ -1,4 +1,4 @@
-// Source 2 (SPEC §8): Twilio Lookup v2 through the official SDK — line_type_intelligence, and
+// Source 2 (docs/number-vetting.md): Twilio Lookup v2 through the official SDK — line_type_intelligence, and
 // call_forwarding / sim_swap, which Twilio answers only in some countries (not Korea). A data
 // package that is absent or carries an error_code is unknown, never "no"; a Lookup outage is an
 // unknown answer, not a crash.

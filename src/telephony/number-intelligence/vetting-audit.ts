@@ -1,4 +1,4 @@
-// Every vetting is audited (SPEC §8): tenant, customer, masked number, purpose, verdict, reasons and
+// Every vetting is audited (docs/number-vetting.md): tenant, customer, masked number, purpose, verdict, reasons and
 // what each source answered — never the full number.
 import { appendAudit } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../storage/db.ts';
