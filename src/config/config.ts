@@ -55,6 +55,7 @@ const envSchema = z.object({
   WEBAUTHN_ORIGINS: z.string().optional(),
   // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
   ARS_RETRY_DELAY_SCALE: z.coerce.number().min(0.0001).max(1).default(1),
+  POLICY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   ARS_RECONCILE_AFTER_S: z.coerce.number().min(0.1).max(3600).default(30),
 });
@@ -92,6 +93,8 @@ export interface Config {
   consoleAbsoluteTimeoutSeconds: number;
   /** ARS_RETRY_DELAY_SCALE: 1 in production; tests shrink ARS retry delays with it. */
   arsRetryDelayScale: number;
+  /** POLICY_CACHE_MS: how long a process serves a tenant's policy before reading it again. */
+  policyCacheMs: number;
   /** ARS_RECONCILE_EVERY_MS: how often the ARS reconciler looks for stranded calls. */
   arsReconcileEveryMs: number;
   /** ARS_RECONCILE_AFTER_S: how long a call or a stranded challenge is left to webhooks and the queue first. */
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consoleIdleTimeoutSeconds: e.CONSOLE_IDLE_TIMEOUT_SECONDS,
     consoleAbsoluteTimeoutSeconds: e.CONSOLE_ABSOLUTE_TIMEOUT_SECONDS,
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,
+    policyCacheMs: e.POLICY_CACHE_MS,
     arsReconcileEveryMs: e.ARS_RECONCILE_EVERY_MS,
     arsReconcileAfterSeconds: e.ARS_RECONCILE_AFTER_S,
     webauthn,

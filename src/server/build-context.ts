@@ -82,7 +82,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   await Promise.all([whenReady(redis, waiting), whenReady(queueRedis)]);
   const envelope = new Envelope(config.masterKeys);
   const tenants = new TenantStore(db, envelope);
-  const policies = new PolicyStore(db);
+  const policies = new PolicyStore(db, config.policyCacheMs);
   const receipts = new ReceiptSigner(db, envelope, config.publicBaseUrl);
   await receipts.ensureActiveKey();
   const channels = new ChannelRegistry();

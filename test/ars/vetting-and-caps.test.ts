@@ -11,7 +11,7 @@ for (const db of dbKinds) {
   describe(`ARS number vetting and call caps before every call (${db})`, () => {
     let world: ArsWorld;
     before(async () => {
-      world = await startArsWorld({ db });
+      world = await startArsWorld({ db, server: { env: { POLICY_CACHE_MS: '0' } } });
     });
     after(() => world.close());
 
@@ -37,7 +37,6 @@ for (const db of dbKinds) {
       await enroll(client, 'cust-capped', number);
       await simJson(sim, 'PUT', `/sim/numbers/${encodeURIComponent(number)}`, { answer: 'busy' });
       await setArsPolicy(server, tenantId, { maxCallsPerCustomerPerHour: 2 });
-      await new Promise((resolve) => setTimeout(resolve, 2100)); // the policy cache
       try {
         const challenge = await arsChallenge(client, 'cust-capped');
         const done = await waitForStatus(client, challenge.id);
@@ -48,7 +47,6 @@ for (const db of dbKinds) {
         assert.equal((await callsTo(sim, number)).length, 2, 'no call at all once the hour is used up');
       } finally {
         await setArsPolicy(server, tenantId, { maxCallsPerCustomerPerHour: 100 });
-        await new Promise((resolve) => setTimeout(resolve, 2100));
       }
     });
   });
@@ -56,7 +54,7 @@ for (const db of dbKinds) {
   describe(`ARS calls are spaced by callsPerSecond (${db})`, () => {
     let world: ArsWorld;
     before(async () => {
-      world = await startArsWorld({ db, ars: { callsPerSecond: 4 } });
+      world = await startArsWorld({ db, ars: { callsPerSecond: 4 }, server: { env: { POLICY_CACHE_MS: '0' } } });
     });
     after(() => world.close());
 
@@ -71,7 +69,6 @@ for (const db of dbKinds) {
         await fetch(`${sim.url}/sim/numbers/${encodeURIComponent(number)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: 'busy' }) });
       }
       await setArsPolicy(world.server, world.tenantId, { callAttempts: 1 });
-      await new Promise((resolve) => setTimeout(resolve, 2100)); // the policy cache
       const start = Date.now();
       const challenges = await Promise.all(numbers.map((_, index) => arsChallenge(client, `cust-rate-${index}`)));
       await Promise.all(challenges.map((challenge) => waitForStatus(client, challenge.id)));
@@ -82,7 +79,6 @@ for (const db of dbKinds) {
     test('a long wait for a slot moves the job to delayed, and it dials on its slot', async () => {
       const { client, sim } = world;
       await setArsPolicy(world.server, world.tenantId, { callsPerSecond: 0.4 });
-      await new Promise((resolve) => setTimeout(resolve, 2100));
       const numbers = ['+8223203460', '+8223203461'];
       const start = Date.now();
       const [first, second] = await Promise.all([arsChallenge(client, 'cust-rate-0'), arsChallenge(client, 'cust-rate-1')]);

@@ -21,6 +21,7 @@ const serviceLinks = {
   health: { href: '/healthz', title: 'Liveness' },
   ready: { href: '/readyz', title: 'Readiness (database and Redis)' },
   jwks: { href: '/.well-known/jwks.json', title: 'Keys that verify challenge receipts' },
+  console: { href: '/admin', title: 'Admin console' },
 };
 
 const indexPage = `<!doctype html>
@@ -29,7 +30,7 @@ const indexPage = `<!doctype html>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
 <h1>stepup</h1>
 <p>Step-up authentication for banks: a bank's backend asks whether a risky transaction needs an extra
-verification, and stepup verifies the customer by ARS voice call or transaction-linked OTP.</p>
+verification, and stepup verifies the customer by ARS voice call, passkey or transaction-linked OTP.</p>
 <ul>
 ${Object.values(serviceLinks).map((link) => `<li><a href="${link.href}">${link.title}</a> <code>${link.href}</code></li>`).join('\n')}
 </ul>
