@@ -37,7 +37,7 @@ interface HeapProfile {
 
 /**
  * The package a function belongs to: the last node_modules/<name> (or @scope/name) in its URL,
- * stepup's own code as `stepup src/<folder>`, node's built-ins, or V8's pseudo-frames such as
+ * stepup's own code as `stepup src/<folder>`, node's built-ins by area, or V8's pseudo-frames such as
  * (garbage collector) and (program).
  */
 export function packageOf(frame: CallFrame): string {
@@ -45,7 +45,8 @@ export function packageOf(frame: CallFrame): string {
   if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native / V8 builtins)';
   const modules = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (modules) return modules[1]!;
-  if (url.startsWith('node:')) return 'node (built-in modules)';
+  // node's built-ins by area (node crypto, node streams, node _http_server, ...).
+  if (url.startsWith('node:')) return `node ${url.slice('node:'.length).replace(/^internal\//, '').split('/')[0]}`;
   const own = /\/(src|bench)\/([^/]+)\//.exec(url) ?? /\/(src|bench)\/([^/]+)$/.exec(url);
   if (own) return own[1] === 'src' ? `stepup src/${own[2]!.replace(/\.ts$/, '')}` : 'bench';
   return url.replace(/^file:\/\//, '');
@@ -81,28 +82,62 @@ function tally(entries: Iterable<{ frame: CallFrame; amount: number }>): Tally {
   return { byPackage, byFunction, total };
 }
 
-/** Self time per profile node in µs: each sample's time delta goes to the node it landed on. */
-function cpuSelfTimes(profile: CpuProfile): Map<number, number> {
+/** A span of CLOCK_MONOTONIC time in µs (process.hrtime in any process on Linux; V8 stamps profiles with the same clock). */
+export interface Window {
+  startUs: number;
+  endUs: number;
+}
+
+/**
+ * Self time per profile node in µs: each sample's time delta goes to the node it landed on. With a
+ * window, only the samples taken inside it count (`windowed` says whether any did).
+ */
+function cpuSelfTimes(profile: CpuProfile, window?: Window): { self: Map<number, number>; windowed: boolean; spanUs: number } {
   const self = new Map<number, number>();
   if (profile.samples && profile.timeDeltas && profile.samples.length === profile.timeDeltas.length) {
-    // timeDeltas[i] is the time from sample i-1 to sample i; that interval is spent where sample i landed.
-    for (let i = 0; i < profile.samples.length; i += 1) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + Math.max(0, profile.timeDeltas[i]!));
-    return self;
+    const take = (from: number, to: number) => {
+      self.clear();
+      let at = profile.startTime;
+      let counted = 0;
+      // timeDeltas[i] is the time from sample i-1 to sample i; that interval is spent where sample i landed.
+      for (let i = 0; i < profile.samples!.length; i += 1) {
+        at += profile.timeDeltas![i]!;
+        if (at < from || at > to) continue;
+        counted += 1;
+        self.set(profile.samples![i]!, (self.get(profile.samples![i]!) ?? 0) + Math.max(0, profile.timeDeltas![i]!));
+      }
+      return counted;
+    };
+    if (window && take(window.startUs, window.endUs) > 0) return { self, windowed: true, spanUs: window.endUs - window.startUs };
+    take(-Infinity, Infinity);
+    return { self, windowed: false, spanUs: profile.endTime - profile.startTime };
   }
   // No per-sample timing: spread the profile's duration over the hit counts.
   const hits = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
   const perHit = hits ? (profile.endTime - profile.startTime) / hits : 0;
   for (const node of profile.nodes) self.set(node.id, (node.hitCount ?? 0) * perHit);
-  return self;
+  return { self, windowed: false, spanUs: profile.endTime - profile.startTime };
 }
 
-function tables(t: Tally, unit: string, format: (amount: number) => string, options: { top: number; exclude?: (pkg: string) => boolean }): string[] {
+/** Packages always listed, wherever they rank (issue 16's suspects). */
+const watched = ['pino-http', 'pino', 'prom-client', 'zod', 'express', 'router', 'body-parser', 'pg', 'pg-protocol', 'ioredis', 'bullmq', 'http-message-signatures', 'structured-headers'];
+
+function tables(t: Tally, unit: string, format: (amount: number) => string, options: { top: number; topPackages?: number; exclude?: (pkg: string) => boolean }): string[] {
   const counted = options.exclude ? [...t.byPackage].filter(([pkg]) => !options.exclude!(pkg)).reduce((sum, [, amount]) => sum + amount, 0) : t.total;
   const pct = (amount: number, of: number) => `${((100 * amount) / Math.max(1, of)).toFixed(1)}%`;
-  const lines = [`| package | self ${unit} | share |`, '|---|---|---|'];
-  for (const [pkg, amount] of [...t.byPackage].sort((a, b) => b[1] - a[1])) {
+  const ranked = [...t.byPackage].sort((a, b) => b[1] - a[1]);
+  const limit = options.topPackages ?? 30;
+  const shown = ranked.filter(([pkg], i) => i < limit || watched.includes(pkg));
+  const rest = ranked.filter((entry) => !shown.includes(entry));
+  const own = ranked.filter(([pkg]) => pkg.startsWith('stepup ')).reduce((sum, [, amount]) => sum + amount, 0);
+  const lines = [`stepup's own code (src/, all folders): ${format(own)} ${unit}, ${pct(own, counted)}.`, '', `| package | self ${unit} | share |`, '|---|---|---|'];
+  for (const [pkg, amount] of shown) {
     const excluded = options.exclude?.(pkg) ?? false;
     lines.push(`| ${pkg} | ${format(amount)} | ${excluded ? '(not counted)' : pct(amount, counted)} |`);
+  }
+  if (rest.length) {
+    const amount = rest.reduce((sum, [, value]) => sum + value, 0);
+    lines.push(`| ${rest.length} other packages | ${format(amount)} | ${pct(amount, counted)} |`);
   }
   lines.push('', `Top ${options.top} functions by self ${unit}:`, '', `| function | package | where | self ${unit} | share |`, '|---|---|---|---|---|');
   const functions = [...t.byFunction.values()].filter((f) => !(options.exclude?.(f.pkg) ?? false)).sort((a, b) => b.amount - a.amount).slice(0, options.top);
@@ -110,14 +145,19 @@ function tables(t: Tally, unit: string, format: (amount: number) => string, opti
   return lines;
 }
 
-/** Markdown summary of a .cpuprofile: self time per package and the top functions; idle time is listed but not counted in the shares. */
-export function summariseCpuProfile(path: string, options: { top?: number; requests?: number } = {}): string[] {
+/**
+ * Markdown summary of a .cpuprofile: self time per package and the top functions, over `window`
+ * (the load) when given; idle time is listed but not counted in the shares.
+ */
+export function summariseCpuProfile(path: string, options: { top?: number; requests?: number; window?: Window } = {}): string[] {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
-  const self = cpuSelfTimes(profile);
+  const { self, windowed, spanUs } = cpuSelfTimes(profile, options.window);
   const t = tally(profile.nodes.map((node) => ({ frame: node.callFrame, amount: self.get(node.id) ?? 0 })));
   const idle = t.byPackage.get('(idle)') ?? 0;
   const busy = t.total - idle;
-  const lines = [`Profiled ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s: ${(busy / 1000).toFixed(0)} ms on the CPU, ${(idle / 1000).toFixed(0)} ms idle${options.requests ? `; ${options.requests} requests, ${(busy / options.requests).toFixed(0)} µs of the server's main thread per request` : ''}. Shares are of the busy time.`, ''];
+  const scope = windowed ? 'the load only' : options.window ? 'the whole profile (no sample fell inside the load window)' : 'the whole profile';
+  const perRequest = options.requests && (windowed || !options.window) ? `; ${options.requests} requests, ${(busy / options.requests).toFixed(0)} µs of the server's main thread per request` : '';
+  const lines = [`Counted: ${scope}, ${(spanUs / 1e6).toFixed(1)} s: ${(busy / 1000).toFixed(0)} ms on the CPU, ${(idle / 1000).toFixed(0)} ms idle${perRequest}. Shares are of the busy time.`, ''];
   return [...lines, ...tables(t, 'ms', (us) => (us / 1000).toFixed(1), { top: options.top ?? 25, exclude: (pkg) => pkg === '(idle)' })];
 }
 

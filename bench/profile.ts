@@ -25,19 +25,25 @@ const profileArgs = kind === 'cpu' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [
 const stepup = await startStepup(stepupEnv({ port, publicBaseUrl: url, databaseUrl: process.env.BENCH_DATABASE_URL!, redisUrl: process.env.REDIS_URL!, secrets }), { url, extraNodeArgs: profileArgs });
 const tenant = await createBenchTenant(url, secrets.adminToken);
 const scenario = stepupScenarios(url, tenant)[scenarioName];
+// V8 stamps samples with CLOCK_MONOTONIC µs, the clock process.hrtime reads in every process.
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+const startUs = monotonicUs();
 const result = await load(url, scenario);
+const window = { startUs, endUs: monotonicUs() };
 await stopChild(stepup); // node writes the profile as the process exits
 
 const suffix = kind === 'cpu' ? '.cpuprofile' : '.heapprofile';
-const written = readdirSync(dir).filter((name) => name.endsWith(suffix));
-if (written.length !== 1) throw new Error(`expected one ${suffix} in ${dir}, found ${written.length}`);
+// One file per thread: <KIND>.<date>.<time>.<pid>.<thread>.<seq>; thread 0 is the main thread, the
+// one that serves requests (the others are tsx's module-loader thread and any worker threads).
+const written = readdirSync(dir).filter((name) => name.endsWith(suffix) && name.split('.')[4] === '0');
+if (written.length !== 1) throw new Error(`expected one main-thread ${suffix} in ${dir}, found ${written.length}`);
 const profilePath = join(dir, written[0]!);
 const lines = [
   `## ${kind === 'cpu' ? 'CPU' : 'Heap'} profile of stepup under the ${scenarioName === 'notRequired' ? 'not_required' : 'pending'} load (${new Date().toISOString().slice(0, 10)})`,
   '',
-  `Load: ${Math.round(result.rps)} req/s for ${duration} s (${result.requests} requests, ${result.non2xx + result.errors} errors). The profile covers the server's whole life (start-up, tenant set-up, the load, shutdown); with a load of 10 s or more the load dominates. Profile: ${profilePath}`,
+  `Load: ${Math.round(result.rps)} req/s for ${duration} s (${result.requests} requests, ${result.non2xx + result.errors} errors). ${kind === 'cpu' ? 'Only the samples taken during the load are counted (start-up and the tenant set-up are left out).' : 'The heap profile covers the server\'s whole life (start-up, set-up, the load).'} Profile: ${profilePath}`,
   '',
-  ...(kind === 'cpu' ? summariseCpuProfile(profilePath, { requests: result.requests }) : summariseHeapProfile(profilePath)),
+  ...(kind === 'cpu' ? summariseCpuProfile(profilePath, { requests: result.requests, window }) : summariseHeapProfile(profilePath)),
 ];
 writeFileSync(join(dir, 'summary.md'), `${lines.join('\n')}\n`);
 process.stdout.write(`${lines.join('\n')}\n\nSummary written to ${join(dir, 'summary.md')}\n`);
