@@ -13,6 +13,7 @@ interface CpuProfileNode {
   id: number;
   callFrame: CallFrame;
   hitCount?: number;
+  children?: number[];
 }
 
 /** The .cpuprofile format (Chrome DevTools protocol Profiler.Profile). */
@@ -63,17 +64,18 @@ interface Tally {
   total: number;
 }
 
-function tally(entries: Iterable<{ frame: CallFrame; amount: number }>): Tally {
+function tally(entries: Iterable<{ frame: CallFrame; amount: number; caller?: string }>): Tally {
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, { pkg: string; name: string; where: string; amount: number }>();
   let total = 0;
-  for (const { frame, amount } of entries) {
+  for (const { frame, amount, caller } of entries) {
     if (amount === 0) continue;
     total += amount;
     const pkg = packageOf(frame);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + amount);
     const name = frame.functionName || '(anonymous)';
-    const where = place(frame);
+    // A native function (writev, a V8 builtin) has no file: say which package called it.
+    const where = place(frame) || (caller ? `called from ${caller}` : '');
     const key = `${pkg}|${name}|${where}`;
     const entry = byFunction.get(key) ?? { pkg, name, where, amount: 0 };
     entry.amount += amount;
@@ -119,6 +121,26 @@ function cpuSelfTimes(profile: CpuProfile, window?: Window): { self: Map<number,
   return { self, windowed: false, spanUs: profile.endTime - profile.startTime };
 }
 
+const parents = new WeakMap<CpuProfile, Map<number, CpuProfileNode>>();
+
+/** For a native frame: the nearest calling package outside node's built-ins (pg, ioredis, express, ...), else the nearest built-in. */
+function callerPackage(profile: CpuProfile, id: number): string | undefined {
+  let parentOf = parents.get(profile);
+  if (!parentOf) {
+    parentOf = new Map();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+    parents.set(profile, parentOf);
+  }
+  let builtIn: string | undefined;
+  for (let parent = parentOf.get(id); parent; parent = parentOf.get(parent.id)) {
+    if (!parent.callFrame.url) continue;
+    const pkg = packageOf(parent.callFrame);
+    if (!pkg.startsWith('node ')) return pkg;
+    builtIn ??= pkg;
+  }
+  return builtIn;
+}
+
 /** Packages always listed, wherever they rank (issue 16's suspects). */
 const watched = ['pino-http', 'pino', 'prom-client', 'zod', 'express', 'router', 'body-parser', 'pg', 'pg-protocol', 'ioredis', 'bullmq', 'http-message-signatures', 'structured-headers'];
 
@@ -152,7 +174,7 @@ function tables(t: Tally, unit: string, format: (amount: number) => string, opti
 export function summariseCpuProfile(path: string, options: { top?: number; requests?: number; window?: Window } = {}): string[] {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const { self, windowed, spanUs } = cpuSelfTimes(profile, options.window);
-  const t = tally(profile.nodes.map((node) => ({ frame: node.callFrame, amount: self.get(node.id) ?? 0 })));
+  const t = tally(profile.nodes.map((node) => ({ frame: node.callFrame, amount: self.get(node.id) ?? 0, caller: callerPackage(profile, node.id) })));
   const idle = t.byPackage.get('(idle)') ?? 0;
   const busy = t.total - idle;
   const scope = windowed ? 'the load only' : options.window ? 'the whole profile (no sample fell inside the load window)' : 'the whole profile';
