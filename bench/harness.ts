@@ -24,8 +24,9 @@ export async function freePort(): Promise<number> {
 /** Node flags for the servers under test: BENCH_SERVER_NODE_ARGS, then any the caller adds (--cpu-prof). */
 const serverNodeArgs = (extra: string[]) => [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extra];
 
-function spawnServer(script: string, env: Record<string, string>, extraNodeArgs: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [...serverNodeArgs(extraNodeArgs), '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `imports` are TypeScript modules preloaded after tsx (bench/heap-sampler.ts). */
+function spawnServer(script: string, env: Record<string, string>, extraNodeArgs: string[], imports: string[] = []): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [...serverNodeArgs(extraNodeArgs), '--import', 'tsx', ...imports.flatMap((module) => ['--import', module]), script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // The pipes are always drained (a chatty server never blocks on a full pipe); the last 4 KB kept for errors.
   let output = '';
   const onData = (chunk: Buffer) => {
@@ -93,9 +94,9 @@ export function stepupEnv(options: { port: number; publicBaseUrl: string; databa
  * Starts stepup (src/main.ts). With `url` (roles all and api), resolves once GET /readyz answers 200;
  * without (role worker), once it logs that its workers run (give it LOG_LEVEL info).
  */
-export async function startStepup(env: Record<string, string>, options: { url?: string; extraNodeArgs?: string[] } = {}): Promise<ChildProcess> {
+export async function startStepup(env: Record<string, string>, options: { url?: string; extraNodeArgs?: string[]; imports?: string[] } = {}): Promise<ChildProcess> {
   if (!options.url) return startChild('src/main.ts', env, 'stepup workers running', options.extraNodeArgs);
-  const { child, output } = spawnServer('src/main.ts', env, options.extraNodeArgs ?? []);
+  const { child, output } = spawnServer('src/main.ts', env, options.extraNodeArgs ?? [], options.imports);
   for (let tries = 0; tries < 600; tries += 1) {
     if (child.exitCode !== null) throw new Error(`stepup at ${options.url} exited with ${child.exitCode}: ${output().slice(-2000)}`);
     if (await fetch(`${options.url}/readyz`).then((response) => response.ok, () => false)) return child;

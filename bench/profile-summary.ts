@@ -183,8 +183,12 @@ export function summariseCpuProfile(path: string, options: { top?: number; reque
   return [...lines, ...tables(t, 'ms', (us) => (us / 1000).toFixed(1), { top: options.top ?? 25, exclude: (pkg) => pkg === '(idle)' })];
 }
 
-/** Markdown summary of a .heapprofile (sampling heap profiler: live bytes when the profile was taken, by allocating function). */
-export function summariseHeapProfile(path: string, options: { top?: number } = {}): string[] {
+/**
+ * Markdown summary of a .heapprofile from V8's sampling heap profiler: bytes allocated per package
+ * and the top allocating functions (bench/heap-sampler.ts keeps collected objects in the samples,
+ * so this is what the load allocated, not only what survived it).
+ */
+export function summariseHeapProfile(path: string, options: { top?: number; requests?: number } = {}): string[] {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as HeapProfile;
   const entries: { frame: CallFrame; amount: number }[] = [];
   const stack = [profile.head];
@@ -194,5 +198,6 @@ export function summariseHeapProfile(path: string, options: { top?: number } = {
     stack.push(...node.children);
   }
   const t = tally(entries);
-  return [`Sampled allocations still live when the profile was written: ${(t.total / 2 ** 20).toFixed(1)} MiB.`, '', ...tables(t, 'KiB', (bytes) => (bytes / 1024).toFixed(0), { top: options.top ?? 25 })];
+  const perRequest = options.requests ? `, about ${(t.total / options.requests / 1024).toFixed(1)} KiB per request` : '';
+  return [`Sampled allocations: ${(t.total / 2 ** 20).toFixed(1)} MiB${perRequest} (an estimate: one sample per 32 KiB allocated on average, scaled).`, '', ...tables(t, 'KiB', (bytes) => (bytes / 1024).toFixed(0), { top: options.top ?? 25 })];
 }

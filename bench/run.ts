@@ -131,6 +131,32 @@ target('not_required p99 at half load', notRequiredHalf.p99, 50, ' ms', true, 1)
 target('pending p99 at half load', pendingHalf.p99, 50, ' ms', true, 1);
 note('');
 
+// --- storage per challenge (for docs/capacity.md): bytes on disk per row, heap and each index ------
+{
+  const sizes = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  await sizes.query('VACUUM ANALYZE challenges, audit_log, audit_inbox');
+  const perRow = async (table: string) =>
+    (
+      await sizes.query<{ rows: string; row_bytes: string; heap: string; indexes: string }>(
+        `SELECT count(*) AS rows, coalesce(avg(pg_column_size(t.*)), 0) AS row_bytes, pg_table_size('${table}') AS heap, pg_indexes_size('${table}') AS indexes FROM ${table} t`,
+      )
+    ).rows[0]!;
+  const challenges = await perRow('challenges');
+  const audit = await perRow('audit_log');
+  const rows = Math.max(1, Number(challenges.rows));
+  note('### Storage per challenge');
+  note('');
+  note(`After the runs above: ${challenges.rows} challenges, ${audit.rows} audit entries. Bytes per row as PostgreSQL stores them (pg_column_size of the tuple; table and index size over the row count, so page overhead and free space included):`);
+  note('');
+  note('| table | tuple bytes | table bytes per row | index bytes per row |');
+  note('|---|---|---|---|');
+  note(`| challenges | ${Math.round(Number(challenges.row_bytes))} | ${Math.round(Number(challenges.heap) / rows)} | ${Math.round(Number(challenges.indexes) / rows)} |`);
+  const auditRows = Math.max(1, Number(audit.rows));
+  note(`| audit_log | ${Math.round(Number(audit.row_bytes))} | ${Math.round(Number(audit.heap) / auditRows)} | ${Math.round(Number(audit.indexes) / auditRows)} |`);
+  note('');
+  await sizes.end();
+}
+
 const finish = async (extra: () => Promise<void>) => {
   await extra();
   if (output) writeFileSync(output, `# Benchmarks\n\nProduced by \`npm run bench\` (bench/run.ts). Numbers are from one run on the machine named; they are\nmeasurements, not guarantees.\n\n${lines.join('\n')}\n`);
