@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: private Redis and PostgreSQL, then bench/run.ts writes BENCHMARKS.md.
-#   BENCH_PROFILE=1    bench/profile.ts instead: stepup under --cpu-prof (BENCH_PROFILE_KIND=heap: --heap-prof)
+#   BENCH_PROFILE=1    bench/profile.ts instead: stepup under --cpu-prof (BENCH_PROFILE_KIND=heap: allocations;
+#                      BENCH_PROFILE_TARGET=mandated: the mandated baseline instead of stepup)
 #                      with the not_required load, self time per package as Markdown
 #   BENCH_SCALE_OUT=1  bench/scale-out.ts instead: 2 api processes + 1 worker against 1 all-in-one
 # Other knobs (BENCH_DURATION, BENCH_ONLY=throughput, BENCH_OUTPUT, ...) are listed in bench/run.ts.
