@@ -1,5 +1,6 @@
-// Where the time (or the memory) goes, from a V8 .cpuprofile or .heapprofile written by node's
-// --cpu-prof / --heap-prof: self time (allocated bytes) summed per package — the node_modules
+// Where the time (or the memory) goes, from a V8 .cpuprofile (node's --cpu-prof) or .heapprofile
+// (V8's sampling heap profiler: bench/heap-sampler.ts, or node's --heap-prof): self time (allocated
+// bytes) summed per package — the node_modules
 // folder a function comes from, stepup's own src/ folders, node's internals — as Markdown tables.
 import { readFileSync } from 'node:fs';
 
