@@ -130,6 +130,13 @@ else note('| server CPU per not_required decision | not measured (no /proc) | �
 target('not_required p99 at half load', notRequiredHalf.p99, 50, ' ms', true, 1);
 target('pending p99 at half load', pendingHalf.p99, 50, ' ms', true, 1);
 note('');
+note(`- Throughput as a share of the mandated baseline's: not_required ${share(notRequiredMax, mandatedMax).toFixed(0)}%, pending ${share(pendingMax, mandatedMax).toFixed(0)}%.`);
+if (notRequiredMax.cpu && pendingMax.cpu && mandatedMax.cpu) {
+  const times = (a: number, b: number) => `${(a / Math.max(1, b)).toFixed(2)}×`;
+  const m = mandatedMax.cpu;
+  note(`- CPU per request as a multiple of the mandated baseline's — server: not_required ${times(notRequiredMax.cpu.server, m.server)}, pending ${times(pendingMax.cpu.server, m.server)}; PostgreSQL: ${times(notRequiredMax.cpu.postgres, m.postgres)}, ${times(pendingMax.cpu.postgres, m.postgres)}; Redis: ${times(notRequiredMax.cpu.redis, m.redis)}, ${times(pendingMax.cpu.redis, m.redis)}; whole machine: ${times(notRequiredMax.cpu.machine, m.machine)}, ${times(pendingMax.cpu.machine, m.machine)}.`);
+}
+note('');
 
 // --- storage per challenge (for docs/capacity.md): bytes on disk per row, heap and each index ------
 {
