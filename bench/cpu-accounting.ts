@@ -62,10 +62,10 @@ function machineMicros(): number {
   return (user! + nice! + system! + irq! + softirq!) * tickMicros;
 }
 
-function sample(serverPid: number): Sample {
+function sample(serverPids: number[]): Sample {
   const generator = process.cpuUsage();
   return {
-    server: processMicros(serverPid),
+    server: serverPids.reduce((sum, pid) => sum + processMicros(pid), 0),
     postgres: commandMicros('postgres'),
     redis: commandMicros('redis-server'),
     generator: generator.user + generator.system,
@@ -82,12 +82,16 @@ export const cpuAccountingAvailable = (() => {
   }
 })();
 
-/** Runs `work` (which reports how many requests it completed) and divides the CPU it cost by them. */
-export async function measureCpu<T extends { requests: number }>(serverPid: number, work: () => Promise<T>): Promise<T & { cpu?: CpuShares }> {
+/**
+ * Runs `work` (which reports how many requests it completed) and divides the CPU it cost by them.
+ * `server` is one process or several (api processes and a worker), summed.
+ */
+export async function measureCpu<T extends { requests: number }>(server: number | number[], work: () => Promise<T>): Promise<T & { cpu?: CpuShares }> {
   if (!cpuAccountingAvailable) return work();
-  const before = sample(serverPid);
+  const pids = Array.isArray(server) ? server : [server];
+  const before = sample(pids);
   const result = await work();
-  const after = sample(serverPid);
+  const after = sample(pids);
   const per = (key: keyof Sample) => Math.round((after[key] - before[key]) / Math.max(1, result.requests));
   return { ...result, cpu: { server: per('server'), postgres: per('postgres'), redis: per('redis'), generator: per('generator'), machine: per('machine') } };
 }

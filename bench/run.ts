@@ -1,6 +1,12 @@
-// `npm run bench`: load tests against a real stepup (PostgreSQL + Redis) and a baseline in the same
-// run; results with date and machine into BENCHMARKS.md. Talks only to 127.0.0.1.
-import { spawn, type ChildProcess } from 'node:child_process';
+// `npm run bench`: load tests against a real stepup (PostgreSQL + Redis) and two baselines in the same
+// run — the bare one (express + 1 INSERT + 1 BullMQ add) and the mandated one (the work every
+// challenge-creating request must do, without stepup's framework: bench/mandated-baseline-server.ts);
+// results with date and machine into BENCHMARKS.md. Talks only to 127.0.0.1.
+//
+// Knobs: BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (50), BENCH_EXPIRY_COUNT (50000),
+// BENCH_ONLY=throughput (only the throughput, CPU and targets section: no expiry, no ARS),
+// BENCH_SKIP_ARS=1, BENCH_OUTPUT (file to write; default BENCHMARKS.md for a full run and none for a
+// BENCH_ONLY run, so a quick check never overwrites the recorded numbers).
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -11,177 +17,171 @@ import { signSync } from './sync-signer.ts';
 import { arsBench } from './ars-bench.ts';
 import { openLoop, type PlannedRequest } from './open-loop.ts';
 import { measureCpu, type CpuShares } from './cpu-accounting.ts';
+import { connections, createBenchTenant, duration, freePort, load, newStepupSecrets, startChild, startStepup, stepupEnv, stepupScenarios, stopChild, transfer, type Load } from './harness.ts';
 
 const redisUrl = process.env.REDIS_URL!;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
-const duration = Number(process.env.BENCH_DURATION ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const expiryCount = Number(process.env.BENCH_EXPIRY_COUNT ?? 50_000);
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && only !== 'throughput') throw new Error(`BENCH_ONLY: only "throughput" is known, not ${only}`);
+const output = process.env.BENCH_OUTPUT ?? (only ? undefined : 'BENCHMARKS.md');
 const lines: string[] = [];
 const note = (line: string) => {
   lines.push(line);
   process.stdout.write(`${line}\n`);
 };
 
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startChild(script: string, env: Record<string, string>, readyText: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes(readyText)) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${script} exited ${code}: ${output.slice(-2000)}`)));
-  });
-}
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  requests: number;
-  cpu?: CpuShares;
-}
-
-async function load(url: string, makeRequest: () => PlannedRequest): Promise<Load> {
-  const result = await autocannon({
-    url,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request: autocannon.Request) => {
-          const made = makeRequest();
-          return { ...request, path: made.path, body: made.body, headers: made.headers };
-        },
-      },
-    ],
-  });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, requests: result.requests.total };
-}
-
 const row = (name: string, r: Load) => `| ${name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} |`;
 
 // --- servers -------------------------------------------------------------------------------------
 const stepupPort = await freePort();
 const baselinePort = await freePort();
-const adminToken = randomBytes(24).toString('base64url');
+const mandatedPort = await freePort();
+const secrets = newStepupSecrets();
 const stepupUrl = `http://127.0.0.1:${stepupPort}`;
-const stepup = await startChild('src/main.ts', {
-  PORT: String(stepupPort),
-  HOST: '127.0.0.1',
-  PUBLIC_BASE_URL: stepupUrl,
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: redisUrl,
-  QUEUE_PREFIX: '{bench}',
-  MASTER_KEY: randomBytes(32).toString('base64'),
-  ADMIN_TOKEN: adminToken,
-  LOG_LEVEL: 'warn',
-  RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
-}, 'stepup');
-await new Promise((resolve) => setTimeout(resolve, 1500));
+const stepup = await startStepup(stepupEnv({ port: stepupPort, publicBaseUrl: stepupUrl, databaseUrl, redisUrl, secrets }), { url: stepupUrl });
 const baseline = await startChild('bench/baseline-server.ts', { PORT: String(baselinePort), DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, 'baseline ready');
+const mandatedUrl = `http://127.0.0.1:${mandatedPort}`;
+const mandatedKey = { keyId: 'bench-mandated', secret: randomBytes(32).toString('base64') };
+const mandated = await startChild('bench/mandated-baseline-server.ts', { PORT: String(mandatedPort), PUBLIC_BASE_URL: mandatedUrl, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, BASELINE_KEY_ID: mandatedKey.keyId, BASELINE_KEY_SECRET: mandatedKey.secret }, 'mandated baseline ready');
 
-async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(stepupUrl + path, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: response.status, headers: { etag: response.headers.get('etag') ?? undefined }, body: (await response.json()) as any };
-}
-const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Bench Bank' });
-const key = (await admin('POST', `/admin/v1/tenants/${tenant.body.id}/keys`, {})).body as { keyId: string; secret: string };
-
-// Customers with a TOTP token make `pending` challenges (the OTP channel needs no telephony).
-const pendingCustomers = Array.from({ length: 100 }, (_, i) => `bench-pending-${i}`);
-for (const customerId of pendingCustomers) {
-  const path = `/v1/customers/${customerId}/otp-tokens`;
-  const body = JSON.stringify({ type: 'totp' });
-  const response = await fetch(stepupUrl + path, { method: 'POST', headers: signSync('POST', stepupUrl + path, body, key), body });
-  if (response.status !== 201) throw new Error(`token enrollment: ${response.status} ${await response.text()}`);
-}
-
-const transfer = (customerId: string, amount: string) =>
-  JSON.stringify({ customerId, transaction: { reference: `B-${randomBytes(6).toString('hex')}`, type: 'transfer', amount: { value: amount, currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } } });
-const signedChallenge = (body: string) => ({ path: '/v1/challenges', body, headers: signSync('POST', `${stepupUrl}/v1/challenges`, body, key) });
-let pendingIndex = 0;
+const tenant = await createBenchTenant(stepupUrl, secrets.adminToken);
+const { admin } = tenant;
+const stepupRequests = stepupScenarios(stepupUrl, tenant);
 const scenarios = {
-  baseline: () => {
+  baseline: (): PlannedRequest => {
     const body = transfer(`c-${randomBytes(6).toString('hex')}`, '1000');
     return { path: '/baseline', body, headers: { 'content-type': 'application/json' } };
   },
-  notRequired: () => signedChallenge(transfer(`c-${randomBytes(6).toString('hex')}`, '1000')),
-  pending: () => signedChallenge(transfer(pendingCustomers[pendingIndex++ % pendingCustomers.length]!, '3500000')),
+  // Signed like stepup's requests, by the same signer, with the baseline's own key and origin.
+  mandated: (): PlannedRequest => {
+    const body = transfer(`c-${randomBytes(6).toString('hex')}`, '1000');
+    return { path: '/v1/challenges', body, headers: signSync('POST', `${mandatedUrl}/v1/challenges`, body, mandatedKey) };
+  },
+  ...stepupRequests,
 };
 
 // --- throughput and latency ----------------------------------------------------------------------
 const baselineUrl = `http://127.0.0.1:${baselinePort}`;
 await load(baselineUrl, scenarios.baseline); // warm-up
 const baseMax = await measureCpu(baseline.pid!, () => load(baselineUrl, scenarios.baseline));
+await load(mandatedUrl, scenarios.mandated); // warm-up
+const mandatedMax = await measureCpu(mandated.pid!, () => load(mandatedUrl, scenarios.mandated));
 await load(stepupUrl, scenarios.notRequired); // warm-up (JIT, connections, prepared statements)
 const notRequiredMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.notRequired));
 const pendingMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.pending));
 // Half load: open-loop at a fixed rate, each latency counted from when its request was due.
 const half = async (url: string, makeRequest: () => PlannedRequest, max: Load): Promise<Load> => {
-  const rate = Math.round(max.rps / 2);
+  const rate = Math.max(1, Math.round(max.rps / 2));
   const result = await openLoop(url, { rate, durationSeconds: duration, connections, makeRequest });
   return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, non2xx: 0, requests: result.sent };
 };
 const baseHalf = await half(baselineUrl, scenarios.baseline, baseMax);
+const mandatedHalf = await half(mandatedUrl, scenarios.mandated, mandatedMax);
 const notRequiredHalf = await half(stepupUrl, scenarios.notRequired, notRequiredMax);
 const pendingHalf = await half(stepupUrl, scenarios.pending, pendingMax);
 
 note(`## Challenge creation throughput (${new Date().toISOString().slice(0, 10)})`);
 note('');
-note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, server, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s over ${connections} connections opened beforehand (as wrk2 does), requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts); the generator is one Node process sharing the cores, so its own pauses count against the server too, most at the highest rate (the baseline's).`);
+note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, servers, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s over ${connections} connections opened beforehand (as wrk2 does), requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts); the generator is one Node process sharing the cores, so its own pauses count against the server too, most at the highest rate.`);
+note('');
+note('Two baselines run in the same session. The **bare baseline** (bench/baseline-server.ts) is express + 1 INSERT + 1 BullMQ add, unsigned: the least any server that stores a challenge does. The **mandated baseline** (bench/mandated-baseline-server.ts) does, per request and without stepup\'s framework (node:http, no middleware, no metrics), the work the product requires: RFC 9421 HMAC signature and Content-Digest verified with http-message-signatures, the nonce claimed in Redis (SET NX EX), the body checked by a strict zod schema, a challenge row as wide as stepup\'s inserted with its audit entry in one statement (indexes as stepup\'s), an ES256 receipt signed (crypto.sign, ieee-p1363), the transaction envelope-encrypted (AES-256-GCM data key wrapped by a master key), one BullMQ job added, one pino line logged (to /dev/null). Its requests are signed by the same signer as stepup\'s (bench/sync-signer.ts).');
 note('');
 note('| run | req/s | p50 ms | p99 ms | errors |');
 note('|---|---|---|---|---|');
-note(row('baseline (express + 1 INSERT + 1 BullMQ add), max', baseMax));
+note(row('bare baseline (express + 1 INSERT + 1 BullMQ add), max', baseMax));
+note(row('mandated baseline (signature, nonce, zod, row + audit, receipt, envelope, job, log), max', mandatedMax));
 note(row('signed POST /v1/challenges → not_required, max', notRequiredMax));
 note(row('signed POST /v1/challenges → pending (OTP), max', pendingMax));
-note(row('baseline at half of its max', baseHalf));
+note(row('bare baseline at half of its max', baseHalf));
+note(row('mandated baseline at half of its max', mandatedHalf));
 note(row('not_required at half of its max', notRequiredHalf));
 note(row('pending at half of its max', pendingHalf));
 note('');
-const ratio = (a: Load) => ((100 * a.rps) / baseMax.rps).toFixed(0);
-note(`- not_required: ${ratio(notRequiredMax)}% of the baseline's throughput (target ≥ 60%); p99 at half load ${notRequiredHalf.p99} ms (target ≤ 50 ms).`);
-note(`- pending: ${ratio(pendingMax)}% of the baseline's throughput (target ≥ 60%); p99 at half load ${pendingHalf.p99} ms (target ≤ 50 ms).`);
+const share = (a: Load, of: Load) => (100 * a.rps) / Math.max(1, of.rps);
+note(`- Against the bare baseline (for comparison with earlier runs): not_required ${share(notRequiredMax, baseMax).toFixed(0)}%, pending ${share(pendingMax, baseMax).toFixed(0)}% of its throughput.`);
 note('');
-if (baseMax.cpu && notRequiredMax.cpu && pendingMax.cpu) {
-  note('CPU per request during the max runs, in µs (from /proc: the server process, all `postgres` processes, all `redis-server` processes, the load generator, and all cores together). The generator signs each stepup request (RFC 9421 HMAC and Content-Digest) as a bank would; the baseline\'s requests are unsigned.');
+if (baseMax.cpu && mandatedMax.cpu && notRequiredMax.cpu && pendingMax.cpu) {
+  note('CPU per request during the max runs, in µs (from /proc: the server process, all `postgres` processes, all `redis-server` processes, the load generator, and all cores together). The generator signs each stepup and mandated-baseline request (RFC 9421 HMAC and Content-Digest) as a bank would; the bare baseline\'s requests are unsigned.');
   note('');
   note('| run | server | PostgreSQL | Redis | generator | machine |');
   note('|---|---|---|---|---|---|');
   const cpuRow = (name: string, c: CpuShares) => `| ${name} | ${c.server} | ${c.postgres} | ${c.redis} | ${c.generator} | ${c.machine} |`;
-  note(cpuRow('baseline', baseMax.cpu));
+  note(cpuRow('bare baseline', baseMax.cpu));
+  note(cpuRow('mandated baseline', mandatedMax.cpu));
   note(cpuRow('not_required', notRequiredMax.cpu));
   note(cpuRow('pending', pendingMax.cpu));
   note('');
 }
+
+// --- targets (issue 16): stepup as a share of the mandated baseline ---------------------------------
+note('### Targets against the mandated baseline');
+note('');
+note('| target | measured | goal | |');
+note('|---|---|---|---|');
+const target = (name: string, measured: number, goal: number, unit: string, atMost: boolean, digits = 0) => {
+  const met = Number.isFinite(measured) && (atMost ? measured <= goal : measured >= goal);
+  note(`| ${name} | ${measured.toFixed(digits)}${unit} | ${atMost ? '≤' : '≥'} ${goal}${unit} | ${met ? 'met' : 'missed'} |`);
+};
+target('not_required throughput, share of the mandated baseline\'s', share(notRequiredMax, mandatedMax), 90, '%', false);
+target('pending throughput, share of the mandated baseline\'s', share(pendingMax, mandatedMax), 80, '%', false);
+if (notRequiredMax.cpu && mandatedMax.cpu) target('server CPU per not_required decision, × the mandated baseline\'s', notRequiredMax.cpu.server / Math.max(1, mandatedMax.cpu.server), 1.15, '×', true, 2);
+else note('| server CPU per not_required decision | not measured (no /proc) | ≤ 1.15× | missed |');
+target('not_required p99 at half load', notRequiredHalf.p99, 50, ' ms', true, 1);
+target('pending p99 at half load', pendingHalf.p99, 50, ' ms', true, 1);
+note('');
+note(`- Throughput as a share of the mandated baseline's: not_required ${share(notRequiredMax, mandatedMax).toFixed(0)}%, pending ${share(pendingMax, mandatedMax).toFixed(0)}%.`);
+if (notRequiredMax.cpu && pendingMax.cpu && mandatedMax.cpu) {
+  const times = (a: number, b: number) => `${(a / Math.max(1, b)).toFixed(2)}×`;
+  const m = mandatedMax.cpu;
+  note(`- CPU per request as a multiple of the mandated baseline's — server: not_required ${times(notRequiredMax.cpu.server, m.server)}, pending ${times(pendingMax.cpu.server, m.server)}; PostgreSQL: ${times(notRequiredMax.cpu.postgres, m.postgres)}, ${times(pendingMax.cpu.postgres, m.postgres)}; Redis: ${times(notRequiredMax.cpu.redis, m.redis)}, ${times(pendingMax.cpu.redis, m.redis)}; whole machine: ${times(notRequiredMax.cpu.machine, m.machine)}, ${times(pendingMax.cpu.machine, m.machine)}.`);
+}
+note('');
+
+// --- storage per challenge (for docs/capacity.md): bytes on disk per row, heap and each index ------
+{
+  const sizes = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  await sizes.query('VACUUM ANALYZE challenges, audit_log, audit_inbox');
+  const perRow = async (table: string) =>
+    (
+      await sizes.query<{ rows: string; row_bytes: string; heap: string; indexes: string }>(
+        `SELECT count(*) AS rows, coalesce(avg(pg_column_size(t.*)), 0) AS row_bytes, pg_table_size('${table}') AS heap, pg_indexes_size('${table}') AS indexes FROM ${table} t`,
+      )
+    ).rows[0]!;
+  const challenges = await perRow('challenges');
+  const audit = await perRow('audit_log');
+  const rows = Math.max(1, Number(challenges.rows));
+  note('### Storage per challenge');
+  note('');
+  note(`After the runs above: ${challenges.rows} challenges, ${audit.rows} audit entries. Bytes per row as PostgreSQL stores them (pg_column_size of the tuple; table and index size over the row count, so page overhead and free space included):`);
+  note('');
+  note('| table | tuple bytes | table bytes per row | index bytes per row |');
+  note('|---|---|---|---|');
+  note(`| challenges | ${Math.round(Number(challenges.row_bytes))} | ${Math.round(Number(challenges.heap) / rows)} | ${Math.round(Number(challenges.indexes) / rows)} |`);
+  const auditRows = Math.max(1, Number(audit.rows));
+  note(`| audit_log | ${Math.round(Number(audit.row_bytes))} | ${Math.round(Number(audit.heap) / auditRows)} | ${Math.round(Number(audit.indexes) / auditRows)} |`);
+  note('');
+  await sizes.end();
+}
+
+const finish = async (extra: () => Promise<void>) => {
+  await extra();
+  if (output) writeFileSync(output, `# Benchmarks\n\nProduced by \`npm run bench\` (bench/run.ts). Numbers are from one run on the machine named; they are\nmeasurements, not guarantees.\n\n${lines.join('\n')}\n`);
+  await Promise.all([stopChild(stepup), stopChild(baseline), stopChild(mandated)]);
+  process.exit(0);
+};
+if (only === 'throughput') await finish(async () => {});
 
 // --- expiry at scale -------------------------------------------------------------------------------
 const redis = new Redis(redisUrl);
 const db = new pg.Pool({ connectionString: databaseUrl });
 const createRate = Math.max(100, pendingMax.rps * 0.8);
 const ttl = Math.min(3600, Math.ceil(expiryCount / createRate + 30));
-const policy = await admin('GET', `/admin/v1/tenants/${tenant.body.id}/policy`);
+const policy = await admin('GET', `/admin/v1/tenants/${tenant.tenantId}/policy`);
 // Lifetimes above 600 s are refused while ARS (out of band) can be chosen (docs/policy-reference.md
 // "Security bounds"); these customers answer by OTP, so ARS leaves the channel order.
 const expiryPolicy = { ...policy.body.document, challengeTtlSeconds: ttl, ...(ttl > 600 ? { channelOrder: ['webauthn', 'otp'] } : {}) };
-const expiryPut = await admin('PUT', `/admin/v1/tenants/${tenant.body.id}/policy`, expiryPolicy, { 'if-match': policy.headers.etag ?? `"v${policy.body.version}"` });
+const expiryPut = await admin('PUT', `/admin/v1/tenants/${tenant.tenantId}/policy`, expiryPolicy, { 'if-match': policy.headers.etag ?? `"v${policy.body.version}"` });
 if (expiryPut.status !== 200) throw new Error(`policy: ${expiryPut.status} ${JSON.stringify(expiryPut.body)}`);
 await new Promise((resolve) => setTimeout(resolve, 2500));
 await db.query(`UPDATE challenges SET status = 'canceled' WHERE status = 'pending'`); // earlier runs' leftovers stop counting
@@ -222,9 +222,7 @@ note('');
 // --- ARS: webhook latency with 200 simulated calls, challenge → Calls.create ----------------------
 if (process.env.BENCH_SKIP_ARS !== '1') for (const line of await arsBench({ redisUrl, databaseUrl })) note(line);
 
-writeFileSync('BENCHMARKS.md', `# Benchmarks\n\nProduced by \`npm run bench\` (bench/run.ts). Numbers are from one run on the machine named; they are\nmeasurements, not guarantees.\n\n${lines.join('\n')}\n`);
-await redis.quit();
-await db.end();
-stepup.kill('SIGTERM');
-baseline.kill('SIGTERM');
-process.exit(0);
+await finish(async () => {
+  await redis.quit();
+  await db.end();
+});
