@@ -9,9 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
 trap services_stop EXIT
-# A symlinked node_modules (a git worktree sharing a checkout's) is never reinstalled from here:
-# npm ci would empty the shared folder through the link.
-if [ ! -L node_modules ]; then ensure_node_modules; fi
+ensure_node_modules
 ensure_redis
 ensure_postgres
 export BENCH_DATABASE_URL="$TEST_DATABASE_URL"

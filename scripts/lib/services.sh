@@ -21,6 +21,9 @@ apt_install() {
 }
 
 ensure_node_modules() {
+  # A symlinked node_modules (a git worktree sharing another checkout's) is never reinstalled from
+  # here: npm ci would empty the folder it points to under whoever else is using it.
+  if [ -L node_modules ]; then return 0; fi
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm dependencies (npm ci: exactly what package-lock.json records)"
     # No fallback to npm install: a lock file out of step with package.json is a defect to fix in
