@@ -123,7 +123,7 @@ export const routeCases: Record<string, RouteCase> = {
   'POST /admin/v1/tenants/:id/policy/dry-run': async (_, t) => ({ params: { id: t.tenantId }, body: { transaction: transferBody().transaction } }),
 
   // admin: customers, carrier gateway
-  'POST /admin/v1/tenants/:id/customers/:customerId/unlock': async (_, t) => ({ params: { id: t.tenantId, customerId: t.customerId } }),
+  'POST /admin/v1/tenants/:id/customers/:customerId/unlock': async (_, t) => ({ params: { id: t.tenantId, customerId: t.customerId }, body: { reason: 'customer called the bank' } }),
   'PUT /admin/v1/tenants/:id/carrier-gateway': async (_, t) => ({ params: { id: t.tenantId }, body: { url: 'http://127.0.0.1:9/carrier' } }),
   'GET /admin/v1/tenants/:id/carrier-gateway': tenantOnly,
   'DELETE /admin/v1/tenants/:id/carrier-gateway': async (w, t) => {
