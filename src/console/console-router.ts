@@ -55,10 +55,11 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
     res.sendFile('index.html', { root: assetsDir });
   };
   router.get(['/', ''], page);
+  // Anything but an existing file (a missing one, a folder, another method) falls through to the 404 problem.
   router.use('/assets', (_req, res, next) => {
     res.setHeader('content-security-policy', consoleCsp);
     next();
-  }, express.static(assetsDir, { index: false, fallthrough: false }));
+  }, express.static(assetsDir, { index: false, redirect: false, fallthrough: true }));
 
   router.post(
     '/session',

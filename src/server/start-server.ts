@@ -36,6 +36,8 @@ export interface RunningServer {
   routes: RouteDefinition[];
   /** The express app (when the role serves HTTP). */
   app: express.Express | undefined;
+  /** Paths mounted beside the declared routes (console, asset folders, Twilio webhooks): not in /openapi.json. */
+  mounts: string[];
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startServer(
   let app: express.Express | undefined;
   let url: string | undefined;
   let consoleMount: ConsoleMount | undefined;
+  let mounts: { path: string; handler: express.RequestHandler }[] = [];
   const workers: Worker[] = [];
   const auditSequencer = config.role !== 'api' ? new AuditSequencer(context.db, logger) : undefined;
   const workerRedis = config.role !== 'api' ? createRedis(config.redisUrl, 'worker') : undefined;
@@ -90,6 +93,7 @@ export async function startServer(
     });
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
     consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth);
+    mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])];
     app = createApp({
       routes,
       logger,
@@ -102,7 +106,7 @@ export async function startServer(
       keyRateLimiter: context.keyRateLimiter,
       authFailures: context.authFailures,
       consoleAuth,
-      mounts: [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])],
+      mounts,
     });
     server = createServer(drain.listener(app));
     server.keepAliveTimeout = 65_000;
@@ -136,6 +140,7 @@ export async function startServer(
     url,
     routes,
     app,
+    mounts: mounts.map((mount) => mount.path),
     close() {
       closing ??= (async () => {
         // Stop taking requests at once (later ones get 503), let in-flight ones finish, and only

@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { dbKinds } from '../support/databases.ts';
 import { adminRoles } from '../../src/auth/admin-auth.ts';
 import type { AdminRole, RouteDefinition } from '../../src/http/route.ts';
+import { randomBytes } from 'node:crypto';
 import { routeKey, send, startSecurityWorld, type AdminTokenName, type Principal, type SecurityWorld } from './support/security-world.ts';
 import { routeCases } from './support/route-cases.ts';
+import { signIn } from '../console/console-client.ts';
 
 type Access = 'public' | 'bank' | `${AdminRole} ${'path' | 'global' | 'filtered'}`;
 
@@ -33,6 +35,17 @@ const expectedAccess: Record<string, Access> = {
   'POST /v1/customers/:customerId/otp-tokens': 'bank',
   'GET /v1/customers/:customerId/otp-tokens': 'bank',
   'DELETE /v1/customers/:customerId/otp-tokens/:tokenId': 'bank',
+  'POST /v1/customers/:customerId/webauthn/registration-links': 'bank',
+  'GET /v1/customers/:customerId/webauthn/credentials': 'bank',
+  'DELETE /v1/customers/:customerId/webauthn/credentials/:credentialId': 'bank',
+  // Customer pages: no caller credentials; the unguessable page token in the path is the authority.
+  'GET /c/webauthn/register/:token': 'public',
+  'POST /c/webauthn/register/:token/options': 'public',
+  'POST /c/webauthn/register/:token/verify': 'public',
+  'GET /c/webauthn/confirm/:token': 'public',
+  'POST /c/webauthn/confirm/:token/options': 'public',
+  'POST /c/webauthn/confirm/:token/verify': 'public',
+  'POST /c/webauthn/confirm/:token/reject': 'public',
   'POST /admin/v1/tenants': 'superadmin global',
   'GET /admin/v1/tenants': 'viewer global',
   'GET /admin/v1/tenants/:id': 'viewer path',
@@ -48,6 +61,11 @@ const expectedAccess: Record<string, Access> = {
   'GET /admin/v1/tenants/:id/policy/versions/:version': 'viewer path',
   'POST /admin/v1/tenants/:id/policy/dry-run': 'viewer path',
   'POST /admin/v1/tenants/:id/customers/:customerId/unlock': 'operator path',
+  'GET /admin/v1/tenants/:id/customers/:customerId': 'viewer path',
+  'DELETE /admin/v1/tenants/:id/customers/:customerId': 'operator path',
+  'GET /admin/v1/tenants/:id/challenges': 'viewer path',
+  'GET /admin/v1/tenants/:id/challenges/:challengeId': 'viewer path',
+  'POST /admin/v1/tenants/:id/deliveries/:deliveryId/redeliver': 'operator path',
   'PUT /admin/v1/tenants/:id/carrier-gateway': 'policy-admin path',
   'GET /admin/v1/tenants/:id/carrier-gateway': 'viewer path',
   'DELETE /admin/v1/tenants/:id/carrier-gateway': 'policy-admin path',
@@ -116,6 +134,100 @@ for (const db of dbKinds) {
         }
       }
       assert.deepEqual(failures, []);
+    });
+
+    test('customer page routes: an unknown or malformed page token is 404 for every caller, an ended one 410; nothing else opens them', async () => {
+      const pageRoutes = world.server.running.routes.filter((route) => route.path.startsWith('/c/'));
+      assert.ok(pageRoutes.length >= 7, `only ${pageRoutes.length} customer page routes`);
+      const failures: string[] = [];
+      for (const route of pageRoutes) {
+        const key = routeKey(route);
+        assert.equal(route.auth.kind, 'public', `${key}: a customer page takes no caller credentials`);
+        assert.match(route.path, /\/:token(\/|$)/, `${key}: a customer page is guarded by its token`);
+        const valid = await routeCases[key]!(world, world.a);
+        // Well-formed but never issued (what guessing amounts to), and shapes the token pattern refuses.
+        for (const token of [randomBytes(32).toString('base64url'), 'short', 'x'.repeat(44)]) {
+          for (const caller of callers) {
+            const principal: Principal =
+              caller === 'anonymous' ? { kind: 'anonymous' } : caller === 'bank' ? { kind: 'bank', tenant: world.a } : { kind: 'admin', token: world.tokens[caller] };
+            const response = await send(world, principal, route, { ...valid, params: { token } });
+            if (response.status !== 404 || response.body.code !== 'not_found') failures.push(`${key} token ${token.slice(0, 8)}… as ${caller}: ${response.status} ${response.text.slice(0, 160)}`);
+          }
+        }
+      }
+      // A confirmation page whose challenge has ended ("This wasn't me") answers 410 to everything.
+      const reject = pageRoutes.find((route) => routeKey(route) === 'POST /c/webauthn/confirm/:token/reject')!;
+      const ended = await routeCases[routeKey(reject)]!(world, world.a);
+      assert.equal((await send(world, { kind: 'anonymous' }, reject, ended)).status, 200);
+      for (const route of pageRoutes.filter((r) => r.path.startsWith('/c/webauthn/confirm/'))) {
+        const request = { ...(await routeCases[routeKey(route)]!(world, world.a)), params: ended.params };
+        const response = await send(world, { kind: 'anonymous' }, route, request);
+        if (response.status !== 410) failures.push(`${routeKey(route)} on an ended challenge: ${response.status} ${response.text.slice(0, 160)}`);
+      }
+      assert.deepEqual(failures, []);
+    });
+
+    // The console's session endpoints and bull-board are mounted outside the route table (see
+    // api9-inventory.test.ts), so the matrix above cannot reach them. test/console/console-sessions.test.ts
+    // proves the cookie, CSRF, sign-out, revocation and timeouts in detail; this pins the function-level
+    // refusals beside the route matrix: no caller without a console session gets in, whatever other
+    // credential it holds, and a viewer's session changes nothing.
+    test('console session endpoints and the queue dashboard refuse anonymous callers, bank keys and bearer tokens; a viewer session changes nothing', async () => {
+      const { server } = world;
+      const origin = server.publicBaseUrl;
+      const sessionOnly: [RouteDefinition['method'], string][] = [
+        ['get', '/admin/session'],
+        ['delete', '/admin/session'],
+        ['get', '/admin/queues/api/queues'],
+        ['put', '/admin/queues/api/queues/maintenance/pause'],
+        ['get', '/admin/queues-readonly/api/queues'],
+        ['put', '/admin/queues-readonly/api/queues/maintenance/pause'],
+      ];
+      const failures: string[] = [];
+      for (const [method, path] of sessionOnly) {
+        const route = { method, path };
+        const principals: [string, Principal][] = [
+          ['anonymous', { kind: 'anonymous' }],
+          ['bank', { kind: 'bank', tenant: world.a }],
+          ['superadmin bearer', { kind: 'admin', token: world.tokens.superadmin }],
+        ];
+        for (const [name, principal] of principals) {
+          const response = await send(world, principal, route, { params: {}, headers: { origin } });
+          if (response.status !== 401 || !/problem\+json/.test(response.contentType)) failures.push(`${method.toUpperCase()} ${path} as ${name}: ${response.status} ${response.text.slice(0, 160)}`);
+        }
+      }
+      // A browser loading the dashboard without a session is sent to the sign-in page, not shown it.
+      const page = await fetch(`${server.url}/admin/queues`, { redirect: 'manual', headers: { accept: 'text/html' } });
+      assert.equal(page.status, 303);
+      assert.equal(page.headers.get('location'), '/admin');
+      // Signing in takes an admin token in the body: none, a bank key's secret or a wrong one is refused, and no cookie is set.
+      for (const token of [world.a.secret, 'not-an-admin-token-at-all']) {
+        const signInAttempt = await fetch(`${server.url}/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ token }) });
+        if (signInAttempt.status !== 401 || signInAttempt.headers.get('set-cookie') !== null) failures.push(`sign-in with a non-admin token: ${signInAttempt.status}`);
+      }
+      assert.deepEqual(failures, []);
+
+      const viewer = await signIn(server, world.tokens.viewer, origin);
+      assert.equal(viewer.role, 'viewer');
+      assert.equal((await viewer.call('GET', '/admin/queues/api/queues')).status, 200, 'a viewer reads the dashboard');
+      for (const path of ['/admin/queues/api/queues/maintenance/pause', '/admin/queues-readonly/api/queues/maintenance/pause']) {
+        const refused = await viewer.call('PUT', path);
+        assert.equal(refused.status, 403, `${path} as a viewer session`);
+        assert.equal(refused.body.code, 'forbidden', path);
+      }
+      assert.equal(await server.running.context.queues.maintenance.isPaused(), false, 'the queue was not paused');
+      // The session yields the viewer role on the new admin routes too: erasing a customer needs an operator.
+      const erase = await viewer.call('DELETE', `/admin/v1/tenants/${world.a.tenantId}/customers/${world.a.customerId}`);
+      assert.equal(erase.status, 403);
+      assert.equal(erase.body.code, 'forbidden');
+      assert.equal((await server.admin('GET', `/admin/v1/tenants/${world.a.tenantId}/customers/${world.a.customerId}`)).status, 200, 'the customer is still there');
+      // A superadmin scoped to one tenant gets no queue dashboard (queue jobs name every tenant).
+      const scoped = await signIn(server, world.tokens['scoped-superadmin'], origin);
+      assert.equal((await scoped.call('GET', '/admin/queues/api/queues')).status, 403);
+      // An operator's change from another origin is refused (bull-board cannot send the CSRF header; Origin stands in).
+      const operator = await signIn(server, world.tokens.operator, origin);
+      assert.equal((await operator.call('PUT', '/admin/queues/api/queues/maintenance/pause', undefined, { origin: 'https://evil.example' })).status, 403);
+      assert.equal(await server.running.context.queues.maintenance.isPaused(), false, 'the queue was not paused');
     });
   });
 }

@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { otpTransfer } from '../../otp-channel/otp-support.ts';
 import { transferBody } from '../../support/test-server.ts';
-import { payeeAccount, phoneNumber, knowledgeSecret, otpSeedHex, type RouteRequest, type SecurityWorld, type TenantWorld } from './security-world.ts';
+import { eventually } from '../../support/test-server.ts';
+import { createPasskeyChallenge, newAuthenticator, postPage, registerPasskey, registrationLink } from '../../webauthn/webauthn-support.ts';
+import { pageToken, payeeAccount, phoneNumber, knowledgeSecret, otpSeedHex, type RouteRequest, type SecurityWorld, type TenantWorld } from './security-world.ts';
 
 export type RouteCase = (world: SecurityWorld, tenant: TenantWorld) => Promise<RouteRequest>;
 
@@ -24,6 +26,24 @@ async function freshCustomerWithToken(t: TenantWorld): Promise<{ customerId: str
   const customerId = fresh('cust');
   const token = must(await t.client.createOtpToken<any>(customerId, { type: 'totp', secretHex: otpSeedHex }), 201, 'otp token');
   return { customerId, tokenId: token.id };
+}
+
+/** A customer of `t` (a fresh one) with a passkey, to delete. */
+async function freshCustomerWithPasskey(w: SecurityWorld, t: TenantWorld): Promise<{ customerId: string; credentialId: string }> {
+  const customerId = fresh('cust');
+  return { customerId, credentialId: await registerPasskey(w.server, t.client, customerId, newAuthenticator(w.server)) };
+}
+
+/** The page token of a fresh, unused registration link for a fresh customer of `t`. */
+async function freshRegistrationToken(t: TenantWorld): Promise<{ url: string; token: string }> {
+  const link = await registrationLink(t.client, fresh('cust'));
+  return { url: link.url, token: pageToken(link.url) };
+}
+
+/** A fresh pending webauthn challenge of `t`'s customer (who has a passkey); its page URL and token. */
+async function freshConfirmation(t: TenantWorld): Promise<{ url: string; token: string }> {
+  const challenge = await createPasskeyChallenge(t.client, t.customerId);
+  return { url: challenge.customerUrl, token: pageToken(challenge.customerUrl) };
 }
 
 export const routeCases: Record<string, RouteCase> = {
@@ -55,6 +75,28 @@ export const routeCases: Record<string, RouteCase> = {
     return { params: { customerId, tokenId } };
   },
 
+  // bank: passkeys (registration links, credentials)
+  'POST /v1/customers/:customerId/webauthn/registration-links': async (_, t) => ({ params: { customerId: t.customerId }, body: { locale: 'en-US' } }),
+  'GET /v1/customers/:customerId/webauthn/credentials': async (_, t) => ({ params: { customerId: t.customerId } }),
+  'DELETE /v1/customers/:customerId/webauthn/credentials/:credentialId': async (w, t) => ({ params: await freshCustomerWithPasskey(w, t) }),
+
+  // customer pages (public: the page token in the path is the authority); each case a fresh, unused token
+  'GET /c/webauthn/register/:token': async (_, t) => ({ params: { token: (await freshRegistrationToken(t)).token } }),
+  'POST /c/webauthn/register/:token/options': async (_, t) => ({ params: { token: (await freshRegistrationToken(t)).token }, body: { payment: false } }),
+  'POST /c/webauthn/register/:token/verify': async (w, t) => {
+    const link = await freshRegistrationToken(t);
+    const creation = must(await postPage(w.server, link.url, '/options', { payment: false }), 200, 'registration options');
+    return { params: { token: link.token }, body: { response: newAuthenticator(w.server).register(creation) } };
+  },
+  'GET /c/webauthn/confirm/:token': async (_, t) => ({ params: { token: t.confirmToken } }),
+  'POST /c/webauthn/confirm/:token/options': async (_, t) => ({ params: { token: t.confirmToken } }),
+  'POST /c/webauthn/confirm/:token/verify': async (w, t) => {
+    const page = await freshConfirmation(t);
+    const options = must(await postPage(w.server, page.url, '/options'), 200, 'confirmation options');
+    return { params: { token: page.token }, body: { response: t.authenticator.assert({ challenge: options.publicKey.challenge, credentialId: t.credentialId }) } };
+  },
+  'POST /c/webauthn/confirm/:token/reject': async (_, t) => ({ params: { token: (await freshConfirmation(t)).token } }),
+
   // admin: tenants and keys
   'POST /admin/v1/tenants': async () => ({ params: {}, body: { name: fresh('Bank') } }),
   'GET /admin/v1/tenants': none,
@@ -81,12 +123,26 @@ export const routeCases: Record<string, RouteCase> = {
   'POST /admin/v1/tenants/:id/policy/dry-run': async (_, t) => ({ params: { id: t.tenantId }, body: { transaction: transferBody().transaction } }),
 
   // admin: customers, carrier gateway
-  'POST /admin/v1/tenants/:id/customers/:customerId/unlock': async (_, t) => ({ params: { id: t.tenantId, customerId: t.customerId } }),
+  'POST /admin/v1/tenants/:id/customers/:customerId/unlock': async (_, t) => ({ params: { id: t.tenantId, customerId: t.customerId }, body: { reason: 'customer called the bank' } }),
   'PUT /admin/v1/tenants/:id/carrier-gateway': async (_, t) => ({ params: { id: t.tenantId }, body: { url: 'http://127.0.0.1:9/carrier' } }),
   'GET /admin/v1/tenants/:id/carrier-gateway': tenantOnly,
   'DELETE /admin/v1/tenants/:id/carrier-gateway': async (w, t) => {
     must(await w.server.admin('PUT', `/admin/v1/tenants/${t.tenantId}/carrier-gateway`, { url: 'http://127.0.0.1:9/carrier' }), 200, 'gateway');
     return { params: { id: t.tenantId } };
+  },
+
+  // admin: console views of customers and challenges, redelivery
+  'GET /admin/v1/tenants/:id/customers/:customerId': async (_, t) => ({ params: { id: t.tenantId, customerId: t.customerId } }),
+  'DELETE /admin/v1/tenants/:id/customers/:customerId': async (_, t) => ({ params: { id: t.tenantId, customerId: (await freshCustomerWithToken(t)).customerId } }),
+  'GET /admin/v1/tenants/:id/challenges': async (_, t) => ({ params: { id: t.tenantId }, query: { customerId: t.customerId, limit: '10' } }),
+  'GET /admin/v1/tenants/:id/challenges/:challengeId': async (_, t) => ({ params: { id: t.tenantId, challengeId: t.passkeyChallengeId } }),
+  'POST /admin/v1/tenants/:id/deliveries/:deliveryId/redeliver': async (w, t) => {
+    // A pending delivery is refused (409): wait until the last redelivery has been delivered again.
+    await eventually(async () => {
+      const read = await w.server.admin('GET', `/admin/v1/tenants/${t.tenantId}/deliveries?status=delivered`);
+      return (read.body.deliveries as { id: string }[]).some((d) => d.id === t.deliveryId) || undefined;
+    }, 10_000, 'the delivery delivered again');
+    return { params: { id: t.tenantId, deliveryId: t.deliveryId } };
   },
 
   // admin: audit, receipts, tokens

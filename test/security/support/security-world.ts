@@ -1,12 +1,20 @@
 // The world the adversarial suites attack: one real server, two tenants with a customer, an OTP
-// token, a challenge and a carrier gateway each, admin tokens of every role (global) and a scoped
-// superadmin per tenant, and helpers to send a declared route's request as any principal.
+// token, a registered passkey, a challenge, a pending passkey challenge (with its confirmation page
+// token), a delivered webhook and a carrier gateway each, admin tokens of every role (global) and a
+// scoped superadmin per tenant, and helpers to send a declared route's request as any principal.
+// The server listens on 127.0.0.1 but is known as http://localhost:<port> (PUBLIC_BASE_URL): an IP
+// address is never a WebAuthn RP ID, so passkeys only work under a name (docs/webauthn-channel.md).
+// Bank requests are signed for that public URL and sent to the listening one.
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { StepupClient } from '../../../src/client/stepup-client.ts';
 import type { RouteDefinition } from '../../../src/http/route.ts';
 import type { DbKind } from '../../support/databases.ts';
-import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import { eventually } from '../../support/test-server.ts';
+import type { SoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { otpTransfer } from '../../otp-channel/otp-support.ts';
+import { createPasskeyChallenge, newAuthenticator, pagePath, passkeyTransfer, postPage, registerPasskey, startWebAuthnServer, type WebAuthnTestServer } from '../../webauthn/webauthn-support.ts';
 
 export const payeeAccount = '110-123-456789';
 export const phoneNumber = '+8223123456';
@@ -22,12 +30,20 @@ export interface TenantWorld {
   customerId: string;
   otpTokenId: string;
   challengeId: string;
+  /** The customer's passkey, held by `authenticator`. */
+  credentialId: string;
+  authenticator: SoftAuthenticator;
+  /** A pending webauthn challenge of the customer, and the token of its confirmation page (/c/webauthn/confirm/:token). */
+  passkeyChallengeId: string;
+  confirmToken: string;
+  /** A webhook delivery of this tenant that has been delivered (to `sink`). */
+  deliveryId: string;
 }
 
 export type AdminTokenName = 'viewer' | 'operator' | 'policy-admin' | 'superadmin' | 'scoped-superadmin';
 
 export interface SecurityWorld {
-  server: TestServer;
+  server: WebAuthnTestServer;
   a: TenantWorld;
   b: TenantWorld;
   /** Global tokens of each role, and a superadmin scoped to tenant A. */
@@ -39,8 +55,27 @@ export interface SecurityWorld {
 
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method.toUpperCase()} ${route.path}`;
 
-async function tenantWorld(server: TestServer, name: string): Promise<TenantWorld> {
-  const tenant = await server.createTenant({ name });
+/** A local webhook receiver that answers 204 to everything. */
+async function webhookSink(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`, server };
+}
+
+/** The token in a customer page URL (…/c/webauthn/confirm/<token>). */
+export const pageToken = (url: string) => pagePath(url).split('/').pop()!;
+
+async function tenantWorld(server: WebAuthnTestServer, name: string, sinkUrl: string): Promise<TenantWorld> {
+  const created = await server.createTenant({ name });
+  // createTenant's client signs for the listening URL; the server checks signatures against PUBLIC_BASE_URL.
+  const client = new StepupClient({ baseUrl: server.url, publicBaseUrl: server.publicBaseUrl, credentials: { keyId: created.keyId, secret: created.secret } });
+  const tenant = { ...created, client };
   const customerId = `cust-${name.toLowerCase().replace(/\W/g, '')}`;
   const token = await tenant.client.createOtpToken<any>(customerId, { type: 'totp', secretHex: otpSeedHex });
   if (token.status !== 201) throw new Error(`otp token: ${token.status} ${JSON.stringify(token.body)}`);
@@ -52,13 +87,29 @@ async function tenantWorld(server: TestServer, name: string): Promise<TenantWorl
   if (challenge.status !== 201) throw new Error(`challenge: ${challenge.status} ${JSON.stringify(challenge.body)}`);
   const gateway = await server.admin('PUT', `/admin/v1/tenants/${tenant.tenantId}/carrier-gateway`, { url: 'http://127.0.0.1:9/carrier' });
   if (gateway.status !== 200) throw new Error(`gateway: ${gateway.status} ${JSON.stringify(gateway.body)}`);
-  return { ...tenant, customerId, otpTokenId: token.body.id, challengeId: challenge.body.id };
+  const authenticator = newAuthenticator(server);
+  const credentialId = await registerPasskey(server, client, customerId, authenticator);
+  // A passkey challenge approved on its page, so that a webhook is delivered (the redeliver route needs one)...
+  const toApprove = await client.createChallenge<any>({ ...passkeyTransfer(customerId), callbackUrl: sinkUrl });
+  if (toApprove.status !== 201) throw new Error(`passkey challenge: ${toApprove.status} ${JSON.stringify(toApprove.body)}`);
+  const approved = toApprove.body;
+  const options = await postPage(server, approved.customerUrl, '/options');
+  const verified = await postPage(server, approved.customerUrl, '/verify', { response: authenticator.assert({ challenge: options.body.publicKey.challenge, credentialId }) });
+  if (verified.status !== 200) throw new Error(`passkey verify: ${verified.status} ${JSON.stringify(verified.body)}`);
+  const deliveryId = await eventually(async () => {
+    const deliveries = await server.admin('GET', `/admin/v1/tenants/${tenant.tenantId}/deliveries`);
+    return (deliveries.body.deliveries as { id: string; status: string }[]).find((d) => d.status === 'delivered')?.id;
+  }, 10_000, 'a delivered webhook');
+  // ...and one left pending, whose page token the confirmation page routes take.
+  const pending = await createPasskeyChallenge(client, customerId);
+  return { ...tenant, customerId, otpTokenId: token.body.id, challengeId: challenge.body.id, credentialId, authenticator, passkeyChallengeId: pending.id, confirmToken: pageToken(pending.customerUrl), deliveryId };
 }
 
 export async function startSecurityWorld(db: DbKind): Promise<SecurityWorld> {
-  const server = await startTestServer({ db });
-  const a = await tenantWorld(server, 'Bank A');
-  const b = await tenantWorld(server, 'Bank B');
+  const server = await startWebAuthnServer({ db });
+  const sink = await webhookSink();
+  const a = await tenantWorld(server, 'Bank A', sink.url);
+  const b = await tenantWorld(server, 'Bank B', sink.url);
   const issue = async (role: string, tenantId?: string) => {
     const issued = await server.admin('POST', '/admin/v1/tokens', { name: `${role}-${randomBytes(3).toString('hex')}`, role, ...(tenantId ? { tenantId } : {}) });
     if (issued.status !== 201) throw new Error(`token: ${issued.status} ${JSON.stringify(issued.body)}`);
@@ -71,7 +122,11 @@ export async function startSecurityWorld(db: DbKind): Promise<SecurityWorld> {
     superadmin: await issue('superadmin'),
     'scoped-superadmin': await issue('superadmin', a.tenantId),
   };
-  return { server, a, b, tokens, scopedB: await issue('superadmin', b.tenantId), close: () => server.close() };
+  const close = async () => {
+    await server.close();
+    await new Promise((resolve) => sink.server.close(resolve));
+  };
+  return { server, a, b, tokens, scopedB: await issue('superadmin', b.tenantId), close };
 }
 
 export interface RouteRequest {
@@ -111,6 +166,7 @@ export async function send(world: SecurityWorld, principal: Principal, route: Pi
     let captured: Response | undefined;
     const client = new StepupClient({
       baseUrl: world.server.url,
+      publicBaseUrl: world.server.publicBaseUrl,
       credentials: { keyId: principal.tenant.keyId, secret: principal.tenant.secret },
       fetch: async (input, init) => {
         const answered = await fetch(input, init);
