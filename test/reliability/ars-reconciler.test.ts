@@ -70,6 +70,27 @@ describe('ARS reconciler', () => {
     assert.ok((await reconciled(context, 'next_call_queued')) >= 1);
   });
 
+  it('ends an attempt a killed worker claimed but never dialed, once its challenge has ended', async () => {
+    const world = await startArsWorld({ server: { env: reconcileFast } });
+    worlds.push(world);
+    const { context } = world.server.running;
+    await enroll(world.client, 'cust-1001');
+    const challenge = await arsChallenge(world.client, 'cust-1001');
+    assert.equal((await world.client.cancelChallenge(challenge.id)).status, 200);
+    // The fault: a worker claimed attempt 2, then died before Calls.create (the row a kill -9 leaves).
+    await context.db.query(
+      `INSERT INTO ars_call_attempts (id, tenant_id, challenge_id, customer_id, attempt_number, status, claimed_at)
+       VALUES ('att_killedworker0000', $1, $2, 'cust-1001', 2, 'claimed', now() - interval '2 minutes')`,
+      [world.tenantId, challenge.id],
+    );
+    const ended = await eventually(async () => {
+      const row = (await attemptsOf(context, challenge.id)).find((attempt) => attempt.attempt_number === 2);
+      return row?.status === 'ended' ? row : undefined;
+    }, 10_000, 'the abandoned claim to end');
+    assert.equal(ended.end_reason, 'canceled');
+    assert.ok((await reconciled(context, 'abandoned_claim_closed')) >= 1);
+  });
+
   it("places the first call when its job was lost before any worker saw it", async () => {
     const sim = await startSim();
     worlds.push(sim);

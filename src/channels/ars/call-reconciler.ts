@@ -10,6 +10,8 @@
 //  3. Pending ARS challenges with no attempt: the first call is queued (its job was lost).
 //  4. Pending ARS challenges whose last attempt ended and nothing followed: the next attempt is
 //     queued after what is left of its retry delay, or the challenge fails as `unreachable`.
+//  5. Attempts `claimed` long past the lease, with no call, whose challenge has ended meanwhile (the
+//     worker died between claiming and dialing): ended as `canceled`, nothing is dialed.
 import type { Db } from '../../storage/db.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ArsDialer } from './ars-dialer.ts';
@@ -27,7 +29,7 @@ export interface ReconcilerOptions {
   batch?: number;
 }
 
-export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_queued' | 'next_call_queued';
+export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_queued' | 'next_call_queued' | 'abandoned_claim_closed';
 
 /** Twilio call statuses after which nothing more happens on the call. */
 const endedStatuses = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
@@ -48,7 +50,7 @@ export class CallReconciler {
 
   /** One pass over every case; returns how many repairs of each kind it made. */
   async run(): Promise<Record<ReconcileCase, number>> {
-    const counts: Record<ReconcileCase, number> = { attempt_closed: 0, claim_requeued: 0, first_call_queued: 0, next_call_queued: 0 };
+    const counts: Record<ReconcileCase, number> = { attempt_closed: 0, claim_requeued: 0, first_call_queued: 0, next_call_queued: 0, abandoned_claim_closed: 0 };
     const repaired = (kind: ReconcileCase) => {
       counts[kind] += 1;
       this.deps.metrics.reconciled(kind);
@@ -59,6 +61,9 @@ export class CallReconciler {
     }
     for (const challenge of await this.challengesWithoutAttempt()) {
       if (await this.deps.scheduler.ensure({ tenantId: challenge.tenant_id, challengeId: challenge.id, attemptNumber: 1 }, 0)) repaired('first_call_queued');
+    }
+    for (const attempt of await this.abandonedClaims()) {
+      if (await this.deps.dialer.endAttempt(attempt, 'canceled')) repaired('abandoned_claim_closed');
     }
     for (const attempt of await this.strandedLastAttempts()) {
       if (await this.deps.dialer.afterAttemptEnded(attempt, attempt.ended_at, 'reconcile')) repaired('next_call_queued');
@@ -98,6 +103,16 @@ export class CallReconciler {
     const result = await this.deps.db.query<CallAttemptRow>(
       `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
        WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < now() - make_interval(secs => $1::double precision) AND c.status = 'pending'
+       ORDER BY a.claimed_at LIMIT $2`,
+      [Math.max(this.after, 2 * claimLeaseSeconds), this.batch],
+    );
+    return result.rows;
+  }
+
+  private async abandonedClaims(): Promise<CallAttemptRow[]> {
+    const result = await this.deps.db.query<CallAttemptRow>(
+      `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+       WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < now() - make_interval(secs => $1::double precision) AND c.status <> 'pending'
        ORDER BY a.claimed_at LIMIT $2`,
       [Math.max(this.after, 2 * claimLeaseSeconds), this.batch],
     );
