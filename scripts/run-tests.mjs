@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 function findTests(dir) {
   const found = [];
@@ -24,9 +25,12 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Test files are independent (each starts its own servers on free ports, its own databases and queue
+// prefixes), so they run TEST_CONCURRENCY at a time (default: one per core).
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? availableParallelism());
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: process.env },
 );
 process.exit(result.status ?? 1);
