@@ -12,6 +12,7 @@ import { loadConfig } from '../config/config.ts';
 import { startServer } from '../server/start-server.ts';
 import { createSimulator } from '../telephony/simulator/create-simulator.ts';
 import { StepupClient } from '../client/stepup-client.ts';
+import { koreanFontHint, koreanFontMissing } from './korean-font-check.ts';
 
 const dataDir = process.env.DATA_DIR ?? './.data';
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -73,10 +74,15 @@ async function admin(method: string, path: string, body?: unknown, headers: Reco
 const demoFile = join(dataDir, 'demo.json');
 let demo: { tenantId: string; keyId: string; secret: string; url: string } | undefined;
 if (existsSync(demoFile)) demo = JSON.parse(readFileSync(demoFile, 'utf8'));
+// The call greets with the bank's name in the call's language (docs/admin-api.md, bankNames).
+const demoBankNames = { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' };
 if (!demo || !(await running.context.tenants.get(demo.tenantId))) {
-  const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Demo Bank', bankName: '스텝업은행', allowLoopbackCallbacks: true });
+  const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Demo Bank', bankName: '스텝업은행', bankNames: demoBankNames, allowLoopbackCallbacks: true });
   const key = await admin('POST', `/admin/v1/tenants/${tenant.id}/keys`, {});
   demo = { tenantId: tenant.id, keyId: key.keyId, secret: key.secret, url };
+} else if (Object.keys((await running.context.tenants.get(demo.tenantId))!.bankNames).length === 0) {
+  // A demo tenant from before bank names per locale.
+  await admin('PUT', `/admin/v1/tenants/${demo.tenantId}`, { bankNames: demoBankNames });
 }
 // Requests go to the URL the server knows itself by (signatures cover PUBLIC_BASE_URL).
 demo.url = config.publicBaseUrl;
@@ -113,9 +119,24 @@ const passkeyLine =
 const request = `${process.env.DATA_DIR ? `DATA_DIR=${dataDir} ` : ''}npm run -s request --`;
 const example = JSON.stringify({
   customerId: 'demo-customer',
-  transaction: { reference: 'TX-DEMO-1', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },
+  transaction: { reference: 'TX-DEMO-1', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: 'Kim Chulsoo', bank: 'Shinhan Bank', account: '110-123-456789' } },
+  locale: 'en-US',
+});
+const koreanExample = JSON.stringify({
+  customerId: 'demo-customer',
+  transaction: { reference: 'TX-DEMO-3', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },
   locale: 'ko-KR',
 });
+const fontMissing = koreanFontMissing();
+const fontLine =
+  fontMissing === true
+    ? `
+No Korean font is installed (fc-list :lang=ko finds none): Korean text shows as empty boxes on the
+softphone and the passkey pages. Install one, then restart the browser:
+
+  ${koreanFontHint}
+`
+    : '';
 const passkeyExample = JSON.stringify({
   customerId: 'demo-customer',
   transaction: { reference: 'TX-DEMO-2', type: 'transfer', amount: { value: '3500000', currency: 'KRW' }, payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' } },
@@ -141,14 +162,16 @@ Ask for a 3,500,000 KRW transfer (signs with the key above; run it from this fol
   ${request} POST /v1/challenges '${example}'
 
 The call reads the transfer and asks four digits of the security number at changing positions
-(e.g. "두 번째, 다섯 번째, 여섯 번째, 여덟 번째" = the 2nd, 5th, 6th and 8th digits of ${demoSecret} → ${[2, 5, 6, 8].map((p) => demoSecret[p - 1]).join('')}).
-Press * to report "not me", 0 to hear the details again (the call acts on them after 5 seconds,
-or at once when you press # after them). Then read the result:
+(e.g. "the second, fifth, sixth and eighth digits" of ${demoSecret} → ${[2, 5, 6, 8].map((p) => demoSecret[p - 1]).join('')}).
+Press * to report "not me", 0 to hear the details again: the call acts on them 5 seconds after
+the key (the softphone counts down), or at once when you press # after them. Then read the result:
 
   ${request} GET /v1/challenges/<id>
 
-Use "locale": "en-US" in the request for the English call.
+The same call in Korean ("locale": "ko-KR"; "두 번째, 다섯 번째, …" are the positions):
 
+  ${request} POST /v1/challenges '${koreanExample}'
+${fontLine}
 Passkeys (WebAuthn, in your own browser on this machine):
 
   Register       ${passkeyLine}

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { RouteDefinition } from './route.ts';
 import { problemBodySchema } from './schemas.ts';
+import { operationExamples } from './openapi-examples.ts';
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
@@ -32,12 +33,22 @@ export function buildOpenApi(routes: RouteDefinition[], serverUrl: string): Reco
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = openApiPath(route.path);
+    // The Media Type Object's `example` is what Swagger UI shows instead of values made up from the schema.
+    const examples = operationExamples[`${route.method} ${path}`] ?? {};
+    const withExample = (example: unknown) => (example === undefined ? {} : { example });
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
       responses[status] = {
         description: response.description,
         ...(response.schema
-          ? { content: { [response.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: toSchema(response.schema, 'output') } } }
+          ? {
+              content: {
+                [response.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: {
+                  schema: toSchema(response.schema, 'output'),
+                  ...withExample(examples.responses?.[status]),
+                },
+              },
+            }
           : {}),
       };
     }
@@ -52,7 +63,9 @@ export function buildOpenApi(routes: RouteDefinition[], serverUrl: string): Reco
       security: securityOf(route),
       ...(route.auth.kind === 'admin' ? { 'x-required-role': route.auth.role, 'x-tenant-scope': route.auth.tenantScope } : {}),
       parameters: parametersOf(route),
-      ...(route.body ? { requestBody: { required: !route.body.safeParse(undefined).success, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+      ...(route.body
+        ? { requestBody: { required: !route.body.safeParse(undefined).success, content: { 'application/json': { schema: toSchema(route.body, 'input'), ...withExample(examples.request) } } } }
+        : {}),
       responses,
     };
   }

@@ -4,11 +4,14 @@ import type { Db, Queryable } from '../storage/db.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import { newId } from '../crypto/hashing.ts';
 import { ProblemError } from '../errors/problem.ts';
+import type { BankNames } from './bank-name.ts';
 
 export interface Tenant {
   id: string;
   name: string;
   bankName: string;
+  /** The bank's name per locale ("en-US": "Stepup Bank"); a locale without one uses bankName. */
+  bankNames: BankNames;
   defaultCallbackUrl: string | null;
   allowLoopbackCallbacks: boolean;
   createdAt: Date;
@@ -28,6 +31,7 @@ interface TenantRow {
   id: string;
   name: string;
   bank_name: string;
+  bank_names: BankNames | string | null;
   default_callback_url: string | null;
   allow_loopback_callbacks: boolean;
   created_at: Date;
@@ -37,6 +41,8 @@ const toTenant = (row: TenantRow): Tenant => ({
   id: row.id,
   name: row.name,
   bankName: row.bank_name,
+  // PGlite and node-postgres both parse jsonb; a string only comes from a driver that does not.
+  bankNames: typeof row.bank_names === 'string' ? (JSON.parse(row.bank_names) as BankNames) : (row.bank_names ?? {}),
   defaultCallbackUrl: row.default_callback_url,
   allowLoopbackCallbacks: row.allow_loopback_callbacks,
   createdAt: row.created_at,
@@ -53,15 +59,15 @@ export class TenantStore {
 
   async create(
     tx: Queryable,
-    input: { name: string; bankName?: string; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean },
+    input: { name: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean },
   ): Promise<{ tenant: Tenant; webhookSecret: string }> {
     const id = newId('ten', 12);
     // Standard Webhooks secrets are `whsec_` + base64 of 24–64 random bytes.
     const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
     const result = await tx.query<TenantRow>(
-      `INSERT INTO tenants (id, name, bank_name, webhook_secret_enc, default_callback_url, allow_loopback_callbacks)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [id, input.name, input.bankName ?? input.name, this.envelope.encrypt(webhookSecret, webhookContext(id)), input.defaultCallbackUrl ?? null, input.allowLoopbackCallbacks ?? false],
+      `INSERT INTO tenants (id, name, bank_name, bank_names, webhook_secret_enc, default_callback_url, allow_loopback_callbacks)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7) RETURNING *`,
+      [id, input.name, input.bankName ?? input.name, JSON.stringify(input.bankNames ?? {}), this.envelope.encrypt(webhookSecret, webhookContext(id)), input.defaultCallbackUrl ?? null, input.allowLoopbackCallbacks ?? false],
     );
     return { tenant: toTenant(result.rows[0]!), webhookSecret };
   }
@@ -69,16 +75,25 @@ export class TenantStore {
   async update(
     tx: Queryable,
     tenantId: string,
-    changes: { name?: string; bankName?: string; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean },
+    changes: { name?: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean },
   ): Promise<Tenant | null> {
     const result = await tx.query<TenantRow>(
       `UPDATE tenants SET
          name = COALESCE($2, name),
          bank_name = COALESCE($3, bank_name),
          default_callback_url = CASE WHEN $4::boolean THEN $5 ELSE default_callback_url END,
-         allow_loopback_callbacks = COALESCE($6, allow_loopback_callbacks)
+         allow_loopback_callbacks = COALESCE($6, allow_loopback_callbacks),
+         bank_names = COALESCE($7::jsonb, bank_names)
        WHERE id = $1 RETURNING *`,
-      [tenantId, changes.name ?? null, changes.bankName ?? null, changes.defaultCallbackUrl !== undefined, changes.defaultCallbackUrl ?? null, changes.allowLoopbackCallbacks ?? null],
+      [
+        tenantId,
+        changes.name ?? null,
+        changes.bankName ?? null,
+        changes.defaultCallbackUrl !== undefined,
+        changes.defaultCallbackUrl ?? null,
+        changes.allowLoopbackCallbacks ?? null,
+        changes.bankNames === undefined ? null : JSON.stringify(changes.bankNames),
+      ],
     );
     return result.rows[0] ? toTenant(result.rows[0]) : null;
   }

@@ -151,6 +151,57 @@ describe('render-call', () => {
     });
   });
 
+  describe('names in another script', () => {
+    const nameVoices = () => ({ ko: korean.voice, en: english.voice });
+    const says = (xml: string) =>
+      spokenLines(parseTwiml(xml)).filter((line) => !line.inGather).map((line) => ({ text: line.text, language: line.attributes.language, voice: line.attributes.voice }));
+
+    it('en-US call: a Hangul bank, payee and payee bank are each a <Say language="ko-KR"> with the Korean voice', () => {
+      const lines = says(renderIntro({ flow: english, nameVoices: nameVoices(), bankName: '스텝업은행', transaction: transfer, positions: [2, 5, 6, 8], ...hooks }));
+      const en = { language: 'en-US', voice: english.voice.name };
+      const ko = { language: 'ko-KR', voice: korean.voice.name };
+      assert.deepEqual(lines.slice(0, 9), [
+        { text: 'Hello, this is', ...en },
+        { text: '스텝업은행', ...ko },
+        { text: 'We are calling to confirm a request made in your name.', ...en },
+        { text: 'Please listen carefully to the details.', ...en },
+        { text: 'This is a request to transfer money.', ...en },
+        { text: 'Payee:', ...en },
+        { text: '김철수', ...ko },
+        { text: 'Bank:', ...en },
+        { text: '신한은행', ...ko },
+      ]);
+      // No Hangul is left for the English voice.
+      assert.equal(lines.some((line) => line.language === 'en-US' && /\p{Script=Hangul}/u.test(line.text)), false);
+    });
+
+    it('ko-KR call: a Latin-only payee is read by the English voice; Hangul names stay in the Korean lines', () => {
+      const lines = says(
+        renderIntro({ flow: korean, nameVoices: nameVoices(), bankName: '스텝업은행', transaction: { ...transfer, payeeName: 'John Smith' }, positions: [2, 5, 6, 8], ...hooks }),
+      );
+      assert.match(lines[0]!.text, /스텝업은행/);
+      const payee = lines.findIndex((line) => line.text === 'John Smith');
+      assert.ok(payee > 0, 'the payee has its own Say');
+      assert.deepEqual(lines[payee], { text: 'John Smith', language: 'en-US', voice: english.voice.name });
+      assert.deepEqual(lines[payee - 1], { text: '받는 분,', language: 'ko-KR', voice: korean.voice.name });
+      assert.ok(lines.some((line) => line.text === '받는 은행, 신한은행.' && line.language === 'ko-KR'));
+    });
+
+    it('the listener check and the repeated details split names the same way; without nameVoices nothing is split', () => {
+      const check = parseTwiml(renderListenerCheck({ flow: english, nameVoices: nameVoices(), bankName: '스텝업은행', actionUrl: hooks.actionUrl }));
+      const inGather = gatherOf(check).children.map((node) => [node.text, node.attributes.language]);
+      assert.deepEqual(inGather, [
+        ['Hello, this is', 'en-US'],
+        ['스텝업은행', 'ko-KR'],
+        ['with an automated security call. To hear the details, press 1.', 'en-US'],
+      ]);
+      const repeat = says(renderRepeatDetails({ flow: english, nameVoices: nameVoices(), transaction: transfer, positions: [1, 2], ...hooks }));
+      assert.ok(repeat.some((line) => line.text === '김철수' && line.language === 'ko-KR'));
+      const plain = says(renderIntro({ flow: english, bankName: '스텝업은행', transaction: transfer, positions: [2, 5, 6, 8], ...hooks }));
+      assert.ok(plain.some((line) => line.text === 'Payee: 김철수.' && line.language === 'en-US'));
+    });
+  });
+
   describe('non-transfer types', () => {
     it('reads the type phrase and no amount when there is none', () => {
       const response = parseTwiml(renderIntro({ flow: korean, bankName: '데모은행', transaction: { type: 'certificate_reissue' }, positions: [1, 4, 7, 9], ...hooks }));

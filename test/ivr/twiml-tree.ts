@@ -44,11 +44,11 @@ export function parseTwiml(xml: string): TwimlNode {
 }
 
 /** Every Say text in document order, with whether it sits inside the Gather. */
-export function spokenLines(response: TwimlNode): { text: string; inGather: boolean }[] {
-  const lines: { text: string; inGather: boolean }[] = [];
+export function spokenLines(response: TwimlNode): { text: string; inGather: boolean; attributes: Record<string, string> }[] {
+  const lines: { text: string; inGather: boolean; attributes: Record<string, string> }[] = [];
   const walk = (node: TwimlNode, inGather: boolean): void => {
     for (const child of node.children) {
-      if (child.name === 'Say') lines.push({ text: child.text, inGather });
+      if (child.name === 'Say') lines.push({ text: child.text, inGather, attributes: child.attributes });
       walk(child, inGather || child.name === 'Gather');
     }
   };

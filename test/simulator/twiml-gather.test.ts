@@ -231,4 +231,28 @@ describe('simulator TwiML: Gather, Redirect, Hangup', () => {
       await slow.close();
     }
   });
+
+  it('stops the nested Say at the first key, so a lone key is sent one timeout after it is pressed (Twilio barge-in)', async () => {
+    // 46 characters at 200 ms each: the prompt would take about 9 s to read.
+    const slow = await startSimulator({ sayMsPerChar: 200, gatherTimeoutScale: 1 });
+    try {
+      app.route('/lone', twiml('<Gather numDigits="4" timeout="1" action="/lone-done"><Say>This prompt takes several seconds to read aloud</Say></Gather>'));
+      app.route('/lone-done', twiml('<Hangup/>'));
+      const call = await slow.client.calls.create({ to, from, url: `${app.baseUrl}/lone` });
+      await waitFor(() => slow.sim.state.getCall(call.sid)?.awaitingDigits, 'gather');
+      const pressedAt = Date.now();
+      assert.equal((await controlJson(slow.baseUrl, 'POST', `/sim/calls/${call.sid}/digits`, { digits: '*' })).status, 200);
+      // The view says when the keys will be sent, for the softphone's countdown.
+      const view = slow.sim.state.getCall(call.sid);
+      assert.equal(view?.pendingDigits, '*');
+      assert.ok(view?.submitAt !== null && view?.submitAt !== undefined, 'a pending key has a submit time');
+      assert.ok(Math.abs(Date.parse(view.submitAt) - (pressedAt + 1000)) < 500, `submitAt ${view.submitAt} is one timeout after the key`);
+      await waitFor(() => app.hitsTo('/lone-done')[0], 'the action', 4000);
+      const elapsed = Date.now() - pressedAt;
+      assert.ok(elapsed >= 900 && elapsed < 2500, `the lone key was sent ${elapsed} ms after it was pressed (timeout 1 s)`);
+      assert.equal(app.hitsTo('/lone-done')[0]?.params.Digits, '*');
+    } finally {
+      await slow.close();
+    }
+  });
 });

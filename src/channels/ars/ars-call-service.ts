@@ -9,6 +9,7 @@ import type { ChallengeService, Outcome } from '../../challenges/challenge-servi
 import type { ChallengeStore } from '../../challenges/challenge-store.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
+import { bankNameFor } from '../../tenants/bank-name.ts';
 import type { CallTransactionView } from '../../telephony/ivr/call-transaction.ts';
 import { interpretDigits } from '../../telephony/ivr/interpret-digits.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
@@ -318,6 +319,6 @@ export class ArsCallService {
       // Expired or canceled a moment earlier: say what really happened.
       if (!finished.changed) step = { kind: 'goodbye', ending: endingOf(finished.challenge) };
     }
-    return { step, locale: challenge.locale, bankName: tenant.bankName, transaction: transactionView(challenge) };
+    return { step, locale: challenge.locale, bankName: bankNameFor(tenant, challenge.locale), transaction: transactionView(challenge) };
   }
 }

@@ -6,15 +6,21 @@ import { appendAudit } from '../../audit/audit-log.ts';
 import { assertCallbackUrlAllowed } from '../../events/callback-url-guard.ts';
 import { notFound } from '../../errors/problem.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
+import type { BankNameLocale } from '../../tenants/bank-name.ts';
 
 export const tenantIdParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/) });
-const tenantView = z.object({ id: z.string(), name: z.string(), bankName: z.string(), defaultCallbackUrl: z.string().nullable(), allowLoopbackCallbacks: z.boolean(), createdAt: z.string() });
+const bankNameText = z.string().min(1).max(100);
+const bankNames = z
+  .strictObject({ 'ko-KR': bankNameText.optional(), 'en-US': bankNameText.optional() } satisfies Record<BankNameLocale, unknown>)
+  .describe('The bank\'s name per call locale, e.g. {"ko-KR": "스텝업은행", "en-US": "Stepup Bank"}; a locale without one is greeted with bankName. On change, replaces the whole map ({} clears it)');
+const tenantView = z.object({ id: z.string(), name: z.string(), bankName: z.string(), bankNames: z.record(z.string(), z.string()), defaultCallbackUrl: z.string().nullable(), allowLoopbackCallbacks: z.boolean(), createdAt: z.string() });
 const showTenant = (tenant: Tenant) => ({ ...tenant, createdAt: tenant.createdAt.toISOString() });
 const callbackUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
 const tenantInput = z.strictObject({
   name: z.string().min(1).max(100),
-  bankName: z.string().min(1).max(100).optional().describe('Spoken in the call greeting; defaults to name'),
+  bankName: bankNameText.optional().describe('Spoken in the call greeting when bankNames has no name for the call\'s locale; defaults to name'),
+  bankNames: bankNames.optional(),
   defaultCallbackUrl: callbackUrl.nullable().optional(),
   allowLoopbackCallbacks: z.boolean().optional().describe('Allow http://127.0.0.1 callbacks (development only; the server must also set ALLOW_LOOPBACK_CALLBACKS)'),
 });

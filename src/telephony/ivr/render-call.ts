@@ -9,7 +9,8 @@ import { amountWords } from './amount-words.ts';
 import type { CallTransactionView } from './call-transaction.ts';
 import type { KnowledgeCheckMessageId } from './flow-messages.ts';
 import type { CallFlow } from './flow-schema.ts';
-import { fillMessage } from './message-template.ts';
+import { fillMessagePieces } from './message-template.ts';
+import { namePlaceholders, otherVoiceFor, type CallVoice, type NameVoices } from './name-voices.ts';
 import { positionsPhrase } from './positions-phrase.ts';
 import { spokenDigits } from './spoken-digits.ts';
 
@@ -27,7 +28,12 @@ export interface GatherHooks {
   noInputUrl?: string;
 }
 
-export interface RenderIntroOptions extends GatherHooks {
+/** Voices for names written in another language's script (see name-voices.ts); none: the flow's voice reads them. */
+interface NameVoiceOption {
+  nameVoices?: NameVoices;
+}
+
+export interface RenderIntroOptions extends GatherHooks, NameVoiceOption {
   flow: CallFlow;
   /** The tenant's name, for the greeting. */
   bankName: string;
@@ -36,14 +42,14 @@ export interface RenderIntroOptions extends GatherHooks {
   positions: readonly number[];
 }
 
-export interface RenderListenerCheckOptions {
+export interface RenderListenerCheckOptions extends NameVoiceOption {
   flow: CallFlow;
   bankName: string;
   /** The Gather's action: Twilio POSTs the key pressed here. */
   actionUrl: string;
 }
 
-export interface RenderRepeatDetailsOptions extends GatherHooks {
+export interface RenderRepeatDetailsOptions extends GatherHooks, NameVoiceOption {
   flow: CallFlow;
   transaction: CallTransactionView;
   positions: readonly number[];
@@ -65,16 +71,39 @@ export interface RenderGoodbyeOptions {
 
 type Speaker = (message: KnowledgeCheckMessageId, values?: Record<string, string>) => void;
 
-function speakerFor(flow: CallFlow, target: VoiceResponse | VoiceResponse.Gather): Speaker {
-  const attributes: VoiceResponse.SayAttributes = {
+function sayAttributes(voice: CallVoice): VoiceResponse.SayAttributes {
+  return {
     // The flow schema checked the shape; Twilio's unions of voices and languages change per release.
-    language: flow.voice.language as NonNullable<VoiceResponse.SayAttributes['language']>,
-    voice: flow.voice.name as NonNullable<VoiceResponse.SayAttributes['voice']>,
+    language: voice.language as NonNullable<VoiceResponse.SayAttributes['language']>,
+    voice: voice.name as NonNullable<VoiceResponse.SayAttributes['voice']>,
   };
+}
+
+/** Something to read aloud: text with letters or digits (not the lone "." left after a name). */
+const speaksWords = (text: string): boolean => /[\p{L}\p{N}]/u.test(text);
+
+function speakerFor(flow: CallFlow, target: VoiceResponse | VoiceResponse.Gather, nameVoices: NameVoices = {}): Speaker {
+  const own = sayAttributes(flow.voice);
   return (message, values = {}) => {
     const wording = flow.messages[message];
     if (wording === undefined) throw new Error(`flow ${flow.flow}.${flow.locale} has no message "${message}"`);
-    target.say(attributes, fillMessage(wording, values));
+    // Consecutive pieces in the same voice form one <Say>; a name in another script gets its own.
+    const says: { voice: CallVoice | undefined; text: string }[] = [];
+    for (const piece of fillMessagePieces(wording, values)) {
+      const voice = piece.placeholder !== undefined && namePlaceholders.has(piece.placeholder) ? otherVoiceFor(piece.text, flow, nameVoices) : undefined;
+      const previous = says.at(-1);
+      if (previous && previous.voice === voice) previous.text += piece.text;
+      else says.push({ voice, text: piece.text });
+    }
+    if (says.length === 1) {
+      target.say(own, says[0]!.text);
+      return;
+    }
+    for (const { voice, text } of says) {
+      // Around a name spoken apart, the flow's words lose their joining punctuation (". We are…").
+      const trimmed = voice ? text.trim() : text.replace(/^[\s\p{P}]+(?=\p{L}|\p{N})/u, '').trim();
+      if (speaksWords(trimmed)) target.say(voice ? sayAttributes(voice) : own, trimmed);
+    }
   };
 }
 
@@ -140,10 +169,10 @@ function hooksOf({ actionUrl, noInputUrl }: GatherHooks): GatherHooks {
 
 /** First TwiML of an answered call: greeting, the transaction, then the ask. */
 export function renderIntro(options: RenderIntroOptions): string {
-  const { flow, bankName, transaction, positions } = options;
+  const { flow, bankName, transaction, positions, nameVoices } = options;
   const response = new twilio.twiml.VoiceResponse();
   if (flow.leadingPauseSeconds > 0) response.pause({ length: flow.leadingPauseSeconds });
-  const say = speakerFor(flow, response);
+  const say = speakerFor(flow, response, nameVoices);
   say('greeting', { bankName: speakable(bankName) });
   sayTransaction(say, flow, transaction);
   appendAsk(response, flow, positions, hooksOf(options));
@@ -154,20 +183,20 @@ export function renderIntro(options: RenderIntroOptions): string {
  * When answering-machine detection was not sure: who is calling, and one key to go on. Nothing
  * about the transaction is said; silence (a voicemail recording) falls through to Hangup.
  */
-export function renderListenerCheck({ flow, bankName, actionUrl }: RenderListenerCheckOptions): string {
+export function renderListenerCheck({ flow, bankName, actionUrl, nameVoices }: RenderListenerCheckOptions): string {
   const response = new twilio.twiml.VoiceResponse();
   if (flow.leadingPauseSeconds > 0) response.pause({ length: flow.leadingPauseSeconds });
   const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: flow.gather.timeoutSeconds, action: actionUrl, method: 'POST', actionOnEmptyResult: false });
-  speakerFor(flow, gather)('listener_check', { bankName: speakable(bankName) });
+  speakerFor(flow, gather, nameVoices)('listener_check', { bankName: speakable(bankName) });
   response.hangup();
   return response.toString();
 }
 
 /** After `0`: the transaction again (no greeting), then the same ask. */
 export function renderRepeatDetails(options: RenderRepeatDetailsOptions): string {
-  const { flow, transaction, positions } = options;
+  const { flow, transaction, positions, nameVoices } = options;
   const response = new twilio.twiml.VoiceResponse();
-  sayTransaction(speakerFor(flow, response), flow, transaction);
+  sayTransaction(speakerFor(flow, response, nameVoices), flow, transaction);
   appendAsk(response, flow, positions, hooksOf(options));
   return response.toString();
 }

@@ -136,6 +136,12 @@ export class CallEngine {
         if (typed !== '') this.appendLine(call, { kind: 'digits', text: typed });
       },
       signal,
+      (deadline) => {
+        if (runtime.gather !== waiter) return;
+        call.submitAt = deadline.toISOString();
+        call.pendingDigits = waiter.typed;
+        this.deps.state.notify(call);
+      },
     );
     runtime.gather = waiter;
     this.setGatherView(call, options);
@@ -148,6 +154,7 @@ export class CallEngine {
     call.numDigits = options?.numDigits ?? null;
     call.finishOnKey = options === null ? null : options.finishOnKey;
     call.pendingDigits = '';
+    call.submitAt = null;
     this.deps.state.notify(call);
   }
 

@@ -108,6 +108,7 @@ function parseCreate(body: FormBody, accountSid: string, state: SimulatorState):
     numDigits: null,
     finishOnKey: null,
     pendingDigits: '',
+    submitAt: null,
     errors: [],
   };
   return { call, instruction };

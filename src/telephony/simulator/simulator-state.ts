@@ -86,6 +86,8 @@ export interface SimCall {
   finishOnKey: string | null;
   /** Digits typed into the current <Gather> so far. */
   pendingDigits: string;
+  /** ISO time the current <Gather> times out (what was typed is then sent); null while its prompt plays. */
+  submitAt: string | null;
   errors: { code: number; message: string }[];
 }
 
@@ -101,6 +103,9 @@ export interface SimCallView {
   numDigits: number | null;
   finishOnKey: string | null;
   pendingDigits: string;
+  submitAt: string | null;
+  /** submitAt as milliseconds from when this view was made, so a page's countdown ignores clock skew. */
+  submitInMs: number | null;
   lines: TranscriptLine[];
   errors: { code: number; message: string }[];
   createdAt: string;
@@ -120,6 +125,8 @@ export function toCallView(call: SimCall): SimCallView {
     numDigits: call.numDigits,
     finishOnKey: call.finishOnKey,
     pendingDigits: call.pendingDigits,
+    submitAt: call.submitAt,
+    submitInMs: call.submitAt === null ? null : Math.max(0, Date.parse(call.submitAt) - Date.now()),
     lines: [...call.lines],
     errors: [...call.errors],
     createdAt: call.dateCreated.toISOString(),

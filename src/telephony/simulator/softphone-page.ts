@@ -2,8 +2,9 @@
 // served from the same origin (/sim/phone.js, /sim/phone.css) so the page runs under a strict CSP.
 // Stable hooks for browser tests: data-testid = number-input, follow-latest, call-select,
 // call-status (also data-status), call-sid, call-to, answered-by, transcript (li: transcript-line,
-// data-kind), prompt, awaiting-digits (data-awaiting), entered-digits, key-0 … key-9, key-*, key-#,
-// hangup, speak-toggle, notice, connection. Query: ?to={e164} filters, ?sid={CA…} opens one call.
+// data-kind, lang), prompt, awaiting-digits (data-awaiting), entered-digits, submit-countdown
+// (data-seconds), key-0 … key-9, key-*, key-#, hangup, speak-toggle, notice, font-notice
+// (data-missing), connection. Query: ?to={e164} filters, ?sid={CA…} opens one call.
 import express, { type Router } from 'express';
 import { softphoneScript } from './softphone-script.ts';
 
@@ -44,6 +45,7 @@ const page = `<!doctype html>
       <div id="awaiting-digits" data-testid="awaiting-digits" data-awaiting="false"></div>
       <div id="prompt" data-testid="prompt"></div>
       <output id="entered-digits" data-testid="entered-digits"></output>
+      <div id="submit-countdown" data-testid="submit-countdown" aria-live="polite"></div>
     </section>
     <div class="keypad" role="group" aria-label="keypad">
         ${keypad}
@@ -53,6 +55,10 @@ const page = `<!doctype html>
       <label class="inline"><input type="checkbox" id="speak" data-testid="speak-toggle" checked> speak</label>
     </div>
     <p id="notice" data-testid="notice" role="status"></p>
+    <p id="font-notice" data-testid="font-notice" data-missing="false" hidden>
+      Korean text shows as empty boxes: this machine has no Korean (CJK) font. Install one with
+      <code>sudo apt-get install -y fonts-noto-cjk</code>, then restart the browser.
+    </p>
   </main>
   <script src="/sim/phone.js"></script>
 </body>
@@ -87,6 +93,8 @@ input, select { font: inherit; padding: .35rem; }
 .actions { display: flex; justify-content: space-between; align-items: center; }
 .hangup { background: #d33; color: white; border: 0; border-radius: 2rem; padding: .7rem 1.5rem; font-size: 1rem; cursor: pointer; }
 .hangup:disabled { opacity: .4; cursor: default; }
+#submit-countdown { font-size: .85rem; color: #2a7; min-height: 1.1rem; }
+#font-notice { font-size: .85rem; color: #c60; margin: 0; border: 1px solid #c604; border-radius: .5rem; padding: .5rem; }
 #notice { min-height: 1.2rem; font-size: .85rem; color: #c60; margin: 0; }
 `;
 

@@ -10,6 +10,7 @@ export const softphoneScript = String.raw`'use strict';
     sid: byId('call-sid'), to: byId('call-to'), answeredBy: byId('answered-by'), transcript: byId('transcript'),
     prompt: byId('prompt'), awaiting: byId('awaiting-digits'), typed: byId('entered-digits'),
     speak: byId('speak'), hangup: byId('hangup'), notice: byId('notice'), connection: byId('connection'),
+    countdown: byId('submit-countdown'), fontNotice: byId('font-notice'),
   };
   const terminal = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
   const calls = new Map();
@@ -18,6 +19,10 @@ export const softphoneScript = String.raw`'use strict';
   let typed = '';
   let wasAwaiting = false;
   let sending = Promise.resolve();
+  // When the keys typed so far will be sent (the Gather's timeout after the last key), in this
+  // browser's clock; null when nothing is pending.
+  let submitDeadline = null;
+  let countdownTimer = null;
 
   const params = new URLSearchParams(location.search);
   if (params.get('to')) el.number.value = params.get('to');
@@ -63,6 +68,49 @@ export const softphoneScript = String.raw`'use strict';
     render();
   }
 
+  // Without a Hangul font every syllable is drawn as the same empty box (.notdef): two different
+  // syllables then give identical pixels.
+  function hangulRenders() {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 32;
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    if (!context) return true;
+    const pixels = (text) => {
+      context.clearRect(0, 0, canvas.width, canvas.height);
+      context.fillStyle = '#000';
+      context.font = '24px sans-serif';
+      context.textBaseline = 'top';
+      context.fillText(text, 4, 4);
+      return context.getImageData(0, 0, canvas.width, canvas.height).data.join(',');
+    };
+    return pixels('가') !== pixels('힣');
+  }
+
+  function renderCountdown() {
+    if (submitDeadline === null) {
+      el.countdown.textContent = '';
+      delete el.countdown.dataset.seconds;
+      return;
+    }
+    const seconds = Math.max(0, Math.ceil((submitDeadline - Date.now()) / 1000));
+    el.countdown.dataset.seconds = String(seconds);
+    el.countdown.textContent = 'sending ' + typed + ' in ' + seconds + ' s' + (finishKey === '#' ? ' (press # to send now)' : '');
+  }
+  let finishKey = null;
+
+  function trackDeadline(call) {
+    const pending = Boolean(call && call.awaitingDigits && call.pendingDigits && call.submitInMs !== null && call.submitInMs !== undefined);
+    submitDeadline = pending ? Date.now() + call.submitInMs : null;
+    finishKey = call ? call.finishOnKey : null;
+    if (submitDeadline !== null && countdownTimer === null) countdownTimer = setInterval(renderCountdown, 200);
+    if (submitDeadline === null && countdownTimer !== null) {
+      clearInterval(countdownTimer);
+      countdownTimer = null;
+    }
+    renderCountdown();
+  }
+
   function renderList() {
     const previous = el.select.value;
     el.select.replaceChildren();
@@ -104,6 +152,7 @@ export const softphoneScript = String.raw`'use strict';
     if (call && call.awaitingDigits && !wasAwaiting) typed = '';
     wasAwaiting = Boolean(call && call.awaitingDigits);
     el.typed.textContent = typed;
+    trackDeadline(call);
     for (; call && spokenLines < lines.length; spokenLines++) {
       if (lines[spokenLines].kind === 'say') speakLine(lines[spokenLines]);
     }
@@ -220,6 +269,10 @@ export const softphoneScript = String.raw`'use strict';
     if (newest) select(newest.sid, { speakHistory: false });
   });
   if ('speechSynthesis' in window) speechSynthesis.getVoices();
+  if (!hangulRenders()) {
+    el.fontNotice.hidden = false;
+    el.fontNotice.dataset.missing = 'true';
+  }
   render();
   connect();
 })();

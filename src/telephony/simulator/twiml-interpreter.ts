@@ -1,6 +1,7 @@
 // Runs one TwiML <Response> document verb by verb, with Twilio's semantics:
 // - Say / Play / Pause are played in order; Say text goes to the call's transcript.
-// - Gather waits for DTMF (digits typed during its nested Say/Play/Pause count: barge-in); with
+// - Gather waits for DTMF (digits typed during its nested Say/Play/Pause count and stop them:
+//   barge-in); with
 //   digits it requests `action` (default: the current document URL) and the answer replaces the
 //   document; with none it falls through to the next verb, unless actionOnEmptyResult="true".
 // - Redirect replaces the document; Hangup and Reject end the call; after the last verb the call ends.
@@ -26,6 +27,8 @@ export interface GatherResult {
 export interface GatherHandle {
   /** Aborted as soon as the Gather has its result (digits barge in over nested verbs). */
   readonly settled: AbortSignal;
+  /** Aborted at the first key: Twilio stops the nested Say/Play there and starts the timeout. */
+  readonly interrupted: AbortSignal;
   /** Starts the inter-digit timeout; called once the nested verbs have played. */
   arm(): void;
   /** null when the call was hung up or redirected meanwhile. */
@@ -138,8 +141,8 @@ async function runGather(
     prompt: promptOf(gather),
   });
   for (const nested of childElements(gather)) {
-    if (handle.settled.aborted || ctx.signal.aborted) break;
-    await playSimpleVerb(nested, ctx, handle.settled);
+    if (handle.interrupted.aborted || ctx.signal.aborted) break;
+    await playSimpleVerb(nested, ctx, handle.interrupted);
   }
   handle.arm();
   const result = await handle.result;

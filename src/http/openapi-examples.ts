@@ -1,0 +1,247 @@
+// Examples shown by /docs for every JSON request body and success response, keyed by
+// "<method> <OpenAPI path>" and status. One story runs through them: a 3,500,000 KRW transfer to
+// 김철수 at 신한은행 (account 110-123-456789) that the policy sends to a phone (ARS) confirmation.
+// test/foundation/openapi-examples.test.ts checks that each example passes its route's own schema.
+
+const tenantId = 'ten_Q2hY8mLkP4sVb7Wd';
+const challengeId = 'chl_5bK9pXy2TqW8rLm3ZsVd';
+const createdAt = '2026-11-29T01:23:45.000Z';
+
+const transferRequest = {
+  customerId: 'cust-1001',
+  transaction: {
+    reference: 'TX-20261129-000123',
+    type: 'transfer',
+    amount: { value: '3500000', currency: 'KRW' },
+    payee: { name: '김철수', bank: '신한은행', account: '110-123-456789' },
+  },
+  context: { designatedDevice: false, payeeRegistered: false, riskScore: 0.2 },
+  locale: 'ko-KR',
+  callbackUrl: 'https://bank.example/stepup/events',
+};
+
+const pendingChallenge = {
+  id: challengeId,
+  status: 'pending',
+  customerId: 'cust-1001',
+  transaction: {
+    reference: 'TX-20261129-000123',
+    type: 'transfer',
+    amount: { value: '3500000', currency: 'KRW' },
+    payee: { name: '김철수', bank: '신한은행', account: '***-***-456789' },
+  },
+  transactionHash: 'x3Jr7cWq0mZ5t9bLkQ2yVhN8pF4sD6gA1eR0uTzXcYo',
+  decision: { stepUpRequired: true, reasons: ['daily_cumulative_threshold', 'unregistered_payee_limit'], channels: ['ars', 'webauthn', 'otp'] },
+  channel: 'ars',
+  channelDetails: null,
+  customerUrl: null,
+  locale: 'ko-KR',
+  createdAt,
+  expiresAt: '2026-11-29T01:28:45.000Z',
+  completedAt: null,
+  result: null,
+};
+
+const receipt = 'eyJhbGciOiJFUzI1NiIsImtpZCI6InJjcHQtMjAyNi0xMSJ9.eyJjaGFsbGVuZ2VJZCI6ImNobF81Yks5cFh5MlRxVzhyTG0zWnNWZCJ9.c2lnbmF0dXJl';
+const approvedChallenge = {
+  ...pendingChallenge,
+  status: 'approved',
+  completedAt: '2026-11-29T01:24:40.000Z',
+  result: { channel: 'ars', reason: 'knowledge_verified', receipt },
+};
+const canceledChallenge = { ...pendingChallenge, status: 'canceled', completedAt: '2026-11-29T01:24:10.000Z', result: { channel: 'ars', reason: 'canceled_by_bank', receipt } };
+
+const tenant = {
+  id: tenantId,
+  name: 'Stepup Bank (production)',
+  bankName: '스텝업은행',
+  bankNames: { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' },
+  defaultCallbackUrl: 'https://bank.example/stepup/events',
+  allowLoopbackCallbacks: false,
+  createdAt,
+};
+
+const policyDocument = {
+  currency: 'KRW',
+  timezone: 'Asia/Seoul',
+  challengeTtlSeconds: 300,
+  channelOrder: ['ars', 'webauthn', 'otp'],
+  stepUp: { dailyCumulativeThreshold: '3000000', unregisteredPayeeLimit: '1000000', riskScoreThreshold: 0.7 },
+  channels: { ars: { allowedLineTypes: ['landline'], secretPositions: 4, maxAnswersPerCall: 3 }, webauthn: { userVerification: 'required' }, otp: { maxAttempts: 5 } },
+};
+const policyVersion = { version: 3, author: 'admin:policy-team', createdAt, document: policyDocument };
+
+const otpToken = {
+  id: 'otp_7Hn2KqX9LmP4',
+  type: 'totp',
+  algorithm: 'sha1',
+  digits: 6,
+  period: 30,
+  label: 'Security card app',
+  locked: false,
+  lockedAt: null,
+  createdAt,
+  lastUsedAt: null,
+};
+
+const carrierGateway = { url: 'https://carrier-gateway.bank.example/lookup', timeoutMs: 2000, enabled: true, createdAt, updatedAt: createdAt };
+
+export interface OperationExamples {
+  request?: unknown;
+  responses?: Record<string, unknown>;
+}
+
+export const operationExamples: Record<string, OperationExamples> = {
+  'get /': { responses: { 200: { service: 'stepup', links: { docs: { href: '/docs', title: 'API documentation' }, openapi: { href: '/openapi.json', title: 'OpenAPI 3.1 document' }, jwks: { href: '/.well-known/jwks.json', title: 'Receipt verification keys' } } } } },
+  'get /healthz': { responses: { 200: { status: 'ok' } } },
+  'get /readyz': { responses: { 200: { status: 'ready', database: 'ok', redis: 'ok' } } },
+  'get /openapi.json': { responses: { 200: { openapi: '3.1.0', info: { title: 'stepup', version: '1.0.0' }, paths: {} } } },
+  'get /.well-known/jwks.json': {
+    responses: { 200: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'rcpt-2026-11', use: 'sig', alg: 'ES256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } },
+  },
+  'post /v1/challenges': { request: transferRequest, responses: { 201: pendingChallenge } },
+  'get /v1/challenges/{id}': { responses: { 200: approvedChallenge } },
+  'post /v1/challenges/{id}/cancel': { responses: { 200: canceledChallenge } },
+  'post /v1/challenges/{id}/otp': { request: { code: '482913' }, responses: { 200: { ...approvedChallenge, channel: 'otp', result: { channel: 'otp', reason: 'otp_verified', receipt } } } },
+  'post /admin/v1/tenants': {
+    request: { name: 'Stepup Bank (production)', bankName: '스텝업은행', bankNames: { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' }, defaultCallbackUrl: 'https://bank.example/stepup/events' },
+    responses: { 201: { ...tenant, webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
+  },
+  'get /admin/v1/tenants': { responses: { 200: { tenants: [tenant] } } },
+  'get /admin/v1/tenants/{id}': { responses: { 200: tenant } },
+  'put /admin/v1/tenants/{id}': { request: { bankNames: { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' } }, responses: { 200: tenant } },
+  'post /admin/v1/tenants/{id}/webhook-secret': { responses: { 201: { webhookSecret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' } } },
+  'post /admin/v1/tenants/{id}/keys': {
+    request: { alg: 'hmac-sha256' },
+    responses: { 201: { keyId: 'key_Zt3Wq8NvR1xK', alg: 'hmac-sha256', secret: 'q1x8Yc0bJ3nV2pR6tW9zA4mK7sD5fG8hL1cE0uI3oP4=', createdAt } },
+  },
+  'get /admin/v1/tenants/{id}/keys': { responses: { 200: { keys: [{ keyId: 'key_Zt3Wq8NvR1xK', alg: 'hmac-sha256', createdAt, revokedAt: null }] } } },
+  'get /admin/v1/tenants/{id}/deliveries': {
+    responses: { 200: { deliveries: [{ id: 'dlv_8Jq2Xn5Wm1Rz', challengeId, type: 'challenge.approved', status: 'delivered', attempts: 1, createdAt }] } },
+  },
+  'get /admin/v1/tenants/{id}/policy': { responses: { 200: policyVersion } },
+  'put /admin/v1/tenants/{id}/policy': { request: policyDocument, responses: { 200: { ...policyVersion, version: 4 } } },
+  'get /admin/v1/tenants/{id}/policy/versions': { responses: { 200: { versions: [policyVersion] } } },
+  'get /admin/v1/tenants/{id}/policy/versions/{version}': { responses: { 200: policyVersion } },
+  'post /admin/v1/tenants/{id}/policy/dry-run': {
+    request: { transaction: transferRequest.transaction, context: { payeeRegistered: false }, todayApproved: '500000' },
+    responses: { 200: { stepUpRequired: true, reasons: ['daily_cumulative_threshold', 'unregistered_payee_limit'], policyVersion: 3 } },
+  },
+  'get /admin/v1/audit': {
+    responses: {
+      200: {
+        entries: [
+          { seq: 1042, tenantId, actor: 'bank:key_Zt3Wq8NvR1xK', action: 'challenge.created', subject: challengeId, data: { reasons: ['daily_cumulative_threshold'] }, createdAt, hash: 'b2c5a1d7e0f94c3b8a6d2e1f0c9b8a7d6e5f4c3b2a1d0e9f8c7b6a5d4e3f2a1b' },
+        ],
+      },
+    },
+  },
+  'get /admin/v1/audit/verify': { responses: { 200: { ok: true, rows: 1042 } } },
+  'post /admin/v1/receipt-keys/rotate': { responses: { 201: { kid: 'rcpt-2026-12' } } },
+  'post /admin/v1/tokens': {
+    request: { name: 'fraud-desk-readonly', role: 'viewer', tenantId },
+    responses: { 201: { id: 'adt_4Nw8Qz2Lk7Xp', token: 'stp_adm_9fK2xQ7LmZ4vR8tW1nB6cY3hJ5sD0gA', role: 'viewer', name: 'fraud-desk-readonly', tenantId } },
+  },
+  'get /admin/v1/tokens': { responses: { 200: { tokens: [{ id: 'adt_4Nw8Qz2Lk7Xp', name: 'fraud-desk-readonly', role: 'viewer', tenantId, createdAt, revokedAt: null }] } } },
+  'get /v1/customers/{customerId}': {
+    responses: {
+      200: {
+        customerId: 'cust-1001',
+        passkeys: 1,
+        phone: { number: '+82 2-312-****', lineType: 'landline', numberChangedAt: createdAt },
+        ars: { knowledgeSecret: true, locked: false, lockedAt: null, consecutiveFailures: 0 },
+        otpTokens: [otpToken],
+      },
+    },
+  },
+  'post /admin/v1/tenants/{id}/customers/{customerId}/unlock': {
+    request: { reason: 'Customer called the branch and proved their identity (ticket 4711)' },
+    responses: { 200: { customerId: 'cust-1001', unlocked: ['ars'] } },
+  },
+  'get /admin/v1/tenants/{id}/customers/{customerId}': {
+    responses: { 200: { customerId: 'cust-1001', phone: { number: '+82 2-312-****', lineType: 'landline' }, ars: { knowledgeSecret: true, locked: false, consecutiveFailures: 0 }, passkeys: 1 } },
+  },
+  'get /admin/v1/tenants/{id}/challenges': {
+    responses: {
+      200: {
+        challenges: [
+          {
+            id: challengeId,
+            customerId: 'cust-1001',
+            status: 'approved',
+            type: 'transfer',
+            amount: { value: '3500000', currency: 'KRW' },
+            channel: 'ars',
+            reasons: ['daily_cumulative_threshold', 'unregistered_payee_limit'],
+            resultReason: 'knowledge_verified',
+            fraudReported: false,
+            createdAt,
+            completedAt: '2026-11-29T01:24:40.000Z',
+          },
+        ],
+      },
+    },
+  },
+  'get /admin/v1/tenants/{id}/challenges/{challengeId}': {
+    responses: {
+      200: {
+        challenge: approvedChallenge,
+        policyVersion: 3,
+        callAttempts: [{ attempt: 1, status: 'completed', answeredBy: 'human', asks: 1, createdAt }],
+        otpAttempts: null,
+        deliveries: [{ id: 'dlv_8Jq2Xn5Wm1Rz', type: 'challenge.approved', status: 'delivered', attempts: 1 }],
+        audit: [{ seq: 1043, action: 'ars.answer', data: { attempt: 1, ask: 1, result: 'answer' }, createdAt }],
+      },
+    },
+  },
+  'post /admin/v1/tenants/{id}/deliveries/{deliveryId}/redeliver': { responses: { 202: { id: 'dlv_8Jq2Xn5Wm1Rz', status: 'pending' } } },
+  'put /admin/v1/tenants/{id}/carrier-gateway': {
+    request: { url: 'https://carrier-gateway.bank.example/lookup', timeoutMs: 2000, enabled: true, rotateSecret: true },
+    responses: { 200: { ...carrierGateway, secret: 'cgw_W3nQ8xZ2Lk5Rt7Vb9Yc1Mp4Hs6Jd0Fa' } },
+  },
+  'get /admin/v1/tenants/{id}/carrier-gateway': { responses: { 200: carrierGateway } },
+  'put /v1/customers/{customerId}/phone': {
+    request: { number: '+82 2-312-3456' },
+    responses: { 200: { number: '+82 2-312-****', lineType: 'landline', callForwarding: false, eligible: true, reasons: [] } },
+  },
+  'put /v1/customers/{customerId}/knowledge-secret': { request: { secret: '20478153' } },
+  'post /v1/customers/{customerId}/otp-tokens': {
+    request: { type: 'totp', algorithm: 'sha1', digits: 6, period: 30, label: 'Security card app' },
+    responses: { 201: { ...otpToken, otpauthUri: 'otpauth://totp/Stepup%20Bank:cust-1001?secret=JBSWY3DPEHPK3PXP&issuer=Stepup%20Bank&algorithm=SHA1&digits=6&period=30' } },
+  },
+  'get /v1/customers/{customerId}/otp-tokens': { responses: { 200: { tokens: [otpToken] } } },
+  'post /v1/customers/{customerId}/webauthn/registration-links': {
+    request: { locale: 'ko-KR', displayName: '김민지' },
+    responses: { 201: { url: 'https://stepup.bank.example/c/webauthn/register/974miwyG_p4A0YUHxLp31bM78sUwEzPvdTLpWo3GpJA', expiresAt: '2026-11-29T01:38:45.000Z' } },
+  },
+  'get /v1/customers/{customerId}/webauthn/credentials': {
+    responses: { 200: [{ id: 'cred_3vRk8Wq2XnZ5', createdAt, lastUsedAt: '2026-11-29T01:24:40.000Z', backedUp: true, transports: ['internal', 'hybrid'] }] },
+  },
+  'post /c/webauthn/register/{token}/options': { request: { payment: false } },
+  'post /c/webauthn/register/{token}/verify': {
+    request: {
+      response: {
+        id: 'AQIDBAUGBwgJCgsMDQ4PEA',
+        rawId: 'AQIDBAUGBwgJCgsMDQ4PEA',
+        type: 'public-key',
+        authenticatorAttachment: 'platform',
+        clientExtensionResults: {},
+        response: { clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0', attestationObject: 'o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YQ', transports: ['internal', 'hybrid'] },
+      },
+    },
+  },
+  'post /c/webauthn/confirm/{token}/verify': {
+    request: {
+      response: {
+        id: 'AQIDBAUGBwgJCgsMDQ4PEA',
+        rawId: 'AQIDBAUGBwgJCgsMDQ4PEA',
+        type: 'public-key',
+        authenticatorAttachment: 'platform',
+        clientExtensionResults: {},
+        response: { clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0', authenticatorData: 'SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ', signature: 'MEUCIQDh3Yx5Wz', userHandle: 'Y3VzdC0xMDAx' },
+      },
+    },
+    responses: { 200: { status: 'approved' } },
+  },
+  'post /c/webauthn/confirm/{token}/reject': { responses: { 200: { status: 'denied' } } },
+};
