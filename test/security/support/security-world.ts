@@ -16,9 +16,10 @@ import type { SoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { otpTransfer } from '../../otp-channel/otp-support.ts';
 import { createPasskeyChallenge, newAuthenticator, pagePath, passkeyTransfer, postPage, registerPasskey, startWebAuthnServer, type WebAuthnTestServer } from '../../webauthn/webauthn-support.ts';
 
-export const payeeAccount = '110-123-456789';
+// Distinct from every example in the OpenAPI document and the docs: a hit in a response is a leak, not an example.
+export const payeeAccount = '356-0418-7729-03';
 export const phoneNumber = '+8223123456';
-export const knowledgeSecret = '20478153';
+export const knowledgeSecret = '61938274';
 export const otpSeedHex = '3132333435363738393031323334353637383930';
 
 export interface TenantWorld {
