@@ -26,13 +26,15 @@ export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; 
       method: 'get',
       path: '/admin/v1/audit',
       auth: { kind: 'admin', role: 'viewer', tenantScope: 'filtered' },
-      summary: "The audit trail, newest first; filter by tenant, action, subject; page with `before`. A tenant-scoped token sees only its tenant's entries",
+      summary: "The audit trail, newest first; filter by tenant, action, subject and time (`from` inclusive, `to` exclusive, ISO 8601); page with `before`. A tenant-scoped token sees only its tenant's entries",
       tags: ['admin: audit'],
       query: z.strictObject({
         tenantId: z.string().max(64).optional(),
         action: z.string().max(64).optional(),
         subject: z.string().max(128).optional(),
         before: z.coerce.number().int().positive().optional(),
+        from: z.iso.datetime({ offset: true }).optional().describe('entries at or after this time'),
+        to: z.iso.datetime({ offset: true }).optional().describe('entries before this time'),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
       responses: { 200: { description: 'Entries', schema: z.object({ entries: z.array(auditEntry) }) } },
@@ -46,8 +48,9 @@ export function auditAdminRoutes(deps: { db: Db; adminAuth: AdminAuthenticator; 
         const result = await db.query<AuditRow>(
           `SELECT * FROM audit_log WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR action = $2)
              AND ($3::text IS NULL OR subject = $3) AND ($4::bigint IS NULL OR seq < $4)
+             AND ($6::timestamptz IS NULL OR created_at >= $6) AND ($7::timestamptz IS NULL OR created_at < $7)
            ORDER BY seq DESC LIMIT $5`,
-          [tenantId, query.action ?? null, query.subject ?? null, query.before ?? null, query.limit],
+          [tenantId, query.action ?? null, query.subject ?? null, query.before ?? null, query.limit, query.from ?? null, query.to ?? null],
         );
         const entries = result.rows.map((row) => ({
           seq: Number(row.seq),

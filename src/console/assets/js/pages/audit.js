@@ -18,10 +18,10 @@ export async function auditPage() {
     if (picker.select.value) query.set('tenantId', picker.select.value);
     if (action.value.trim()) query.set('action', action.value.trim());
     if (subject.value.trim()) query.set('subject', subject.value.trim());
-    let { entries } = (await api('GET', `/admin/v1/audit?${query}`)).body;
-    // The API filters by tenant, action and subject; the time window is applied to what it returned.
-    if (from.value) entries = entries.filter((e) => new Date(e.createdAt) >= new Date(from.value));
-    if (to.value) entries = entries.filter((e) => new Date(e.createdAt) < new Date(to.value));
+    // datetime-local is the browser's local time: sent as an instant, so the server filters the whole trail.
+    if (from.value) query.set('from', new Date(from.value).toISOString());
+    if (to.value) query.set('to', new Date(to.value).toISOString());
+    const { entries } = (await api('GET', `/admin/v1/audit?${query}`)).body;
     clear(results).append(
       entries.length
         ? table([t('audit.seq'), t('common.time'), t('common.tenant'), t('audit.actor'), t('audit.action'), t('audit.subject'), t('audit.data')], entries.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.createdAt)), h('td', { class: 'mono' }, e.tenantId ?? '—'), h('td', {}, e.actor), h('td', {}, e.action), h('td', { class: 'mono' }, e.subject ?? '—'), h('td', { class: 'mono' }, JSON.stringify(e.data)))), { 'data-testid': 'audit-entries' })
