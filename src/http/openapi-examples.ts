@@ -148,7 +148,7 @@ export const operationExamples: Record<string, OperationExamples> = {
       200: {
         customerId: 'cust-1001',
         passkeys: 1,
-        phone: { number: '+82 2-312-****', lineType: 'landline', numberChangedAt: createdAt },
+        phone: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, numberChangedAt: createdAt },
         ars: { knowledgeSecret: true, locked: false, lockedAt: null, consecutiveFailures: 0 },
         otpTokens: [otpToken],
       },
@@ -159,7 +159,7 @@ export const operationExamples: Record<string, OperationExamples> = {
     responses: { 200: { customerId: 'cust-1001', unlocked: ['ars'] } },
   },
   'get /admin/v1/tenants/{id}/customers/{customerId}': {
-    responses: { 200: { customerId: 'cust-1001', phone: { number: '+82 2-312-****', lineType: 'landline' }, ars: { knowledgeSecret: true, locked: false, consecutiveFailures: 0 }, passkeys: 1 } },
+    responses: { 200: { customerId: 'cust-1001', phone: { number: '+82 2-***-3456', lineType: 'landline' }, ars: { knowledgeSecret: true, locked: false, consecutiveFailures: 0 }, passkeys: 1 } },
   },
   'get /admin/v1/tenants/{id}/challenges': {
     responses: {
@@ -202,7 +202,7 @@ export const operationExamples: Record<string, OperationExamples> = {
   'get /admin/v1/tenants/{id}/carrier-gateway': { responses: { 200: carrierGateway } },
   'put /v1/customers/{customerId}/phone': {
     request: { number: '+82 2-312-3456' },
-    responses: { 200: { number: '+82 2-312-****', lineType: 'landline', callForwarding: false, eligible: true, reasons: [] } },
+    responses: { 200: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, eligible: true, reasons: [] } },
   },
   'put /v1/customers/{customerId}/knowledge-secret': { request: { secret: '20478153' } },
   'post /v1/customers/{customerId}/otp-tokens': {

@@ -81,6 +81,7 @@ for (const db of dbKinds) {
       assert.equal(refused.body.code, 'line_type_not_allowed');
       const summary = await client.request<any>('GET', '/v1/customers/cust-keep');
       assert.equal(summary.body.phone.number, '+82 2-***-3010');
+      assert.equal(summary.body.phone.callForwarding, null, 'Lookup could not tell: unknown, never "not forwarded"');
       assert.equal(summary.body.phone.numberChangedAt, null, 'a refused change is no change');
     });
 
@@ -127,6 +128,8 @@ for (const db of dbKinds) {
       const accepted = await putPhone(lenient.client, 'cust-fwd', number);
       assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
       assert.equal(accepted.body.callForwarding, true);
+      const summary = await lenient.client.request<any>('GET', '/v1/customers/cust-fwd');
+      assert.equal(summary.body.phone.callForwarding, true, 'the summary shows forwarding as last vetted');
       await assertNeverDialed(world.sim, number);
     });
 

@@ -98,7 +98,9 @@ export class ArsEnrollment {
   async describe(tenantId: string, customerId: string): Promise<Record<string, unknown>> {
     const row = await arsCustomerStore.get(this.deps.db, tenantId, customerId);
     return {
-      phone: row?.phone_masked ? { number: row.phone_masked, lineType: row.line_type, numberChangedAt: row.number_changed_at?.toISOString() ?? null } : null,
+      phone: row?.phone_masked
+        ? { number: row.phone_masked, lineType: row.line_type, callForwarding: row.call_forwarding ?? null, numberChangedAt: row.number_changed_at?.toISOString() ?? null }
+        : null,
       ars: {
         knowledgeSecret: Boolean(row?.secret_enc),
         locked: Boolean(row?.locked_at),
@@ -120,7 +122,12 @@ export class ArsEnrollment {
 /** What ArsEnrollment.describe contributes to GET /v1/customers/{id}, for the OpenAPI document. */
 export const arsCustomerSummary = {
   phone: z
-    .object({ number: z.string().describe('Masked, e.g. "+82 2-***-3456"'), lineType: z.string().nullable(), numberChangedAt: z.string().nullable() })
+    .object({
+      number: z.string().describe('Masked, e.g. "+82 2-***-3456"'),
+      lineType: z.string().nullable(),
+      callForwarding: z.boolean().nullable().describe('As last vetted (at enrollment): true, false, or null when no source could tell; every call vets the number again'),
+      numberChangedAt: z.string().nullable(),
+    })
     .nullable()
     .describe('The number ARS calls; null when none is registered'),
   ars: z.object({

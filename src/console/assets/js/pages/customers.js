@@ -32,6 +32,8 @@ async function customerView(tenantId, customerId) {
   const reasons = [];
   if (!phone) reasons.push(t('customers.noPhone'));
   else if (phone.lineType && !(ars.allowedLineTypes ?? []).includes(phone.lineType)) reasons.push(t('customers.lineTypeRefused', { lineType: phone.lineType }));
+  if (phone?.callForwarding === true && ars.callForwarding !== 'allow') reasons.push(t('customers.forwardingActive'));
+  if (phone && phone.callForwarding === null && ars.forwardingUnknown === 'reject') reasons.push(t('customers.forwardingUnknown'));
   let cooldownUntil = null;
   if (phone?.numberChangedAt) {
     const until = new Date(new Date(phone.numberChangedAt).getTime() + (ars.numberChangeCooldownDays ?? 0) * 86_400_000);
@@ -86,6 +88,7 @@ async function customerView(tenantId, customerId) {
 
   const rows = [
     [t('customers.phone'), phone ? `${phone.number} (${phone.lineType ?? '?'})` : '—'],
+    [t('customers.forwarding'), phone ? t(phone.callForwarding === true ? 'customers.forwardingOn' : phone.callForwarding === false ? 'customers.forwardingOff' : 'customers.forwardingUnknownState') : '—'],
     [t('customers.eligible'), reasons.length === 0 ? h('span', { class: 'badge good' }, t('common.yes')) : h('span', { class: 'badge bad' }, t('common.no'))],
     [t('customers.why'), reasons.length ? h('ul', {}, reasons.map((r) => h('li', {}, r))) : '—'],
     [t('customers.cooldown'), cooldownUntil ? fmtTime(cooldownUntil) : '—'],
