@@ -4,6 +4,14 @@
 // ChallengeOutcomes they are given.
 import type { PolicyDocument } from '../policy/policy-schema.ts';
 import type { ChallengeRecord, TransactionDetails } from '../challenges/challenge-record.ts';
+import type { ChallengeService } from '../challenges/challenge-service.ts';
+
+/**
+ * All a channel may do with challenges: read one, and end it — on its own or inside the transaction
+ * that records the customer's answer. Creating, cancelling or listing challenges is not a channel's
+ * business (docs/architecture.md, "How a channel plugs in").
+ */
+export type ChallengeOutcomes = Pick<ChallengeService, 'find' | 'get' | 'finish' | 'finishIn'>;
 
 export const channelNames = ['ars', 'webauthn', 'otp'] as const;
 export type ChannelName = (typeof channelNames)[number];

@@ -1,18 +1,39 @@
-// Applies src/storage/migrations/*.sql in name order, once each, recorded in schema_migrations.
-import { readdirSync, readFileSync } from 'node:fs';
+// Applies the .sql migrations in name order, once each, recorded in schema_migrations: the shared
+// ones in src/storage/migrations and each channel's own in src/channels/<channel>/migrations (a channel
+// is one folder, its tables included). Names are numbered across all folders, so the order is global.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.ts';
 
-const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const sourceRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every migration file, by name; two files of one name in different folders is a mistake. */
+export function migrationFiles(): { name: string; path: string }[] {
+  const channelsDir = join(sourceRoot, 'channels');
+  const dirs = [
+    join(sourceRoot, 'storage', 'migrations'),
+    ...readdirSync(channelsDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(channelsDir, entry.name, 'migrations'))
+      .filter((dir) => existsSync(dir)),
+  ];
+  const files = dirs.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith('.sql')).map((name) => ({ name, path: join(dir, name) })));
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const other = seen.get(file.name);
+    if (other) throw new Error(`migration ${file.name} exists twice: ${other} and ${file.path}`);
+    seen.set(file.name, file.path);
+  }
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
 
 export async function migrate(db: Db): Promise<string[]> {
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-  const files = readdirSync(migrationsDir).filter((name) => name.endsWith('.sql')).sort();
   const applied: string[] = [];
-  for (const name of files) {
-    const sql = readFileSync(join(migrationsDir, name), 'utf8');
+  for (const { name, path } of migrationFiles()) {
+    const sql = readFileSync(path, 'utf8');
     const didApply = await db.tx(async (tx) => {
       // Several processes may start at once on PostgreSQL: serialise migrations on an advisory lock.
       if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(7301001)');

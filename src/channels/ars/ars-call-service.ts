@@ -5,7 +5,8 @@
 import type { Db, Queryable } from '../../storage/db.ts';
 import type { Envelope } from '../../crypto/envelope.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { ChallengeService, Outcome } from '../../challenges/challenge-service.ts';
+import type { Outcome } from '../../challenges/challenge-service.ts';
+import type { ChallengeOutcomes } from '../channel.ts';
 import type { ChallengeStore } from '../../challenges/challenge-store.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
@@ -40,7 +41,7 @@ export interface CallWebhook {
 export interface ArsCallServiceDeps {
   db: Db;
   envelope: Envelope;
-  challenges: ChallengeService;
+  challenges: ChallengeOutcomes;
   challengeStore: ChallengeStore;
   tenants: TenantStore;
   dialer: ArsDialer;

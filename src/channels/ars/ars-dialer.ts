@@ -5,7 +5,8 @@
 import type { Db } from '../../storage/db.ts';
 import type { Envelope } from '../../crypto/envelope.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { ChallengeService, Outcome } from '../../challenges/challenge-service.ts';
+import type { Outcome } from '../../challenges/challenge-service.ts';
+import type { ChallengeOutcomes } from '../channel.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 import { newId } from '../../crypto/hashing.ts';
 import { arsCustomerStore } from './ars-customer-store.ts';
@@ -26,7 +27,7 @@ export type PlaceResult =
 export interface ArsDialerDeps {
   db: Db;
   envelope: Envelope;
-  challenges: ChallengeService;
+  challenges: ChallengeOutcomes;
   vetter: NumberVetter;
   caps: CallCaps;
   placer: CallPlacer;

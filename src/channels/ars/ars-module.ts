@@ -5,7 +5,7 @@
 import type { Queue, Worker } from 'bullmq';
 import type { AppContext } from '../../server/build-context.ts';
 import type { ChannelModule } from '../../server/channel-modules.ts';
-import { arsEnrollmentRoutes } from '../../customers/ars-enrollment-routes.ts';
+import { arsEnrollmentRoutes } from './ars-enrollment-routes.ts';
 import { loadFlows } from '../../telephony/ivr/load-flows.ts';
 import type { FlowCatalog } from '../../telephony/ivr/flow-catalog.ts';
 import { createTwilioClient } from '../../telephony/twilio-client.ts';

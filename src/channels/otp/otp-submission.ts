@@ -9,7 +9,7 @@
 // Wrong codes never say which part was wrong: wrong, replayed and malformed are all invalid_code.
 import { appendAudit } from '../../audit/audit-log.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
-import type { ChallengeService } from '../../challenges/challenge-service.ts';
+import type { ChallengeOutcomes } from '../channel.ts';
 import { ProblemError } from '../../errors/problem.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Db, Queryable } from '../../storage/db.ts';
@@ -24,7 +24,7 @@ export interface OtpSubmissionDeps {
   db: Db;
   tokens: OtpTokenStore;
   attempts: OtpAttemptStore;
-  challenges: ChallengeService;
+  challenges: ChallengeOutcomes;
   logger: Logger;
 }
 

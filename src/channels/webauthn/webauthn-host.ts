@@ -1,5 +1,5 @@
 // What the WebAuthn module needs from the application (a narrow host, not the whole context).
-import type { ChallengeService } from '../../challenges/challenge-service.ts';
+import type { ChallengeOutcomes } from '../channel.ts';
 import type { WebAuthnConfig } from '../../config/config.ts';
 import type { EventDispatcher } from '../../events/event-outbox.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -12,7 +12,7 @@ export interface WebAuthnHost {
   db: Db;
   tenants: TenantStore;
   policies: PolicyStore;
-  challenges: ChallengeService;
+  challenges: ChallengeOutcomes;
   events: EventDispatcher;
   logger: Logger;
   publicBaseUrl: string;

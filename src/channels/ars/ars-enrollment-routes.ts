@@ -2,10 +2,10 @@
 // channel needs to call the customer and check the answer. Responses never echo the full number
 // or anything about the secret.
 import { z } from 'zod';
-import type { ArsEnrollment } from '../channels/ars/ars-enrollment.ts';
-import { defineRoute, type RouteDefinition } from '../http/route.ts';
-import { problemBodySchema } from '../http/schemas.ts';
-import { customerParams } from './customer-params.ts';
+import type { ArsEnrollment } from './ars-enrollment.ts';
+import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import { problemBodySchema } from '../../http/schemas.ts';
+import { customerParams } from '../../customers/customer-params.ts';
 
 const phoneInput = z.strictObject({ number: z.string().min(3).max(32).describe('E.164 or international format, e.g. "+82 2-312-3456"') });
 const phoneView = z.object({
