@@ -28,6 +28,8 @@ export class KeyRevocationBus {
       maxRetriesPerRequest: null,
       retryStrategy: (times) => Math.min(times * 200, 2000),
       connectionName: 'stepup-key-revocations',
+      // Connected by start(): processes that verify no bank request (workers) never open it.
+      lazyConnect: true,
     });
     this.subscriber.on('error', (error) => options.logger.debug({ err: error }, 'key revocation subscriber error'));
     this.subscriber.on('message', (channel: string, keyId: string) => {

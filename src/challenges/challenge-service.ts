@@ -232,7 +232,7 @@ export class ChallengeService {
     const signed = await this.signOutcome(current, outcome);
     // Without a callback URL the transition (with its audit entry) is one statement; with one, the
     // whole event (the challenge as the transition left it) is recorded in the same transaction.
-    const moved = current.callbackUrl ? await this.deps.db.tx((tx) => this.applyOutcome(tx, current, outcome, signed)) : await this.applyOutcome(this.deps.db, current, outcome, signed);
+    const moved = await this.inUnit(Boolean(current.callbackUrl), (q) => this.applyOutcome(q, current, outcome, signed));
     if (!moved) return { changed: false, challenge: await this.get(tenantId, id) };
     await this.afterOutcome(moved, outcome);
     return { changed: true, challenge: moved.updated };
@@ -244,10 +244,11 @@ export class ChallengeService {
    * (docs/reliability.md). The caller runs `afterCommit` once `tx` has committed.
    */
   async finishIn(tx: Queryable, outcome: Outcome, current: ChallengeRecord): Promise<{ changed: boolean; challenge: ChallengeRecord; afterCommit: () => Promise<void> }> {
-    const unchanged = async () => ({ changed: false, challenge: (await this.deps.store.get(tx, current.tenantId, current.id)) ?? current, afterCommit: async () => undefined });
-    if (current.status !== 'pending') return unchanged();
+    const afterCommit = async () => undefined;
+    if (current.status !== 'pending') return { changed: false, challenge: current, afterCommit };
     const moved = await this.applyOutcome(tx, current, outcome, await this.signOutcome(current, outcome));
-    if (!moved) return unchanged();
+    // Ended a moment earlier by someone else: what it became.
+    if (!moved) return { changed: false, challenge: (await this.deps.store.get(tx, current.tenantId, current.id)) ?? current, afterCommit };
     return { changed: true, challenge: moved.updated, afterCommit: () => this.afterOutcome(moved, outcome) };
   }
 

@@ -24,7 +24,7 @@ export const problemCodes = {
   invalid_code: { status: 422, title: 'The code is not correct' },
   number_ineligible: { status: 422, title: 'The phone number cannot receive verification calls' },
   wrong_channel: { status: 409, title: 'The challenge is not being verified on this channel' },
-  // Number vetting (docs/bank-api.md, docs/ars-channel.md): an ineligible phone number is 422 with the first reason as code.
+  // Number vetting (docs/number-vetting.md): an ineligible phone number is 422 with the first reason as code.
   invalid_number: { status: 422, title: 'The phone number is not valid' },
   country_not_allowed: { status: 422, title: "The phone number's country is not allowed" },
   line_type_never_dialed: { status: 422, title: 'Numbers of this kind are never called' },

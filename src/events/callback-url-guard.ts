@@ -1,4 +1,4 @@
-// SSRF guard for bank callback URLs and the carrier gateway URL (docs/events.md, docs/ars-channel.md): https only (plain
+// SSRF guard for bank callback URLs and the carrier gateway URL (docs/events.md, docs/carrier-gateway.md): https only (plain
 // http only to loopback when the tenant allows it), and never to an address that is not global
 // unicast (src/events/address-classifier.ts) — checked on the literal URL when it is stored and on
 // every resolved address when it is used (docs/events.md "Where events may go").

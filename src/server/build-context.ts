@@ -119,7 +119,8 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     onGap: () => bankVerifier.forgetAllKeys(),
     logger,
   });
-  await keyRevocations.start();
+  // Only processes that verify bank requests keep a key cache to evict from.
+  if (config.role !== 'worker') await keyRevocations.start();
   tenants.onKeyRevoked((keyId) => keyRevocations.announce(keyId));
   // Namespaced by QUEUE_PREFIX: processes of one deployment share the counts, other deployments do not.
   const authFailures = new AuthFailureThrottle(

@@ -21,7 +21,7 @@ describe('dependency outages', () => {
   });
   after(async () => {
     await server.close();
-    await redis.stop();
+    await redis.destroy();
     await postgres.destroy();
   });
 

@@ -18,7 +18,7 @@ import { arsCustomerStore, type ArsCustomerRow } from './ars-customer-store.ts';
 import type { ArsDialer } from './ars-dialer.ts';
 import { secretContext } from './ars-enrollment.ts';
 import { arsPolicyOf } from './ars-ports.ts';
-import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
+import { answeredByMachine, callAttemptStore, endReasonOfCall, type CallAttemptRow } from './call-attempt-store.ts';
 import type { CallEnding, CallStep } from './call-step.ts';
 import { digitsMatch } from './knowledge-secret.ts';
 import { drawPositions, positionHistoryOf, rememberPositions } from './position-draw.ts';
@@ -93,7 +93,7 @@ export class ArsCallService {
       if (attempt.status === 'answered') return { step: attempt.last_step ?? hangup.step };
       if (attempt.status !== 'dialing') return hangup;
       // docs/ars-channel.md step 1: a machine is hung up on without reading anything.
-      if (hook.answeredBy?.startsWith('machine') || hook.answeredBy === 'fax') {
+      if (answeredByMachine(hook.answeredBy)) {
         await callAttemptStore.update(tx, attempt.tenant_id, attempt.id, { answered_by: hook.answeredBy });
         return hangup;
       }
@@ -262,8 +262,7 @@ export class ArsCallService {
     const attempt = await callAttemptStore.get(db, hook.tenantId, hook.attemptId);
     if (!attempt || attempt.status === 'ended') return;
     if (!(await callAttemptStore.bindCall(db, hook.tenantId, hook.attemptId, hook.callSid))) return;
-    const reason = attempt.answered_by?.startsWith('machine') || attempt.answered_by === 'fax' ? 'machine' : hook.callStatus;
-    const ended = await dialer.endAttempt(attempt, reason, hook.callSid);
+    const ended = await dialer.endAttempt(attempt, endReasonOfCall(hook.callStatus, attempt.answered_by), hook.callSid);
     if (ended) await dialer.afterAttemptEnded(ended);
   }
 

@@ -37,6 +37,12 @@ export const claimLeaseSeconds = 30;
 /** A call of a challenge that ended longer ago than this is over, even if its status callback was lost. */
 const endedCallGraceSeconds = 120;
 
+/** A machine (or a fax) answered: answering-machine detection's `AnsweredBy`. */
+export const answeredByMachine = (answeredBy: string | null | undefined) => Boolean(answeredBy?.startsWith('machine') || answeredBy === 'fax');
+
+/** Why an attempt ended, from the provider's final call status and who answered. */
+export const endReasonOfCall = (callStatus: string, answeredBy: string | null | undefined) => (answeredByMachine(answeredBy) ? 'machine' : callStatus);
+
 export const callAttemptStore = {
   /**
    * Claims the right to dial attempt `attemptNumber` of a challenge: exactly one caller gets the

@@ -16,7 +16,7 @@ import type { Db } from '../../storage/db.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ArsDialer } from './ars-dialer.ts';
 import type { CallPlacer, PlaceCallScheduler } from './ars-ports.ts';
-import { claimLeaseSeconds, type CallAttemptRow } from './call-attempt-store.ts';
+import { claimLeaseSeconds, endReasonOfCall, type CallAttemptRow } from './call-attempt-store.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
 
 export interface ReconcilerOptions {
@@ -80,9 +80,9 @@ export class CallReconciler {
       this.deps.logger.warn({ err: error, attemptId: attempt.id }, 'reconciler: fetching the call failed');
       return false;
     }
+    if (call !== null && !endedStatuses.has(call.status)) return false;
     // Unknown to the provider: the call never went out.
-    const reason = call === null ? 'dial_failed' : endedStatuses.has(call.status) ? (call.answeredBy?.startsWith('machine') || attempt.answered_by?.startsWith('machine') ? 'machine' : call.status) : null;
-    if (reason === null) return false;
+    const reason = call === null ? 'dial_failed' : endReasonOfCall(call.status, attempt.answered_by ?? call.answeredBy);
     const ended = await this.deps.dialer.endAttempt(attempt, reason, attempt.call_sid ?? undefined);
     if (!ended) return false;
     await this.deps.dialer.afterAttemptEnded(ended, new Date(), 'reconcile');

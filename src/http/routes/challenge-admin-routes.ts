@@ -9,15 +9,14 @@ import type { TenantStore } from '../../tenants/tenant-store.ts';
 import type { Queues } from '../../jobs/queues.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { ProblemError } from '../../errors/problem.ts';
-import { publicChallenge } from '../../challenges/challenge-record.ts';
+import { publicChallenge, terminalStatuses } from '../../challenges/challenge-record.ts';
 import { notFound } from '../../errors/problem.ts';
 import { flushAudit } from '../../audit/audit-log.ts';
 import { customerIdSchema } from '../schemas.ts';
-import { assertTenantInScope } from '../../console/tenant-scope.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tenantId = z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/);
-const statuses = ['pending', 'approved', 'denied', 'expired', 'canceled', 'failed', 'not_required'] as const;
+const statuses = ['pending', ...terminalStatuses] as const;
 
 const challengeSummary = z.object({
   id: z.string(),
@@ -69,8 +68,7 @@ export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; chall
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
       responses: { 200: { description: 'Challenges (masked as banks see them)', schema: z.object({ challenges: z.array(challengeSummary) }) } },
-      handler: async ({ params, query, admin }) => {
-        assertTenantInScope(admin, params.id);
+      handler: async ({ params, query }) => {
         await requireTenant(params.id);
         const result = await db.query<SummaryRow>(
           `SELECT id, customer_id, status, transaction_type, transaction_masked, channel, decision, result_reason, fraud_reported, created_at, completed_at
@@ -105,8 +103,7 @@ export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; chall
       tags: ['admin: challenges'],
       params: z.strictObject({ id: tenantId, challengeId: z.string().regex(/^chl_[A-Za-z0-9_-]{10,40}$/) }),
       responses: { 200: { description: 'The timeline', schema: z.object({ challenge: z.record(z.string(), z.unknown()), policyVersion: z.number().nullable(), callAttempts: z.array(z.record(z.string(), z.unknown())), otpAttempts: z.record(z.string(), z.unknown()).nullable(), deliveries: z.array(z.record(z.string(), z.unknown())), audit: z.array(z.record(z.string(), z.unknown())) }) } },
-      handler: async ({ params, admin }) => {
-        assertTenantInScope(admin, params.id);
+      handler: async ({ params }) => {
         const record = await deps.challengeStore.get(db, params.id, params.challengeId);
         if (!record) throw notFound('challenge');
         await flushAudit(db);
@@ -167,7 +164,6 @@ export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; chall
       params: z.strictObject({ id: tenantId, deliveryId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
       responses: { 202: { description: 'Queued again', schema: z.object({ id: z.string(), status: z.literal('pending') }) } },
       handler: async ({ params, admin }) => {
-        assertTenantInScope(admin, params.id);
         await db.tx(async (tx) => {
           const current = await tx.query<{ status: string }>('SELECT status FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [params.id, params.deliveryId]);
           const row = current.rows[0];
