@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ProblemError } from '../errors/problem.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -14,6 +13,7 @@ import type { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { clientAddressKey, type AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import type { RouteDefinition, BankPrincipal, AdminPrincipal } from './route.ts';
 import { problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
+import { accessLog } from './access-log.ts';
 
 export interface AppDeps {
   routes: RouteDefinition[];
@@ -43,8 +43,6 @@ interface StepupLocals {
 
 const locals = (res: Response) => res.locals as StepupLocals;
 
-/** Customer pages (/c/<channel>/<page>/<token>): the token opens the page, so it never reaches a log. */
-const withoutPageToken = (path: string) => path.replace(/^(\/c\/[^/]+\/[^/]+\/)[A-Za-z0-9_-]{43}(?=\/|$)/, '$1***');
 const asyncMw = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
   fn(req, res).then(() => next(), next);
 };
@@ -66,18 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('x-request-id', requestId);
     next();
   });
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (_req, res) => String(res.getHeader('x-request-id')),
-      // No bodies, no query strings (they may hold identifiers), no signatures.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: withoutPageToken(req.url.split('?')[0]!) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-    }),
-  );
+  app.use(accessLog(app, deps.logger, (res) => locals(res).requestId));
   app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"] } } }));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
