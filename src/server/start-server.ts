@@ -92,7 +92,7 @@ export async function startServer(
       bootstrapToken: config.adminToken,
     });
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
-    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth);
+    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, modules.flatMap((module) => module.queueNames ?? []));
     mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])];
     app = createApp({
       routes,

@@ -1,8 +1,8 @@
 // The one masking helper, and the 422 problem an ineligible number becomes (docs/number-vetting.md).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskPhoneNumber } from '../../src/telephony/mask-phone-number.ts';
-import { numberIneligibleProblem } from '../../src/telephony/number-intelligence/number-ineligible-problem.ts';
+import { maskPhoneNumber } from '../../src/channels/ars/mask-phone-number.ts';
+import { numberIneligibleProblem } from '../../src/channels/ars/number-ineligible-problem.ts';
 import { vettingReasonCodes } from '../../src/telephony/number-intelligence/combine-vetting.ts';
 import { problemCodes } from '../../src/errors/problem.ts';
 

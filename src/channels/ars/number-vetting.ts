@@ -2,7 +2,7 @@
 // the channel asks before storing a number and again before every call attempt, because call
 // forwarding can be switched on at any time; the implementation combines its sources strictly.
 import type { LineType, PolicyDocument } from '../../policy/policy-schema.ts';
-import type { SourceAnswer } from '../../telephony/number-intelligence/number-source.ts';
+import type { SourceAnswer } from './number-source-answer.ts';
 
 export type ArsPolicy = PolicyDocument['channels']['ars'];
 

@@ -1,7 +1,7 @@
 // The enrollment refusal of docs/number-vetting.md: 422 with `code` = the first reason and every reason listed.
 import { ProblemError } from '../../errors/problem.ts';
-import type { NumberVetting } from '../../channels/ars/number-vetting.ts';
-import { maskPhoneNumber } from '../mask-phone-number.ts';
+import type { NumberVetting } from './number-vetting.ts';
+import { maskPhoneNumber } from './mask-phone-number.ts';
 
 export function numberIneligibleProblem(e164: string, vetting: NumberVetting): ProblemError {
   const [first = 'line_type_unknown'] = vetting.reasons;
