@@ -12,6 +12,7 @@ import { otpModule } from '../channels/otp/otp-module.ts';
 import { arsModule } from '../channels/ars/ars-module.ts';
 import { webauthnModule } from '../channels/webauthn/webauthn-module.ts';
 import { arsTelephony } from './ars-telephony.ts';
+import type { ProblemCatalogue } from '../errors/problem.ts';
 
 /** A non-JSON handler mounted before the declared routes (e.g. Twilio webhooks). */
 export interface ChannelMount {
@@ -29,6 +30,8 @@ export interface ChannelModule {
   mounts?(context: AppContext): ChannelMount[];
   /** The BullMQ queues this module's workers consume, by name (the console's queue dashboard shows them). */
   queueNames?: string[];
+  /** The problem codes this module raises (problemsOf), merged with the core ones (problem-catalogue.ts). */
+  problemCodes?: ProblemCatalogue;
   /** Queue workers, started in `worker` and `all` roles. */
   workers?(context: AppContext, connection: Redis): Worker[];
   /** Called on shutdown after workers closed. */

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { maskPhoneNumber } from '../../src/channels/ars/mask-phone-number.ts';
 import { numberIneligibleProblem } from '../../src/channels/ars/number-ineligible-problem.ts';
 import { vettingReasonCodes } from '../../src/telephony/number-intelligence/combine-vetting.ts';
-import { problemCodes } from '../../src/errors/problem.ts';
+import { arsProblemCodes } from '../../src/channels/ars/ars-problem-codes.ts';
 
 describe('maskPhoneNumber', () => {
   const cases: [string, string][] = [
@@ -37,6 +37,6 @@ describe('numberIneligibleProblem', () => {
   });
 
   it('every vetting reason is a registered 422 problem code', () => {
-    for (const code of vettingReasonCodes) assert.equal((problemCodes as Record<string, { status: number }>)[code]?.status, 422, code);
+    for (const code of vettingReasonCodes) assert.equal((arsProblemCodes as Record<string, { status: number }>)[code]?.status, 422, code);
   });
 });

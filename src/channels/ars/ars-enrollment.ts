@@ -15,6 +15,7 @@ import { maskPhoneNumber } from './mask-phone-number.ts';
 import type { NumberHasher, NumberNormalizer } from './ars-ports.ts';
 import { numberIneligibleProblem } from './number-ineligible-problem.ts';
 import { upsertCustomer } from '../../customers/customer-store.ts';
+import { arsProblem } from './ars-problem-codes.ts';
 
 export const phoneContext = (tenantId: string, customerId: string) => `ars-phone:${tenantId}:${customerId}`;
 export const secretContext = (tenantId: string, customerId: string) => `ars-knowledge-secret:${tenantId}:${customerId}`;
@@ -53,7 +54,7 @@ export class ArsEnrollment {
   async setPhone(tenantId: string, customerId: string, rawNumber: string, actor: string): Promise<PhoneEnrollment> {
     const { db, envelope, vetter } = this.deps;
     const e164 = this.deps.normalizeNumber(rawNumber);
-    if (!e164) throw new ProblemError('invalid_number', 'number: not a phone number in international format (+<country code> …)', { reasons: ['invalid_number'] });
+    if (!e164) throw arsProblem('invalid_number', 'number: not a phone number in international format (+<country code> …)', { reasons: ['invalid_number'] });
     const policy = effectivePolicy((await this.deps.policies.currentCached(tenantId)).document).channels.ars;
     const existing = await arsCustomerStore.get(db, tenantId, customerId);
     const phoneHash = this.phoneHash(e164);
@@ -85,7 +86,7 @@ export class ArsEnrollment {
   async setSecret(tenantId: string, customerId: string, secret: string, actor: string): Promise<void> {
     if (!secretPattern.test(secret)) throw new ProblemError('validation_failed', 'secret: 6 to 12 digits', { errors: [{ path: 'secret', message: '6 to 12 digits' }] });
     const weakness = secretWeakness(secret);
-    if (weakness) throw new ProblemError('weak_secret', 'The security number is too easy to guess (repeated digits, runs or repeated blocks)', { weakness });
+    if (weakness) throw arsProblem('weak_secret', 'The security number is too easy to guess (repeated digits, runs or repeated blocks)', { weakness });
     const { db, envelope } = this.deps;
     await db.tx(async (tx) => {
       await upsertCustomer(tx, tenantId, customerId);

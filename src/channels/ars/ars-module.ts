@@ -16,6 +16,7 @@ import { arsMetrics } from './ars-metrics.ts';
 import { bullmqPlaceCallScheduler, createPlaceCallQueue, placeCallQueueName, startPlaceCallWorker } from './place-call-queue.ts';
 import { CallReconciler } from './call-reconciler.ts';
 import { reconcileQueueName, startReconcileWorker } from './reconcile-queue.ts';
+import { arsProblemCodes } from './ars-problem-codes.ts';
 
 interface Calling {
   voice: ArsVoice;
@@ -37,6 +38,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
   return {
     name: 'ars',
     queueNames: [placeCallQueueName, reconcileQueueName],
+    problemCodes: arsProblemCodes,
     enrollment: (context) => stateOf(context).enrollment,
     async register(context) {
       const { config, db, envelope, policies, logger } = context;
