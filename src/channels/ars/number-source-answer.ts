@@ -1,7 +1,7 @@
 // What one number-intelligence source answers (docs/number-vetting.md "Number vetting"). Every part a source could
 // not establish is unknown (`'unknown'` / `null`), never "no": a missing forwarding answer must not
 // read as "not forwarded". Declared by the ARS channel: a vetting carries its sources' answers (for the audit).
-import type { LineType } from '../../policy/policy-schema.ts';
+import type { LineType } from './ars-policy.ts';
 
 export const sourceNames = ['numbering_plan', 'twilio_lookup', 'carrier_gateway'] as const;
 export type SourceName = (typeof sourceNames)[number];
