@@ -3,23 +3,25 @@
 import { z } from 'zod';
 import { currencyExponent } from '../money/currencies.ts';
 import { distinct, securityBounds, type FieldMap, type PolicySection } from './policy-fields.ts';
-import { arsPolicy, type ArsPolicy } from '../channels/ars/ars-policy.ts';
-import { otpPolicy, type OtpPolicy } from '../channels/otp/otp-policy.ts';
-import { webauthnPolicy, type WebauthnPolicy } from '../channels/webauthn/webauthn-policy.ts';
+import { arsPolicy } from '../channels/ars/ars-policy.ts';
+import { otpPolicy } from '../channels/otp/otp-policy.ts';
+import { webauthnPolicy } from '../channels/webauthn/webauthn-policy.ts';
 
-export const policyChannelNames = ['ars', 'webauthn', 'otp'] as const;
-export type PolicyChannelName = (typeof policyChannelNames)[number];
 export const stepUpTransactionTypes = ['transfer', 'certificate_reissue', 'device_designation', 'payee_registration', 'limit_change', 'other'] as const;
 
 /**
  * Each channel's section (`channels.<name>`: fields, defaults, bounds), declared in the channel's
- * folder (docs/architecture.md, "How a channel plugs in"). The compiler holds it to policyChannelNames.
+ * folder (docs/architecture.md, "How a channel plugs in"). Its keys are the one list of channel names.
  */
-const channelSections: Record<PolicyChannelName, PolicySection> = { ars: arsPolicy, webauthn: webauthnPolicy, otp: otpPolicy };
+const channelSections = { ars: arsPolicy, webauthn: webauthnPolicy, otp: otpPolicy } satisfies Record<string, PolicySection>;
+export type PolicyChannelName = keyof typeof channelSections;
+export const policyChannelNames = Object.keys(channelSections) as PolicyChannelName[];
+/** Each channel's settings, as its section declares them. */
+export type ChannelPolicies = { [Name in PolicyChannelName]: (typeof channelSections)[Name]['defaults'] };
 /** Channels whose secret travels out of band (a phone call): their challenges live at most 600 s. */
 export const outOfBandChannels: readonly PolicyChannelName[] = policyChannelNames.filter((name) => channelSections[name].outOfBand);
 const mapChannels = <T>(each: (section: PolicySection, name: PolicyChannelName) => T): Record<PolicyChannelName, T> =>
-  Object.fromEntries(policyChannelNames.map((name) => [name, each(channelSections[name], name)])) as Record<PolicyChannelName, T>;
+  Object.fromEntries(policyChannelNames.map((name) => [name, each(channelSections[name] as PolicySection, name)])) as Record<PolicyChannelName, T>;
 
 /** Security grades per tenant: a handful in practice; the cap keeps the document small. */
 export const MAX_GRADES = 32;
@@ -113,7 +115,7 @@ export interface PolicyDocument {
   timezone: string;
   challengeTtlSeconds: number;
   stepUp: typeof defaults.stepUp;
-  channels: { ars: ArsPolicy; webauthn: WebauthnPolicy; otp: OtpPolicy };
+  channels: ChannelPolicies;
   channelOrder: PolicyChannelName[];
   grades?: Record<string, unknown>;
 }

@@ -42,7 +42,8 @@ export interface ArsCallServiceDeps {
   db: Db;
   envelope: Envelope;
   challenges: ChallengeOutcomes;
-  challengeStore: ChallengeStore;
+  /** Only to read the challenge row locked with the attempt; ends go through `challenges`. */
+  challengeStore: Pick<ChallengeStore, 'toRecord'>;
   tenants: TenantStore;
   dialer: ArsDialer;
   logger: Logger;
