@@ -33,7 +33,7 @@ export const transactionSchema = z
 export const createChallengeSchema = z.strictObject({
   customerId: customerIdSchema,
   transaction: transactionSchema,
-  channels: z.array(z.enum(channelNames)).min(1).max(3).refine((list) => new Set(list).size === list.length, 'channels must not repeat').optional(),
+  channels: z.array(z.enum(channelNames)).min(1).max(channelNames.length).refine((list) => new Set(list).size === list.length, 'channels must not repeat').optional(),
   context: z
     .strictObject({
       designatedDevice: z.boolean().optional(),

@@ -2,7 +2,7 @@
 // service asks each channel in policy order whether it can verify this customer, then lets the chosen
 // one run. Channels never write HTTP responses and never move a challenge except through the
 // ChallengeOutcomes they are given.
-import type { PolicyDocument } from '../policy/policy-schema.ts';
+import { policyChannelNames, type PolicyChannelName, type PolicyDocument } from '../policy/policy-schema.ts';
 import type { ChallengeRecord, TransactionDetails } from '../challenges/challenge-record.ts';
 import type { ChallengeService } from '../challenges/challenge-service.ts';
 
@@ -13,8 +13,9 @@ import type { ChallengeService } from '../challenges/challenge-service.ts';
  */
 export type ChallengeOutcomes = Pick<ChallengeService, 'find' | 'get' | 'finish' | 'finishIn'>;
 
-export const channelNames = ['ars', 'webauthn', 'otp'] as const;
-export type ChannelName = (typeof channelNames)[number];
+/** One list: the channels with a section in the policy document (src/policy/policy-schema.ts). */
+export const channelNames = policyChannelNames;
+export type ChannelName = PolicyChannelName;
 
 export type Eligibility =
   /** `found`: what the check looked up (e.g. the token to use), handed back to this channel's prepare(). */

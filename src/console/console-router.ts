@@ -35,11 +35,12 @@ export interface ConsoleMount {
   close(): Promise<void>;
 }
 
-export function createConsoleRouter(context: AppContext, sessions: ConsoleSessions, consoleAuth: ConsoleAuthenticator): ConsoleMount {
+/** `moduleQueueNames`: the channel modules' queues, shown on the queue dashboard beside the server's. */
+export function createConsoleRouter(context: AppContext, sessions: ConsoleSessions, consoleAuth: ConsoleAuthenticator, moduleQueueNames: string[]): ConsoleMount {
   const { config, authFailures, adminAuth, db } = context;
   const secure = config.publicBaseUrl.startsWith('https:');
   const router = express.Router();
-  const dashboard = createQueueDashboard(context);
+  const dashboard = createQueueDashboard(context, moduleQueueNames);
 
   const sessionView = (session: Awaited<ReturnType<ConsoleSessions['resume']>> & object) => ({
     actor: session.principal.actor,

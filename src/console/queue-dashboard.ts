@@ -7,8 +7,6 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { AppContext } from '../server/build-context.ts';
-import { placeCallQueueName } from '../channels/ars/place-call-queue.ts';
-import { reconcileQueueName } from '../channels/ars/reconcile-queue.ts';
 
 export const queueBoardPaths = { manage: '/admin/queues', readOnly: '/admin/queues-readonly' } as const;
 
@@ -18,9 +16,10 @@ export interface QueueDashboard {
   close(): Promise<void>;
 }
 
-export function createQueueDashboard(context: AppContext): QueueDashboard {
+/** `moduleQueueNames`: the queues the channel modules declare (ChannelModule.queueNames). */
+export function createQueueDashboard(context: AppContext, moduleQueueNames: string[]): QueueDashboard {
   // The channel modules' queues are opened here by name (the dashboard only reads and, for operators, retries).
-  const moduleQueues = [placeCallQueueName, reconcileQueueName].map(
+  const moduleQueues = moduleQueueNames.map(
     (name) => new Queue(name, { connection: context.queueRedis, prefix: context.config.queuePrefix, skipWaitingForReady: true }),
   );
   const queues = [...context.queues.all(), ...moduleQueues];

@@ -1,4 +1,14 @@
-// RFC 9457 problem details with a stable machine-readable `code` from a closed list.
+// RFC 9457 problem details with a stable machine-readable `code` from a closed list: the core codes
+// below plus each channel's own (`src/channels/<channel>/<channel>-problem-codes.ts`, raised with
+// `problemsOf(catalogue)`); src/server/problem-catalogue.ts merges them and refuses a code declared twice.
+
+/** What a code means: its HTTP status and its fixed title. */
+export interface ProblemKind {
+  status: number;
+  title: string;
+}
+
+export type ProblemCatalogue = Record<string, ProblemKind>;
 
 export const problemCodes = {
   validation_failed: { status: 400, title: 'The request is not valid' },
@@ -20,33 +30,11 @@ export const problemCodes = {
   unprocessable: { status: 422, title: 'The request cannot be processed' },
   invalid_amount: { status: 422, title: 'The amount is not valid for its currency' },
   unsafe_callback_url: { status: 422, title: 'The callback URL is not allowed' },
-  weak_secret: { status: 422, title: 'The secret is too easy to guess' },
-  invalid_code: { status: 422, title: 'The code is not correct' },
-  number_ineligible: { status: 422, title: 'The phone number cannot receive verification calls' },
   wrong_channel: { status: 409, title: 'The challenge is not being verified on this channel' },
-  // Number vetting (docs/number-vetting.md): an ineligible phone number is 422 with the first reason as code.
-  invalid_number: { status: 422, title: 'The phone number is not valid' },
-  country_not_allowed: { status: 422, title: "The phone number's country is not allowed" },
-  line_type_never_dialed: { status: 422, title: 'Numbers of this kind are never called' },
-  line_type_not_allowed: { status: 422, title: 'The phone line type is not allowed' },
-  line_type_unknown: { status: 422, title: 'The phone line type could not be established' },
-  call_forwarding_active: { status: 422, title: 'Call forwarding is active on the phone number' },
-  call_forwarding_unknown: { status: 422, title: 'Call forwarding could not be ruled out' },
-  sim_swapped_recently: { status: 422, title: 'The SIM was swapped recently' },
-  number_recently_changed: { status: 422, title: 'The phone number changed recently' },
-  unsupported_suite: { status: 422, title: 'The OTP token settings are not supported' },
-  token_locked: { status: 409, title: "The customer's OTP token is locked" },
-  token_removed: { status: 409, title: "The customer's OTP token was deleted" },
-  otp_token_limit_reached: { status: 409, title: 'The customer has as many OTP tokens as allowed' },
-  // WebAuthn channel (docs/webauthn-channel.md).
-  link_gone: { status: 410, title: 'The link has expired or was already used' },
-  challenge_gone: { status: 410, title: 'The challenge has ended' },
-  passkey_limit_reached: { status: 409, title: 'The customer already has the maximum number of passkeys' },
-  passkey_rejected: { status: 422, title: 'The passkey could not be verified' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'A dependency is unavailable; retry later' },
-} as const;
+} as const satisfies ProblemCatalogue;
 
 export type ProblemCode = keyof typeof problemCodes;
 
@@ -63,15 +51,20 @@ export interface ProblemBody {
 export class ProblemError extends Error {
   readonly status: number;
   readonly title: string;
-  constructor(
-    readonly code: ProblemCode | (string & {}),
-    readonly detail?: string,
-    readonly extensions: Record<string, unknown> = {},
-    status?: number,
-  ) {
+  readonly code: string;
+  readonly detail: string | undefined;
+  readonly extensions: Record<string, unknown>;
+  /** A core code; `status` overrides its status. */
+  constructor(code: ProblemCode, detail?: string, extensions?: Record<string, unknown>, status?: number);
+  /** Any other code (a channel's, see problemsOf) comes with what it means. */
+  constructor(code: string, detail: string | undefined, extensions: Record<string, unknown> | undefined, kind: ProblemKind);
+  constructor(code: string, detail?: string, extensions: Record<string, unknown> = {}, kind?: number | ProblemKind) {
     super(detail ?? code);
-    const known = (problemCodes as Record<string, { status: number; title: string }>)[code];
-    this.status = status ?? known?.status ?? 422;
+    const known = typeof kind === 'object' ? kind : (problemCodes as ProblemCatalogue)[code];
+    this.code = code;
+    this.detail = detail;
+    this.extensions = extensions;
+    this.status = (typeof kind === 'number' ? kind : undefined) ?? known?.status ?? 422;
     this.title = known?.title ?? 'The request cannot be processed';
     this.name = 'ProblemError';
   }
@@ -90,3 +83,12 @@ export class ProblemError extends Error {
 }
 
 export const notFound = (what = 'resource') => new ProblemError('not_found', `No such ${what}`);
+
+/**
+ * Raises the codes of a catalogue declared outside this file (a channel's), with their status and
+ * title: `const otpProblem = problemsOf(otpProblemCodes); throw otpProblem('token_locked', '…')`.
+ */
+export function problemsOf<Catalogue extends ProblemCatalogue>(catalogue: Catalogue) {
+  return (code: keyof Catalogue & string, detail?: string, extensions?: Record<string, unknown>): ProblemError =>
+    new ProblemError(code, detail, extensions, catalogue[code] ?? problemCodes.unprocessable);
+}

@@ -2,31 +2,27 @@
 // security grades that override any field.
 import { z } from 'zod';
 import { currencyExponent } from '../money/currencies.ts';
+import { distinct, securityBounds, type FieldMap, type PolicySection } from './policy-fields.ts';
+import { arsPolicy } from '../channels/ars/ars-policy.ts';
+import { otpPolicy } from '../channels/otp/otp-policy.ts';
+import { webauthnPolicy } from '../channels/webauthn/webauthn-policy.ts';
 
-export const lineTypes = ['landline', 'mobile', 'fixedVoip', 'nonFixedVoip', 'tollFree', 'premium', 'sharedCost', 'personal', 'uan', 'voicemail', 'pager', 'unknown'] as const;
-export type LineType = (typeof lineTypes)[number];
-export const policyChannelNames = ['ars', 'webauthn', 'otp'] as const;
 export const stepUpTransactionTypes = ['transfer', 'certificate_reissue', 'device_designation', 'payee_registration', 'limit_change', 'other'] as const;
 
 /**
- * Bounds a tenant cannot loosen (docs/policy-reference.md "Security bounds"):
- * - PSD2 RTS (Delegated Regulation (EU) 2018/389) Art. 4(3)(b): at most 5 consecutive failed
- *   authentication attempts before the channel is blocked;
- * - NIST SP 800-63B §5.1.3.2: an out-of-band secret is valid for at most 10 minutes.
+ * Each channel's section (`channels.<name>`: fields, defaults, bounds), declared in the channel's
+ * folder (docs/architecture.md, "How a channel plugs in"). Its keys are the one list of channel names.
  */
-export const securityBounds = { maxConsecutiveFailures: 5, maxOutOfBandLifetimeSeconds: 600 } as const;
+const channelSections = { ars: arsPolicy, webauthn: webauthnPolicy, otp: otpPolicy } satisfies Record<string, PolicySection>;
+export type PolicyChannelName = keyof typeof channelSections;
+export const policyChannelNames = Object.keys(channelSections) as PolicyChannelName[];
+/** Each channel's settings, as its section declares them. */
+export type ChannelPolicies = { [Name in PolicyChannelName]: (typeof channelSections)[Name]['defaults'] };
 /** Channels whose secret travels out of band (a phone call): their challenges live at most 600 s. */
-export const outOfBandChannels: readonly (typeof policyChannelNames)[number][] = ['ars'];
+export const outOfBandChannels: readonly PolicyChannelName[] = policyChannelNames.filter((name) => channelSections[name].outOfBand);
+const mapChannels = <T>(each: (section: PolicySection, name: PolicyChannelName) => T): Record<PolicyChannelName, T> =>
+  Object.fromEntries(policyChannelNames.map((name) => [name, each(channelSections[name] as PolicySection, name)])) as Record<PolicyChannelName, T>;
 
-const consecutiveFailures = z
-  .number()
-  .int()
-  .min(1)
-  .max(securityBounds.maxConsecutiveFailures, `at most ${securityBounds.maxConsecutiveFailures} consecutive failures (PSD2 RTS Art. 4(3)(b))`);
-
-/** A list of distinct values, at most `max` long: a policy document cannot grow without bound. */
-const distinct = <T extends z.ZodType>(item: T, max: number) =>
-  z.array(item).max(max).refine((list) => new Set(list).size === list.length, 'values must not repeat');
 /** Security grades per tenant: a handful in practice; the cap keeps the document small. */
 export const MAX_GRADES = 32;
 
@@ -48,33 +44,6 @@ const stepUpFields = {
   unregisteredPayeeLimit: money,
   riskScoreThreshold: z.number().min(0).max(1),
 };
-const arsFields = {
-  enabled: z.boolean(),
-  allowedLineTypes: distinct(z.enum(lineTypes), lineTypes.length).min(1),
-  callForwarding: z.enum(['reject', 'allow_same_owner', 'allow']),
-  forwardingUnknown: z.enum(['allow', 'reject']),
-  // ISO 3166-1 has 249 alpha-2 codes.
-  allowedCountries: distinct(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2'), 249).min(1),
-  numberChangeCooldownDays: z.number().int().min(0).max(365),
-  secretPositions: z.number().int().min(2).max(6),
-  maxAnswersPerCall: z.number().int().min(1).max(5),
-  lockAfterConsecutiveFailures: consecutiveFailures,
-  callAttempts: z.number().int().min(1).max(5),
-  retryDelaysSeconds: z.array(z.number().int().min(5).max(3600)).max(4),
-  ringTimeoutSeconds: z.number().int().min(5).max(120),
-  answeringMachine: z.enum(['hangup']),
-  // Up to 1000: high-volume Twilio accounts, and benchmarks that lift the limit.
-  callsPerSecond: z.number().min(0.1).max(1000),
-  maxCallsPerCustomerPerHour: z.number().int().min(1).max(100),
-  maxCallsPerNumberPerDay: z.number().int().min(1).max(500),
-};
-const webauthnFields = { enabled: z.boolean(), userVerification: z.enum(['required', 'preferred']), maxFailures: z.number().int().min(1).max(5, 'at most 5 consecutive failures (PSD2 RTS Art. 4(3)(b))') };
-const otpFields = {
-  enabled: z.boolean(),
-  // Per challenge, and consecutive per token before it locks.
-  maxAttempts: consecutiveFailures,
-  questionDerivation: z.enum(['payee_account', 'payee_account_amount']),
-};
 const topFields = {
   currency: z.string().refine((code) => currencyExponent(code) !== undefined, 'an ISO 4217 currency code'),
   timezone: z.string().refine(isTimeZone, 'an IANA time zone, e.g. Asia/Seoul'),
@@ -93,52 +62,22 @@ export const defaults = {
     unregisteredPayeeLimit: '1000000',
     riskScoreThreshold: 0.7,
   },
-  channels: {
-    ars: {
-      enabled: true,
-      allowedLineTypes: ['landline'] as LineType[],
-      callForwarding: 'reject' as const,
-      forwardingUnknown: 'allow' as const,
-      allowedCountries: ['KR'],
-      numberChangeCooldownDays: 7,
-      secretPositions: 4,
-      maxAnswersPerCall: 3,
-      lockAfterConsecutiveFailures: 5,
-      callAttempts: 3,
-      retryDelaysSeconds: [45, 90],
-      ringTimeoutSeconds: 30,
-      answeringMachine: 'hangup' as const,
-      callsPerSecond: 1,
-      maxCallsPerCustomerPerHour: 3,
-      maxCallsPerNumberPerDay: 10,
-    },
-    webauthn: { enabled: true, userVerification: 'required' as const, maxFailures: 3 },
-    otp: { enabled: true, maxAttempts: 5, questionDerivation: 'payee_account' as const },
-  },
-  channelOrder: ['ars', 'webauthn', 'otp'] as (typeof policyChannelNames)[number][],
+  channels: mapChannels((section) => section.defaults) as PolicyDocument['channels'],
+  channelOrder: ['ars', 'webauthn', 'otp'] as PolicyChannelName[],
 };
 
-type FieldMap = Record<string, z.ZodType>;
 const withDefaults = (fields: FieldMap, values: Record<string, unknown>) =>
   z.strictObject(Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, schema.default(values[key] as never)])));
 const optionalAll = (fields: FieldMap) => z.strictObject(Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, schema.optional()])));
 
 const gradeOverrideSchema = optionalAll(topFields).extend({
   stepUp: optionalAll(stepUpFields).optional(),
-  channels: z
-    .strictObject({ ars: optionalAll(arsFields).optional(), webauthn: optionalAll(webauthnFields).optional(), otp: optionalAll(otpFields).optional() })
-    .optional(),
+  channels: z.strictObject(mapChannels((section) => optionalAll(section.fields).optional())).optional(),
 });
 
 const policyDocumentObject = withDefaults(topFields, defaults).extend({
   stepUp: withDefaults(stepUpFields, defaults.stepUp).prefault({}),
-  channels: z
-    .strictObject({
-      ars: withDefaults(arsFields, defaults.channels.ars).prefault({}),
-      webauthn: withDefaults(webauthnFields, defaults.channels.webauthn).prefault({}),
-      otp: withDefaults(otpFields, defaults.channels.otp).prefault({}),
-    })
-    .prefault({}),
+  channels: z.strictObject(mapChannels((section) => withDefaults(section.fields, section.defaults).prefault({}))).prefault({}),
   grades: z
     .record(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'grade names: a-z 0-9 _ -'), gradeOverrideSchema)
     .refine((grades) => Object.keys(grades).length <= MAX_GRADES, `at most ${MAX_GRADES} grades`)
@@ -176,12 +115,8 @@ export interface PolicyDocument {
   timezone: string;
   challengeTtlSeconds: number;
   stepUp: typeof defaults.stepUp;
-  channels: {
-    ars: Omit<typeof defaults.channels.ars, 'callForwarding' | 'forwardingUnknown'> & { callForwarding: 'reject' | 'allow_same_owner' | 'allow'; forwardingUnknown: 'allow' | 'reject' };
-    webauthn: { enabled: boolean; userVerification: 'required' | 'preferred'; maxFailures: number };
-    otp: { enabled: boolean; maxAttempts: number; questionDerivation: 'payee_account' | 'payee_account_amount' };
-  };
-  channelOrder: (typeof policyChannelNames)[number][];
+  channels: ChannelPolicies;
+  channelOrder: PolicyChannelName[];
   grades?: Record<string, unknown>;
 }
 
@@ -219,18 +154,13 @@ export function effectivePolicy(policy: PolicyDocument, grade?: string): PolicyD
 }
 
 function withinSecurityBounds(policy: PolicyDocument): PolicyDocument {
-  const { maxConsecutiveFailures, maxOutOfBandLifetimeSeconds } = securityBounds;
-  const { ars, otp } = policy.channels;
   const ttlTooLong = outOfBandLifetimeExceeded(policy);
-  if (ars.lockAfterConsecutiveFailures <= maxConsecutiveFailures && otp.maxAttempts <= maxConsecutiveFailures && !ttlTooLong) return policy;
+  const channels = mapChannels((section, name) => section.withinBounds?.(policy.channels[name]) ?? policy.channels[name]);
+  if (!ttlTooLong && policyChannelNames.every((name) => channels[name] === policy.channels[name])) return policy;
   return {
     ...policy,
-    challengeTtlSeconds: ttlTooLong ? maxOutOfBandLifetimeSeconds : policy.challengeTtlSeconds,
-    channels: {
-      ...policy.channels,
-      ars: { ...ars, lockAfterConsecutiveFailures: Math.min(ars.lockAfterConsecutiveFailures, maxConsecutiveFailures) },
-      otp: { ...otp, maxAttempts: Math.min(otp.maxAttempts, maxConsecutiveFailures) },
-    },
+    challengeTtlSeconds: ttlTooLong ? securityBounds.maxOutOfBandLifetimeSeconds : policy.challengeTtlSeconds,
+    channels: channels as PolicyDocument['channels'],
   };
 }
 

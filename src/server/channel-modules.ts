@@ -11,6 +11,14 @@ import { numberIntelligenceModule } from '../telephony/number-intelligence/numbe
 import { otpModule } from '../channels/otp/otp-module.ts';
 import { arsModule } from '../channels/ars/ars-module.ts';
 import { webauthnModule } from '../channels/webauthn/webauthn-module.ts';
+import { arsTelephony } from './ars-telephony.ts';
+import type { ProblemCatalogue } from '../errors/problem.ts';
+
+/** A non-JSON handler mounted before the declared routes (e.g. Twilio webhooks). */
+export interface ChannelMount {
+  path: string;
+  handler: express.RequestHandler;
+}
 
 export interface ChannelModule {
   name: string;
@@ -19,7 +27,11 @@ export interface ChannelModule {
   /** Routes this module adds to the API (bank, admin or public). */
   routes?(context: AppContext): RouteDefinition[];
   /** Non-JSON handlers mounted before the declared routes (e.g. Twilio webhooks), path → handler. */
-  mounts?(context: AppContext): { path: string; handler: express.RequestHandler }[];
+  mounts?(context: AppContext): ChannelMount[];
+  /** The BullMQ queues this module's workers consume, by name (the console's queue dashboard shows them). */
+  queueNames?: string[];
+  /** The problem codes this module raises (problemsOf), merged with the core ones (problem-catalogue.ts). */
+  problemCodes?: ProblemCatalogue;
   /** Queue workers, started in `worker` and `all` roles. */
   workers?(context: AppContext, connection: Redis): Worker[];
   /** Called on shutdown after workers closed. */
@@ -40,4 +52,4 @@ export interface ChannelModule {
   unlockCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<string[]>;
 }
 
-export const channelModules: ChannelModule[] = [numberIntelligenceModule, arsModule(), otpModule, webauthnModule];
+export const channelModules: ChannelModule[] = [numberIntelligenceModule, arsModule(arsTelephony), otpModule, webauthnModule];

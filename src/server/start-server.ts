@@ -20,6 +20,7 @@ import { startWebhookWorker } from '../jobs/webhook-worker.ts';
 import { startMaintenanceWorker, scheduleMaintenance } from '../jobs/maintenance-worker.ts';
 import { bullmqEventDispatcher } from '../jobs/queues.ts';
 import { channelModules, type ChannelModule } from './channel-modules.ts';
+import { problemCatalogue } from './problem-catalogue.ts';
 import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 import { RequestDrain } from './request-drain.ts';
@@ -66,8 +67,10 @@ export async function startServer(
   config: Config,
   options: BuildContextOptions & { modules?: ChannelModule[] } = {},
 ): Promise<RunningServer> {
-  const context = await buildContext(config, options);
   const modules = options.modules ?? channelModules;
+  // A problem code declared by two modules stops the server before anything starts.
+  problemCatalogue(modules);
+  const context = await buildContext(config, options);
   for (const module of modules) await module.register(context);
   const { logger } = context;
   const routes = declareRoutes(context, modules);
@@ -92,7 +95,7 @@ export async function startServer(
       bootstrapToken: config.adminToken,
     });
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
-    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth);
+    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, modules.flatMap((module) => module.queueNames ?? []));
     mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])];
     app = createApp({
       routes,

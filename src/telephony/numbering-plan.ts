@@ -2,7 +2,7 @@
 // 070 VoIP or 010 mobile from a fixed line). Used to normalise numbers and to answer Lookup
 // line_type_intelligence for numbers the control API never configured.
 import { parsePhoneNumberFromString, validatePhoneNumberLength, type NumberType } from 'libphonenumber-js/max';
-import type { LineType } from '../policy/policy-schema.ts';
+import type { LineType } from '../channels/ars/ars-policy.ts';
 
 const e164Pattern = /^\+[1-9]\d{6,14}$/;
 

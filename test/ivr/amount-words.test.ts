@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { amountWords } from '../../src/telephony/ivr/amount-words.ts';
+import { amountWords } from '../../src/language/amount-words.ts';
 
 const say = (amountMinor: bigint, currency: string, locale: string, exponent?: number): string =>
   amountWords({ amountMinor, currency, locale, ...(exponent !== undefined ? { exponent } : {}) });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { interpretDigits } from '../../src/telephony/ivr/interpret-digits.ts';
+import { interpretDigits } from '../../src/channels/ars/interpret-digits.ts';
 
 describe('interpretDigits', () => {
   it('takes exactly N digits as the answer, a leading 0 included', () => {

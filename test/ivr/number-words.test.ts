@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { numberWordsEn } from '../../src/telephony/ivr/number-words-en.ts';
-import { numberWordsKo } from '../../src/telephony/ivr/number-words-ko.ts';
+import { numberWordsEn } from '../../src/language/number-words-en.ts';
+import { numberWordsKo } from '../../src/language/number-words-ko.ts';
 
 const koCases: [bigint, string][] = [
   [0n, '영'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { transactionTypes, type TransactionType } from '../../src/challenges/challenge-record.ts';
-import { callTransactionTypes, type CallTransactionType, type CallTransactionView } from '../../src/telephony/ivr/call-transaction.ts';
+import { callTransactionTypes, type CallTransactionType, type CallTransactionView } from '../../src/channels/ars/call-transaction.ts';
 import type { FlowCatalog } from '../../src/telephony/ivr/flow-catalog.ts';
 import type { CallFlow } from '../../src/telephony/ivr/flow-schema.ts';
 import { loadFlows } from '../../src/telephony/ivr/load-flows.ts';

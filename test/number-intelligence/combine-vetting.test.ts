@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { combineVetting, neverDialedLineTypes, type CombineVettingInput } from '../../src/telephony/number-intelligence/combine-vetting.ts';
 import type { SourceAnswer } from '../../src/telephony/number-intelligence/number-source.ts';
-import { defaultPolicy, type LineType } from '../../src/policy/policy-schema.ts';
+import { defaultPolicy } from '../../src/policy/policy-schema.ts';
+import type { LineType } from '../../src/channels/ars/ars-policy.ts';
 import type { ArsPolicy } from '../../src/channels/ars/number-vetting.ts';
 
 const now = new Date('2026-11-23T12:00:00Z');

@@ -1,10 +1,10 @@
 // The one masking helper, and the 422 problem an ineligible number becomes (docs/number-vetting.md).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskPhoneNumber } from '../../src/telephony/mask-phone-number.ts';
-import { numberIneligibleProblem } from '../../src/telephony/number-intelligence/number-ineligible-problem.ts';
+import { maskPhoneNumber } from '../../src/channels/ars/mask-phone-number.ts';
+import { numberIneligibleProblem } from '../../src/channels/ars/number-ineligible-problem.ts';
 import { vettingReasonCodes } from '../../src/telephony/number-intelligence/combine-vetting.ts';
-import { problemCodes } from '../../src/errors/problem.ts';
+import { arsProblemCodes } from '../../src/channels/ars/ars-problem-codes.ts';
 
 describe('maskPhoneNumber', () => {
   const cases: [string, string][] = [
@@ -37,6 +37,6 @@ describe('numberIneligibleProblem', () => {
   });
 
   it('every vetting reason is a registered 422 problem code', () => {
-    for (const code of vettingReasonCodes) assert.equal((problemCodes as Record<string, { status: number }>)[code]?.status, 422, code);
+    for (const code of vettingReasonCodes) assert.equal((arsProblemCodes as Record<string, { status: number }>)[code]?.status, 422, code);
   });
 });

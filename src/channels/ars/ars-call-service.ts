@@ -11,8 +11,8 @@ import type { ChallengeStore } from '../../challenges/challenge-store.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
 import { bankNameFor } from '../../tenants/bank-name.ts';
-import type { CallTransactionView } from '../../telephony/ivr/call-transaction.ts';
-import { interpretDigits } from '../../telephony/ivr/interpret-digits.ts';
+import type { CallTransactionView } from './call-transaction.ts';
+import { interpretDigits } from './interpret-digits.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { arsCustomerStore, type ArsCustomerRow } from './ars-customer-store.ts';
 import type { ArsDialer } from './ars-dialer.ts';
@@ -42,7 +42,8 @@ export interface ArsCallServiceDeps {
   db: Db;
   envelope: Envelope;
   challenges: ChallengeOutcomes;
-  challengeStore: ChallengeStore;
+  /** Only to read the challenge row locked with the attempt; ends go through `challenges`. */
+  challengeStore: Pick<ChallengeStore, 'toRecord'>;
   tenants: TenantStore;
   dialer: ArsDialer;
   logger: Logger;

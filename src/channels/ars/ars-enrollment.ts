@@ -8,14 +8,14 @@ import type { PolicyStore } from '../../tenants/policy-store.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { ProblemError } from '../../errors/problem.ts';
 import { effectivePolicy } from '../../policy/policy-schema.ts';
-import { normalizeNumber } from '../../telephony/numbering-plan.ts';
 import { arsCustomerStore } from './ars-customer-store.ts';
 import { inNumberChangeCooldown, numberChangeCooldownEnd, type NumberVetter } from './number-vetting.ts';
 import { secretPattern, secretWeakness } from './knowledge-secret.ts';
-import { maskPhoneNumber } from '../../telephony/mask-phone-number.ts';
-import type { NumberHasher } from '../../telephony/number-intelligence/number-hash.ts';
-import { numberIneligibleProblem } from '../../telephony/number-intelligence/number-ineligible-problem.ts';
+import { maskPhoneNumber } from './mask-phone-number.ts';
+import type { NumberHasher, NumberNormalizer } from './ars-ports.ts';
+import { numberIneligibleProblem } from './number-ineligible-problem.ts';
 import { upsertCustomer } from '../../customers/customer-store.ts';
+import { arsProblem } from './ars-problem-codes.ts';
 
 export const phoneContext = (tenantId: string, customerId: string) => `ars-phone:${tenantId}:${customerId}`;
 export const secretContext = (tenantId: string, customerId: string) => `ars-knowledge-secret:${tenantId}:${customerId}`;
@@ -38,6 +38,7 @@ export interface ArsEnrollmentDeps {
   vetter: NumberVetter;
   /** Keyed hash of a number (number intelligence's, so caps and the stored hash agree). */
   hashNumber: NumberHasher;
+  normalizeNumber: NumberNormalizer;
   /** Id of the master key the hash key derives from. */
   phoneHashKeyId: string;
 }
@@ -52,8 +53,8 @@ export class ArsEnrollment {
 
   async setPhone(tenantId: string, customerId: string, rawNumber: string, actor: string): Promise<PhoneEnrollment> {
     const { db, envelope, vetter } = this.deps;
-    const e164 = normalizeNumber(rawNumber);
-    if (!e164) throw new ProblemError('invalid_number', 'number: not a phone number in international format (+<country code> …)', { reasons: ['invalid_number'] });
+    const e164 = this.deps.normalizeNumber(rawNumber);
+    if (!e164) throw arsProblem('invalid_number', 'number: not a phone number in international format (+<country code> …)', { reasons: ['invalid_number'] });
     const policy = effectivePolicy((await this.deps.policies.currentCached(tenantId)).document).channels.ars;
     const existing = await arsCustomerStore.get(db, tenantId, customerId);
     const phoneHash = this.phoneHash(e164);
@@ -85,7 +86,7 @@ export class ArsEnrollment {
   async setSecret(tenantId: string, customerId: string, secret: string, actor: string): Promise<void> {
     if (!secretPattern.test(secret)) throw new ProblemError('validation_failed', 'secret: 6 to 12 digits', { errors: [{ path: 'secret', message: '6 to 12 digits' }] });
     const weakness = secretWeakness(secret);
-    if (weakness) throw new ProblemError('weak_secret', 'The security number is too easy to guess (repeated digits, runs or repeated blocks)', { weakness });
+    if (weakness) throw arsProblem('weak_secret', 'The security number is too easy to guess (repeated digits, runs or repeated blocks)', { weakness });
     const { db, envelope } = this.deps;
     await db.tx(async (tx) => {
       await upsertCustomer(tx, tenantId, customerId);

@@ -1,6 +1,7 @@
 // What the ARS channel needs from the outside world, as small interfaces: the telephony provider
-// (Twilio, at the edge in src/telephony/ars/), the place-call queue (BullMQ) and the per-account
-// call-rate limiter (Redis). The channel itself imports neither twilio nor express.
+// (Twilio, at the edge in src/telephony/ars/), the place-call queue (BullMQ), the per-account
+// call-rate limiter (Redis) and the phone-number helpers of number intelligence. The channel itself
+// imports neither twilio nor express nor anything under src/telephony/ (ars-telephony.ts bundles them).
 import type { ArsPolicy } from './number-vetting.ts';
 
 export interface CallPlacer {
@@ -37,6 +38,12 @@ export interface CallRateLimiter {
   /** Reserves the next dialing slot of `accountId`; resolves to the wait in ms (0 = dial now). */
   reserve(accountId: string, callsPerSecond: number): Promise<number>;
 }
+
+/** A keyed hash of a phone number (number intelligence's, so call caps and the stored hash agree). */
+export type NumberHasher = (e164: string) => string;
+
+/** `+82 2-312-3456` → `+8223123456`; undefined when it is not a phone number at all. */
+export type NumberNormalizer = (raw: string) => string | undefined;
 
 /** The ARS policy of the challenge, frozen when the challenge was created (channel state). */
 export const arsPolicyOf = (channelState: Record<string, unknown>): ArsPolicy => channelState.ars as ArsPolicy;

@@ -1,10 +1,10 @@
 // The seam between the ARS channel and number intelligence (docs/number-vetting.md "Number vetting", "Call caps"):
 // the channel asks before storing a number and again before every call attempt, because call
 // forwarding can be switched on at any time; the implementation combines its sources strictly.
-import type { LineType, PolicyDocument } from '../../policy/policy-schema.ts';
-import type { SourceAnswer } from '../../telephony/number-intelligence/number-source.ts';
+import type { ArsPolicy, LineType } from './ars-policy.ts';
+import type { SourceAnswer } from './number-source-answer.ts';
 
-export type ArsPolicy = PolicyDocument['channels']['ars'];
+export type { ArsPolicy };
 
 export interface NumberVettingInput {
   tenantId: string;

@@ -10,6 +10,7 @@ import { otpRoutes } from './otp-routes.ts';
 import { OtpSubmissionService } from './otp-submission.ts';
 import { OtpTokenService } from './otp-token-service.ts';
 import { OtpTokenStore } from './otp-token-store.ts';
+import { otpProblemCodes } from './otp-problem-codes.ts';
 
 interface OtpServices {
   tokens: OtpTokenService;
@@ -35,6 +36,7 @@ export function otpServices(context: AppContext): OtpServices {
 
 export const otpModule: ChannelModule = {
   name: 'otp',
+  problemCodes: otpProblemCodes,
   register: (context) => {
     otpServices(context);
   },

@@ -19,6 +19,7 @@ import type { OtpChannelState } from './otp-channel.ts';
 import { checkOtpCode } from './otp-code-check.ts';
 import type { OtpAttemptStore } from './otp-attempt-store.ts';
 import type { OtpTokenRecord, OtpTokenStore } from './otp-token-store.ts';
+import { otpProblem } from './otp-problem-codes.ts';
 
 export interface OtpSubmissionDeps {
   db: Db;
@@ -86,7 +87,7 @@ export class OtpSubmissionService {
         throw new ProblemError('challenge_not_pending', 'A code was already accepted for this challenge');
       case 'token_locked':
       case 'token_removed':
-        throw new ProblemError(verdict.kind, verdict.kind === 'token_locked' ? "The customer's token is locked" : "The customer's token was deleted");
+        throw otpProblem(verdict.kind, verdict.kind === 'token_locked' ? "The customer's token is locked" : "The customer's token was deleted");
     }
   }
 
@@ -146,7 +147,7 @@ export class OtpSubmissionService {
 }
 
 function invalidCode(attemptsRemaining: number, challengeStatus?: string): ProblemError {
-  return new ProblemError('invalid_code', 'The code is not correct', { attemptsRemaining, ...(challengeStatus ? { challengeStatus } : {}) });
+  return otpProblem('invalid_code', 'The code is not correct', { attemptsRemaining, ...(challengeStatus ? { challengeStatus } : {}) });
 }
 
 function notPending(challenge: ChallengeRecord): ProblemError {

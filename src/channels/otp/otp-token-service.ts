@@ -14,6 +14,7 @@ import { ocraHashLength, parseOcraSuite } from './ocra-suite.ts';
 import type { CreateOtpTokenInput } from './otp-schemas.ts';
 import type { NewOtpToken, OtpTokenRecord, OtpTokenStore } from './otp-token-store.ts';
 import { ocraUri, totpUri } from './totp.ts';
+import { otpProblem } from './otp-problem-codes.ts';
 
 export interface OtpTokenServiceDeps {
   db: Db;
@@ -45,7 +46,7 @@ export function publicToken(token: OtpTokenRecord): Record<string, unknown> {
   };
 }
 
-const unsupportedSuite = (detail: string) => new ProblemError('unsupported_suite', detail);
+const unsupportedSuite = (detail: string) => otpProblem('unsupported_suite', detail);
 
 /** Tokens one customer may hold: enough for every device and a spare, not a store for anything. */
 export const MAX_TOKENS_PER_CUSTOMER = 10;
@@ -94,7 +95,7 @@ export class OtpTokenService {
       const stored = await this.deps.db.tx(async (tx) => {
         await this.deps.store.upsertCustomer(tx, tenantId, customerId);
         if ((await this.deps.store.lockAndCount(tx, tenantId, customerId)) >= MAX_TOKENS_PER_CUSTOMER) {
-          throw new ProblemError('otp_token_limit_reached', `A customer can hold at most ${MAX_TOKENS_PER_CUSTOMER} OTP tokens; delete one first`, { limit: MAX_TOKENS_PER_CUSTOMER });
+          throw otpProblem('otp_token_limit_reached', `A customer can hold at most ${MAX_TOKENS_PER_CUSTOMER} OTP tokens; delete one first`, { limit: MAX_TOKENS_PER_CUSTOMER });
         }
         const record = await this.deps.store.insert(tx, token, seed);
         await appendAudit(tx, {

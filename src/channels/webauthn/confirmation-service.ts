@@ -10,7 +10,7 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { appendAudit } from '../../audit/audit-log.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
-import { ProblemError, notFound } from '../../errors/problem.ts';
+import { notFound } from '../../errors/problem.ts';
 import type { Queryable } from '../../storage/db.ts';
 import type { ConfirmationRecord, ConfirmationStore } from './confirmation-store.ts';
 import type { CredentialStore } from './credential-store.ts';
@@ -19,6 +19,7 @@ import { assertionChallenge, newAssertionNonce } from './transaction-binding.ts'
 import { verifyAssertion, type AssertionFailure } from './verify-assertion.ts';
 import { relyingParty, type WebAuthnHost } from './webauthn-host.ts';
 import type { WebAuthnChannelState } from './webauthn-channel.ts';
+import { webauthnProblem } from './webauthn-problem-codes.ts';
 
 export type PageState = { kind: 'pending'; confirmation: ConfirmationRecord; challenge: ChallengeRecord } | { kind: 'ended'; challenge: ChallengeRecord } | { kind: 'unknown' };
 
@@ -84,9 +85,9 @@ export class ConfirmationService {
       case 'rejected': {
         host.logger.info({ challengeId: challenge.id, reason: judgement.reason, failures: judgement.failures }, 'passkey assertion refused');
         const attemptsRemaining = Math.max(0, state.maxFailures - judgement.failures);
-        if (attemptsRemaining > 0) throw new ProblemError('passkey_rejected', 'The passkey could not be verified', { attemptsRemaining });
+        if (attemptsRemaining > 0) throw webauthnProblem('passkey_rejected', 'The passkey could not be verified', { attemptsRemaining });
         const finished = await host.challenges.finish(challenge.tenantId, challenge.id, { status: 'denied', reason: 'too_many_failures', actor }, challenge);
-        throw new ProblemError('passkey_rejected', 'The passkey could not be verified', { attemptsRemaining: 0, challengeStatus: finished.challenge.status });
+        throw webauthnProblem('passkey_rejected', 'The passkey could not be verified', { attemptsRemaining: 0, challengeStatus: finished.challenge.status });
       }
     }
   }
@@ -146,4 +147,4 @@ export class ConfirmationService {
   }
 }
 
-const challengeGone = () => new ProblemError('challenge_gone', 'This request has ended');
+const challengeGone = () => webauthnProblem('challenge_gone', 'This request has ended');

@@ -6,7 +6,7 @@ import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { createHash } from 'node:crypto';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { newId } from '../../crypto/hashing.ts';
-import { ProblemError, notFound } from '../../errors/problem.ts';
+import { notFound } from '../../errors/problem.ts';
 import { recordEvent } from '../../events/event-outbox.ts';
 import { effectivePolicy } from '../../policy/policy-schema.ts';
 import { upsertCustomer } from '../../customers/customer-store.ts';
@@ -14,6 +14,7 @@ import { maxCredentialsPerCustomer, type CredentialStore } from './credential-st
 import { newPageToken, pageTokenHash } from './page-token.ts';
 import type { RegistrationLinkRecord, RegistrationLinkStore } from './registration-link-store.ts';
 import { relyingParty, type WebAuthnHost } from './webauthn-host.ts';
+import { webauthnProblem } from './webauthn-problem-codes.ts';
 
 export const registrationLinkTtlMs = 15 * 60 * 1000;
 export const pageLocales = ['ko-KR', 'en-US'] as const;
@@ -77,7 +78,7 @@ export class RegistrationService {
     const { host, credentials, links } = this.deps;
     const link = await this.liveLink(token);
     const rp = relyingParty(host);
-    if (!link.ceremonyChallenge) throw new ProblemError('passkey_rejected', 'Start the registration again');
+    if (!link.ceremonyChallenge) throw webauthnProblem('passkey_rejected', 'Start the registration again');
     const policy = effectivePolicy((await host.policies.currentCached(link.tenantId)).document);
     const audit = { tenantId: link.tenantId, actor: 'customer', subject: link.customerId };
     let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
@@ -92,9 +93,9 @@ export class RegistrationService {
     } catch (error) {
       host.logger.info({ linkId: link.id, err: (error as Error).message }, 'passkey registration refused');
       await appendAudit(host.db, { ...audit, action: 'webauthn.registration_refused', data: { linkId: link.id } });
-      throw new ProblemError('passkey_rejected', 'The passkey could not be registered');
+      throw webauthnProblem('passkey_rejected', 'The passkey could not be registered');
     }
-    if (!verification.verified) throw new ProblemError('passkey_rejected', 'The passkey could not be registered');
+    if (!verification.verified) throw webauthnProblem('passkey_rejected', 'The passkey could not be registered');
     const info = verification.registrationInfo;
     const credentialId = info.credential.id;
     const tenant = await host.tenants.getCached(link.tenantId);
@@ -115,7 +116,7 @@ export class RegistrationService {
         payment: link.ceremonyPayment,
       });
       if (inserted === 'limit_reached') throw limitReached();
-      if (inserted === 'exists') throw new ProblemError('passkey_rejected', 'This passkey is already registered');
+      if (inserted === 'exists') throw webauthnProblem('passkey_rejected', 'This passkey is already registered');
       await appendAudit(tx, { ...audit, action: 'webauthn.passkey_registered', data: { linkId: link.id, credentialId, backedUp: info.credentialBackedUp, userVerified: info.userVerified, payment: link.ceremonyPayment } });
       const url = tenant?.defaultCallbackUrl;
       // The event reports the enrollment to the bank (docs/webauthn-channel.md); its subject is the link.
@@ -144,5 +145,5 @@ export class RegistrationService {
   }
 }
 
-const limitReached = () => new ProblemError('passkey_limit_reached', `This customer already has ${maxCredentialsPerCustomer} passkeys; the bank must delete one first`);
-const linkGone = () => new ProblemError('link_gone', 'This registration link has expired or was already used; ask your bank for a new one');
+const limitReached = () => webauthnProblem('passkey_limit_reached', `This customer already has ${maxCredentialsPerCustomer} passkeys; the bank must delete one first`);
+const linkGone = () => webauthnProblem('link_gone', 'This registration link has expired or was already used; ask your bank for a new one');

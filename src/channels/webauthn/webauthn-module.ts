@@ -17,6 +17,7 @@ import { RegistrationService } from './registration-service.ts';
 import { WebAuthnChannel } from './webauthn-channel.ts';
 import type { WebAuthnHost } from './webauthn-host.ts';
 import { webauthnRoutes } from './webauthn-routes.ts';
+import { webauthnProblemCodes } from './webauthn-problem-codes.ts';
 
 interface WebAuthnServices {
   host: WebAuthnHost;
@@ -72,6 +73,7 @@ function pageAssets(): express.RequestHandler {
 
 export const webauthnModule: ChannelModule = {
   name: 'webauthn',
+  problemCodes: webauthnProblemCodes,
   register: (context) => {
     webauthnServices(context);
   },

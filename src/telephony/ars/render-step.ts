@@ -4,7 +4,7 @@ import type { CallScript } from '../../channels/ars/ars-call-service.ts';
 import type { FlowCatalog } from '../ivr/flow-catalog.ts';
 import { renderAskAgain, renderGoodbye, renderIntro, renderListenerCheck, renderRepeatDetails, type GatherHooks } from '../ivr/render-call.ts';
 import type { NameVoices } from '../ivr/name-voices.ts';
-import { speechLanguageOf } from '../ivr/speech-language.ts';
+import { speechLanguageOf } from '../../language/speech-language.ts';
 import { arsWebhookUrl } from './ars-webhook-urls.ts';
 
 export const knowledgeCheckFlow = 'knowledge-check';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { flowMessageSpecs } from './flow-messages.ts';
 import { placeholdersIn } from './message-template.ts';
-import { speechLanguageOf, speechLanguages } from './speech-language.ts';
+import { speechLanguageOf, speechLanguages } from '../../language/speech-language.ts';
 
 const localePattern = /^[a-z]{2,3}(-[A-Z][a-z]{3})?-([A-Z]{2}|\d{3})$/;
 

@@ -3,7 +3,7 @@
 // voice, a Latin-only name inside a ko-KR call an en-US one. An English voice cannot pronounce
 // Hangul (it skips it or spells code points); a Korean voice reads Latin letters one by one.
 import type { CallFlow } from './flow-schema.ts';
-import { speechLanguageOf, type SpeechLanguage } from './speech-language.ts';
+import { speechLanguageOf, type SpeechLanguage } from '../../language/speech-language.ts';
 
 export type CallVoice = CallFlow['voice'];
 /** The voice to read a name of each language with (from that language's flow). */

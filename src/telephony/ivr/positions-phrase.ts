@@ -1,7 +1,7 @@
 // Names the positions of the security number the customer is asked for, as ordinal numerals in
 // ascending order (docs/call-script.md step 3): [8, 2, 5, 6] → "두 번째, 다섯 번째, 여섯 번째, 여덟 번째" /
 // "second, fifth, sixth and eighth". Positions are 1-based; security numbers have 6–12 digits.
-import { requireSpeechLanguage } from './speech-language.ts';
+import { requireSpeechLanguage } from '../../language/speech-language.ts';
 
 const ordinals = {
   ko: ['첫 번째', '두 번째', '세 번째', '네 번째', '다섯 번째', '여섯 번째', '일곱 번째', '여덟 번째', '아홉 번째', '열 번째', '열한 번째', '열두 번째'],

@@ -5,8 +5,8 @@
 // positions asked — so no rendered TwiML can leak them.
 import twilio from 'twilio';
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
-import { amountWords } from './amount-words.ts';
-import type { CallTransactionView } from './call-transaction.ts';
+import { amountWords } from '../../language/amount-words.ts';
+import type { CallTransactionView } from '../../channels/ars/call-transaction.ts';
 import type { KnowledgeCheckMessageId } from './flow-messages.ts';
 import type { CallFlow } from './flow-schema.ts';
 import { fillMessagePieces } from './message-template.ts';

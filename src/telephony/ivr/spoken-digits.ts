@@ -2,7 +2,7 @@
 // amounts. Digits are separated by commas (a short pause in text-to-speech) and the groups the
 // number is written in ("110-123-456789") by a full stop (a longer pause), so the customer can
 // follow along with the account number they typed. Korean banks read 0 as "공".
-import { requireSpeechLanguage } from './speech-language.ts';
+import { requireSpeechLanguage } from '../../language/speech-language.ts';
 
 const digitWords = {
   ko: ['공', '일', '이', '삼', '사', '오', '육', '칠', '팔', '구'],

@@ -76,7 +76,7 @@ export function carrierGatewayRoutes(deps: CarrierGatewayRoutesDeps): RouteDefin
         try {
           assertCallbackUrlAllowed(body.url, { allowLoopback: deps.allowLoopbackCallbacks && tenant.allowLoopbackCallbacks });
         } catch (error) {
-          if (error instanceof ProblemError) throw new ProblemError(error.code, error.detail?.replace('callbackUrl', 'url'));
+          if (error instanceof ProblemError) throw new ProblemError(error.code, error.detail?.replace('callbackUrl', 'url'), undefined, { status: error.status, title: error.title });
           throw error;
         }
         const generated = body.secret === undefined;

@@ -3,7 +3,7 @@
 // the SSRF-vetted, pinned address; contract in docs/carrier-gateway.md. A timeout, an HTTP error or
 // a malformed answer is "unknown" (the policy's forwardingUnknown decides), never "not forwarded".
 import { z } from 'zod';
-import { lineTypes } from '../../policy/policy-schema.ts';
+import { lineTypes } from '../../channels/ars/ars-policy.ts';
 import { postPinned } from '../../events/pinned-post.ts';
 import { standardWebhookHeaders } from '../../events/webhook-sender.ts';
 import type { CarrierGatewayTarget } from './carrier-gateway-store.ts';

@@ -2,7 +2,7 @@
 // of the ARS policy (§7), what each source said, when the number last changed, and the clock.
 // Any source that says "refuse" wins; conflicting sources resolve to the most restrictive answer
 // (plan says landline, Lookup says mobile → mobile); an unknown part is decided by the policy.
-import type { LineType } from '../../policy/policy-schema.ts';
+import type { LineType } from '../../channels/ars/ars-policy.ts';
 import { inNumberChangeCooldown, type ArsPolicy } from '../../channels/ars/number-vetting.ts';
 import type { SourceAnswer } from './number-source.ts';
 

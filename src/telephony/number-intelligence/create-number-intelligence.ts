@@ -1,4 +1,5 @@
-// The factory the ARS module calls: `createNumberIntelligence(context)` → the vetter and call caps.
+// The factory the composition root calls (src/server/ars-telephony.ts): `createNumberIntelligence(context)`
+// → the vetter and call caps.
 // Takes only what it needs from the AppContext (structurally), so tests can pass their own parts.
 import type { Redis } from 'ioredis';
 import type twilio from 'twilio';

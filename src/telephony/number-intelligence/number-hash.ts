@@ -2,8 +2,9 @@
 // and the hash cannot be reversed by hashing every possible number without the key. The key is
 // derived from the current MASTER_KEY (HKDF, RFC 5869) under its own label.
 import { createHmac, hkdfSync } from 'node:crypto';
+import type { NumberHasher } from '../../channels/ars/ars-ports.ts';
 
-export type NumberHasher = (e164: string) => string;
+export type { NumberHasher };
 
 export function createNumberHasher(masterKey: Buffer): NumberHasher {
   const key = Buffer.from(hkdfSync('sha256', masterKey, 'stepup', 'number-hash v1', 32));

@@ -1,5 +1,5 @@
 // Plugs number intelligence into the server (src/server/channel-modules.ts): the carrier-gateway
-// admin routes. The vetter and call caps are built by the ARS module with createNumberIntelligence.
+// admin routes. The vetter and call caps reach the ARS channel through src/server/ars-telephony.ts.
 import type { ChannelModule } from '../../server/channel-modules.ts';
 import { CarrierGatewayStore } from './carrier-gateway-store.ts';
 import { carrierGatewayRoutes } from './carrier-gateway-routes.ts';

@@ -3,7 +3,7 @@
 // package that is absent or carries an error_code is unknown, never "no"; a Lookup outage is an
 // unknown answer, not a crash.
 import type twilio from 'twilio';
-import { lineTypes, type LineType } from '../../policy/policy-schema.ts';
+import { lineTypes, type LineType } from '../../channels/ars/ars-policy.ts';
 import { unknownAnswer, type NumberSource, type SourceAnswer, type SourceQuery } from './number-source.ts';
 
 /** The parts of a Lookup v2 PhoneNumberInstance this source reads (the SDK's camelCase view). */

@@ -2,7 +2,7 @@
 // what each source answered — never the full number.
 import { appendAudit } from '../../audit/audit-log.ts';
 import type { Queryable } from '../../storage/db.ts';
-import { maskPhoneNumber } from '../mask-phone-number.ts';
+import { maskPhoneNumber } from '../../channels/ars/mask-phone-number.ts';
 import type { CombinedVetting } from './combine-vetting.ts';
 import type { SourceAnswer } from './number-source.ts';
 

@@ -2,7 +2,7 @@
 // only files served by stepup), every value escaped. Page scripts read what they need from data-*
 // attributes.
 import type { ChallengeRecord } from '../../../challenges/challenge-record.ts';
-import { amountWords } from '../../../telephony/ivr/amount-words.ts';
+import { amountWords } from '../../../language/amount-words.ts';
 import { message, pageLanguage, transactionTypeName, type MessageId, type PageLanguage } from './page-messages.ts';
 
 /** Strict CSP of the customer pages: same-origin files only, nothing inline, no framing. */

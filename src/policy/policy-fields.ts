@@ -1,0 +1,41 @@
+// Building blocks of the policy document (docs/policy-reference.md), shared by its core fields and by
+// the sections the channels declare in their folders (src/channels/<channel>/<channel>-policy.ts).
+// Imports nothing but zod: a channel's policy file stays light to import.
+import { z } from 'zod';
+
+/**
+ * Bounds a tenant cannot loosen (docs/policy-reference.md "Security bounds"):
+ * - PSD2 RTS (Delegated Regulation (EU) 2018/389) Art. 4(3)(b): at most 5 consecutive failed
+ *   authentication attempts before the channel is blocked;
+ * - NIST SP 800-63B §5.1.3.2: an out-of-band secret is valid for at most 10 minutes.
+ */
+export const securityBounds = { maxConsecutiveFailures: 5, maxOutOfBandLifetimeSeconds: 600 } as const;
+
+export const consecutiveFailures = z
+  .number()
+  .int()
+  .min(1)
+  .max(securityBounds.maxConsecutiveFailures, `at most ${securityBounds.maxConsecutiveFailures} consecutive failures (PSD2 RTS Art. 4(3)(b))`);
+
+/** A list of distinct values, at most `max` long: a policy document cannot grow without bound. */
+export const distinct = <T extends z.ZodType>(item: T, max: number) =>
+  z.array(item).max(max).refine((list) => new Set(list).size === list.length, 'values must not repeat');
+
+/** Field schemas without defaults: the full document adds the defaults, grade overrides make them optional. */
+export type FieldMap = Record<string, z.ZodType>;
+
+/** The values a FieldMap describes. */
+export type SectionValues<Fields extends FieldMap> = { [Key in keyof Fields]: z.output<Fields[Key]> };
+
+/** A channel's section of the document (`channels.<name>`): what the channel module declares. */
+export interface PolicySection<Fields extends FieldMap = FieldMap> {
+  fields: Fields;
+  defaults: SectionValues<Fields>;
+  /** The channel's secret travels out of band (a phone call): its challenges live at most 600 s. */
+  outOfBand?: boolean;
+  /**
+   * The section held to the security bounds, for versions stored before a bound existed (they keep
+   * their values in storage, capped where they take effect). Returns `section` itself when within.
+   */
+  withinBounds?(section: SectionValues<Fields>): SectionValues<Fields>;
+}

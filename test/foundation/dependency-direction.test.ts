@@ -1,0 +1,113 @@
+// Dependencies point one way (docs/architecture.md, "How a channel plugs in"): a channel folder imports
+// neither another channel nor telephony; telephony serves the ARS channel through the ports the channel
+// owns (it may import src/channels/ars, nothing else of src/channels); no other folder imports a concrete
+// channel — only the composition root (src/server/) puts them together, with the one exception listed
+// below. Imports are read statically.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const src = join(root, 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+interface Import {
+  /** The imported file, relative to src/ (e.g. `channels/ars/ars-ports.ts`). */
+  target: string;
+  typeOnly: boolean;
+}
+
+/** Relative imports of a file: `import … from`, `export … from`, `import '…'` and `import('…')`. */
+export function importsOf(file: string, text: string): Import[] {
+  const found: Import[] = [];
+  const add = (specifier: string, typeOnly: boolean) => {
+    if (!specifier.startsWith('.')) return;
+    found.push({ target: relative(src, resolve(dirname(file), specifier)), typeOnly });
+  };
+  for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'";]*?\bfrom\s+['"]([^'"]+)['"]/gm)) add(match[3]!, match[2] !== undefined);
+  for (const match of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) add(match[1]!, false);
+  for (const match of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) add(match[1]!, false);
+  return found;
+}
+
+/**
+ * The policy document is one static schema that core code (challenges, tenants, admin routes) and
+ * OpenAPI read at import time, so it composes the channels' sections itself rather than in src/server/.
+ * It imports only the sections' files, and those import nothing but zod and src/policy/policy-fields.ts.
+ */
+const channelPolicyFile = /^channels\/([^/]+)\/\1-policy\.ts$/;
+const allowedCoreImports: { from: string; to: RegExp }[] = [{ from: 'policy/policy-schema.ts', to: channelPolicyFile }];
+
+const channelFolder = (path: string): string | undefined => /^channels\/([^/]+)\//.exec(path)?.[1];
+const topFolder = (path: string): string => path.split('/')[0]!;
+
+/** Why `from` may not import `to`; undefined when it may. */
+export function violation(from: string, to: string): string | undefined {
+  const fromChannel = channelFolder(from);
+  const toChannel = channelFolder(to);
+  if (fromChannel !== undefined) {
+    if (toChannel !== undefined && toChannel !== fromChannel) return `channel ${fromChannel} imports channel ${toChannel}`;
+    if (topFolder(to) === 'telephony') return `channel ${fromChannel} imports telephony (declare a port in the channel instead)`;
+    return undefined;
+  }
+  if (toChannel === undefined) return undefined;
+  if (topFolder(from) === 'server') return undefined;
+  if (topFolder(from) === 'telephony' && toChannel === 'ars') return undefined;
+  if (allowedCoreImports.some((allowed) => allowed.from === from && allowed.to.test(to))) return undefined;
+  return `${topFolder(from)} imports the concrete channel ${toChannel}`;
+}
+
+test('the rule itself: channel → other channel, channel → telephony and core → channel are refused', () => {
+  assert.match(violation('channels/ars/ars-module.ts', 'telephony/twilio-client.ts')!, /imports telephony/);
+  assert.match(violation('channels/otp/otp-module.ts', 'channels/ars/ars-ports.ts')!, /imports channel ars/);
+  assert.match(violation('console/queue-dashboard.ts', 'channels/ars/place-call-queue.ts')!, /concrete channel ars/);
+  assert.match(violation('telephony/ars/x.ts', 'channels/otp/otp-module.ts')!, /concrete channel otp/);
+  assert.equal(violation('channels/ars/ars-module.ts', 'channels/channel.ts'), undefined);
+  assert.equal(violation('channels/ars/ars-module.ts', 'challenges/challenge-service.ts'), undefined);
+  assert.equal(violation('telephony/ars/twilio-call-placer.ts', 'channels/ars/ars-ports.ts'), undefined);
+  assert.equal(violation('server/channel-modules.ts', 'channels/ars/ars-module.ts'), undefined);
+  assert.equal(violation('policy/policy-schema.ts', 'channels/otp/otp-policy.ts'), undefined);
+  assert.match(violation('policy/policy-schema.ts', 'channels/otp/otp-module.ts')!, /concrete channel otp/);
+  assert.match(violation('policy/evaluate.ts', 'channels/otp/otp-policy.ts')!, /concrete channel otp/);
+  const parsed = importsOf(join(src, 'channels/ars/a.ts'), "import type { A } from './a.ts';\nimport { b } from '../../telephony/b.ts';\nconst c = await import(\"../otp/c.ts\");\nexport { d } from '../channel.ts';\n");
+  assert.deepEqual(parsed, [
+    { target: 'channels/ars/a.ts', typeOnly: true },
+    { target: 'telephony/b.ts', typeOnly: false },
+    { target: 'channels/channel.ts', typeOnly: false },
+    { target: 'channels/otp/c.ts', typeOnly: false },
+  ]);
+});
+
+test('every import under src/ points one way', () => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const file of sourceFiles(src)) {
+    const from = relative(src, file);
+    for (const { target } of importsOf(file, readFileSync(file, 'utf8'))) {
+      checked += 1;
+      const why = violation(from, target);
+      if (why) problems.push(`${from} → ${target}: ${why}`);
+    }
+  }
+  // The parser found the imports (a pattern that matched nothing would pass vacuously).
+  assert.ok(checked > 600, `only ${checked} imports found`);
+  assert.deepEqual(problems, []);
+});
+
+test("a channel's policy section stays light: it imports only src/policy/policy-fields.ts (and zod)", () => {
+  const sections = sourceFiles(join(src, 'channels')).filter((file) => channelPolicyFile.test(relative(src, file)));
+  assert.deepEqual(sections.map((file) => relative(src, file)).sort(), ['channels/ars/ars-policy.ts', 'channels/otp/otp-policy.ts', 'channels/webauthn/webauthn-policy.ts']);
+  for (const file of sections) {
+    assert.deepEqual(importsOf(file, readFileSync(file, 'utf8')).map((found) => found.target), ['policy/policy-fields.ts'], relative(src, file));
+  }
+  assert.deepEqual(importsOf(join(src, 'policy/policy-fields.ts'), readFileSync(join(src, 'policy/policy-fields.ts'), 'utf8')), []);
+});
