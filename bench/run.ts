@@ -5,6 +5,7 @@
 //
 // Knobs: BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (50), BENCH_EXPIRY_COUNT (50000),
 // BENCH_ONLY=throughput (only the throughput, CPU and targets section: no expiry, no ARS),
+// BENCH_ONLY=ars (only the ARS section), BENCH_ARS_RUNS (ARS benchmark runs, default 3),
 // BENCH_SKIP_ARS=1, BENCH_OUTPUT (file to write; default BENCHMARKS.md for a full run and none for a
 // BENCH_ONLY run, so a quick check never overwrites the recorded numbers).
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { signSync } from './sync-signer.ts';
-import { arsBench } from './ars-bench.ts';
+import { arsRuns } from './ars-bench.ts';
 import { openLoop, type PlannedRequest } from './open-loop.ts';
 import { measureCpu, type CpuShares } from './cpu-accounting.ts';
 import { connections, createBenchTenant, duration, freePort, load, newStepupSecrets, startChild, startStepup, stepupEnv, stepupScenarios, stopChild, transfer, type Load } from './harness.ts';
@@ -23,13 +24,19 @@ const redisUrl = process.env.REDIS_URL!;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
 const expiryCount = Number(process.env.BENCH_EXPIRY_COUNT ?? 50_000);
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && only !== 'throughput') throw new Error(`BENCH_ONLY: only "throughput" is known, not ${only}`);
+if (only !== undefined && only !== 'throughput' && only !== 'ars') throw new Error(`BENCH_ONLY: "throughput" or "ars", not ${only}`);
 const output = process.env.BENCH_OUTPUT ?? (only ? undefined : 'BENCHMARKS.md');
+const arsRunCount = Number(process.env.BENCH_ARS_RUNS ?? 3);
 const lines: string[] = [];
 const note = (line: string) => {
   lines.push(line);
   process.stdout.write(`${line}\n`);
 };
+if (only === 'ars') {
+  for (const line of await arsRuns({ redisUrl, databaseUrl }, arsRunCount)) note(line);
+  if (output) writeFileSync(output, `${lines.join('\n')}\n`);
+  process.exit(0);
+}
 
 const row = (name: string, r: Load) => `| ${name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} |`;
 
@@ -220,7 +227,7 @@ note(`- Expiry lateness (completedAt − expiresAt): p50 ${(Number(l.p50) * 1000
 note('');
 
 // --- ARS: webhook latency with 200 simulated calls, challenge → Calls.create ----------------------
-if (process.env.BENCH_SKIP_ARS !== '1') for (const line of await arsBench({ redisUrl, databaseUrl })) note(line);
+if (process.env.BENCH_SKIP_ARS !== '1') for (const line of await arsRuns({ redisUrl, databaseUrl }, arsRunCount)) note(line);
 
 await finish(async () => {
   await redis.quit();
