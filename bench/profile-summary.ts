@@ -143,7 +143,7 @@ function callerPackage(profile: CpuProfile, id: number): string | undefined {
 }
 
 /** Packages always listed, wherever they rank (issue 16's suspects). */
-const watched = ['pino-http', 'pino', 'prom-client', 'zod', 'express', 'router', 'body-parser', 'pg', 'pg-protocol', 'ioredis', 'bullmq', 'http-message-signatures', 'structured-headers'];
+const watched = ['pino', 'prom-client', 'zod', 'express', 'router', 'body-parser', 'pg', 'pg-protocol', 'ioredis', 'bullmq', 'http-message-signatures', 'structured-headers'];
 
 function tables(t: Tally, unit: string, format: (amount: number) => string, options: { top: number; topPackages?: number; exclude?: (pkg: string) => boolean }): string[] {
   const counted = options.exclude ? [...t.byPackage].filter(([pkg]) => !options.exclude!(pkg)).reduce((sum, [, amount]) => sum + amount, 0) : t.total;

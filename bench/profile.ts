@@ -1,7 +1,7 @@
 // `BENCH_PROFILE=1 npm run bench`: where a decision's time goes. Starts stepup under node's
 // --cpu-prof, sends it the not_required load (BENCH_PROFILE_SCENARIO=pending: the pending one) for
 // BENCH_DURATION seconds, stops it so node writes the profile, and prints self time per package
-// (pino-http, prom-client, zod, express, pg, ioredis, http-message-signatures, stepup's own src/
+// (pino, prom-client, zod, express, pg, ioredis, http-message-signatures, stepup's own src/
 // folders, ...) and the top functions, counting only the samples taken during the load, as Markdown.
 // BENCH_PROFILE_KIND=heap: allocations instead, sampled over the load by V8's sampling heap profiler
 // (bench/heap-sampler.ts), bytes per package and per request.
