@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { createSimulator, type Simulator } from '../src/telephony/simulator/create-simulator.ts';
 import { StepupClient } from '../src/client/stepup-client.ts';
+import { processWindow, type ProcessWindow } from './harness.ts';
 
 export interface ArsBenchOptions {
   redisUrl: string;
@@ -122,47 +123,12 @@ async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop()
   return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/** What stepup's own gauges said about a stretch of the run (scraped from /metrics at its start and end). */
-export interface ProcessWindow {
-  /** Event-loop delay over the window (prom-client's monitorEventLoopDelay histogram, reset at each scrape), ms. */
-  loopP99Ms: number;
-  loopMaxMs: number;
-  /** Time in garbage collection over the window, ms, and the longest single pause bucket's bound. */
-  gcMs: number;
-  gcCount: number;
-}
-
 export interface ArsBenchResult {
   lines: string[];
   webhookP99Ms: number;
   creationP99Ms: number;
   webhookWindow: ProcessWindow;
   creationWindow: ProcessWindow;
-}
-
-/** The gauges of stepup's /metrics that explain a latency tail: event-loop delay and GC. */
-async function scrapeProcess(url: string, token: string): Promise<{ loopP99Ms: number; loopMaxMs: number; gcSeconds: number; gcCount: number }> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-  const sum = (name: string) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(name))
-      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  return {
-    loopP99Ms: sum('nodejs_eventloop_lag_p99_seconds') * 1000,
-    loopMaxMs: sum('nodejs_eventloop_lag_max_seconds') * 1000,
-    gcSeconds: sum('nodejs_gc_duration_seconds_sum'),
-    gcCount: sum('nodejs_gc_duration_seconds_count'),
-  };
-}
-
-/** Starts a window (the scrape resets the event-loop histogram); the returned function ends it. */
-async function processWindow(url: string, token: string): Promise<() => Promise<ProcessWindow>> {
-  const start = await scrapeProcess(url, token);
-  return async () => {
-    const end = await scrapeProcess(url, token);
-    return { loopP99Ms: end.loopP99Ms, loopMaxMs: end.loopMaxMs, gcMs: (end.gcSeconds - start.gcSeconds) * 1000, gcCount: end.gcCount - start.gcCount };
-  };
 }
 
 export async function arsBench(options: ArsBenchOptions): Promise<ArsBenchResult> {

@@ -69,9 +69,11 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 export interface StepupSetup {
   adminToken: string;
   masterKey: string;
+  /** Opens /metrics, whose event-loop and GC gauges the runs read. */
+  metricsToken: string;
 }
 
-export const newStepupSecrets = (): StepupSetup => ({ adminToken: randomBytes(24).toString('base64url'), masterKey: randomBytes(32).toString('base64') });
+export const newStepupSecrets = (): StepupSetup => ({ adminToken: randomBytes(24).toString('base64url'), masterKey: randomBytes(32).toString('base64'), metricsToken: randomBytes(24).toString('base64url') });
 
 /** Environment for a stepup process on the bench's PostgreSQL and Redis. */
 export function stepupEnv(options: { port: number; publicBaseUrl: string; databaseUrl: string; redisUrl: string; secrets: StepupSetup; role?: 'all' | 'api' | 'worker'; logLevel?: string }): Record<string, string> {
@@ -84,6 +86,7 @@ export function stepupEnv(options: { port: number; publicBaseUrl: string; databa
     QUEUE_PREFIX: '{bench}',
     MASTER_KEY: options.secrets.masterKey,
     ADMIN_TOKEN: options.secrets.adminToken,
+    METRICS_TOKEN: options.secrets.metricsToken,
     LOG_LEVEL: options.logLevel ?? 'warn',
     RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
     STEPUP_ROLE: options.role ?? 'all',
@@ -175,3 +178,39 @@ export async function load(url: string | string[], makeRequest: () => PlannedReq
   });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, requests: result.requests.total };
 }
+
+/** What stepup's own gauges said about a stretch of the run (scraped from /metrics at its start and end). */
+export interface ProcessWindow {
+  /** Event-loop delay over the window (prom-client's monitorEventLoopDelay histogram, reset at each scrape), ms. */
+  loopP99Ms: number;
+  loopMaxMs: number;
+  /** Time in garbage collection over the window, ms, and how many collections. */
+  gcMs: number;
+  gcCount: number;
+}
+
+/** The gauges of stepup's /metrics that explain a latency tail: event-loop delay and GC. */
+async function scrapeProcess(url: string, token: string): Promise<{ loopP99Ms: number; loopMaxMs: number; gcSeconds: number; gcCount: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const sum = (name: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(name))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    loopP99Ms: sum('nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopMaxMs: sum('nodejs_eventloop_lag_max_seconds') * 1000,
+    gcSeconds: sum('nodejs_gc_duration_seconds_sum'),
+    gcCount: sum('nodejs_gc_duration_seconds_count'),
+  };
+}
+
+/** Starts a window (the scrape resets the event-loop histogram); the returned function ends it. */
+export async function processWindow(url: string, token: string): Promise<() => Promise<ProcessWindow>> {
+  const start = await scrapeProcess(url, token);
+  return async () => {
+    const end = await scrapeProcess(url, token);
+    return { loopP99Ms: end.loopP99Ms, loopMaxMs: end.loopMaxMs, gcMs: (end.gcSeconds - start.gcSeconds) * 1000, gcCount: end.gcCount - start.gcCount };
+  };
+}
+
