@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { createBenchTenant, duration, freePort, load, newStepupSecrets, signedChallenge, sleep, startChild, startStepup, stepupEnv, stepupScenarios, stopChild, transfer } from './harness.ts';
 import type { PlannedRequest } from './open-loop.ts';
 import { summariseCpuProfile, summariseHeapProfile } from './profile-summary.ts';
+import { writeSection } from './benchmarks-file.ts';
 
 const kind = process.env.BENCH_PROFILE_KIND ?? 'cpu';
 if (kind !== 'cpu' && kind !== 'heap') throw new Error(`BENCH_PROFILE_KIND: cpu or heap, not ${kind}`);
@@ -83,4 +84,6 @@ const lines = [
 ];
 writeFileSync(join(dir, 'summary.md'), `${lines.join('\n')}\n`);
 process.stdout.write(`${lines.join('\n')}\n\nSummary written to ${join(dir, 'summary.md')}\n`);
+// BENCH_OUTPUT=BENCHMARKS.md records it there, in a section of its own per target, kind and scenario.
+if (process.env.BENCH_OUTPUT) writeSection(process.env.BENCH_OUTPUT, `profile-${targetName}-${kind}-${scenarioName}${process.env.BENCH_PROFILE_SURVIVORS === '1' ? '-survivors' : ''}`, lines);
 process.exit(0);

@@ -10,7 +10,7 @@
 // BENCH_ONLY run, so a quick check never overwrites the recorded numbers).
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { writeSection } from './benchmarks-file.ts';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -34,7 +34,7 @@ const note = (line: string) => {
 };
 if (only === 'ars') {
   for (const line of await arsRuns({ redisUrl, databaseUrl }, arsRunCount)) note(line);
-  if (output) writeFileSync(output, `${lines.join('\n')}\n`);
+  if (output) writeSection(output, 'ars', lines);
   process.exit(0);
 }
 
@@ -181,7 +181,7 @@ note('');
 
 const finish = async (extra: () => Promise<void>) => {
   await extra();
-  if (output) writeFileSync(output, `# Benchmarks\n\nProduced by \`npm run bench\` (bench/run.ts). Numbers are from one run on the machine named; they are\nmeasurements, not guarantees.\n\n${lines.join('\n')}\n`);
+  if (output) writeSection(output, only ?? 'run', lines);
   await Promise.all([stopChild(stepup), stopChild(baseline), stopChild(mandated)]);
   process.exit(0);
 };

@@ -6,7 +6,7 @@
 // On a machine with fewer cores than processes the ratio measures contention, not scaling: read
 // it with the core count printed beside it.
 import { cpus } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { writeSection } from './benchmarks-file.ts';
 import { measureCpu } from './cpu-accounting.ts';
 import { connections, createBenchTenant, duration, freePort, load, newStepupSecrets, startStepup, stepupEnv, stepupScenarios, stopChild, type Load } from './harness.ts';
 
@@ -56,5 +56,5 @@ const lines = [
   '',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-if (process.env.BENCH_OUTPUT) writeFileSync(process.env.BENCH_OUTPUT, `${lines.join('\n')}\n`);
+if (process.env.BENCH_OUTPUT) writeSection(process.env.BENCH_OUTPUT, 'scale-out', lines);
 process.exit(0);
