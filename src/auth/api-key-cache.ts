@@ -23,9 +23,11 @@ export class ApiKeyCache<Value> {
     return this.options.now?.() ?? Date.now();
   }
 
-  async get(keyId: string, load: (keyId: string) => Promise<Value | null>): Promise<Value | null> {
+  /** `beforeLoad` runs only when the cache cannot answer, before `load` (e.g. a check that may refuse the lookup). */
+  async get(keyId: string, load: (keyId: string) => Promise<Value | null>, beforeLoad?: () => Promise<void>): Promise<Value | null> {
     const cached = this.entries.get(keyId);
     if (cached && cached.until > this.now()) return cached.value;
+    await beforeLoad?.();
     const evictionsBefore = this.evictions;
     const value = await load(keyId);
     // A revocation that arrived while the database was read may have been read as still active.

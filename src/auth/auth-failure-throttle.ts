@@ -1,6 +1,7 @@
 // Failed authentication (bank signatures and admin tokens alike) is counted per client address in
 // Redis, so the limit holds across API processes. An address over the limit is refused before any
-// verification work: no key lookup, no signature check, no token hash lookup (docs/signing-requests.md).
+// key or token lookup (docs/security.md, F3); a bank request with a cached key reads the count in the
+// round trip that claims its nonce.
 import ipaddr from 'ipaddr.js';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../observability/logger.ts';

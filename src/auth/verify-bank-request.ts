@@ -61,13 +61,17 @@ export class BankRequestVerifier {
     return this.options.now?.() ?? Date.now();
   }
 
-  private loadKey(keyId: string): Promise<LoadedKey | null> {
-    return this.keys.get(keyId, async (id) => {
-      const key = await this.tenants.findActiveKey(id);
-      if (!key) return null;
-      const material = key.alg === 'hmac-sha256' ? createSecretKey(this.tenants.hmacSecret(key)) : createPublicKey(key.publicKeyPem!);
-      return { key, material };
-    });
+  private loadKey(keyId: string, beforeLookup?: () => Promise<void>): Promise<LoadedKey | null> {
+    return this.keys.get(
+      keyId,
+      async (id) => {
+        const key = await this.tenants.findActiveKey(id);
+        if (!key) return null;
+        const material = key.alg === 'hmac-sha256' ? createSecretKey(this.tenants.hmacSecret(key)) : createPublicKey(key.publicKeyPem!);
+        return { key, material };
+      },
+      beforeLookup,
+    );
   }
 
   /** A revoked key: dropped from this process's cache (the revocation bus calls this on every process). */
@@ -91,8 +95,10 @@ export class BankRequestVerifier {
   /**
    * Everything but the replay check: one signature label, headers, digest, clock window, key,
    * algorithm, signature. The tenant is taken from the one key whose signature was verified.
+   * `beforeKeyLookup` runs only when the key id is not in this process's cache, before the database
+   * is asked (the failed-authentication throttle: a throttled address never causes a key lookup).
    */
-  async verifySignature(request: BankRequest): Promise<{ ok: true; tenantId: string; keyId: string; nonce: string } | { ok: false; reason: string }> {
+  async verifySignature(request: BankRequest, options: { beforeKeyLookup?: () => Promise<void> } = {}): Promise<{ ok: true; tenantId: string; keyId: string; nonce: string } | { ok: false; reason: string }> {
     const header = (name: string) => {
       const value = request.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
@@ -117,7 +123,7 @@ export class BankRequestVerifier {
       if (!contentDigestMatches(digest, request.rawBody!)) return { ok: false, reason: 'content-digest mismatch' };
     }
 
-    const loaded = await this.loadKey(keyId);
+    const loaded = await this.loadKey(keyId, options.beforeKeyLookup);
     if (!loaded) return { ok: false, reason: 'unknown key' };
     if (alg !== loaded.key.alg) return { ok: false, reason: 'alg does not match the key' };
     const verifyingKey: VerifyingKey = { id: keyId, algs: [loaded.key.alg], verify: createVerifier(loaded.material, loaded.key.alg) };

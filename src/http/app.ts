@@ -135,14 +135,16 @@ export function createApp(deps: AppDeps): express.Express {
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
 
-  /** An address over the failed-authentication limit is refused before any verification work. */
+  /** An address over the failed-authentication limit (`retryAfter` set) is refused with 429. */
+  const throwIfThrottled = (res: Response, retryAfter: number | undefined) => {
+    if (retryAfter === undefined) return;
+    res.setHeader('retry-after', String(retryAfter));
+    throw new ProblemError('rate_limited', `Too many failed authentications from this address; retry in ${retryAfter} s`);
+  };
+  /** Admin requests: the throttle is read before the token is looked at. */
   const refuseThrottledAddress = async (req: Request, res: Response): Promise<string> => {
     const address = clientAddressKey(req.ip);
-    const retryAfter = await deps.authFailures.retryAfterSeconds(address);
-    if (retryAfter !== undefined) {
-      res.setHeader('retry-after', String(retryAfter));
-      throw new ProblemError('rate_limited', `Too many failed authentications from this address; retry in ${retryAfter} s`);
-    }
+    throwIfThrottled(res, await deps.authFailures.retryAfterSeconds(address));
     return address;
   };
 
@@ -167,28 +169,40 @@ export function createApp(deps: AppDeps): express.Express {
     if (route.auth.kind === 'bank') {
       chain.push(
         asyncMw(async (req, res) => {
-          const address = await refuseThrottledAddress(req, res);
-          const verdict = await deps.bankVerifier.verifySignature({
-            method: req.method,
-            targetUri: deps.publicBaseUrl + req.originalUrl,
-            headers: req.headers,
-            rawBody: locals(res).rawBody,
-          });
+          // The failed-authentication throttle is read before anything that could reach the
+          // database (a key id this process has not cached) or count a failure; otherwise in the same
+          // pipelined Redis round trip as the nonce claim and the key's rate limit. The cheap part of
+          // verification (header parsing, digest, HMAC) runs before it, the key lookup never does.
+          const address = clientAddressKey(req.ip);
+          let throttleRead = false;
+          const refuseIfThrottled = async () => {
+            throttleRead = true;
+            throwIfThrottled(res, await deps.authFailures.retryAfterSeconds(address));
+          };
+          const verdict = await deps.bankVerifier.verifySignature(
+            { method: req.method, targetUri: deps.publicBaseUrl + req.originalUrl, headers: req.headers, rawBody: locals(res).rawBody },
+            { beforeKeyLookup: refuseIfThrottled },
+          );
           const reject = async (reason: string) => {
             req.log.info({ reason }, 'bank request rejected');
             await deps.authFailures.recordFailure(address);
             return new ProblemError('unauthorized', 'The request signature could not be verified');
           };
-          if (!verdict.ok) throw await reject(verdict.reason);
-          // The nonce claim and the key's rate limit go to Redis together (one pipelined round trip);
-          // a replayed request still counts against the key's limit.
-          const [fresh, limit] = await Promise.all([
+          if (!verdict.ok) {
+            if (!throttleRead) await refuseIfThrottled();
+            throw await reject(verdict.reason);
+          }
+          // Nonce claim, the key's rate limit and (if not read yet) the throttle: one pipelined round
+          // trip. A replayed request still counts against the key's limit.
+          const [fresh, limit, retryAfter] = await Promise.all([
             deps.bankVerifier.claimNonce(verdict.keyId, verdict.nonce),
             deps.keyRateLimiter.consume(verdict.keyId).then(
               () => undefined,
               (rejection: unknown) => rejection,
             ),
+            throttleRead ? undefined : deps.authFailures.retryAfterSeconds(address),
           ]);
+          throwIfThrottled(res, retryAfter);
           if (!fresh) throw await reject('nonce replayed');
           if (limit instanceof Error) throw limit;
           if (limit !== undefined) {

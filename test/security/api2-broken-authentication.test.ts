@@ -312,10 +312,17 @@ describe('API2 broken authentication: failed authentication is throttled per cli
     }
   });
 
-  test('a flood of unknown key ids is cut off with 429 rate_limited and Retry-After, before any verification', async () => {
+  test('a flood of unknown key ids is cut off with 429 rate_limited and Retry-After, before any key lookup', async () => {
     const server = await startTestServer({ env: { AUTH_FAILURE_LIMIT_PER_MINUTE: '5' } });
     try {
       const { keyId, secret } = await server.createTenant();
+      const tenants = server.running.context.tenants;
+      const original = tenants.findActiveKey.bind(tenants);
+      const lookedUp: string[] = [];
+      tenants.findActiveKey = async (id: string) => {
+        lookedUp.push(id);
+        return original(id);
+      };
       const statuses: number[] = [];
       let last: Reply | undefined;
       for (let i = 0; i < 7; i += 1) {
@@ -330,11 +337,13 @@ describe('API2 broken authentication: failed authentication is throttled per cli
         statuses.push(last.status);
       }
       assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+      // The two refused requests named key ids never seen before: neither reached the database.
+      assert.equal(lookedUp.length, 5, `key lookups: ${lookedUp.length}`);
       assert.equal(last!.body.code, 'rate_limited');
       assert.match(String(last!.headers['content-type']), /application\/problem\+json/);
       const retryAfter = Number(last!.headers['retry-after']);
       assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${last!.headers['retry-after']}`);
-      // The address is over the limit: even a correctly signed request is refused before verification.
+      // The address is over the limit: even a correctly signed request is refused.
       const body = JSON.stringify(transferBody({}, '1000'));
       const valid = await send(server.url, { body, headers: await signRequestHeaders({ method: 'POST', targetUri: `${server.url}/v1/challenges`, body, credentials: { keyId, secret } }) });
       assert.equal(valid.status, 429);
