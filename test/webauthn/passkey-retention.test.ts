@@ -7,6 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { dbKinds } from '../support/databases.ts';
+import type { SqlValue } from '../../src/storage/db.ts';
 import { eventually } from '../support/test-server.ts';
 import { pageTokenHash } from '../../src/channels/webauthn/page-token.ts';
 import { webauthnModule } from '../../src/channels/webauthn/webauthn-module.ts';
@@ -26,7 +27,7 @@ for (const db of dbKinds) {
     });
     after(() => server.close());
 
-    const sql = (text: string, params: unknown[] = []) => server.running.context.db.query<any>(text, params);
+    const sql = (text: string, params: SqlValue[] = []) => server.running.context.db.query<any>(text, params);
     const linkExists = async (url: string) => (await sql('SELECT 1 FROM webauthn_registration_links WHERE token_hash = $1', [hashOf(url)])).rows.length === 1;
     const confirmationExists = async (url: string) => (await sql('SELECT 1 FROM webauthn_confirmations WHERE token_hash = $1', [hashOf(url)])).rows.length === 1;
     /** What a token that was never issued answers, minus what differs per request. */
