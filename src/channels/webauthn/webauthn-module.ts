@@ -86,5 +86,5 @@ export const webauthnModule: ChannelModule = {
   },
   customerSummary: { passkeys: z.number().int().describe('Registered passkeys') },
   eraseCustomer: (context, tx, tenantId, customerId) => webauthnServices(context).credentials.eraseCustomer(tx, tenantId, customerId),
-  sweep: async (context, now) => ({ ...(await sweepWebAuthnRecords(context.db, now)) }),
+  sweep: (context, now) => sweepWebAuthnRecords(context.db, now),
 };

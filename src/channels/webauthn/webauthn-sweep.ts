@@ -12,10 +12,8 @@ export const pageRecordRetentionMs = 24 * 60 * 60 * 1000;
 /** Rows deleted per table and run, so one sweep never holds many row locks for long. */
 export const sweepBatchSize = 500;
 
-export interface WebAuthnSweepCounts {
-  registrationLinks: number;
-  confirmations: number;
-}
+// A type, not an interface: it is a ChannelModule.sweep result (Record<string, number>) as it is.
+export type WebAuthnSweepCounts = { registrationLinks: number; confirmations: number };
 
 /**
  * Deletes, at most `batchSize` of each, the registration links expired or used before
