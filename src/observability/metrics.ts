@@ -6,6 +6,8 @@ export interface Metrics {
   challengesCreated: Counter<'status'>;
   challengesCompleted: Counter<'status' | 'reason'>;
   webhookDeliveries: Counter<'outcome'>;
+  /** Rows the maintenance sweep deleted, by module and kind (channel modules' `sweep`). */
+  maintenanceRemoved: Counter<'module' | 'kind'>;
 }
 
 export function createMetrics(): Metrics {
@@ -36,6 +38,12 @@ export function createMetrics(): Metrics {
       name: 'stepup_webhook_deliveries_total',
       help: 'Webhook delivery attempts by outcome',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    maintenanceRemoved: new Counter({
+      name: 'stepup_maintenance_removed_total',
+      help: 'Rows the maintenance sweep deleted (retention), by module and kind',
+      labelNames: ['module', 'kind'],
       registers: [registry],
     }),
   };

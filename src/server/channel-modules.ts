@@ -50,6 +50,12 @@ export interface ChannelModule {
    * inside `tx`; returns what it unlocked (e.g. `['ars']`, `['otp:tok_…']`) for the response and the audit.
    */
   unlockCustomer?(context: AppContext, tx: Queryable, tenantId: string, customerId: string): Promise<string[]>;
+  /**
+   * Periodic clean-up, run by the maintenance sweep (every 30 s, in `worker` and `all` roles): deletes
+   * what this module no longer needs as of `now`, in bounded batches, and returns how many of each
+   * kind it deleted (counts only: they are logged and counted in `stepup_maintenance_removed_total`).
+   */
+  sweep?(context: AppContext, now: Date): Promise<Record<string, number>>;
 }
 
 export const channelModules: ChannelModule[] = [numberIntelligenceModule, arsModule(arsTelephony), otpModule, webauthnModule];

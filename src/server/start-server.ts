@@ -128,7 +128,19 @@ export async function startServer(
     workers.push(
       startExpiryWorker(workerRedis, prefix, context.challenges),
       startWebhookWorker({ connection: workerRedis, prefix, deliveries: context.deliveries, tenants: context.tenants, metrics: context.metrics, logger, allowLoopbackCallbacks: config.allowLoopbackCallbacks }),
-      startMaintenanceWorker({ connection: workerRedis, prefix, db: context.db, store: context.challengeStore, challenges: context.challenges, deliveries: context.deliveries, events: bullmqEventDispatcher(context.queues), logger }),
+      startMaintenanceWorker({
+        connection: workerRedis,
+        prefix,
+        db: context.db,
+        store: context.challengeStore,
+        challenges: context.challenges,
+        deliveries: context.deliveries,
+        events: bullmqEventDispatcher(context.queues),
+        logger,
+        metrics: context.metrics,
+        // The modules' clean-ups, bound here so src/jobs never imports a channel.
+        sweeps: modules.flatMap((module) => (module.sweep ? [{ module: module.name, sweep: (now: Date) => module.sweep!(context, now) }] : [])),
+      }),
       ...modules.flatMap((module) => module.workers?.(context, workerRedis) ?? []),
     );
     auditSequencer!.start();

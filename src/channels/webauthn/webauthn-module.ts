@@ -1,6 +1,6 @@
 // The WebAuthn channel module (src/server/channel-modules.ts, docs/webauthn-channel.md): registers
 // the channel, declares its routes, serves its page assets (with @simplewebauthn/browser from
-// node_modules, no CDN) and answers the customer hooks (summary, erasure).
+// node_modules, no CDN), answers the customer hooks (summary, erasure) and sweeps ended pages' rows.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { WebAuthnChannel } from './webauthn-channel.ts';
 import type { WebAuthnHost } from './webauthn-host.ts';
 import { webauthnRoutes } from './webauthn-routes.ts';
 import { webauthnProblemCodes } from './webauthn-problem-codes.ts';
+import { sweepWebAuthnRecords } from './webauthn-sweep.ts';
 
 interface WebAuthnServices {
   host: WebAuthnHost;
@@ -85,4 +86,5 @@ export const webauthnModule: ChannelModule = {
   },
   customerSummary: { passkeys: z.number().int().describe('Registered passkeys') },
   eraseCustomer: (context, tx, tenantId, customerId) => webauthnServices(context).credentials.eraseCustomer(tx, tenantId, customerId),
+  sweep: (context, now) => sweepWebAuthnRecords(context.db, now),
 };
