@@ -39,8 +39,6 @@ interface StepupLocals {
   bank?: BankPrincipal;
   admin?: AdminPrincipal;
   requestId: string;
-  /** The declared route's full path (`/v1/challenges/:id`), the metrics' route label. */
-  routePath?: string;
 }
 
 const locals = (res: Response) => res.locals as StepupLocals;
@@ -64,44 +62,6 @@ const sendJson = (res: Response, text: string) => {
   res.end(text);
 };
 
-export const declaredRoutesName = 'declaredRoutes';
-
-/**
- * Routes grouped by their first path segment (`/v1`, `/admin`, `/c`, …), one router each: a request
- * is matched against its own group's routes rather than against every route of the API in turn.
- * Paths of one segment (`/healthz`) stay on the app.
- */
-class RoutersByPrefix {
-  private readonly routers = new Map<string, express.Router>();
-  constructor(
-    private readonly app: express.Express,
-    /** Every router's last handler: a path of the group that matched no route (and no router-made OPTIONS answer). */
-    private readonly notFound: express.RequestHandler,
-  ) {}
-
-  /** Ends each group with notFound; call after the last add. */
-  close(): void {
-    for (const router of this.routers.values()) router.use(this.notFound);
-  }
-
-  add(method: RouteDefinition['method'], path: string, chain: express.RequestHandler[]): void {
-    const prefix = /^\/[^/:]+(?=\/)/.exec(path)?.[0];
-    if (!prefix) {
-      this.app[method](path, ...chain);
-      return;
-    }
-    let router = this.routers.get(prefix);
-    if (!router) {
-      router = express.Router();
-      // Named, so a walk over the app's layers (test/foundation/openapi.test.ts) can tell these groups from mounts.
-      Object.defineProperty(router, 'name', { value: declaredRoutesName });
-      this.routers.set(prefix, router);
-      this.app.use(prefix, router);
-    }
-    router[method](path.slice(prefix.length), ...chain);
-  }
-}
-
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -120,7 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const route = locals(res).routePath ?? (req.route?.path as string | undefined) ?? 'unmatched';
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
       deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();
@@ -149,16 +109,8 @@ export function createApp(deps: AppDeps): express.Express {
   };
 
   const rawJson = express.raw({ type: () => true, limit: deps.bodyLimit });
-  const notFound: express.RequestHandler = (req, res) => {
-    sendProblem(res, new ProblemError('not_found', `No route for ${req.method} ${req.originalUrl.split('?')[0]}`), `urn:request:${locals(res).requestId}`);
-  };
-  const routers = new RoutersByPrefix(app, notFound);
   for (const route of deps.routes) {
     const chain: express.RequestHandler[] = [];
-    chain.push((_req, res, next) => {
-      locals(res).routePath = route.path;
-      next();
-    });
     if (route.method !== 'get' && route.method !== 'delete') chain.push(rawJson);
     chain.push((req, res, next) => {
       const raw = Buffer.isBuffer(req.body) && req.body.length > 0 ? (req.body as Buffer) : undefined;
@@ -269,11 +221,12 @@ export function createApp(deps: AppDeps): express.Express {
         else sendJson(res, JSON.stringify(output.body));
       }),
     );
-    routers.add(route.method, route.path, chain);
+    app[route.method](route.path, ...chain);
   }
 
-  routers.close();
-  app.use(notFound);
+  app.use((req, res) => {
+    sendProblem(res, new ProblemError('not_found', `No route for ${req.method} ${req.path}`), `urn:request:${locals(res).requestId}`);
+  });
   app.use(problemHandler(deps.logger));
   return app;
 }
