@@ -7,12 +7,27 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../observability/logger.ts';
 
 /** IPv4 as is (IPv4-mapped IPv6 unwrapped); IPv6 by its /64, which one client typically holds whole. */
-export function clientAddressKey(remoteAddress: string | undefined): string {
+function addressKeyOf(remoteAddress: string | undefined): string {
   if (!remoteAddress || !ipaddr.isValid(remoteAddress)) return 'unknown';
   const address = ipaddr.process(remoteAddress);
   if (address.kind() === 'ipv4') return address.toString();
   const parts = (address as ipaddr.IPv6).toNormalizedString().split(':').slice(0, 4);
   return `${parts.join(':')}::/64`;
+}
+
+/** Recent answers of addressKeyOf (a bank's few gateway addresses send every request): bounded, oldest out first. */
+const addressKeys = new Map<string, string>();
+const addressKeysKept = 1024;
+
+export function clientAddressKey(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return addressKeyOf(remoteAddress);
+  let key = addressKeys.get(remoteAddress);
+  if (key === undefined) {
+    key = addressKeyOf(remoteAddress);
+    if (addressKeys.size >= addressKeysKept) addressKeys.delete(addressKeys.keys().next().value!);
+    addressKeys.set(remoteAddress, key);
+  }
+  return key;
 }
 
 export class AuthFailureThrottle {

@@ -24,7 +24,13 @@ const levelFor = (status: number) => (status >= 500 ? 'error' : status >= 400 ? 
  * app's request prototype, and returns the middleware that writes the access line.
  * `requestId(res)` reads the id the request-id middleware chose.
  */
-export function accessLog(app: express.Express, logger: Logger, requestId: (res: Response) => string): express.RequestHandler {
+export function accessLog(
+  app: express.Express,
+  logger: Logger,
+  requestId: (res: Response) => string,
+  /** Also called once the answer is sent (the request metrics), from the same listener. */
+  onAnswered?: (req: Request, res: Response, seconds: number) => void,
+): express.RequestHandler {
   const children = new WeakMap<Request, Logger>();
   Object.defineProperty(app.request, 'log', {
     configurable: true,
@@ -40,13 +46,15 @@ export function accessLog(app: express.Express, logger: Logger, requestId: (res:
   return (req, res, next) => {
     const started = performance.now();
     res.once('finish', () => {
+      const elapsedMs = performance.now() - started;
+      onAnswered?.(req, res, elapsedMs / 1000);
       const level = levelFor(res.statusCode);
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
           req: { id: requestId(res), method: req.method, path: withoutPageToken(req.originalUrl.split('?')[0]!) },
           res: { statusCode: res.statusCode },
-          responseTime: Math.round(performance.now() - started),
+          responseTime: Math.round(elapsedMs),
         },
         'request completed',
       );

@@ -75,16 +75,13 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('x-request-id', requestId);
     next();
   });
-  app.use(accessLog(app, deps.logger, (res) => locals(res).requestId));
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"] } } }));
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
+  app.use(
+    accessLog(app, deps.logger, (res) => locals(res).requestId, (req, res, seconds) => {
       const route = (req.route?.path as string | undefined) ?? 'unmatched';
-      deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    next();
-  });
+      deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+    }),
+  );
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"] } } }));
 
   // The bank and admin APIs answer with tenant data and, at times, secrets (API key and webhook secrets,
   // admin tokens, otpauth URIs): no cache may keep any of it, errors included.
