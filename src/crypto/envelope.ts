@@ -1,7 +1,8 @@
 // Envelope encryption for secrets at rest: each value gets its own data key (AES-256-GCM), and the
 // data key is wrapped by the master key (KEK) named in the envelope, so MASTER_KEY can rotate.
 // Format: v1.<kekId>.<wrapIv>.<wrappedKey+tag>.<iv>.<ciphertext+tag> (base64url parts).
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.ts';
 
 export interface MasterKeys {
   current: { id: string; key: Buffer };
@@ -12,7 +13,7 @@ const b64 = (buffer: Buffer) => buffer.toString('base64url');
 const unb64 = (text: string) => Buffer.from(text, 'base64url');
 
 function seal(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; sealed: Buffer } {
-  const iv = randomBytes(12);
+  const iv = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -31,7 +32,7 @@ export class Envelope {
 
   /** `context` is bound as AAD: a ciphertext copied to another row or purpose fails to open. */
   encrypt(plaintext: string | Buffer, context: string): string {
-    const dataKey = randomBytes(32);
+    const dataKey = pooledRandomBytes(32);
     const kek = this.keys.current;
     const wrapped = seal(kek.key, dataKey, `kek:${kek.id}`);
     const body = seal(dataKey, Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext, 'utf8'), context);

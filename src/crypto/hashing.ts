@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.ts';
 
 export const sha256 = (input: string | Buffer) => createHash('sha256').update(input).digest();
 export const sha256Hex = (input: string | Buffer) => sha256(input).toString('hex');
@@ -12,7 +13,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /** Random identifier with a type prefix, e.g. `chl_3Jk…` (128 bits of CSPRNG entropy). */
-export const newId = (prefix: string, bytes = 16) => `${prefix}_${randomBytes(bytes).toString('base64url')}`;
+export const newId = (prefix: string, bytes = 16) => `${prefix}_${pooledRandomBytes(bytes).toString('base64url')}`;
 
 /** JSON with object keys sorted recursively: the same value always hashes the same. */
 export function canonicalJson(value: unknown): string {
