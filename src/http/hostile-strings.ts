@@ -21,8 +21,28 @@ const hostileReason = (text: string): string | undefined => {
   return undefined;
 };
 
+/**
+ * Whether the value holds anything findHostileString would report: the common case (nothing) answered
+ * without building a path per node. Recursion stops at maxInputDepth, so the stack stays shallow.
+ */
+function holdsHostile(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return hostileReason(value) !== undefined;
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= maxInputDepth) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsHostile(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (hostileReason(key) !== undefined || holdsHostile((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
 /** The first hostile string (or too deep a nesting) in a parsed request value; iterative, so depth cannot overflow the stack. */
 export function findHostileString(value: unknown): HostileString | undefined {
+  if (!holdsHostile(value, 0)) return undefined;
   const pending: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
   while (pending.length > 0) {
     const { value: current, path } = pending.pop()!;
