@@ -6,7 +6,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+// Connections kept while idle, as stepup's pool does (src/storage/pg-db.ts): no reconnecting after a pause between runs.
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10, idleTimeoutMillis: 0, keepAlive: true });
 await pool.query('CREATE TABLE IF NOT EXISTS baseline_rows (id text PRIMARY KEY, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
 const queue = new Queue('baseline', { connection: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 }), prefix: '{baseline}', defaultJobOptions: { removeOnComplete: true } });
 const app = express();

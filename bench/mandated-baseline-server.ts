@@ -25,7 +25,8 @@ const clockWindowSeconds = 300;
 const masterKey = randomBytes(32);
 const receiptKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+// Connections kept while idle, as stepup's pool does (src/storage/pg-db.ts): no reconnecting after a pause between runs.
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10, idleTimeoutMillis: 0, keepAlive: true });
 // As wide as stepup's challenges table and audit inbox (src/storage/migrations/001, 005, 006), with
 // the same indexes, so the database does the same work per row. Own names: nothing of stepup's is touched.
 await pool.query(`

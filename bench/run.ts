@@ -18,7 +18,7 @@ import { signSync } from './sync-signer.ts';
 import { arsRuns } from './ars-bench.ts';
 import { openLoop, type PlannedRequest } from './open-loop.ts';
 import { measureCpu, type CpuShares } from './cpu-accounting.ts';
-import { connections, createBenchTenant, processWindow, type ProcessWindow, duration, freePort, load, newStepupSecrets, startChild, startStepup, stepupEnv, stepupScenarios, stopChild, transfer, type Load } from './harness.ts';
+import { connections, createBenchTenant, processWindow, sleep, type ProcessWindow, duration, freePort, load, newStepupSecrets, startChild, startStepup, stepupEnv, stepupScenarios, stopChild, transfer, type Load } from './harness.ts';
 
 const redisUrl = process.env.REDIS_URL!;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
@@ -77,8 +77,29 @@ const mandatedMax = await measureCpu(mandated.pid!, () => load(mandatedUrl, scen
 await load(stepupUrl, scenarios.notRequired); // warm-up (JIT, connections, prepared statements)
 const notRequiredMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.notRequired));
 const pendingMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.pending));
+/**
+ * Before each half-load run, the database's after-work of the runs before it (a checkpoint of their
+ * writes, autovacuum of the tables they filled) is done first, the same for every server: the run
+ * then measures the server under test, not PostgreSQL catching up on another server's load.
+ */
+const settle = async () => {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query('CHECKPOINT');
+    for (let waited = 0; waited < 60; waited += 1) {
+      const { rows } = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`);
+      if (rows[0]!.n === 0) break;
+      await sleep(500);
+    }
+  } finally {
+    await admin.end();
+  }
+  await sleep(2000);
+};
 // Half load: open-loop at a fixed rate, each latency counted from when its request was due.
 const half = async (url: string, makeRequest: () => PlannedRequest, max: Load): Promise<Load> => {
+  await settle();
   const rate = Math.max(1, Math.round(max.rps / 2));
   const result = await openLoop(url, { rate, durationSeconds: duration, connections, makeRequest });
   return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, non2xx: 0, requests: result.sent };
