@@ -11,7 +11,7 @@ import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { createSimulator, type Simulator } from '../src/telephony/simulator/create-simulator.ts';
 import { StepupClient } from '../src/client/stepup-client.ts';
-import { processWindow, type ProcessWindow } from './harness.ts';
+import { processWindow, serverNodeArgs, type ProcessWindow } from './harness.ts';
 
 export interface ArsBenchOptions {
   redisUrl: string;
@@ -64,7 +64,7 @@ function timingProxy(target: () => string, samples: { hook: string; ms: number }
 }
 
 async function startStepup(env: Record<string, string>, url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...serverNodeArgs(), '--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let tries = 0; tries < 300; tries += 1) {
     if (child.exitCode !== null) throw new Error(`stepup exited with ${child.exitCode}`);
     const up = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);

@@ -21,8 +21,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Node flags for the servers under test: BENCH_SERVER_NODE_ARGS, then any the caller adds (--cpu-prof). */
-const serverNodeArgs = (extra: string[]) => [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extra];
+/**
+ * The V8 flags `npm start` and the Dockerfile run stepup with (package.json "start"): every measured
+ * server, baselines included, runs with them, so none is measured with settings production lacks.
+ */
+export const productionNodeFlags = ['--no-memory-reducer'];
+/** Node flags for the servers under test: production's, BENCH_SERVER_NODE_ARGS, then any the caller adds (--cpu-prof). */
+export const serverNodeArgs = (extra: string[] = []) => [...productionNodeFlags, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extra];
 
 /** `imports` are TypeScript modules preloaded after tsx (bench/heap-sampler.ts). */
 function spawnServer(script: string, env: Record<string, string>, extraNodeArgs: string[], imports: string[] = []): { child: ChildProcess; output: () => string } {

@@ -1,6 +1,8 @@
 // Per-process cache of API key lookups, hits and misses alike. Misses are kept briefly so a flood of
 // unknown key ids does not reach the database on every request; revocations evict at once (published
 // over Redis by key-revocation-bus.ts), and the TTLs bound staleness if a message is ever lost.
+// Concurrent misses of one key id share one lookup (src/storage/ttl-cache.ts).
+import { TtlCache } from '../storage/ttl-cache.ts';
 
 export interface ApiKeyCacheOptions {
   /** How long a found key is trusted without asking the database again. */
@@ -13,42 +15,28 @@ export interface ApiKeyCacheOptions {
 }
 
 export class ApiKeyCache<Value> {
-  private readonly entries = new Map<string, { value: Value | null; until: number }>();
-  /** Bumped by every eviction: a lookup that started before one must not store what it read. */
-  private evictions = 0;
+  private readonly cache: TtlCache<Value | null>;
 
-  constructor(private readonly options: ApiKeyCacheOptions) {}
-
-  private now(): number {
-    return this.options.now?.() ?? Date.now();
+  constructor(options: ApiKeyCacheOptions) {
+    this.cache = new TtlCache<Value | null>({
+      ttlMs: (value) => (value === null ? options.missTtlMs : options.hitTtlMs),
+      maxEntries: options.maxEntries ?? 10_000,
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   /** `beforeLoad` runs only when the cache cannot answer, before `load` (e.g. a check that may refuse the lookup). */
-  async get(keyId: string, load: (keyId: string) => Promise<Value | null>, beforeLoad?: () => Promise<void>): Promise<Value | null> {
-    const cached = this.entries.get(keyId);
-    if (cached && cached.until > this.now()) return cached.value;
-    await beforeLoad?.();
-    const evictionsBefore = this.evictions;
-    const value = await load(keyId);
-    // A revocation that arrived while the database was read may have been read as still active.
-    if (this.evictions !== evictionsBefore) return value;
-    const ttl = value === null ? this.options.missTtlMs : this.options.hitTtlMs;
-    this.entries.delete(keyId);
-    if (ttl > 0) {
-      if (this.entries.size >= (this.options.maxEntries ?? 10_000)) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(keyId, { value, until: this.now() + ttl });
-    }
-    return value;
+  get(keyId: string, load: (keyId: string) => Promise<Value | null>, beforeLoad?: () => Promise<void>): Promise<Value | null> {
+    return this.cache.get(keyId, load, beforeLoad);
   }
 
+  /** A revoked key: dropped, and a lookup under way (which may have read it as active) is not stored. */
   evict(keyId: string): void {
-    this.evictions += 1;
-    this.entries.delete(keyId);
+    this.cache.delete(keyId);
   }
 
   /** After a gap in revocation messages (the subscriber reconnected), nothing cached can be trusted. */
   clear(): void {
-    this.evictions += 1;
-    this.entries.clear();
+    this.cache.clear();
   }
 }

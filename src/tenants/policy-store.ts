@@ -2,6 +2,7 @@
 // without a stored policy runs on the defaults as version 0.
 import type { Db, Queryable } from '../storage/db.ts';
 import { defaultPolicy, type PolicyDocument } from '../policy/policy-schema.ts';
+import { TtlCache } from '../storage/ttl-cache.ts';
 
 export interface PolicyVersion {
   version: number;
@@ -25,12 +26,14 @@ const toVersion = (row: PolicyRow): PolicyVersion => ({
 });
 
 export class PolicyStore {
-  private readonly cache = new Map<string, { value: PolicyVersion; until: number }>();
+  private readonly cache: TtlCache<PolicyVersion>;
 
   constructor(
     private readonly db: Db,
-    private readonly cacheMs = 2000,
-  ) {}
+    cacheMs = 2000,
+  ) {
+    this.cache = new TtlCache<PolicyVersion>({ ttlMs: () => cacheMs });
+  }
 
   async current(tenantId: string, q: Queryable = this.db): Promise<PolicyVersion> {
     const result = await q.query<PolicyRow>(
@@ -41,12 +44,8 @@ export class PolicyStore {
   }
 
   /** For the hot path of challenge creation: a policy change reaches every process within cacheMs. */
-  async currentCached(tenantId: string): Promise<PolicyVersion> {
-    const hit = this.cache.get(tenantId);
-    if (hit && hit.until > Date.now()) return hit.value;
-    const value = await this.current(tenantId);
-    this.cache.set(tenantId, { value, until: Date.now() + this.cacheMs });
-    return value;
+  currentCached(tenantId: string): Promise<PolicyVersion> {
+    return this.cache.get(tenantId, (id) => this.current(id));
   }
 
   async versions(tenantId: string): Promise<PolicyVersion[]> {

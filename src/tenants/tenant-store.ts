@@ -5,6 +5,7 @@ import type { Envelope } from '../crypto/envelope.ts';
 import { newId } from '../crypto/hashing.ts';
 import { ProblemError } from '../errors/problem.ts';
 import type { BankNames } from './bank-name.ts';
+import { TtlCache } from '../storage/ttl-cache.ts';
 
 export interface Tenant {
   id: string;
@@ -98,15 +99,12 @@ export class TenantStore {
     return result.rows[0] ? toTenant(result.rows[0]) : null;
   }
 
-  private readonly cache = new Map<string, { tenant: Tenant; until: number }>();
+  /** Found tenants for 5 s; an unknown id is not remembered. */
+  private readonly cache = new TtlCache<Tenant | null>({ ttlMs: (tenant) => (tenant ? 5000 : 0) });
 
   /** For hot paths: a tenant change reaches every process within 5 s. */
-  async getCached(tenantId: string): Promise<Tenant | null> {
-    const hit = this.cache.get(tenantId);
-    if (hit && hit.until > Date.now()) return hit.tenant;
-    const tenant = await this.get(tenantId);
-    if (tenant) this.cache.set(tenantId, { tenant, until: Date.now() + 5000 });
-    return tenant;
+  getCached(tenantId: string): Promise<Tenant | null> {
+    return this.cache.get(tenantId, (id) => this.get(id));
   }
 
   async get(tenantId: string, q: Queryable = this.db): Promise<Tenant | null> {
