@@ -76,7 +76,7 @@ const cpuProfiles = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile
 if (kind === 'cpu' && cpuProfiles.length !== 1) throw new Error(`expected one main-thread .cpuprofile in ${dir}, found ${cpuProfiles.length}`);
 const profilePath = kind === 'cpu' ? join(dir, cpuProfiles[0]!) : heapFile;
 const lines = [
-  `## ${kind === 'cpu' ? 'CPU' : 'Allocation'} profile of ${targetName === 'mandated' ? 'the mandated baseline' : 'stepup'} under the ${scenarioName === 'notRequired' ? 'not_required' : 'pending'} load (${new Date().toISOString().slice(0, 10)})`,
+  `## ${kind === 'cpu' ? 'CPU' : 'Allocation'} profile of ${targetName === 'mandated' ? 'the mandated baseline' : 'stepup'} under the ${scenarioName === 'notRequired' ? 'not_required' : 'pending'} load${kind === 'heap' && process.env.BENCH_PROFILE_SURVIVORS === '1' ? ', what survived a young-generation collection' : ''} (${new Date().toISOString().slice(0, 10)})`,
   '',
   `Load: ${Math.round(result.rps)} req/s for ${duration} s after a warm-up (${result.requests} requests, ${result.non2xx + result.errors} errors); only the load is counted, not start-up, set-up or warm-up. Profile: ${profilePath}`,
   '',
