@@ -70,17 +70,12 @@ const scenarios = {
 
 // --- throughput and latency ----------------------------------------------------------------------
 const baselineUrl = `http://127.0.0.1:${baselinePort}`;
-await load(baselineUrl, scenarios.baseline); // warm-up
-const baseMax = await measureCpu(baseline.pid!, () => load(baselineUrl, scenarios.baseline));
-await load(mandatedUrl, scenarios.mandated); // warm-up
-const mandatedMax = await measureCpu(mandated.pid!, () => load(mandatedUrl, scenarios.mandated));
-await load(stepupUrl, scenarios.notRequired); // warm-up (JIT, connections, prepared statements)
-const notRequiredMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.notRequired));
-const pendingMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.pending));
 /**
- * Before each half-load run, the database's after-work of the runs before it (a checkpoint of their
- * writes, autovacuum of the tables they filled) is done first, the same for every server: the run
- * then measures the server under test, not PostgreSQL catching up on another server's load.
+ * Before each measured run, the after-work of the runs before it is done first, the same for every
+ * server: PostgreSQL's checkpoint of their writes and autovacuum of the tables they filled, and the
+ * baselines' BullMQ jobs (they have no worker, so every job they ever added would otherwise stay in
+ * Redis). Each run then measures the server under test, not the machine catching up on another
+ * server's load, and the baselines, measured first, no longer get an emptier Redis than stepup.
  */
 const settle = async () => {
   const admin = new pg.Client({ connectionString: databaseUrl });
@@ -95,8 +90,25 @@ const settle = async () => {
   } finally {
     await admin.end();
   }
+  const redisAdmin = new Redis(redisUrl);
+  for (const prefix of ['{baseline}', '{mandated}']) {
+    const stream = redisAdmin.scanStream({ match: `${prefix}:*`, count: 1000 });
+    for await (const keys of stream as AsyncIterable<string[]>) if (keys.length > 0) await redisAdmin.unlink(...keys);
+  }
+  await redisAdmin.quit();
   await sleep(2000);
 };
+await load(baselineUrl, scenarios.baseline); // warm-up
+await settle();
+const baseMax = await measureCpu(baseline.pid!, () => load(baselineUrl, scenarios.baseline));
+await load(mandatedUrl, scenarios.mandated); // warm-up
+await settle();
+const mandatedMax = await measureCpu(mandated.pid!, () => load(mandatedUrl, scenarios.mandated));
+await load(stepupUrl, scenarios.notRequired); // warm-up (JIT, connections, prepared statements)
+await settle();
+const notRequiredMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.notRequired));
+await settle();
+const pendingMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.pending));
 // Half load: open-loop at a fixed rate, each latency counted from when its request was due.
 const half = async (url: string, makeRequest: () => PlannedRequest, max: Load): Promise<Load> => {
   await settle();
@@ -117,7 +129,7 @@ const pendingHalf = await stepupHalf(scenarios.pending, pendingMax);
 
 note(`## Challenge creation throughput (${new Date().toISOString().slice(0, 10)})`);
 note('');
-note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, servers, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s over ${connections} connections opened beforehand (as wrk2 does), requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts); the generator is one Node process sharing the cores, so its own pauses count against the server too, most at the highest rate.`);
+note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL (fsync off) and Redis on the same machine; load generator, servers, PostgreSQL and Redis share the cores. Max runs: autocannon, ${connections} connections, ${duration} s. Half-load runs: open loop at half the max rate for ${duration} s over ${connections} connections opened beforehand (as wrk2 does), requests evenly spaced, each latency counted from when its request was due (bench/open-loop.ts); the generator is one Node process sharing the cores, so its own pauses count against the server too, most at the highest rate. Before each measured run PostgreSQL is checkpointed, autovacuum is let finish, and the baselines' jobs (they have no worker) are removed from Redis, so no run pays for the one before it.`);
 note('');
 note('Two baselines run in the same session. The **bare baseline** (bench/baseline-server.ts) is express + 1 INSERT + 1 BullMQ add, unsigned: the least any server that stores a challenge does. The **mandated baseline** (bench/mandated-baseline-server.ts) does, per request and without stepup\'s framework (node:http, no middleware, no metrics), the work the product requires: RFC 9421 HMAC signature and Content-Digest verified with http-message-signatures, the nonce claimed in Redis (SET NX EX), the body checked by a strict zod schema, a challenge row as wide as stepup\'s inserted with its audit entry in one statement (indexes as stepup\'s), an ES256 receipt signed (crypto.sign, ieee-p1363), the transaction envelope-encrypted (AES-256-GCM data key wrapped by a master key), one BullMQ job added, one pino line logged (to /dev/null). Its requests are signed by the same signer as stepup\'s (bench/sync-signer.ts).');
 note('');
