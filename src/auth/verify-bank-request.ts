@@ -4,7 +4,7 @@ import { createHash, createPublicKey, createSecretKey, timingSafeEqual, type Key
 import { httpbis, createVerifier, type VerifyingKey } from 'http-message-signatures';
 import type { Redis } from 'ioredis';
 import type { TenantStore, ApiKeyRecord } from '../tenants/tenant-store.ts';
-import { ApiKeyCache } from './api-key-cache.ts';
+import { TtlCache } from '../storage/ttl-cache.ts';
 import { parseSingleSignature } from './parse-single-signature.ts';
 
 export const clockWindowSeconds = 300;
@@ -47,14 +47,21 @@ interface LoadedKey {
 }
 
 export class BankRequestVerifier {
-  private readonly keys: ApiKeyCache<LoadedKey>;
+  /**
+   * Key lookups, hits and misses alike: misses are kept briefly so a flood of unknown key ids does not
+   * reach the database on every request; revocations evict at once (key-revocation-bus.ts), and the
+   * TTLs bound staleness if a message is ever lost. Unknown ids are attacker-chosen: the map is bounded.
+   */
+  private readonly keys: TtlCache<LoadedKey | null>;
 
   constructor(
     private readonly tenants: TenantStore,
     private readonly redis: Redis,
     private readonly options: BankRequestVerifierOptions = {},
   ) {
-    this.keys = new ApiKeyCache({ hitTtlMs: options.keyCacheMs ?? 5000, missTtlMs: options.keyMissCacheMs ?? 2000, now: options.now });
+    const hitTtlMs = options.keyCacheMs ?? 5000;
+    const missTtlMs = options.keyMissCacheMs ?? 2000;
+    this.keys = new TtlCache<LoadedKey | null>({ ttlMs: (key) => (key === null ? missTtlMs : hitTtlMs), maxEntries: 10_000, ...(options.now ? { now: options.now } : {}) });
   }
 
   private now(): number {
@@ -76,7 +83,7 @@ export class BankRequestVerifier {
 
   /** A revoked key: dropped from this process's cache (the revocation bus calls this on every process). */
   forgetKey(keyId: string): void {
-    this.keys.evict(keyId);
+    this.keys.delete(keyId);
   }
 
   /** Revocation messages may have been missed: drop every cached key. */

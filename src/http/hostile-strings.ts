@@ -22,46 +22,33 @@ const hostileReason = (text: string): string | undefined => {
 };
 
 /**
- * Whether the value holds anything findHostileString would report: the common case (nothing) answered
- * without building a path per node. Recursion stops at maxInputDepth, so the stack stays shallow.
+ * The first hostile string (or too deep a nesting) in a parsed request value. Nothing is allocated
+ * unless something is found (the path is built on the way back); the depth limit bounds the recursion.
+ * An object's field names are checked before its values, and values are visited last to first.
  */
-function holdsHostile(value: unknown, depth: number): boolean {
-  if (typeof value === 'string') return hostileReason(value) !== undefined;
-  if (value === null || typeof value !== 'object') return false;
-  if (depth >= maxInputDepth) return true;
+export function findHostileString(value: unknown, depth = 0): HostileString | undefined {
+  if (typeof value === 'string') {
+    const message = hostileReason(value);
+    return message ? { path: [], message } : undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= maxInputDepth) return { path: [], message: `nested deeper than ${maxInputDepth} levels` };
   if (Array.isArray(value)) {
-    for (const item of value) if (holdsHostile(item, depth + 1)) return true;
-    return false;
+    for (let index = value.length - 1; index >= 0; index -= 1) {
+      const found = findHostileString(value[index], depth + 1);
+      if (found) return { ...found, path: [index, ...found.path] };
+    }
+    return undefined;
   }
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    if (hostileReason(key) !== undefined || holdsHostile((value as Record<string, unknown>)[key], depth + 1)) return true;
+  const keys = Object.keys(value);
+  for (const key of keys) {
+    const message = hostileReason(key);
+    if (message) return { path: [key], message: `field name: ${message}` };
   }
-  return false;
-}
-
-/** The first hostile string (or too deep a nesting) in a parsed request value; iterative, so depth cannot overflow the stack. */
-export function findHostileString(value: unknown): HostileString | undefined {
-  if (!holdsHostile(value, 0)) return undefined;
-  const pending: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
-  while (pending.length > 0) {
-    const { value: current, path } = pending.pop()!;
-    if (typeof current === 'string') {
-      const message = hostileReason(current);
-      if (message) return { path, message };
-      continue;
-    }
-    if (current === null || typeof current !== 'object') continue;
-    if (path.length >= maxInputDepth) return { path, message: `nested deeper than ${maxInputDepth} levels` };
-    if (Array.isArray(current)) {
-      current.forEach((item, index) => pending.push({ value: item, path: [...path, index] }));
-      continue;
-    }
-    for (const [key, item] of Object.entries(current)) {
-      const message = hostileReason(key);
-      if (message) return { path: [...path, key], message: `field name: ${message}` };
-      pending.push({ value: item, path: [...path, key] });
-    }
+  for (let index = keys.length - 1; index >= 0; index -= 1) {
+    const key = keys[index]!;
+    const found = findHostileString((value as Record<string, unknown>)[key], depth + 1);
+    if (found) return { ...found, path: [key, ...found.path] };
   }
   return undefined;
 }
