@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { signSync } from './sync-signer.ts';
 import type { PlannedRequest } from './open-loop.ts';
 import type { CpuShares } from './cpu-accounting.ts';
+import { productionNodeFlags } from '../src/server/node-flags.ts';
 
 export const duration = Number(process.env.BENCH_DURATION ?? 10);
 export const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -22,10 +23,10 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The V8 flags `npm start` and the Dockerfile run stepup with (package.json "start"): every measured
+ * The V8 flags `npm start` and the Dockerfile run stepup with (src/server/node-flags.ts): every measured
  * server, baselines included, runs with them, so none is measured with settings production lacks.
  */
-export const productionNodeFlags = ['--no-memory-reducer'];
+export { productionNodeFlags };
 /** Node flags for the servers under test: production's, BENCH_SERVER_NODE_ARGS, then any the caller adds (--cpu-prof). */
 export const serverNodeArgs = (extra: string[] = []) => [...productionNodeFlags, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extra];
 

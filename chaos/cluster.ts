@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PrivatePostgres, PrivateRedis } from '../test/support/services.ts';
 import { freePort } from '../test/support/test-server.ts';
+import { productionNodeFlags } from '../src/server/node-flags.ts';
 import { createSimulator, type Simulator } from '../src/telephony/simulator/create-simulator.ts';
 
 export const accountSid = 'AC00000000000000000000000000000000';
@@ -29,7 +30,7 @@ export class StepupProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [...productionNodeFlags, '--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

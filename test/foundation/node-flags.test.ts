@@ -14,4 +14,5 @@ test('npm start, the Dockerfile and the benchmarks run stepup with the same V8 f
   assert.deepEqual(startFlags, productionNodeFlags, 'npm start');
   assert.deepEqual(dockerFlags, productionNodeFlags, 'Dockerfile CMD');
   assert.ok(productionNodeFlags.includes('--no-memory-reducer'));
+  assert.ok(productionNodeFlags.includes('--max-semi-space-size=64'));
 });

@@ -3,6 +3,7 @@
 // problem+json without internals.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 
 type Tenant = Awaited<ReturnType<TestServer['createTenant']>>;
@@ -131,7 +132,7 @@ describe('API8 security misconfiguration', () => {
     }
   });
 
-  test('error answers are problem+json: unknown route, bad credentials, wrong media type, malformed JSON, unknown field, too large, bad URL encoding', async () => {
+  test('error answers are problem+json: unknown route, bad credentials, wrong media type, malformed JSON, unknown field, too large, a content coding, bad URL encoding', async () => {
     await assertProblem(await fetch(`${server.url}/v2/nothing`), 404, 'not_found', 'unknown route');
     await assertProblem(await fetch(`${server.url}/admin/v1/tenants`, { headers: { authorization: 'Bearer wrong-token-0000000000' } }), 401, 'unauthorized', 'bad admin token');
     const admin = { authorization: `Bearer ${server.adminToken}` };
@@ -160,6 +161,20 @@ describe('API8 security misconfiguration', () => {
       'payload_too_large',
       'too large',
     );
+    // A compressed body is refused, not inflated: Content-Digest covers the bytes as sent, and a small
+    // compressed body could expand past the limit. An unknown coding is the client's error, not a 500.
+    for (const coding of ['gzip', 'x-unknown']) {
+      await assertProblem(
+        await fetch(`${server.url}/admin/v1/tenants`, {
+          method: 'POST',
+          headers: { ...admin, 'content-type': 'application/json', 'content-encoding': coding },
+          body: coding === 'gzip' ? gzipSync('{"name":"x"}') : '{"name":"x"}',
+        }),
+        415,
+        'unsupported_media_type',
+        `Content-Encoding: ${coding}`,
+      );
+    }
     // A malformed percent-encoding in a path parameter is the client's mistake, not a server fault.
     const badEncoding = await fetch(`${server.url}/admin/v1/tenants/%E0%A4%A`, { headers: admin });
     assertNoStore(badEncoding.headers, 'bad URL encoding');
