@@ -1,7 +1,7 @@
 // Admin authentication by console session: the same principal the session's admin token yields, so
 // the admin API's role and tenant checks apply unchanged. A change (any method but GET/HEAD) also needs
 // the session's CSRF token in X-CSRF-Token and an Origin header naming stepup itself.
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { adminRoles } from '../auth/admin-auth.ts';
 import { constantTimeEqual } from '../crypto/hashing.ts';
 import { ProblemError } from '../errors/problem.ts';
@@ -11,6 +11,12 @@ import { readSessionCookie } from './console-cookie.ts';
 
 export const csrfHeader = 'x-csrf-token';
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** One header's value as text (node joins repeated ones; only set-cookie stays a list). */
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+};
 
 export class ConsoleAuthenticator {
   private readonly origin: string;
@@ -22,33 +28,33 @@ export class ConsoleAuthenticator {
   }
 
   /** True when the request carries a console session cookie (and no Authorization header wins over it). */
-  carriesSession(req: Request): boolean {
-    return readSessionCookie(req.header('cookie')) !== undefined;
+  carriesSession(req: IncomingMessage): boolean {
+    return readSessionCookie(header(req, 'cookie')) !== undefined;
   }
 
   /** The live session behind the cookie, with CSRF and Origin checked for changes; 401/403 otherwise. */
-  async session(req: Request): Promise<ConsoleSession> {
-    const sessionId = readSessionCookie(req.header('cookie'));
+  async session(req: IncomingMessage): Promise<ConsoleSession> {
+    const sessionId = readSessionCookie(header(req, 'cookie'));
     const session = sessionId ? await this.sessions.resume(sessionId) : undefined;
     if (!session) throw new ProblemError('unauthorized', 'The console session has ended; sign in again');
-    if (!safeMethods.has(req.method)) this.checkChange(req, session.csrfToken);
+    if (!safeMethods.has(req.method!)) this.checkChange(req, session.csrfToken);
     return session;
   }
 
-  async authenticate(req: Request, required: AdminRole): Promise<AdminPrincipal> {
+  async authenticate(req: IncomingMessage, required: AdminRole): Promise<AdminPrincipal> {
     const { principal } = await this.session(req);
     if (adminRoles.indexOf(principal.role) < adminRoles.indexOf(required)) throw new ProblemError('forbidden', `This needs the ${required} role`);
     return principal;
   }
 
   /** Origin must be stepup's own (browsers send it on every cross-origin and every non-GET fetch). */
-  checkOrigin(req: Request): void {
-    if (req.header('origin') !== this.origin) throw new ProblemError('csrf_failed', 'The request does not come from the console');
+  checkOrigin(req: IncomingMessage): void {
+    if (header(req, 'origin') !== this.origin) throw new ProblemError('csrf_failed', 'The request does not come from the console');
   }
 
-  private checkChange(req: Request, csrfToken: string) {
+  private checkChange(req: IncomingMessage, csrfToken: string) {
     this.checkOrigin(req);
-    const sent = req.header(csrfHeader);
+    const sent = header(req, csrfHeader);
     if (!sent || !constantTimeEqual(sent, csrfToken)) throw new ProblemError('csrf_failed', 'The CSRF token is missing or wrong');
   }
 }

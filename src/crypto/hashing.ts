@@ -15,12 +15,23 @@ export function constantTimeEqual(a: string, b: string): boolean {
 /** Random identifier with a type prefix, e.g. `chl_3Jk…` (128 bits of CSPRNG entropy). */
 export const newId = (prefix: string, bytes = 16) => `${prefix}_${pooledRandomBytes(bytes).toString('base64url')}`;
 
-/** JSON with object keys sorted recursively: the same value always hashes the same. */
+/** JSON with object keys sorted recursively (by UTF-16 code units, as `<`): the same value always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let text = '[';
+    // An element JSON cannot hold (undefined) leaves an empty slot, as join() does.
+    for (let i = 0; i < value.length; i += 1) text += (i > 0 ? ',' : '') + (canonicalJson(value[i]) ?? '');
+    return `${text}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Array.prototype.sort without a comparator orders strings by UTF-16 code units.
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${text}}`;
 }

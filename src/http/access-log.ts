@@ -3,13 +3,14 @@
 // customer page's token), status and time. Nothing is allocated for a line the level leaves out:
 // under load at LOG_LEVEL=info the 2xx answers cost one `finish` listener and no more
 // (BENCHMARKS.md measured pino-http's per-request child logger at about 17 KiB a request).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type express from 'express';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { Logger } from '../observability/logger.ts';
 
 declare module 'http' {
   interface IncomingMessage {
-    /** A logger bound to this request's id, made on first use. */
+    /** A logger bound to this request's id, made on first use (requests served through express). */
     log: Logger;
   }
 }
@@ -19,46 +20,47 @@ export const withoutPageToken = (path: string) => path.replace(/^(\/c\/[^/]+\/[^
 
 const levelFor = (status: number) => (status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug');
 
+/** A logger bound to one request's id. */
+export const requestLogger = (logger: Logger, requestId: string | undefined) => logger.child({ reqId: requestId });
+
 /**
- * Installs `req.log` (a child logger with the request id, made only when a handler logs) on the
- * app's request prototype, and returns the middleware that writes the access line.
- * `requestId(res)` reads the id the request-id middleware chose.
+ * Installs `req.log` on the express app's request prototype (for the mounted routers), and returns
+ * what each request calls once its id is chosen: it writes the access line when the answer is sent.
+ * `route` labels the metrics; without it, express's matched route (or 'unmatched') is read then.
  */
 export function accessLog(
   app: express.Express,
   logger: Logger,
-  requestId: (res: Response) => string,
   /** Also called once the answer is sent (the request metrics), from the same listener. */
-  onAnswered?: (req: Request, res: Response, seconds: number) => void,
-): express.RequestHandler {
+  onAnswered?: (method: string, route: string, status: number, seconds: number) => void,
+): (req: IncomingMessage, res: ServerResponse, path: string, requestId: string, route?: string) => void {
   const children = new WeakMap<Request, Logger>();
   Object.defineProperty(app.request, 'log', {
     configurable: true,
     get(this: Request): Logger {
       let child = children.get(this);
       if (!child) {
-        child = logger.child({ reqId: this.res ? requestId(this.res) : undefined });
+        child = requestLogger(logger, this.res?.getHeader('x-request-id') as string | undefined);
         children.set(this, child);
       }
       return child;
     },
   });
-  return (req, res, next) => {
+  return (req, res, path, requestId, route) => {
     const started = performance.now();
     res.once('finish', () => {
       const elapsedMs = performance.now() - started;
-      onAnswered?.(req, res, elapsedMs / 1000);
+      onAnswered?.(req.method!, route ?? ((req as Request).route?.path as string | undefined) ?? 'unmatched', res.statusCode, elapsedMs / 1000);
       const level = levelFor(res.statusCode);
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
-          req: { id: requestId(res), method: req.method, path: withoutPageToken(req.originalUrl.split('?')[0]!) },
+          req: { id: requestId, method: req.method, path: withoutPageToken(path) },
           res: { statusCode: res.statusCode },
           responseTime: Math.round(elapsedMs),
         },
         'request completed',
       );
     });
-    next();
   };
 }

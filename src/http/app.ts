@@ -1,11 +1,15 @@
-// Express app. The declared routes come first, each request served by one function: request id,
-// access log, security headers, body, authentication, validation, handler, answer (no middleware
-// stack to walk: BENCHMARKS.md measured express's router and body-parser at a tenth of a decision's
-// CPU). Everything else (static pages, webhooks, dashboards, 404) goes through express's middleware
-// with the same request id, access log and headers. problem+json for everything that goes wrong.
+// The HTTP front. Declared routes are served straight from node's request, one function per request:
+// request id, access log, security headers, body, authentication, validation, handler, answer. Express
+// (its request and response objects, its router and middleware) cost a decision about 45 µs of CPU
+// when it carried them (BENCHMARKS.md); it now serves only what is mounted by hand (static pages,
+// Twilio webhooks, dashboards, the console) and the 404s, with the same request id, access log and
+// headers. problem+json for everything that goes wrong.
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Response, type NextFunction } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import express from 'express';
 import helmet from 'helmet';
+import proxyAddr from 'proxy-addr';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ProblemError } from '../errors/problem.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -14,9 +18,9 @@ import type { BankRequestVerifier } from '../auth/verify-bank-request.ts';
 import type { AdminAuthenticator } from '../auth/admin-auth.ts';
 import type { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { clientAddressKey, type AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
-import type { RouteDefinition, BankPrincipal, AdminPrincipal } from './route.ts';
-import { problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
-import { accessLog } from './access-log.ts';
+import type { BankPrincipal, AdminPrincipal, HandlerOutput, RouteDefinition } from './route.ts';
+import { problemAnswerer, problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
+import { accessLog, requestLogger } from './access-log.ts';
 import { compileRouteTable, type RouteMatch } from './route-table.ts';
 import { recordStaticHeaders } from './static-headers.ts';
 import { readBody } from './body-reader.ts';
@@ -36,94 +40,105 @@ export interface AppDeps {
   authFailures: AuthFailureThrottle;
   /** Console sessions (cookie + CSRF header) as an alternative to the admin Bearer token. */
   consoleAuth?: ConsoleAuthenticator;
-  /** Extra routers mounted before the declared routes (static pages, Twilio webhooks, dashboards). */
+  /** Routers mounted by hand (static pages, Twilio webhooks, dashboards); a declared route wins over them. */
   mounts?: { path: string; handler: express.RequestHandler }[];
 }
 
-interface StepupLocals {
-  requestId: string;
-  /** The declared route serving the request (its metrics label). */
-  routePath?: string;
+export interface HttpApp {
+  /** Node's request listener: the declared routes, then express. */
+  listener: RequestListener;
+  /** The express app behind it: the mounts and the 404s. */
+  express: express.Express;
 }
 
-const locals = (res: Response) => res.locals as StepupLocals;
+/** One request on a declared route, as the steps after matching need it. */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  /** The URL's query string (without '?'), or undefined. */
+  queryString: string | undefined;
+}
 
-/**
- * A route's JSON answer, written as it is: express's res.send would also hash every body for an ETag
- * (a SHA-1 per answer, POSTs included) that no API client uses; a route that versions what it
- * returns sets its own ETag header (the policy).
- */
-const sendJson = (res: Response, text: string) => {
+/** /v1 and /admin (and below): the bank and admin APIs. */
+const apiPath = /^\/(?:v1|admin)(?:\/|$)/i;
+const jsonMediaType = /^application\/(.+\+)?json\b/i;
+
+/** A route's JSON answer, written as it is (no ETag: a route that versions what it returns sets its own). */
+const sendJson = (res: ServerResponse, text: string) => {
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(text));
   res.end(text);
 };
 
-const noop = () => undefined;
-/** /v1 and /admin (and below): what express's `app.use(['/v1', '/admin'], …)` matches. */
-const apiPath = /^\/(?:v1|admin)(?:\/|$)/i;
+/** A text answer (pages, scripts, metrics) in UTF-8: its media type gets a charset when it names none. */
+const sendText = (res: ServerResponse, contentType: string, text: string) => {
+  res.setHeader('content-type', /;\s*charset=/i.test(contentType) ? contentType : `${contentType}; charset=utf-8`);
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
+};
 
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps): HttpApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
+  const trustedProxy = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
 
   const securityHeaders = recordStaticHeaders(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"] } } }));
-  const observeAnswer = accessLog(app, deps.logger, (res) => locals(res).requestId, (req, res, seconds) => {
-    const route = locals(res).routePath ?? (req.route?.path as string | undefined) ?? 'unmatched';
-    deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+  const observeAnswer = accessLog(app, deps.logger, (method, route, status, seconds) => {
+    deps.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds);
   });
-  const answerProblem = problemHandler(deps.logger);
+  const answerProblem = problemAnswerer(deps.logger);
 
   /** What every answer carries: the request id, the access log line and metrics, the security headers. */
-  const beginAnswer = (req: Request, res: Response) => {
+  const beginAnswer = (req: IncomingMessage, res: ServerResponse, path: string, route?: string): string => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
-    locals(res).requestId = requestId;
     res.setHeader('x-request-id', requestId);
-    observeAnswer(req, res, noop);
+    observeAnswer(req, res, path, requestId, route);
     for (const [name, value] of securityHeaders) res.setHeader(name, value);
     // The bank and admin APIs answer with tenant data and, at times, secrets (API key and webhook secrets,
     // admin tokens, otpauth URIs): no cache may keep any of it, errors included.
-    if (apiPath.test(req.path)) res.setHeader('cache-control', 'no-store');
+    if (apiPath.test(path)) res.setHeader('cache-control', 'no-store');
+    return requestId;
   };
 
-  const findRoute = compileRouteTable(deps.routes);
-  const serveRoute = routeServer(deps);
   app.use((req, res, next) => {
-    let found: RouteMatch | undefined;
-    let failure: unknown;
-    try {
-      found = findRoute(req.method, req.path);
-    } catch (error) {
-      // A path parameter with a malformed % escape: a route's path, the client's error.
-      failure = error;
-    }
-    if (!found && failure === undefined) return next();
-    beginAnswer(req, res);
-    if (found) {
-      locals(res).routePath = found.route.path;
-      serveRoute(req, res, found).catch((error: unknown) => answerProblem(error, req, res, noop));
-    } else {
-      answerProblem(failure, req, res, noop);
-    }
-  });
-
-  app.use((req, res, next) => {
-    beginAnswer(req, res);
+    beginAnswer(req, res, req.path);
     next();
   });
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
   app.use((req, res) => {
-    sendProblem(res, new ProblemError('not_found', `No route for ${req.method} ${req.path}`), `urn:request:${locals(res).requestId}`);
+    sendProblem(res, new ProblemError('not_found', `No route for ${req.method} ${req.path}`), `urn:request:${String(res.getHeader('x-request-id'))}`);
   });
-  app.use(answerProblem);
-  return app;
+  app.use(problemHandler(deps.logger));
+
+  const findRoute = compileRouteTable(deps.routes);
+  const serveRoute = routeServer(deps, (req) => clientAddressKey(proxyAddr(req, trustedProxy)));
+  const listener: RequestListener = (req, res) => {
+    const url = req.url ?? '/';
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
+    let found: RouteMatch | undefined;
+    let failure: unknown;
+    try {
+      found = findRoute(req.method ?? 'GET', path);
+    } catch (error) {
+      // A path parameter with a malformed % escape: a route's path, the client's error.
+      failure = error;
+    }
+    if (!found && failure === undefined) return app(req, res);
+    const requestId = beginAnswer(req, res, path, found?.route.path);
+    if (!found) return answerProblem(failure, req, res);
+    const exchange: Exchange = { req, res, requestId, queryString: mark === -1 ? undefined : url.slice(mark + 1) };
+    serveRoute(exchange, found).catch((error: unknown) => answerProblem(error, req, res));
+  };
+  return { listener, express: app };
 }
 
 /** An address over the failed-authentication limit (`retryAfter` set) is refused with 429. */
-const throwIfThrottled = (res: Response, retryAfter: number | undefined) => {
+const throwIfThrottled = (res: ServerResponse, retryAfter: number | undefined) => {
   if (retryAfter === undefined) return;
   res.setHeader('retry-after', String(retryAfter));
   throw new ProblemError('rate_limited', `Too many failed authentications from this address; retry in ${retryAfter} s`);
@@ -132,14 +147,13 @@ const throwIfThrottled = (res: Response, retryAfter: number | undefined) => {
 /**
  * One declared route's request, start to answer: the body (bytes, for the signature), its media
  * type, who calls (a bank's signature or an admin's token or console session), the body, path and
- * query against the route's schemas, the handler, the answer.
+ * query against the route's schemas, the handler, the answer. `addressOf` is the client's address
+ * key (the failed-authentication throttle's), TRUST_PROXY applied.
  */
-function routeServer(deps: AppDeps) {
-  const jsonMediaType = /^application\/(.+\+)?json\b/i;
-
+function routeServer(deps: AppDeps, addressOf: (req: IncomingMessage) => string) {
   /** Admin requests: the throttle is read before the token is looked at. */
-  const authenticateAdmin = async (req: Request, res: Response, role: AdminPrincipal['role']): Promise<AdminPrincipal> => {
-    const address = clientAddressKey(req.ip);
+  const authenticateAdmin = async ({ req, res }: Exchange, role: AdminPrincipal['role']): Promise<AdminPrincipal> => {
+    const address = addressOf(req);
     throwIfThrottled(res, await deps.authFailures.retryAfterSeconds(address));
     try {
       // A console session stands in for the token only when no Authorization header is sent.
@@ -152,23 +166,23 @@ function routeServer(deps: AppDeps) {
     }
   };
 
-  const authenticateBank = async (req: Request, res: Response, rawBody: Buffer | undefined): Promise<BankPrincipal> => {
+  const authenticateBank = async ({ req, res, requestId }: Exchange, rawBody: Buffer | undefined): Promise<BankPrincipal> => {
     // The failed-authentication throttle is read before anything that could reach the
     // database (a key id this process has not cached) or count a failure; otherwise in the same
     // pipelined Redis round trip as the nonce claim and the key's rate limit. The cheap part of
     // verification (header parsing, digest, HMAC) runs before it, the key lookup never does.
-    const address = clientAddressKey(req.ip);
+    const address = addressOf(req);
     let throttleRead = false;
     const refuseIfThrottled = async () => {
       throttleRead = true;
       throwIfThrottled(res, await deps.authFailures.retryAfterSeconds(address));
     };
     const verdict = await deps.bankVerifier.verifySignature(
-      { method: req.method, targetUri: deps.publicBaseUrl + req.originalUrl, headers: req.headers, rawBody },
+      { method: req.method!, targetUri: deps.publicBaseUrl + req.url, headers: req.headers, rawBody },
       { beforeKeyLookup: refuseIfThrottled },
     );
     const reject = async (reason: string) => {
-      req.log.info({ reason }, 'bank request rejected');
+      requestLogger(deps.logger, requestId).info({ reason }, 'bank request rejected');
       await deps.authFailures.recordFailure(address);
       return new ProblemError('unauthorized', 'The request signature could not be verified');
     };
@@ -197,11 +211,20 @@ function routeServer(deps: AppDeps) {
     return { tenantId: verdict.tenantId, keyId: verdict.keyId };
   };
 
-  return async (req: Request, res: Response, { route, params: pathParams }: RouteMatch): Promise<void> => {
+  const answer = (res: ServerResponse, output: HandlerOutput) => {
+    if (output.headers) for (const name in output.headers) res.setHeader(name, output.headers[name]!);
+    res.statusCode = output.status;
+    if (output.body === undefined) res.end();
+    else if (output.contentType) sendText(res, output.contentType, typeof output.body === 'string' ? output.body : JSON.stringify(output.body));
+    else sendJson(res, JSON.stringify(output.body));
+  };
+
+  return async (exchange: Exchange, { route, params: pathParams }: RouteMatch): Promise<void> => {
+    const { req, res } = exchange;
     const raw = route.method === 'get' || route.method === 'delete' ? undefined : await readBody(req, deps.bodyLimit);
     if (raw && !jsonMediaType.test(req.headers['content-type'] ?? '')) throw new ProblemError('unsupported_media_type');
-    const bank = route.auth.kind === 'bank' ? await authenticateBank(req, res, raw) : undefined;
-    const admin = route.auth.kind === 'admin' ? await authenticateAdmin(req, res, route.auth.role) : undefined;
+    const bank = route.auth.kind === 'bank' ? await authenticateBank(exchange, raw) : undefined;
+    const admin = route.auth.kind === 'admin' ? await authenticateAdmin(exchange, route.auth.role) : undefined;
 
     let body: unknown = undefined;
     // A body schema that accepts undefined (z.optional) makes the body optional.
@@ -222,7 +245,8 @@ function routeServer(deps: AppDeps) {
     }
     const params = route.params ? route.params.safeParse(pathParams) : { success: true as const, data: pathParams };
     if (!params.success) throw new ProblemError('not_found', 'No such resource');
-    const query = route.query ? route.query.safeParse(req.query) : { success: true as const, data: {} };
+    // As express's 'simple' query parser: node's querystring.
+    const query = route.query ? route.query.safeParse(parseQuery(exchange.queryString ?? '')) : { success: true as const, data: {} };
     if (!query.success) throw validationProblem(query.error, 'query');
     const output = await route.handler({
       body,
@@ -231,13 +255,9 @@ function routeServer(deps: AppDeps) {
       headers: req.headers,
       bank,
       admin,
-      requestId: locals(res).requestId,
+      requestId: exchange.requestId,
     });
-    if (output.headers) for (const name in output.headers) res.setHeader(name, output.headers[name]!);
-    res.status(output.status);
-    if (output.body === undefined) res.end();
-    else if (output.contentType && typeof output.body === 'string') res.type(output.contentType).send(output.body);
-    else if (output.contentType) res.type(output.contentType).send(JSON.stringify(output.body));
-    else sendJson(res, JSON.stringify(output.body));
+    answer(res, output);
   };
 }
+

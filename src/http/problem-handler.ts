@@ -1,11 +1,16 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { ProblemError } from '../errors/problem.ts';
 import { isRedisUnavailable } from '../redis/redis-connections.ts';
 import type { Logger } from '../observability/logger.ts';
 
-export function sendProblem(res: Response, problem: ProblemError, instance?: string): void {
-  res.status(problem.status).type('application/problem+json').json(problem.toBody(instance));
+export function sendProblem(res: ServerResponse, problem: ProblemError, instance?: string): void {
+  const text = JSON.stringify(problem.toBody(instance));
+  res.statusCode = problem.status;
+  res.setHeader('content-type', 'application/problem+json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 export function validationProblem(error: z.ZodError, where: string): ProblemError {
@@ -31,22 +36,36 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
-export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+/** What went wrong, as the problem the client gets (internals only in the log). */
+export function problemAnswerer(logger: Logger): (error: unknown, req: IncomingMessage, res: ServerResponse) => void {
+  return (error, req, res) => {
     const instance = `urn:request:${String(res.getHeader('x-request-id') ?? '')}`;
+    if (res.headersSent) {
+      // Too late for a problem: the answer has begun. End it, so the client is not left waiting.
+      logger.error({ err: error }, 'error after the answer began');
+      res.destroy();
+      return;
+    }
     if (error instanceof ProblemError) return sendProblem(res, error, instance);
     if (error instanceof z.ZodError) return sendProblem(res, validationProblem(error, ''), instance);
     const typed = error as { type?: string; status?: number };
     // body-parser: too many bytes, or (form bodies such as Twilio's webhooks) too many parameters.
     if (typed.type === 'entity.too.large' || typed.type === 'parameters.too.many') return sendProblem(res, new ProblemError('payload_too_large'), instance);
-    // The router decodes path parameters with decodeURIComponent: a malformed % escape is the client's.
+    // Path parameters are decoded with decodeURIComponent: a malformed % escape is the client's.
     if (error instanceof URIError) return sendProblem(res, new ProblemError('malformed_url', 'A path segment has a malformed % escape'), instance);
+    const path = req.url?.split('?')[0];
     if (isRedisUnavailable(error) || isDatabaseUnavailable(error)) {
-      logger.warn({ err: error, path: req.path }, 'dependency unavailable');
+      logger.warn({ err: error, path }, 'dependency unavailable');
       res.setHeader('retry-after', '5');
       return sendProblem(res, new ProblemError('service_unavailable'), instance);
     }
-    logger.error({ err: error, path: req.path }, 'unhandled error');
+    logger.error({ err: error, path }, 'unhandled error');
     return sendProblem(res, new ProblemError('internal_error', 'An unexpected error occurred; quote the instance id to support'), instance);
   };
+}
+
+/** problemAnswerer as express's error handler (the mounted routers' errors). */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  const answer = problemAnswerer(logger);
+  return (error: unknown, req, res, _next) => answer(error, req, res);
 }

@@ -6,7 +6,7 @@ import express from 'express';
 import type { Worker } from 'bullmq';
 import type { Config } from '../config/config.ts';
 import { buildContext, type AppContext, type BuildContextOptions } from './build-context.ts';
-import { createApp } from '../http/app.ts';
+import { createApp, type HttpApp } from '../http/app.ts';
 import { buildOpenApi } from '../http/openapi.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import { challengeRoutes } from '../http/routes/challenge-routes.ts';
@@ -35,8 +35,8 @@ export interface RunningServer {
   /** Base URL the HTTP API listens on (when the role serves HTTP). */
   url: string | undefined;
   routes: RouteDefinition[];
-  /** The express app (when the role serves HTTP). */
-  app: express.Express | undefined;
+  /** The HTTP front (when the role serves HTTP): the declared routes, and express for the mounts. */
+  app: HttpApp | undefined;
   /** Paths mounted beside the declared routes (console, asset folders, Twilio webhooks): not in /openapi.json. */
   mounts: string[];
   close(): Promise<void>;
@@ -76,7 +76,7 @@ export async function startServer(
   const routes = declareRoutes(context, modules);
   let server: Server | undefined;
   const drain = new RequestDrain();
-  let app: express.Express | undefined;
+  let app: HttpApp | undefined;
   let url: string | undefined;
   let consoleMount: ConsoleMount | undefined;
   let mounts: { path: string; handler: express.RequestHandler }[] = [];
@@ -111,7 +111,7 @@ export async function startServer(
       consoleAuth,
       mounts,
     });
-    server = createServer(drain.listener(app));
+    server = createServer(drain.listener(app.listener));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);

@@ -5,8 +5,10 @@ import type { Db, Queryable, QueryResult, SqlValue } from './db.ts';
 // int8 as a JS number in both adapters (PGlite does the same); money lives in numeric columns (strings).
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
+// bigint as its digits; a Date as ISO 8601 in UTC (node-postgres would otherwise format it in local
+// time field by field, a dozen small strings per timestamp; the instant and its milliseconds are the same).
 const normalizeParams = (params: readonly SqlValue[] = []) =>
-  params.map((value) => (typeof value === 'bigint' ? value.toString() : value));
+  params.map((value) => (typeof value === 'bigint' ? value.toString() : value instanceof Date ? value.toISOString() : value));
 
 // Parameterised statements run as named prepared statements: PostgreSQL parses and plans each one
 // once per connection instead of on every request (the hot paths repeat the same few statements).

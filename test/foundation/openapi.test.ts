@@ -15,7 +15,7 @@ describe('OpenAPI document', () => {
     assert.equal(doc.openapi, '3.1.0');
     // The declared routes are served by the route table (src/http/route-table.ts); a route added by
     // hand would be a route layer on the live express router: walk it, so such a route is caught too.
-    const stack = (server.running.app as any).router.stack as { route?: { path: string; methods: Record<string, boolean> } }[];
+    const stack = (server.running.app!.express as any).router.stack as { route?: { path: string; methods: Record<string, boolean> } }[];
     const byHand = stack
       .filter((layer) => layer.route)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => `${method} ${openApiPath(layer.route!.path)}`));
