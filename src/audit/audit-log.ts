@@ -56,12 +56,31 @@ export const appendAuditParams = (entry: AuditEntry): SqlValue[] => [
 ];
 
 /**
+ * The statements composed so far, by the statement and its parameter count: callers pass the same few
+ * statements again and again, and the same composed string object lets the database adapter find its
+ * prepared statement without hashing fresh text (a bounded cache: statements are written in code).
+ */
+const withEntryStatements = new Map<string, Map<number, string>>();
+const whenChangedStatements = new Map<string, Map<number, string>>();
+function composed(cache: Map<string, Map<number, string>>, sql: string, paramCount: number, compose: () => string): string {
+  // Keyed by the caller's own string (its hash is computed once per string object), then by the count.
+  let byCount = cache.get(sql);
+  if (byCount === undefined) {
+    byCount = new Map();
+    if (cache.size < 1000) cache.set(sql, byCount);
+  }
+  let statement = byCount.get(paramCount);
+  if (statement === undefined) byCount.set(paramCount, (statement = compose()));
+  return statement;
+}
+
+/**
  * Folds the entry's inbox insert into another single statement (an INSERT or UPDATE not starting
  * with WITH) as a data-modifying CTE: the change and its audit entry in one round trip, atomically.
  */
 export function withAuditEntry(sql: string, params: readonly SqlValue[], entry: AuditEntry): { sql: string; params: SqlValue[] } {
   return {
-    sql: `WITH audit_entry AS (${inboxInsert} VALUES (${entryPlaceholders(params.length + 1)})) ${sql}`,
+    sql: composed(withEntryStatements, sql, params.length, () => `WITH audit_entry AS (${inboxInsert} VALUES (${entryPlaceholders(params.length + 1)})) ${sql}`),
     params: [...params, ...appendAuditParams(entry)],
   };
 }
@@ -72,7 +91,7 @@ export function withAuditEntry(sql: string, params: readonly SqlValue[], entry: 
  */
 export function withAuditEntryWhenChanged(sql: string, params: readonly SqlValue[], entry: AuditEntry): { sql: string; params: SqlValue[] } {
   return {
-    sql: `WITH changed AS (${sql}), ${auditEntryCte(params.length + 1, 'changed')} SELECT * FROM changed`,
+    sql: composed(whenChangedStatements, sql, params.length, () => `WITH changed AS (${sql}), ${auditEntryCte(params.length + 1, 'changed')} SELECT * FROM changed`),
     params: [...params, ...appendAuditParams(entry)],
   };
 }

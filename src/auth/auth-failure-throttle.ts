@@ -3,8 +3,17 @@
 // key or token lookup (docs/security.md, F3); a bank request with a cached key reads the count in the
 // round trip that claims its nonce.
 import ipaddr from 'ipaddr.js';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import type { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Logger } from '../observability/logger.ts';
+
+/**
+ * The limiter's count and time left for one key, atomically, as one command: what
+ * rate-limiter-flexible's get() reads with MULTI/GET/PTTL/EXEC, whose transaction costs ioredis
+ * several objects per call on every bank request (BENCHMARKS.md).
+ */
+const countAndTtlScript = "return { redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1]) }";
+type CountAndTtl = (key: string) => Promise<[string | null, number]>;
 
 /** IPv4 as is (IPv4-mapped IPv6 unwrapped); IPv6 by its /64, which one client typically holds whole. */
 function addressKeyOf(remoteAddress: string | undefined): string {
@@ -31,26 +40,35 @@ export function clientAddressKey(remoteAddress: string | undefined): string {
 }
 
 export class AuthFailureThrottle {
+  private readonly countAndTtl: CountAndTtl;
+
   constructor(
-    /** Points: failures allowed per window; duration: the window. */
-    private readonly limiter: RateLimiterAbstract,
+    /** Points: failures allowed per window; duration: the window. Failures are counted by it. */
+    private readonly limiter: RateLimiterRedis,
+    /** The limiter's Redis client: the count is read there. */
+    redis: Redis,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    if (!('stepupCountAndTtl' in redis)) redis.defineCommand('stepupCountAndTtl', { numberOfKeys: 1, lua: countAndTtlScript });
+    const command = (redis as unknown as { stepupCountAndTtl: CountAndTtl }).stepupCountAndTtl;
+    this.countAndTtl = (key) => command.call(redis, key);
+  }
 
   /**
    * Seconds to wait when the address is over the limit, otherwise undefined. Fails open when Redis
    * is unreachable: the bank path then stops at the nonce claim anyway, and admins keep access.
    */
   async retryAfterSeconds(addressKey: string): Promise<number | undefined> {
-    let state: Awaited<ReturnType<RateLimiterAbstract['get']>>;
+    let count: string | null;
+    let msBeforeNext: number;
     try {
-      state = await this.limiter.get(addressKey);
+      [count, msBeforeNext] = await this.countAndTtl(this.limiter.getKey(addressKey));
     } catch (error) {
       this.logger.warn({ err: error }, 'authentication failure throttle unavailable');
       return undefined;
     }
-    if (!state || state.consumedPoints < this.limiter.points) return undefined;
-    return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+    if (count === null || Number.parseInt(count, 10) < this.limiter.points) return undefined;
+    return Math.max(1, Math.ceil(msBeforeNext / 1000));
   }
 
   async recordFailure(addressKey: string): Promise<void> {

@@ -35,6 +35,15 @@ const insertColumns = `id, tenant_id, customer_id, status, transaction_type, tra
   callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at, result_details`;
 const insertPlaceholders = `${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(',')},$24::jsonb`;
 
+// The hot statements' text is built once: the same string object each time, so the prepared
+// statement's name is found without hashing a fresh kilobyte of SQL on every request.
+const insertStatement = `INSERT INTO challenges (${insertColumns}) VALUES (${insertPlaceholders})`;
+const insertIfTodayBelowStatement = `WITH today AS (SELECT stepup_locked_day_total($25, $2, $3, $26, $27, $28) AS total),
+       inserted AS (
+         INSERT INTO challenges (${insertColumns}) SELECT ${insertPlaceholders} FROM today WHERE today.total < $29 RETURNING id),
+       ${auditEntryCte(30, 'inserted')}
+       SELECT (SELECT total FROM today)::text AS total, EXISTS (SELECT 1 FROM inserted) AS inserted`;
+
 /** The lock that orders a customer's step-up decisions (two transfers cannot both slip under the threshold). */
 const customerDecisionLock = (tenantId: string, customerId: string) => `customer-decision:${tenantId}/${customerId}`;
 
@@ -72,7 +81,7 @@ export class ChallengeStore {
 
   /** Inserts a new challenge and, in the same statement, its audit entry. */
   async insert(q: Queryable, record: ChallengeRecord, audit: AuditEntry): Promise<void> {
-    const statement = withAuditEntry(`INSERT INTO challenges (${insertColumns}) VALUES (${insertPlaceholders})`, this.insertParams(record), audit);
+    const statement = withAuditEntry(insertStatement, this.insertParams(record), audit);
     await q.query(statement.sql, statement.params);
   }
 
@@ -91,14 +100,7 @@ export class ChallengeStore {
   ): Promise<{ inserted: boolean; todayMinor: bigint }> {
     const lockKey = advisoryLockKey(customerDecisionLock(record.tenantId, record.customerId));
     const params = [...this.insertParams(record), lockKey, scope.currency, scope.from, scope.to, scope.limit];
-    const result = await q.query<{ total: string; inserted: boolean }>(
-      `WITH today AS (SELECT stepup_locked_day_total($25, $2, $3, $26, $27, $28) AS total),
-       inserted AS (
-         INSERT INTO challenges (${insertColumns}) SELECT ${insertPlaceholders} FROM today WHERE today.total < $29 RETURNING id),
-       ${auditEntryCte(30, 'inserted')}
-       SELECT (SELECT total FROM today)::text AS total, EXISTS (SELECT 1 FROM inserted) AS inserted`,
-      [...params, ...appendAuditParams(audit)],
-    );
+    const result = await q.query<{ total: string; inserted: boolean }>(insertIfTodayBelowStatement, [...params, ...appendAuditParams(audit)]);
     const row = result.rows[0]!;
     return { inserted: row.inserted, todayMinor: BigInt(row.total) };
   }

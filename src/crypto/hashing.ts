@@ -15,6 +15,23 @@ export function constantTimeEqual(a: string, b: string): boolean {
 /** Random identifier with a type prefix, e.g. `chl_3Jk…` (128 bits of CSPRNG entropy). */
 export const newId = (prefix: string, bytes = 16) => `${prefix}_${pooledRandomBytes(bytes).toString('base64url')}`;
 
+/**
+ * The object's keys in UTF-16 code unit order (as `<` and Array.prototype.sort compare strings). The
+ * objects hashed per request have a handful of keys: an insertion sort in place spares the work array
+ * sort() allocates on every call; larger ones are sorted by sort().
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i += 1) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j -= 1) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 /** JSON with object keys sorted recursively (by UTF-16 code units, as `<`): the same value always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -25,8 +42,7 @@ export function canonicalJson(value: unknown): string {
     return `${text}]`;
   }
   const record = value as Record<string, unknown>;
-  // Array.prototype.sort without a comparator orders strings by UTF-16 code units.
-  const keys = Object.keys(record).sort();
+  const keys = sortedKeys(record);
   let text = '{';
   for (const key of keys) {
     const member = record[key];

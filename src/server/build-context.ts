@@ -131,6 +131,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
       duration: 60,
       useRedisPackage: false,
     }),
+    redis,
     logger,
   );
   return {
