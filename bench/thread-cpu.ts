@@ -1,7 +1,8 @@
 // `npx tsx bench/thread-cpu.ts` (with REDIS_URL and BENCH_DATABASE_URL, a database of its own): the
 // mandated baseline, then stepup, each under the not_required load for BENCH_DURATION s after a 5 s
 // warm-up, one at a time; prints requests/s and the CPU each request cost the server process, its
-// main thread and its other threads (V8's GC helpers, libuv) apart, read from /proc/<pid>/task.
+// main thread and its other threads (V8's GC helpers, libuv) apart, read from /proc/<pid>/task, and
+// the process's peak resident memory.
 // For comparing two commits fairly (BENCHMARKS.md "This session's changes"): run it from each
 // checkout in turn, alternating, on a quiet machine. Linux only.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -37,7 +38,9 @@ async function measure(name: string, pid: number, url: string, makeRequest: () =
     else others += spent;
   }
   const perRequest = (ticks: number) => Math.round((ticks * 1e6) / clockTicksPerSecond / result.requests);
-  process.stdout.write(`${name}: ${Math.round(result.rps)} req/s; server CPU ${perRequest(main + others)} µs per request (main thread ${perRequest(main)}, other threads ${perRequest(others)})\n`);
+  // The process's peak resident memory so far (VmHWM), warm-up and load included.
+  const peakRss = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  process.stdout.write(`${name}: ${Math.round(result.rps)} req/s; server CPU ${perRequest(main + others)} µs per request (main thread ${perRequest(main)}, other threads ${perRequest(others)}); peak RSS ${Math.round(Number(peakRss) / 1024)} MiB\n`);
 }
 
 const mandatedPort = await freePort();
