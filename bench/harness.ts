@@ -193,10 +193,28 @@ export interface ProcessWindow {
   /** Time in garbage collection over the window, ms, and how many collections. */
   gcMs: number;
   gcCount: number;
+  /**
+   * stepup's own time for POST /v1/challenges over the window (its request histogram: from the
+   * request's arrival to the last byte of the answer, waits for PostgreSQL and Redis included, the
+   * network and the load generator not): answers counted, and the share that took over 50 ms.
+   */
+  answers: number;
+  answersOver50msShare: number;
+}
+
+/** Cumulative POST /v1/challenges answers by histogram bucket (`le` → count), all statuses summed. */
+function challengeAnswerBuckets(metricsText: string): Map<string, number> {
+  const buckets = new Map<string, number>();
+  for (const line of metricsText.split('\n')) {
+    if (!line.startsWith('stepup_http_request_duration_seconds_bucket{') || !line.includes('route="/v1/challenges"') || !line.includes('method="POST"')) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le) buckets.set(le, (buckets.get(le) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return buckets;
 }
 
 /** The gauges of stepup's /metrics that explain a latency tail: event-loop delay and GC. */
-async function scrapeProcess(url: string, token: string): Promise<{ loopP99Ms: number; loopMaxMs: number; gcSeconds: number; gcCount: number }> {
+async function scrapeProcess(url: string, token: string): Promise<{ loopP99Ms: number; loopMaxMs: number; gcSeconds: number; gcCount: number; answers: Map<string, number> }> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
   const sum = (name: string) =>
     text
@@ -208,6 +226,7 @@ async function scrapeProcess(url: string, token: string): Promise<{ loopP99Ms: n
     loopMaxMs: sum('nodejs_eventloop_lag_max_seconds') * 1000,
     gcSeconds: sum('nodejs_gc_duration_seconds_sum'),
     gcCount: sum('nodejs_gc_duration_seconds_count'),
+    answers: challengeAnswerBuckets(text),
   };
 }
 
@@ -216,7 +235,16 @@ export async function processWindow(url: string, token: string): Promise<() => P
   const start = await scrapeProcess(url, token);
   return async () => {
     const end = await scrapeProcess(url, token);
-    return { loopP99Ms: end.loopP99Ms, loopMaxMs: end.loopMaxMs, gcMs: (end.gcSeconds - start.gcSeconds) * 1000, gcCount: end.gcCount - start.gcCount };
+    const counted = (le: string) => (end.answers.get(le) ?? 0) - (start.answers.get(le) ?? 0);
+    const answers = counted('+Inf');
+    return {
+      loopP99Ms: end.loopP99Ms,
+      loopMaxMs: end.loopMaxMs,
+      gcMs: (end.gcSeconds - start.gcSeconds) * 1000,
+      gcCount: end.gcCount - start.gcCount,
+      answers,
+      answersOver50msShare: answers > 0 ? (answers - counted('0.05')) / answers : 0,
+    };
   };
 }
 

@@ -176,7 +176,8 @@ else note('| server CPU per not_required decision | not measured (no /proc) | â‰
 target('not_required p99 at half load', notRequiredHalf.p99, 50, ' ms', true, 1);
 target('pending p99 at half load', pendingHalf.p99, 50, ' ms', true, 1);
 note('');
-const loop = (run: { process: ProcessWindow }) => `event-loop delay p99 ${run.process.loopP99Ms.toFixed(0)} ms, max ${run.process.loopMaxMs.toFixed(0)} ms; GC ${run.process.gcMs.toFixed(0)} ms in ${run.process.gcCount} collections`;
+const loop = (run: { process: ProcessWindow }) =>
+  `event-loop delay p99 ${run.process.loopP99Ms.toFixed(0)} ms, max ${run.process.loopMaxMs.toFixed(0)} ms; GC ${run.process.gcMs.toFixed(0)} ms in ${run.process.gcCount} collections; answers that took stepup over 50 ms by its own clock: ${(run.process.answersOver50msShare * 100).toFixed(2)}% of ${run.process.answers}`;
 note(`- stepup's own event loop during the half-load runs (its /metrics; 10 ms resolution) â€” not_required: ${loop(notRequiredHalf)}; pending: ${loop(pendingHalf)}. A latency far above the loop's maximum delay was spent outside stepup's event loop (waiting for PostgreSQL or Redis, or in the load generator).`);
 note(`- Throughput as a share of the mandated baseline's: not_required ${share(notRequiredMax, mandatedMax).toFixed(0)}%, pending ${share(pendingMax, mandatedMax).toFixed(0)}%.`);
 if (notRequiredMax.cpu && pendingMax.cpu && mandatedMax.cpu) {

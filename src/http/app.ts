@@ -1,6 +1,6 @@
 // The HTTP front. Declared routes are served straight from node's request, one function per request:
 // request id, access log, security headers, body, authentication, validation, handler, answer. Express
-// (its request and response objects, its router and middleware) cost a decision about 45 µs of CPU
+// (its request and response objects, its router and middleware) cost a decision about 40 µs of CPU
 // when it carried them (BENCHMARKS.md); it now serves only what is mounted by hand (static pages,
 // Twilio webhooks, dashboards, the console) and the 404s, with the same request id, access log and
 // headers. problem+json for everything that goes wrong.
