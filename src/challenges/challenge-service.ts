@@ -57,6 +57,40 @@ export interface ChallengeServiceDeps {
   clock?: (() => Date) | undefined;
 }
 
+/** What a new challenge is made of before the decision: everything but the decided fields. */
+type CreationFields = Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>;
+
+/**
+ * A new challenge's record, written out field by field rather than spread from `base`: V8 then
+ * builds it in one step (the spread of a dozen fields into a record of twenty cost a decision about
+ * 9 µs of CPU in profiles, BENCHMARKS.md).
+ */
+const challengeRecord = (
+  base: CreationFields,
+  decided: Pick<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>,
+): ChallengeRecord => ({
+  id: base.id,
+  tenantId: base.tenantId,
+  customerId: base.customerId,
+  status: decided.status,
+  transaction: base.transaction,
+  transactionMasked: base.transactionMasked,
+  transactionHash: base.transactionHash,
+  context: base.context,
+  decision: decided.decision,
+  channel: decided.channel,
+  channelState: decided.channelState,
+  locale: base.locale,
+  callbackUrl: base.callbackUrl,
+  resultReason: decided.resultReason,
+  resultDetails: decided.resultDetails,
+  fraudReported: base.fraudReported,
+  receipt: decided.receipt,
+  createdAt: base.createdAt,
+  expiresAt: base.expiresAt,
+  completedAt: decided.completedAt,
+});
+
 /** The audit entry of a new challenge: the decision and what it rests on (never the transaction itself). */
 const creationAudit = (record: ChallengeRecord) => ({
   tenantId: record.tenantId,
@@ -129,8 +163,7 @@ export class ChallengeService {
     const chosen = await this.chooseChannel(tenantId, input, policy, transaction, id, hash);
     const decision = { stepUpRequired: true, reasons: decided.reasons, channels: chosen.channel ? [chosen.channel] : [], policyVersion: policyVersion.version };
     const record: ChallengeRecord = chosen.channel
-      ? {
-          ...base,
+      ? challengeRecord(base, {
           status: 'pending',
           decision,
           channel: chosen.channel,
@@ -139,7 +172,7 @@ export class ChallengeService {
           resultDetails: null,
           receipt: null,
           completedAt: null,
-        }
+        })
       : await this.terminalAtCreation(base, decision, 'failed', 'no_eligible_channel', { unavailable: chosen.unavailable });
     if (record.status === 'pending') {
       // Scheduled before the row exists: an expiry job that finds no challenge does nothing, while
@@ -171,7 +204,7 @@ export class ChallengeService {
    * transfers cannot both slip under the threshold.
    */
   private async decide(
-    base: Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>,
+    base: CreationFields,
     policy: PolicyDocument,
     policyVersion: number,
     onStored: OnChallengeStored | undefined,
@@ -365,7 +398,7 @@ export class ChallengeService {
   }
 
   private async terminalAtCreation(
-    base: Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>,
+    base: CreationFields,
     decision: ChallengeRecord['decision'],
     status: 'not_required' | 'failed',
     reason: string,
@@ -384,6 +417,6 @@ export class ChallengeService {
     // no_eligible_channel says why to the bank: each channel tried and the code it refused with
     // (`not_enrolled`, `number_recently_changed`, `ars_locked`, …), never anything about the secret.
     const resultDetails = channelState.unavailable ? { unavailable: channelState.unavailable } : null;
-    return { ...base, status, decision, channel: null, channelState, resultReason: reason, resultDetails, receipt, completedAt: base.createdAt };
+    return challengeRecord(base, { status, decision, channel: null, channelState, resultReason: reason, resultDetails, receipt, completedAt: base.createdAt });
   }
 }
