@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { TenantStore, ApiKeyRecord } from '../tenants/tenant-store.ts';
 import { TtlCache } from '../storage/ttl-cache.ts';
 import { parseSingleSignature } from './parse-single-signature.ts';
+import { headerText } from '../http/answer-text.ts';
 
 export const clockWindowSeconds = 300;
 export const nonceTtlSeconds = 600;
@@ -106,10 +107,7 @@ export class BankRequestVerifier {
    * is asked (the failed-authentication throttle: a throttled address never causes a key lookup).
    */
   async verifySignature(request: BankRequest, options: { beforeKeyLookup?: () => Promise<void> } = {}): Promise<{ ok: true; tenantId: string; keyId: string; nonce: string } | { ok: false; reason: string }> {
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    };
+    const header = (name: string) => headerText(request.headers, name);
     const signatureInput = header('signature-input');
     const signature = header('signature');
     if (!signatureInput || !signature) return { ok: false, reason: 'missing signature headers' };

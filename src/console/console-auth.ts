@@ -6,17 +6,14 @@ import { adminRoles } from '../auth/admin-auth.ts';
 import { constantTimeEqual } from '../crypto/hashing.ts';
 import { ProblemError } from '../errors/problem.ts';
 import type { AdminPrincipal, AdminRole } from '../http/route.ts';
+import { headerText } from '../http/answer-text.ts';
 import type { ConsoleSession, ConsoleSessions } from './console-sessions.ts';
 import { readSessionCookie } from './console-cookie.ts';
 
 export const csrfHeader = 'x-csrf-token';
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** One header's value as text (node joins repeated ones; only set-cookie stays a list). */
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-};
+const header = (req: IncomingMessage, name: string) => headerText(req.headers, name);
 
 export class ConsoleAuthenticator {
   private readonly origin: string;

@@ -24,6 +24,7 @@ import { accessLog, requestLogger } from './access-log.ts';
 import { compileRouteTable, type RouteMatch } from './route-table.ts';
 import { recordStaticHeaders } from './static-headers.ts';
 import { readBody } from './body-reader.ts';
+import { sendText } from './answer-text.ts';
 
 export interface AppDeps {
   routes: RouteDefinition[];
@@ -63,20 +64,6 @@ interface Exchange {
 /** /v1 and /admin (and below): the bank and admin APIs. */
 const apiPath = /^\/(?:v1|admin)(?:\/|$)/i;
 const jsonMediaType = /^application\/(.+\+)?json\b/i;
-
-/** A route's JSON answer, written as it is (no ETag: a route that versions what it returns sets its own). */
-const sendJson = (res: ServerResponse, text: string) => {
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
-};
-
-/** A text answer (pages, scripts, metrics) in UTF-8: its media type gets a charset when it names none. */
-const sendText = (res: ServerResponse, contentType: string, text: string) => {
-  res.setHeader('content-type', /;\s*charset=/i.test(contentType) ? contentType : `${contentType}; charset=utf-8`);
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
-};
 
 export function createApp(deps: AppDeps): HttpApp {
   const app = express();
@@ -216,7 +203,7 @@ function routeServer(deps: AppDeps, addressOf: (req: IncomingMessage) => string)
     res.statusCode = output.status;
     if (output.body === undefined) res.end();
     else if (output.contentType) sendText(res, output.contentType, typeof output.body === 'string' ? output.body : JSON.stringify(output.body));
-    else sendJson(res, JSON.stringify(output.body));
+    else sendText(res, 'application/json', JSON.stringify(output.body));
   };
 
   return async (exchange: Exchange, { route, params: pathParams }: RouteMatch): Promise<void> => {
@@ -240,8 +227,9 @@ function routeServer(deps: AppDeps, addressOf: (req: IncomingMessage) => string)
       const parsed = route.body.safeParse(body);
       if (!parsed.success) throw validationProblem(parsed.error, 'body');
       body = parsed.data;
-    } else if (raw && raw.toString('utf8').trim() !== '' && raw.toString('utf8').trim() !== '{}') {
-      throw new ProblemError('validation_failed', 'This endpoint takes no body');
+    } else if (raw) {
+      const text = raw.toString('utf8').trim();
+      if (text !== '' && text !== '{}') throw new ProblemError('validation_failed', 'This endpoint takes no body');
     }
     const params = route.params ? route.params.safeParse(pathParams) : { success: true as const, data: pathParams };
     if (!params.success) throw new ProblemError('not_found', 'No such resource');

@@ -4,13 +4,11 @@ import { z } from 'zod';
 import { ProblemError } from '../errors/problem.ts';
 import { isRedisUnavailable } from '../redis/redis-connections.ts';
 import type { Logger } from '../observability/logger.ts';
+import { sendText } from './answer-text.ts';
 
 export function sendProblem(res: ServerResponse, problem: ProblemError, instance?: string): void {
-  const text = JSON.stringify(problem.toBody(instance));
   res.statusCode = problem.status;
-  res.setHeader('content-type', 'application/problem+json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
+  sendText(res, 'application/problem+json', JSON.stringify(problem.toBody(instance)));
 }
 
 export function validationProblem(error: z.ZodError, where: string): ProblemError {
