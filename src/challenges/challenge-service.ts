@@ -112,6 +112,10 @@ const creationAudit = (record: ChallengeRecord) => ({
 export class ChallengeService {
   constructor(private readonly deps: ChallengeServiceDeps) {}
 
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
   async get(tenantId: string, id: string): Promise<ChallengeRecord> {
     const record = await this.find(tenantId, id);
     if (!record) throw notFound('challenge');
@@ -135,7 +139,7 @@ export class ChallengeService {
     const policy = effectivePolicy(policyVersion.document, input.context?.grade);
     const id = newId('chl');
     const hash = transactionHash(transaction);
-    const now = this.deps.clock?.() ?? new Date();
+    const now = this.now();
     const context = input.context ?? {};
 
     const base = {
@@ -262,7 +266,7 @@ export class ChallengeService {
   async finish(tenantId: string, id: string, outcome: Outcome, known?: ChallengeRecord): Promise<{ changed: boolean; challenge: ChallengeRecord }> {
     const current = known ?? (await this.get(tenantId, id));
     if (current.status !== 'pending') return { changed: false, challenge: current };
-    const signed = await this.signOutcome(current, outcome);
+    const signed = await this.signOutcome(this.deps.db, current, outcome);
     // Without a callback URL the transition (with its audit entry) is one statement; with one, the
     // whole event (the challenge as the transition left it) is recorded in the same transaction.
     const moved = await this.inUnit(Boolean(current.callbackUrl), (q) => this.applyOutcome(q, current, outcome, signed));
@@ -279,14 +283,15 @@ export class ChallengeService {
   async finishIn(tx: Queryable, outcome: Outcome, current: ChallengeRecord): Promise<{ changed: boolean; challenge: ChallengeRecord; afterCommit: () => Promise<void> }> {
     const afterCommit = async () => undefined;
     if (current.status !== 'pending') return { changed: false, challenge: current, afterCommit };
-    const moved = await this.applyOutcome(tx, current, outcome, await this.signOutcome(current, outcome));
+    const moved = await this.applyOutcome(tx, current, outcome, await this.signOutcome(tx, current, outcome));
     // Ended a moment earlier by someone else: what it became.
     if (!moved) return { changed: false, challenge: (await this.deps.store.get(tx, current.tenantId, current.id)) ?? current, afterCommit };
     return { changed: true, challenge: moved.updated, afterCommit: () => this.afterOutcome(moved, outcome) };
   }
 
-  private async signOutcome(current: ChallengeRecord, outcome: Outcome): Promise<{ receipt: string; completedAt: Date; fraudReported: boolean }> {
-    const completedAt = new Date();
+  /** `q`: the caller's transaction when there is one (a key refresh reads through it, never around it). */
+  private async signOutcome(q: Queryable, current: ChallengeRecord, outcome: Outcome): Promise<{ receipt: string; completedAt: Date; fraudReported: boolean }> {
+    const completedAt = this.now();
     const fraudReported = outcome.fraudReported ?? false;
     const receipt = await this.deps.receipts.sign({
       challengeId: current.id,
@@ -298,7 +303,7 @@ export class ChallengeService {
       reason: outcome.reason,
       fraudReported,
       completedAt,
-    });
+    }, q);
     return { receipt, completedAt, fraudReported };
   }
 
@@ -413,7 +418,7 @@ export class ChallengeService {
       status,
       reason,
       completedAt: base.createdAt,
-    });
+    }, this.deps.db);
     // no_eligible_channel says why to the bank: each channel tried and the code it refused with
     // (`not_enrolled`, `number_recently_changed`, `ars_locked`, …), never anything about the secret.
     const resultDetails = channelState.unavailable ? { unavailable: channelState.unavailable } : null;

@@ -7,7 +7,8 @@
 // crypto.sign, and every terminal challenge carries a receipt.
 import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { Db } from '../storage/db.ts';
+import type { Db, Queryable } from '../storage/db.ts';
+import { nowMs, systemClock, type Clock } from '../time/clock.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import { newId } from '../crypto/hashing.ts';
 
@@ -34,8 +35,12 @@ export class ReceiptSigner {
     private readonly db: Db,
     private readonly envelope: Envelope,
     private readonly issuer: string,
-    private readonly refreshMs = 60_000,
+    private readonly options: { refreshMs?: number; clock?: Clock } = {},
   ) {}
+
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
 
   /** Creates the first key when none is active (safe when several processes start together). */
   async ensureActiveKey(): Promise<void> {
@@ -73,16 +78,22 @@ export class ReceiptSigner {
     return kid;
   }
 
-  private async loadActive(): Promise<void> {
-    const result = await this.db.query<{ kid: string; private_jwk_enc: string }>('SELECT kid, private_jwk_enc FROM receipt_keys WHERE active');
+  private async loadActive(q: Queryable = this.db): Promise<void> {
+    const result = await q.query<{ kid: string; private_jwk_enc: string }>('SELECT kid, private_jwk_enc FROM receipt_keys WHERE active');
     const row = result.rows[0];
     if (!row) throw new Error('no active receipt key');
     const jwk = JSON.parse(this.envelope.decryptText(row.private_jwk_enc, keyContext(row.kid))) as JWK;
-    this.active = { kid: row.kid, key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }), loadedAt: Date.now() };
+    this.active = { kid: row.kid, key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }), loadedAt: nowMs(this.clock) };
   }
 
-  async sign(claims: ReceiptClaims): Promise<string> {
-    if (!this.active || Date.now() - this.active.loadedAt > this.refreshMs) await this.loadActive();
+  /**
+   * Signs with the active key. Every `refreshMs` the key is read again (another process may have
+   * rotated it), through `q`: the caller's own transaction when it signs inside one. On PGlite's
+   * single session a read through the root handle would wait for that transaction, which waits
+   * for the signature: the hang of docs/reliability.md "Time as a tested dimension".
+   */
+  async sign(claims: ReceiptClaims, q: Queryable): Promise<string> {
+    if (!this.active || nowMs(this.clock) - this.active.loadedAt > (this.options.refreshMs ?? 60_000)) await this.loadActive(q);
     const { kid, key } = this.active!;
     const header = { alg: 'ES256', kid, typ: 'stepup-receipt+jwt' };
     const payload = {

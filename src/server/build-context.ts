@@ -24,9 +24,12 @@ import { AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import { KeyRevocationBus } from '../auth/key-revocation-bus.ts';
 import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
 import type { DestinationStream } from 'pino';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 export interface AppContext {
   config: Config;
+  /** What "now" is for everything time-based (docs/reliability.md "Time as a tested dimension"). */
+  clock: Clock;
   logger: Logger;
   metrics: Metrics;
   db: Db;
@@ -62,14 +65,16 @@ export interface BuildContextOptions {
   /** Wraps the migrated database before any service uses it (tests inject faults here). */
   wrapDb?: (db: Db) => Db;
   /**
-   * What "now" is for new challenges (creation time, expiry, the day of the daily total). Tests
-   * move it away from midnight in the policy's time zone so a run crossing midnight cannot break
-   * a daily total; production uses the system clock.
+   * What "now" is for everything time-based: challenges (creation, expiry, the day of the daily
+   * total), cache lifetimes, key refreshes, signature windows. Tests move it away from midnight in
+   * the policy's time zone, or jump it past every refresh (the long-run suite); production uses the
+   * system clock.
    */
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 export async function buildContext(config: Config, options: BuildContextOptions = {}): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics();
   const opened = await openDatabase(config);
@@ -83,7 +88,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const envelope = new Envelope(config.masterKeys);
   const tenants = new TenantStore(db, envelope);
   const policies = new PolicyStore(db, config.policyCacheMs);
-  const receipts = new ReceiptSigner(db, envelope, config.publicBaseUrl);
+  const receipts = new ReceiptSigner(db, envelope, config.publicBaseUrl, { clock });
   await receipts.ensureActiveKey();
   const channels = new ChannelRegistry();
   const challengeStore = new ChallengeStore(envelope);
@@ -101,7 +106,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     metrics,
     logger,
     allowLoopbackCallbacks: config.allowLoopbackCallbacks,
-    clock: options.clock,
+    clock,
   });
   const keyRateLimiter = new RateLimiterRedis({
     storeClient: redis,
@@ -136,6 +141,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   );
   return {
     config,
+    clock,
     logger,
     metrics,
     db,
