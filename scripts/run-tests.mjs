@@ -31,6 +31,8 @@ const concurrency = Number(process.env.TEST_CONCURRENCY ?? availableParallelism(
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: process.env },
+  // DB_TX_GUARD: every server the suite starts (chaos's processes too) refuses a root-handle query
+  // from inside a transaction, the pattern that hangs the embedded database (docs/reliability.md).
+  { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env } },
 );
 process.exit(result.status ?? 1);

@@ -50,6 +50,11 @@ const envSchema = z.object({
   CONSOLE_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(604_800).default(28_800),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  // A query on the root database handle from inside a transaction throws (always on PGlite, where it
+  // would wait forever; on PostgreSQL when set: the test suite runs with it).
+  DB_TX_GUARD: booleanFromEnv.default(false),
+  // /readyz calls the database stuck when a query has been pending longer than this.
+  DB_STUCK_AFTER_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // WebAuthn (docs/webauthn-channel.md): the relying party id and the origins its pages run on.
   WEBAUTHN_RP_ID: z.string().optional(),
   WEBAUTHN_ORIGINS: z.string().optional(),
@@ -88,6 +93,10 @@ export interface Config {
   metricsToken: string | undefined;
   allowLoopbackCallbacks: boolean;
   shutdownGraceMs: number;
+  /** DB_TX_GUARD: the PostgreSQL adapter refuses root-handle queries from inside a transaction. */
+  dbTxGuard: boolean;
+  /** DB_STUCK_AFTER_MS: a query pending longer makes /readyz report the database as stuck. */
+  dbStuckAfterMs: number;
   /** CONSOLE_IDLE_TIMEOUT_SECONDS / CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: console session lifetimes. */
   consoleIdleTimeoutSeconds: number;
   consoleAbsoluteTimeoutSeconds: number;
@@ -138,6 +147,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (twilioVars.some(Boolean) && !twilioVars.every(Boolean)) {
     issues.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM: set all three or none');
   }
+  if (e.STEPUP_ROLE !== 'all' && !e.DATABASE_URL) {
+    issues.push(
+      `STEPUP_ROLE=${e.STEPUP_ROLE}: the embedded database (PGlite, without DATABASE_URL) serves one process, so api and worker cannot run apart on it; set DATABASE_URL to a PostgreSQL server, or run STEPUP_ROLE=all`,
+    );
+  }
   const port = e.PORT;
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   const webauthn = webauthnConfig(e, publicBaseUrl, issues);
@@ -170,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     allowLoopbackCallbacks: e.ALLOW_LOOPBACK_CALLBACKS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    dbTxGuard: e.DB_TX_GUARD,
+    dbStuckAfterMs: e.DB_STUCK_AFTER_MS,
     consoleIdleTimeoutSeconds: e.CONSOLE_IDLE_TIMEOUT_SECONDS,
     consoleAbsoluteTimeoutSeconds: e.CONSOLE_ABSOLUTE_TIMEOUT_SECONDS,
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,

@@ -1,12 +1,9 @@
 // The composition root: builds every service from the typed Config, once, for any role.
-import { join } from 'node:path';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../storage/db.ts';
-import { migrate } from '../storage/migrate.ts';
-import { createPgDb } from '../storage/pg-db.ts';
-import { createPgliteDb } from '../storage/pglite-db.ts';
+import { openDb } from '../storage/open-db.ts';
 import { Envelope } from '../crypto/envelope.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
@@ -52,14 +49,6 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
-  const db = config.databaseUrl
-    ? createPgDb(config.databaseUrl)
-    : await createPgliteDb(config.dataDir === ':memory:' ? undefined : join(config.dataDir, 'pglite'));
-  await migrate(db);
-  return db;
-}
-
 export interface BuildContextOptions {
   logDestination?: DestinationStream;
   /** Wraps the migrated database before any service uses it (tests inject faults here). */
@@ -77,7 +66,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const clock = options.clock ?? systemClock;
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics();
-  const opened = await openDatabase(config);
+  const opened = await openDb(config);
   const db = options.wrapDb ? options.wrapDb(opened) : opened;
   const redis = createRedis(config.redisUrl, 'command', { autoPipelining: true });
   const queueRedis = createRedis(config.redisUrl, 'command');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Queryable, QueryResult, SqlValue } from './db.ts';
+import { describeQuery, noteStatement, TxGuard } from './tx-guard.ts';
 
 // int8 as a JS number in both adapters (PGlite does the same); money lives in numeric columns (strings).
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
@@ -20,9 +21,10 @@ const statementName = (sql: string) => {
   return name;
 };
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+function wrap(client: pg.Pool | pg.PoolClient, before?: (sql: string) => void): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>> {
+      before?.(sql);
       const values = normalizeParams(params);
       const result = values.length > 0 ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
@@ -32,7 +34,17 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 
 const ignoreError = () => undefined;
 
-export function createPgDb(connectionString: string, options: { max?: number } = {}): Db {
+export interface PgDbOptions {
+  max?: number;
+  /**
+   * DB_TX_GUARD: refuse a root-handle query or a second transaction from inside a transaction's
+   * async context (tx-guard.ts). On PostgreSQL the pattern works but waits for a second connection
+   * and escapes the transaction; the suite runs with it so a path that would hang PGlite fails here too.
+   */
+  guardRootQueriesInTx?: boolean;
+}
+
+export function createPgDb(connectionString: string, options: PgDbOptions = {}): Db {
   // Connections are kept while idle (pg-pool closes them after 10 s by default): after a quiet spell
   // the next burst would otherwise wait for new connections, each a new PostgreSQL backend with cold
   // caches and every prepared statement to parse again — measured at 200 ms p50 for the first second
@@ -42,11 +54,13 @@ export function createPgDb(connectionString: string, options: { max?: number } =
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 3000, idleTimeoutMillis: 0, keepAlive: true, allowExitOnIdle: true });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const queryable = wrap(pool);
+  const guard = options.guardRootQueriesInTx ? new TxGuard() : undefined;
+  const queryable = wrap(pool, guard ? (sql) => guard.assertOutside(() => describeQuery(sql)) : undefined);
   return {
     kind: 'postgres',
     query: queryable.query,
     async tx(work) {
+      const opened = guard?.open();
       const client = await pool.connect();
       // A connection lost mid-transaction fails the pending query; its 'error' event must not
       // crash the process (the pool only listens on idle clients).
@@ -54,7 +68,9 @@ export function createPgDb(connectionString: string, options: { max?: number } =
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const result = await work(wrap(client));
+        const result = opened
+          ? await guard!.run(opened, () => work(wrap(client, noteStatement(opened))))
+          : await work(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -67,6 +83,7 @@ export function createPgDb(connectionString: string, options: { max?: number } =
       }
     },
     async ping() {
+      guard?.assertOutside(() => 'The readiness probe');
       await pool.query('SELECT 1');
     },
     async close() {

@@ -87,6 +87,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: options.captureLogs ? 'debug' : 'silent',
     ALLOW_LOOPBACK_CALLBACKS: 'true',
     SHUTDOWN_GRACE_MS: '2000',
+    // A root-handle query from inside a transaction fails the test at once (it hangs PGlite).
+    DB_TX_GUARD: 'true',
     // Suites that walk many routes without credentials would trip the default 30; throttle tests set their own.
     AUTH_FAILURE_LIMIT_PER_MINUTE: '1000',
     ...(database ? { DATABASE_URL: database.url } : {}),
