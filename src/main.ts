@@ -1,6 +1,8 @@
 // `npm start`: runs stepup from the environment alone (STEPUP_ROLE=all|api|worker).
 import { loadConfig, ConfigError } from './config/config.ts';
 import { startServer } from './server/start-server.ts';
+import { exitOnSignals } from './server/exit-on-signals.ts';
+import { FolderInUseError } from './storage/folder-lock.ts';
 
 let config;
 try {
@@ -13,16 +15,12 @@ try {
   throw error;
 }
 
-const running = await startServer(config);
-const shutdown = (signal: string) => {
-  running.context.logger.info({ signal }, 'shutting down');
-  running.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      running.context.logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGTERM', () => shutdown('SIGTERM'));
-process.once('SIGINT', () => shutdown('SIGINT'));
+const running = await startServer(config).catch((error: unknown) => {
+  // A folder held by another process is an operator's mistake, said in one line, not a stack.
+  if (error instanceof FolderInUseError) {
+    process.stderr.write(`stepup: ${error.message}\n`);
+    process.exit(75);
+  }
+  throw error;
+});
+exitOnSignals({ close: () => running.close(), graceMs: config.shutdownGraceMs, logger: running.context.logger });

@@ -13,9 +13,19 @@ import { startServer } from '../server/start-server.ts';
 import { createSimulator } from '../telephony/simulator/create-simulator.ts';
 import { StepupClient } from '../client/stepup-client.ts';
 import { koreanFontHint, koreanFontMissing } from './korean-font-check.ts';
+import { exitOnSignals } from '../server/exit-on-signals.ts';
+import { assertFolderFree, FolderInUseError } from '../storage/folder-lock.ts';
 
 const dataDir = process.env.DATA_DIR ?? './.data';
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+// One process per PGlite folder: a second demo on this DATA_DIR says who holds it before it binds a port.
+try {
+  assertFolderFree(join(dataDir, 'pglite'));
+} catch (error) {
+  if (!(error instanceof FolderInUseError)) throw error;
+  process.stderr.write(`stepup demo: ${error.message}\n`);
+  process.exit(75);
+}
 
 function persisted(file: string, make: () => string): string {
   const path = join(dataDir, file);
@@ -184,11 +194,13 @@ The page shows the payee, the full account number and the amount; "패스키로 
 "본인이 아닙니다" reports it as fraud. Press Ctrl-C to stop.
 `);
 
-const stop = () =>
-  running.close().then(() => {
+exitOnSignals({
+  graceMs: config.shutdownGraceMs,
+  logger: running.context.logger,
+  async close() {
+    await running.close();
     simulator.close();
     simServer.closeAllConnections();
-    simServer.close(() => process.exit(0));
-  });
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+    await new Promise<void>((resolve) => simServer.close(() => resolve()));
+  },
+});

@@ -45,7 +45,7 @@ export interface RunningServer {
 export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules): RouteDefinition[] {
   const routes: RouteDefinition[] = [];
   routes.push(
-    ...opsRoutes({ db: context.db, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
+    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),

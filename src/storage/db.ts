@@ -17,5 +17,7 @@ export interface Db extends Queryable {
   tx<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
+  /** How long the oldest statement still waiting for an answer has waited, in ms (0: none). */
+  pendingForMs(): number;
   close(): Promise<void>;
 }

@@ -55,6 +55,15 @@ const readOwner = (path: string): LockOwner | null => {
   }
 };
 
+/**
+ * Throws FolderInUseError when a live process holds `folder`, without taking it: a command that
+ * binds ports before it opens the database (the demo) says who holds the folder first.
+ */
+export function assertFolderFree(folder: string): void {
+  const owner = readOwner(`${folder}.lock`);
+  if (owner && owner.pid !== process.pid && isAlive(owner)) throw new FolderInUseError(folder, owner);
+}
+
 export interface FolderLock {
   release(): void;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Queryable, QueryResult, SqlValue } from './db.ts';
 import { describeQuery, noteStatement, TxGuard } from './tx-guard.ts';
+import { PendingStatements } from './pending-statements.ts';
 
 // int8 as a JS number in both adapters (PGlite does the same); money lives in numeric columns (strings).
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
@@ -21,12 +22,18 @@ const statementName = (sql: string) => {
   return name;
 };
 
-function wrap(client: pg.Pool | pg.PoolClient, before?: (sql: string) => void): Queryable {
+function wrap(client: pg.Pool | pg.PoolClient, pending: PendingStatements, before?: (sql: string) => void): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>> {
       before?.(sql);
       const values = normalizeParams(params);
-      const result = values.length > 0 ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql);
+      const token = pending.begin();
+      let result: pg.QueryResult;
+      try {
+        result = values.length > 0 ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql);
+      } finally {
+        pending.end(token);
+      }
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
   };
@@ -55,23 +62,25 @@ export function createPgDb(connectionString: string, options: PgDbOptions = {}):
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const guard = options.guardRootQueriesInTx ? new TxGuard() : undefined;
-  const queryable = wrap(pool, guard ? (sql) => guard.assertOutside(() => describeQuery(sql)) : undefined);
+  const pending = new PendingStatements();
+  const queryable = wrap(pool, pending, guard ? (sql) => guard.assertOutside(() => describeQuery(sql)) : undefined);
   return {
     kind: 'postgres',
     query: queryable.query,
     async tx(work) {
       const opened = guard?.open();
-      const client = await pool.connect();
+      // Waiting for a connection counts as pending: a pool that never frees one is stuck too.
+      const client = await pending.around(() => pool.connect());
       // A connection lost mid-transaction fails the pending query; its 'error' event must not
       // crash the process (the pool only listens on idle clients).
       client.on('error', ignoreError);
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await pending.around(() => client.query('BEGIN'));
         const result = opened
-          ? await guard!.run(opened, () => work(wrap(client, noteStatement(opened))))
-          : await work(wrap(client));
-        await client.query('COMMIT');
+          ? await guard!.run(opened, () => work(wrap(client, pending, noteStatement(opened))))
+          : await work(wrap(client, pending));
+        await pending.around(() => client.query('COMMIT'));
         return result;
       } catch (error) {
         // A connection that cannot even roll back is destroyed rather than returned to the pool.
@@ -86,6 +95,7 @@ export function createPgDb(connectionString: string, options: PgDbOptions = {}):
       guard?.assertOutside(() => 'The readiness probe');
       await pool.query('SELECT 1');
     },
+    pendingForMs: () => pending.oldestMs(),
     async close() {
       await pool.end();
     },

@@ -3,15 +3,16 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult, SqlValue } from './db.ts';
 import { describeQuery, noteStatement, TxGuard } from './tx-guard.ts';
 import { lockFolder } from './folder-lock.ts';
+import { PendingStatements } from './pending-statements.ts';
 
 const normalizeParams = (params: readonly SqlValue[] = []) =>
   params.map((value) => (typeof value === 'bigint' ? value.toString() : value));
 
-function wrap(target: PGlite | Transaction, before: (sql: string) => void): Queryable {
+function wrap(target: PGlite | Transaction, pending: PendingStatements, before: (sql: string) => void): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>> {
       before(sql);
-      const result = await target.query<Row>(sql, normalizeParams(params));
+      const result = await pending.around(() => target.query<Row>(sql, normalizeParams(params)));
       // PGlite reports affectedRows 0 for a SELECT: count the rows then, like pg's rowCount.
       return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
     },
@@ -35,18 +36,20 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
     throw error;
   }
   const guard = new TxGuard();
-  const queryable = wrap(lite, (sql) => guard.assertOutside(() => describeQuery(sql)));
+  const pending = new PendingStatements();
+  const queryable = wrap(lite, pending, (sql) => guard.assertOutside(() => describeQuery(sql)));
   return {
     kind: 'pglite',
     query: queryable.query,
     tx(work) {
       const opened = guard.open();
-      return lite.transaction((transaction) => guard.run(opened, () => work(wrap(transaction, noteStatement(opened)))));
+      return lite.transaction((transaction) => guard.run(opened, () => work(wrap(transaction, pending, noteStatement(opened)))));
     },
     async ping() {
       guard.assertOutside(() => 'The readiness probe');
       await lite.query('SELECT 1');
     },
+    pendingForMs: () => pending.oldestMs(),
     async close() {
       await lite.close();
       lock?.release();

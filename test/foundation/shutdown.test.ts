@@ -10,7 +10,7 @@ import { FaultyDb } from '../support/faulty-db.ts';
 import { channelModules, type ChannelModule } from '../../src/server/channel-modules.ts';
 import { defineRoute } from '../../src/http/route.ts';
 
-test('SIGTERM: requests already sent are answered, then the process exits cleanly', async () => {
+test('SIGTERM: requests already sent are answered, then the process exits cleanly', async (t) => {
   const port = await freePort();
   const { DATABASE_URL: _unused, ...baseEnv } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -31,7 +31,12 @@ test('SIGTERM: requests already sent are answered, then the process exits cleanl
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await eventually(async () => (output.includes('stepup workers running') ? true : undefined), 30_000, 'server start');
+  // A failed assertion must not leave the server running (it would hold the test file open for good).
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  // Starting a process (tsx, migrations) on a machine busy with the rest of the suite takes a while.
+  await eventually(async () => (output.includes('stepup workers running') ? true : undefined), 90_000, 'server start');
 
   const inFlight = Array.from({ length: 20 }, () =>
     fetch(`http://127.0.0.1:${port}/readyz`).then((r) => ({ status: r.status, connection: r.headers.get('connection'), retryAfter: r.headers.get('retry-after') })),

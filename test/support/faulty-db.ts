@@ -77,6 +77,10 @@ export class FaultyDb implements Db {
     await this.inner.ping();
   }
 
+  pendingForMs(): number {
+    return this.inner.pendingForMs();
+  }
+
   async close(): Promise<void> {
     this.closedAt ??= performance.now();
     await this.inner.close();

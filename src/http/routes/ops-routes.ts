@@ -38,7 +38,7 @@ ${Object.values(serviceLinks).map((link) => `<li><a href="${link.href}">${link.t
 
 const docsInit = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
-export function opsRoutes(deps: { db: Db; redis: Redis; registry: Registry; metricsToken: string | undefined; receipts: ReceiptSigner; openApi: () => Record<string, unknown> }): RouteDefinition[] {
+export function opsRoutes(deps: { db: Db; dbStuckAfterMs: number; redis: Redis; registry: Registry; metricsToken: string | undefined; receipts: ReceiptSigner; openApi: () => Record<string, unknown> }): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get',
@@ -78,8 +78,13 @@ export function opsRoutes(deps: { db: Db; redis: Redis; registry: Registry; metr
         const withTimeout = <T>(promise: Promise<T>) =>
           Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
         const [database, redis] = await Promise.allSettled([withTimeout(deps.db.ping()), withTimeout(deps.redis.ping())]);
-        if (database.status === 'rejected' || redis.status === 'rejected') {
-          throw new ProblemError('service_unavailable', `database: ${database.status === 'fulfilled' ? 'ok' : 'unreachable'}, redis: ${redis.status === 'fulfilled' ? 'ok' : 'unreachable'}`);
+        // Reachable is not enough: a statement pending for longer than the bound (a lock held
+        // forever, a session waiting on itself) means requests hang, so the process is not ready.
+        const pendingMs = deps.db.pendingForMs();
+        const databaseState =
+          pendingMs > deps.dbStuckAfterMs ? `stuck (a query pending for ${(pendingMs / 1000).toFixed(1)} s)` : database.status === 'fulfilled' ? 'ok' : 'unreachable';
+        if (databaseState !== 'ok' || redis.status === 'rejected') {
+          throw new ProblemError('service_unavailable', `database: ${databaseState}, redis: ${redis.status === 'fulfilled' ? 'ok' : 'unreachable'}`);
         }
         return { status: 200, body: { status: 'ready', database: deps.db.kind, redis: 'ok' } };
       },
