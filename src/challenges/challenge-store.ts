@@ -191,10 +191,10 @@ export class ChallengeStore {
   }
 
   /** Pending challenges past their expiry (a safety net behind the delayed expiry jobs). */
-  async overdue(q: Queryable, limit: number): Promise<{ tenantId: string; id: string }[]> {
+  async overdue(q: Queryable, limit: number, now: Date): Promise<{ tenantId: string; id: string }[]> {
     const result = await q.query<{ tenant_id: string; id: string }>(
-      `SELECT tenant_id, id FROM challenges WHERE status = 'pending' AND expires_at < now() - interval '5 seconds' ORDER BY expires_at LIMIT $1`,
-      [limit],
+      `SELECT tenant_id, id FROM challenges WHERE status = 'pending' AND expires_at < $2::timestamptz - interval '5 seconds' ORDER BY expires_at LIMIT $1`,
+      [limit, now],
     );
     return result.rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
   }

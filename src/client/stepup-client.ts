@@ -16,6 +16,8 @@ export interface StepupClientOptions {
   publicBaseUrl?: string;
   credentials: StepupCredentials;
   fetch?: typeof fetch;
+  /** The time requests are signed at (`created`); the system clock unless given. */
+  clock?: () => Date;
 }
 
 export interface StepupResponse<T = unknown> {
@@ -72,7 +74,7 @@ export class StepupClient {
   async request<T = unknown>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<StepupResponse<T>> {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const publicBase = (this.options.publicBaseUrl ?? this.options.baseUrl).replace(/\/+$/, '');
-    const signed = await signRequestHeaders({ method, targetUri: publicBase + path, body: text, credentials: this.options.credentials });
+    const signed = await signRequestHeaders({ method, targetUri: publicBase + path, body: text, credentials: this.options.credentials, ...(this.options.clock ? { created: this.options.clock() } : {}) });
     const response = await this.fetchImpl(this.options.baseUrl.replace(/\/+$/, '') + path, {
       method,
       headers: { ...extraHeaders, ...signed },

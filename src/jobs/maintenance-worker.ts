@@ -12,6 +12,7 @@ import type { DeliveryStore } from '../events/delivery-store.ts';
 import type { EventDispatcher } from '../events/event-outbox.ts';
 import type { Queues } from './queues.ts';
 import { queueNames } from './queue-names.ts';
+import type { Clock } from '../time/clock.ts';
 
 /** A module's periodic clean-up (ChannelModule.sweep, bound to its context by src/server/). */
 export interface ModuleSweep {
@@ -53,16 +54,20 @@ export function startMaintenanceWorker(deps: {
   logger: Logger;
   metrics: Metrics;
   sweeps: ModuleSweep[];
+  clock: Clock;
 }): Worker {
   return new Worker(
     queueNames.maintenance,
     async () => {
-      for (const { tenantId, id } of await deps.store.overdue(deps.db, 500)) {
+      // Challenges' lifetimes are stamped by the injectable clock, so they are compared with it; rows
+      // stamped by the database's now() (deliveries, idempotency keys) are compared with that.
+      const now = deps.clock();
+      for (const { tenantId, id } of await deps.store.overdue(deps.db, 500, now)) {
         await deps.challenges.finish(tenantId, id, { status: 'expired', reason: 'timeout', actor: 'system:sweeper' });
       }
       for (const delivery of await deps.deliveries.stuck(500)) await deps.events.dispatch(delivery);
       await deps.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`);
-      await runModuleSweeps(deps.sweeps, new Date(), deps);
+      await runModuleSweeps(deps.sweeps, now, deps);
       return 'ok';
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 1 },

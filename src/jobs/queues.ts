@@ -4,6 +4,7 @@ import type { ChallengeScheduler } from '../challenges/challenge-scheduler.ts';
 import type { EventDispatcher } from '../events/event-outbox.ts';
 import { expiryJobId, queueNames, type ChallengeExpiryJob, type WebhookDeliveryJob } from './queue-names.ts';
 import { webhookAttempts } from '../events/webhook-backoff.ts';
+import { nowMs, systemClock, type Clock } from '../time/clock.ts';
 
 export interface Queues {
   challengeExpiry: Queue<ChallengeExpiryJob>;
@@ -36,10 +37,11 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   };
 }
 
-export function bullmqScheduler(queues: Queues): ChallengeScheduler {
+/** Delays count from `clock`'s now, the time the challenge's expiry was computed with. */
+export function bullmqScheduler(queues: Queues, clock: Clock = systemClock): ChallengeScheduler {
   return {
     async scheduleExpiry(tenantId, challengeId, at) {
-      await queues.challengeExpiry.add('expire', { tenantId, challengeId }, { jobId: expiryJobId(challengeId), delay: Math.max(0, at.getTime() - Date.now()) });
+      await queues.challengeExpiry.add('expire', { tenantId, challengeId }, { jobId: expiryJobId(challengeId), delay: Math.max(0, at.getTime() - nowMs(clock)) });
     },
   };
 }

@@ -21,7 +21,7 @@ import { AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import { KeyRevocationBus } from '../auth/key-revocation-bus.ts';
 import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
 import type { DestinationStream } from 'pino';
-import { systemClock, type Clock } from '../time/clock.ts';
+import { nowMs, systemClock, type Clock } from '../time/clock.ts';
 
 export interface AppContext {
   config: Config;
@@ -75,8 +75,8 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const waiting = () => logger.warn({ redis: config.redisUrl.replace(/\/\/[^@]*@/, '//***@') }, 'waiting for Redis');
   await Promise.all([whenReady(redis, waiting), whenReady(queueRedis)]);
   const envelope = new Envelope(config.masterKeys);
-  const tenants = new TenantStore(db, envelope);
-  const policies = new PolicyStore(db, config.policyCacheMs);
+  const tenants = new TenantStore(db, envelope, clock);
+  const policies = new PolicyStore(db, config.policyCacheMs, clock);
   const receipts = new ReceiptSigner(db, envelope, config.publicBaseUrl, { clock });
   await receipts.ensureActiveKey();
   const channels = new ChannelRegistry();
@@ -90,7 +90,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     policies,
     channels,
     receipts,
-    scheduler: bullmqScheduler(queues),
+    scheduler: bullmqScheduler(queues, clock),
     events: bullmqEventDispatcher(queues),
     metrics,
     logger,
@@ -104,7 +104,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     duration: 60,
     useRedisPackage: false,
   });
-  const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs });
+  const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs, now: () => nowMs(clock) });
   const keyRevocations = new KeyRevocationBus({
     redisUrl: config.redisUrl,
     publisher: redis,

@@ -24,6 +24,7 @@ import { problemCatalogue } from './problem-catalogue.ts';
 import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 import { RequestDrain } from './request-drain.ts';
+import { nowMs } from '../time/clock.ts';
 import { customerAdminRoutes } from '../customers/customer-admin-routes.ts';
 import { challengeAdminRoutes } from '../http/routes/challenge-admin-routes.ts';
 import { ConsoleSessions } from '../console/console-sessions.ts';
@@ -93,6 +94,7 @@ export async function startServer(
       idleTimeoutMs: config.consoleIdleTimeoutSeconds * 1000,
       absoluteTimeoutMs: config.consoleAbsoluteTimeoutSeconds * 1000,
       bootstrapToken: config.adminToken,
+      now: () => nowMs(context.clock),
     });
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
     consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, modules.flatMap((module) => module.queueNames ?? []));
@@ -126,7 +128,7 @@ export async function startServer(
   if (workerRedis) {
     const prefix = config.queuePrefix;
     workers.push(
-      startExpiryWorker(workerRedis, prefix, context.challenges),
+      startExpiryWorker(workerRedis, prefix, context.challenges, context.clock),
       startWebhookWorker({ connection: workerRedis, prefix, deliveries: context.deliveries, tenants: context.tenants, metrics: context.metrics, logger, allowLoopbackCallbacks: config.allowLoopbackCallbacks }),
       startMaintenanceWorker({
         connection: workerRedis,
@@ -138,6 +140,7 @@ export async function startServer(
         events: bullmqEventDispatcher(context.queues),
         logger,
         metrics: context.metrics,
+        clock: context.clock,
         // The modules' clean-ups, bound here so src/jobs never imports a channel.
         sweeps: modules.flatMap((module) => (module.sweep ? [{ module: module.name, sweep: (now: Date) => module.sweep!(context, now) }] : [])),
       }),

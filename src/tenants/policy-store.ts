@@ -3,6 +3,7 @@
 import type { Db, Queryable } from '../storage/db.ts';
 import { defaultPolicy, type PolicyDocument } from '../policy/policy-schema.ts';
 import { TtlCache } from '../storage/ttl-cache.ts';
+import { nowMs, systemClock, type Clock } from '../time/clock.ts';
 
 export interface PolicyVersion {
   version: number;
@@ -31,8 +32,9 @@ export class PolicyStore {
   constructor(
     private readonly db: Db,
     cacheMs = 2000,
+    clock: Clock = systemClock,
   ) {
-    this.cache = new TtlCache<PolicyVersion>({ ttlMs: () => cacheMs });
+    this.cache = new TtlCache<PolicyVersion>({ ttlMs: () => cacheMs, now: () => nowMs(clock) });
   }
 
   async current(tenantId: string, q: Queryable = this.db): Promise<PolicyVersion> {

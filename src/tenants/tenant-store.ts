@@ -6,6 +6,7 @@ import { newId } from '../crypto/hashing.ts';
 import { ProblemError } from '../errors/problem.ts';
 import type { BankNames } from './bank-name.ts';
 import { TtlCache } from '../storage/ttl-cache.ts';
+import { nowMs, systemClock, type Clock } from '../time/clock.ts';
 
 export interface Tenant {
   id: string;
@@ -56,6 +57,7 @@ export class TenantStore {
   constructor(
     private readonly db: Db,
     private readonly envelope: Envelope,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async create(
@@ -100,7 +102,7 @@ export class TenantStore {
   }
 
   /** Found tenants for 5 s; an unknown id is not remembered. */
-  private readonly cache = new TtlCache<Tenant | null>({ ttlMs: (tenant) => (tenant ? 5000 : 0) });
+  private readonly cache = new TtlCache<Tenant | null>({ ttlMs: (tenant) => (tenant ? 5000 : 0), now: () => nowMs(this.clock) });
 
   /** For hot paths: a tenant change reaches every process within 5 s. */
   getCached(tenantId: string): Promise<Tenant | null> {

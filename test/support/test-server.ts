@@ -131,7 +131,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${JSON.stringify(tenant.body)}`);
       const key = await admin('POST', `/admin/v1/tenants/${tenant.body.id}/keys`, {});
       if (key.status !== 201) throw new Error(`key: ${key.status} ${JSON.stringify(key.body)}`);
-      const client = new StepupClient({ baseUrl: url, credentials: { keyId: key.body.keyId, secret: key.body.secret } });
+      // Signed at the server's time: its clock measures the signature window (docs/signing-requests.md).
+      const client = new StepupClient({ baseUrl: url, credentials: { keyId: key.body.keyId, secret: key.body.secret }, ...(options.clock ? { clock: options.clock } : {}) });
       return { tenantId: tenant.body.id, keyId: key.body.keyId, secret: key.body.secret, webhookSecret: tenant.body.webhookSecret, client };
     },
     async close() {

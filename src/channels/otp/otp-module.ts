@@ -26,7 +26,7 @@ export function otpServices(context: AppContext): OtpServices {
     const store = new OtpTokenStore(context.envelope);
     services = {
       tokens: new OtpTokenService({ db: context.db, store, tenants: context.tenants, policies: context.policies }),
-      submissions: new OtpSubmissionService({ db: context.db, tokens: store, attempts: new OtpAttemptStore(), challenges: context.challenges, logger: context.logger }),
+      submissions: new OtpSubmissionService({ db: context.db, tokens: store, attempts: new OtpAttemptStore(), challenges: context.challenges, logger: context.logger, clock: context.clock }),
     };
     servicesByContext.set(context, services);
     context.channels.register(new OtpChannel({ db: context.db, store }));

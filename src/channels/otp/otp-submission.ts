@@ -19,6 +19,7 @@ import type { OtpChannelState } from './otp-channel.ts';
 import { checkOtpCode } from './otp-code-check.ts';
 import type { OtpAttemptStore } from './otp-attempt-store.ts';
 import type { OtpTokenRecord, OtpTokenStore } from './otp-token-store.ts';
+import type { Clock } from '../../time/clock.ts';
 import { otpProblem } from './otp-problem-codes.ts';
 
 export interface OtpSubmissionDeps {
@@ -27,6 +28,8 @@ export interface OtpSubmissionDeps {
   attempts: OtpAttemptStore;
   challenges: ChallengeOutcomes;
   logger: Logger;
+  /** Now, for time-step suites (the application's injectable clock). */
+  clock: Clock;
 }
 
 type Verdict =
@@ -106,7 +109,7 @@ export class OtpSubmissionService {
     const seed = await tokens.seed(tx, token);
     let check: ReturnType<typeof checkOtpCode>;
     try {
-      check = checkOtpCode({ token, seed, code, ...(derived.question !== undefined ? { question: derived.question } : {}) });
+      check = checkOtpCode({ token, seed, code, now: this.deps.clock(), ...(derived.question !== undefined ? { question: derived.question } : {}) });
     } finally {
       seed.fill(0);
     }

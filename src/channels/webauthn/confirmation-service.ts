@@ -37,7 +37,7 @@ export class ConfirmationService {
     if (!confirmation) return { kind: 'unknown' };
     const challenge = await host.challenges.find(confirmation.tenantId, confirmation.challengeId);
     if (!challenge) return { kind: 'unknown' };
-    if (challenge.status !== 'pending' || challenge.expiresAt.getTime() <= Date.now()) return { kind: 'ended', challenge };
+    if (challenge.status !== 'pending' || challenge.expiresAt.getTime() <= host.clock().getTime()) return { kind: 'ended', challenge };
     return { kind: 'pending', confirmation, challenge };
   }
 

@@ -52,17 +52,17 @@ export class RegistrationLinkStore {
   }
 
   /** Starts a ceremony: a new challenge, only while the link is live. */
-  async setCeremonyChallenge(q: Queryable, id: string, challenge: string, payment: boolean): Promise<boolean> {
-    const result = await q.query(`UPDATE webauthn_registration_links SET ceremony_challenge = $2, ceremony_payment = $3 WHERE id = $1 AND used_at IS NULL AND expires_at > now()`, [id, challenge, payment]);
+  async setCeremonyChallenge(q: Queryable, id: string, challenge: string, payment: boolean, now: Date): Promise<boolean> {
+    const result = await q.query(`UPDATE webauthn_registration_links SET ceremony_challenge = $2, ceremony_payment = $3 WHERE id = $1 AND used_at IS NULL AND expires_at > $4`, [id, challenge, payment, now]);
     return result.rowCount === 1;
   }
 
   /** Spends the link and its ceremony challenge at once: a second registration through it finds nothing. */
-  async consume(q: Queryable, id: string, challenge: string): Promise<RegistrationLinkRecord | null> {
+  async consume(q: Queryable, id: string, challenge: string, now: Date): Promise<RegistrationLinkRecord | null> {
     const result = await q.query<LinkRow>(
-      `UPDATE webauthn_registration_links SET used_at = now(), ceremony_challenge = NULL
-       WHERE id = $1 AND ceremony_challenge = $2 AND used_at IS NULL AND expires_at > now() RETURNING *`,
-      [id, challenge],
+      `UPDATE webauthn_registration_links SET used_at = $3, ceremony_challenge = NULL
+       WHERE id = $1 AND ceremony_challenge = $2 AND used_at IS NULL AND expires_at > $3 RETURNING *`,
+      [id, challenge, now],
     );
     return result.rows[0] ? toRecord(result.rows[0]) : null;
   }

@@ -33,7 +33,7 @@ export class RegistrationService {
     relyingParty(host);
     const token = newPageToken();
     const id = newId('wrl');
-    const expiresAt = new Date(Date.now() + registrationLinkTtlMs);
+    const expiresAt = new Date(host.clock().getTime() + registrationLinkTtlMs);
     await host.db.tx(async (tx) => {
       await links.insert(tx, { id, tenantId, customerId, tokenHash: pageTokenHash(token), locale: input.locale, displayName: input.displayName ?? null, expiresAt });
       await appendAudit(tx, { tenantId, actor, action: 'webauthn.registration_link_created', subject: customerId, data: { linkId: id, expiresAt: expiresAt.toISOString() } });
@@ -44,7 +44,7 @@ export class RegistrationService {
   async linkState(token: string): Promise<LinkState> {
     const link = await this.deps.links.byTokenHash(this.deps.host.db, pageTokenHash(token));
     if (!link) return { kind: 'unknown' };
-    if (link.usedAt || link.expiresAt.getTime() <= Date.now()) return { kind: 'gone', locale: link.locale };
+    if (link.usedAt || link.expiresAt.getTime() <= this.deps.host.clock().getTime()) return { kind: 'gone', locale: link.locale };
     return { kind: 'live', link };
   }
 
@@ -70,7 +70,7 @@ export class RegistrationService {
       authenticatorSelection: { residentKey: 'preferred', userVerification: policy.channels.webauthn.userVerification },
       ...(input.payment ? { extensions: { payment: { isPayment: true } } as never } : {}),
     });
-    if (!(await links.setCeremonyChallenge(host.db, link.id, options.challenge, input.payment))) throw linkGone();
+    if (!(await links.setCeremonyChallenge(host.db, link.id, options.challenge, input.payment, host.clock()))) throw linkGone();
     return options as unknown as Record<string, unknown>;
   }
 
@@ -100,7 +100,7 @@ export class RegistrationService {
     const credentialId = info.credential.id;
     const tenant = await host.tenants.getCached(link.tenantId);
     const registered = await host.db.tx(async (tx) => {
-      if (!(await links.consume(tx, link.id, link.ceremonyChallenge!))) throw linkGone();
+      if (!(await links.consume(tx, link.id, link.ceremonyChallenge!, host.clock()))) throw linkGone();
       await upsertCustomer(tx, link.tenantId, link.customerId);
       // The customer row lock serialises registrations: the count below cannot be stale.
       await tx.query('SELECT 1 FROM customers WHERE tenant_id = $1 AND customer_id = $2 FOR UPDATE', [link.tenantId, link.customerId]);
@@ -126,7 +126,7 @@ export class RegistrationService {
             challengeId: link.id,
             type: 'customer.passkey_registered',
             url,
-            payload: { customerId: link.customerId, credentialId, backedUp: info.credentialBackedUp, registeredAt: new Date().toISOString() },
+            payload: { customerId: link.customerId, credentialId, backedUp: info.credentialBackedUp, registeredAt: host.clock().toISOString() },
           })
         : null;
       return { deliveryId };

@@ -7,6 +7,7 @@ import type { Db } from '../../storage/db.ts';
 import type { PolicyStore } from '../../tenants/policy-store.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
 import { ProblemError } from '../../errors/problem.ts';
+import type { Clock } from '../../time/clock.ts';
 
 export interface WebAuthnHost {
   db: Db;
@@ -17,6 +18,8 @@ export interface WebAuthnHost {
   logger: Logger;
   publicBaseUrl: string;
   webauthn: WebAuthnConfig;
+  /** Now, for link and page lifetimes (the application's injectable clock). */
+  clock: Clock;
 }
 
 export type RelyingParty = { rpId: string; origins: string[] };

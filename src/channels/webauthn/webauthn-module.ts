@@ -42,6 +42,7 @@ function webauthnServices(context: AppContext): WebAuthnServices {
       logger: context.logger,
       publicBaseUrl: context.config.publicBaseUrl,
       webauthn: context.config.webauthn,
+      clock: context.clock,
     };
     const credentials = new CredentialStore();
     const confirmationStore = new ConfirmationStore();
