@@ -47,11 +47,16 @@ export interface TestServerOptions {
  * Only forward, so expiry and the sweeper never fire early.
  */
 export function middayClock(timeZone = 'Asia/Seoul'): () => Date {
+  const offsetMs = middayClockOffsetMs(timeZone);
+  return () => new Date(Date.now() + offsetMs);
+}
+
+/** How far ahead of real time it is about noon in `timeZone` (for a JumpClock starting at noon). */
+export function middayClockOffsetMs(timeZone = 'Asia/Seoul'): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }).formatToParts(new Date());
   const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   const secondsIntoDay = part('hour') * 3600 + part('minute') * 60 + part('second');
-  const offsetMs = (((12 * 3600 - secondsIntoDay) % 86_400) + 86_400) % 86_400 * 1000;
-  return () => new Date(Date.now() + offsetMs);
+  return ((((12 * 3600 - secondsIntoDay) % 86_400) + 86_400) % 86_400) * 1000;
 }
 
 export interface TestServer {
