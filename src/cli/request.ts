@@ -3,7 +3,8 @@
 // outcome is printed and its receipt verified against the server's JWKS (docs/receipts.md).
 //   npm run -s request -- POST /v1/challenges '{"customerId":"demo-customer",...}' --wait
 //   npm run -s request -- GET /v1/challenges/chl_...
-// Credentials: STEPUP_KEY_ID + STEPUP_SECRET, else the demo's DATA_DIR/demo.json.
+// Credentials: STEPUP_KEY_ID + STEPUP_SECRET, else the demo's DATA_DIR/demo.json. REQUEST_TIMEOUT_MS
+// (default 30000) bounds each request.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepupClient } from '../client/stepup-client.ts';
@@ -63,6 +64,20 @@ const isChallenge = (value: unknown): value is ChallengeView =>
   typeof value === 'object' && value !== null && typeof (value as ChallengeView).id === 'string' && (value as ChallengeView).id.startsWith('chl_');
 
 const credentials = loadCredentials();
+
+// Every request of this command (the call, the polls, the JWKS) gives up after REQUEST_TIMEOUT_MS
+// (default 30 s) with a message, instead of waiting silently on a server that never answers.
+const timeoutMs = Number(process.env.REQUEST_TIMEOUT_MS ?? 30_000);
+const plainFetch = globalThis.fetch;
+globalThis.fetch = (input, init) =>
+  plainFetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      console.error(`no answer from ${credentials.baseUrl} within ${timeoutMs / 1000} s (REQUEST_TIMEOUT_MS): is the server stuck? Its /readyz says why.`);
+      process.exit(1);
+    }
+    throw error;
+  });
+
 const client = new StepupClient({ baseUrl: credentials.baseUrl, publicBaseUrl: process.env.PUBLIC_BASE_URL, credentials });
 const response = await client.request(method.toUpperCase(), path, parseBody(body), process.env.IDEMPOTENCY_KEY ? { 'idempotency-key': process.env.IDEMPOTENCY_KEY } : {});
 console.log(`HTTP ${response.status}`);

@@ -62,3 +62,29 @@ describe('request CLI', () => {
     assert.equal(JSON.parse(stdout.split('\n').slice(1).join('\n')).code, 'not_found');
   });
 });
+
+describe('request CLI against a stuck server', () => {
+  it('gives up after REQUEST_TIMEOUT_MS with a message saying so, instead of hanging', async () => {
+    // Accepts connections and never answers: a server whose database is stuck looks like this.
+    const sockets: import('node:net').Socket[] = [];
+    const stuck = (await import('node:net')).createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    const port = (stuck.address() as import('node:net').AddressInfo).port;
+    try {
+      const started = performance.now();
+      const failed = await run(process.execPath, ['--import', 'tsx', 'src/cli/request.ts', 'GET', '/v1/challenges/chl_whatever0000'], {
+        env: { ...(process.env as Record<string, string>), STEPUP_KEY_ID: 'key_x', STEPUP_SECRET: Buffer.alloc(32).toString('base64'), STEPUP_URL: `http://127.0.0.1:${port}`, REQUEST_TIMEOUT_MS: '1500' },
+        timeout: 60_000,
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string; killed?: boolean }) => error,
+      );
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, /no answer from http:\/\/127\.0\.0\.1:\d+ within 1\.5 s/);
+      assert.ok(performance.now() - started < 55_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      stuck.close();
+    }
+  });
+});
