@@ -21,8 +21,13 @@ export interface SimFixture {
   close(): Promise<void>;
 }
 
+/**
+ * The customer gets the flows' real time to press (gatherTimeoutScale 1: 5 s): with 250 ms, a test
+ * that saw the call ask and then pressed lost the race to the gather's timeout whenever the machine
+ * was busy (409 not_awaiting_digits). Tests of silence shrink it themselves.
+ */
 export async function startSim(options: Partial<SimulatorOptions> = {}): Promise<SimFixture> {
-  const sim = createSimulator({ accountSid, authToken, ringDelayMs: 10, gatherTimeoutScale: 0.05, pauseScale: 0, ...options });
+  const sim = createSimulator({ accountSid, authToken, ringDelayMs: 10, gatherTimeoutScale: 1, pauseScale: 0, ...options });
   const server: Server = await new Promise((resolve) => {
     const listening = sim.app.listen(0, '127.0.0.1', () => resolve(listening));
   });

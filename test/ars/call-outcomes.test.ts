@@ -37,7 +37,8 @@ for (const db of dbKinds) {
       const number = nextNumber();
       await enroll(client, 'cust-silent', number);
       const challenge = await arsChallenge(client, 'cust-silent');
-      const silent = await eventually(async () => ((await callsTo(sim, number))[0]?.status === 'completed' ? (await callsTo(sim, number))[0] : undefined));
+      // Asked twice, 5 s of silence each (the flow's own gather timeout), then goodbye.
+      const silent = await eventually(async () => ((await callsTo(sim, number))[0]?.status === 'completed' ? (await callsTo(sim, number))[0] : undefined), 40_000, 'the silent call to end');
       const prompts = silent.transcript.filter((text: string) => text.startsWith('To approve'));
       assert.equal(prompts.length, 2, 'the question is asked twice');
       assert.equal(prompts[0], prompts[1], 'with the same positions');
