@@ -130,7 +130,9 @@ describe('simulator TwiML: Gather, Redirect, Hangup', () => {
   });
 
   it('submits digits typed so far when the timeout passes before numDigits', async () => {
-    app.route('/voice', twiml('<Gather numDigits="4" timeout="20" action="/gathered"><Say>Enter four digits</Say></Gather>'));
+    // 300 s at this file's scale is 3 s: time for the test to press after it saw the call ask, on a busy
+    // machine (with 200 ms the gather timed out first, empty); then 3 s after the two digits, it submits them.
+    app.route('/voice', twiml('<Gather numDigits="4" timeout="300" action="/gathered"><Say>Enter four digits</Say></Gather>'));
     app.route('/gathered', twiml('<Hangup/>'));
     const sid = await place('/voice');
     await awaitingCall(sid);
