@@ -67,6 +67,11 @@ export interface BuildContextOptions {
    * a daily total; production uses the system clock.
    */
   clock?: () => Date;
+  /**
+   * What "now" is for bank request signatures (the `created` window, `expires`): tests move it past
+   * the windows' edges; production uses the system clock.
+   */
+  authClock?: () => Date;
 }
 
 export async function buildContext(config: Config, options: BuildContextOptions = {}): Promise<AppContext> {
@@ -110,7 +115,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     duration: 60,
     useRedisPackage: false,
   });
-  const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs });
+  const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs, ...(options.authClock ? { clock: options.authClock } : {}) });
   const keyRevocations = new KeyRevocationBus({
     redisUrl: config.redisUrl,
     publisher: redis,
