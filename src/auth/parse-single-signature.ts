@@ -11,6 +11,8 @@ export interface SingleSignature {
   alg: string;
   /** Seconds since the epoch. */
   created: number;
+  /** Seconds since the epoch, when the signer set one (RFC 9421 §2.3). */
+  expires?: number;
   nonce: string;
 }
 
@@ -48,6 +50,8 @@ export function parseSingleSignature(signatureInputHeader: string, signatureHead
   if (!alg) return { ok: false, reason: 'no alg' };
   if (nonce === undefined || nonce.length < 8 || nonce.length > 128) return { ok: false, reason: 'bad nonce' };
   if (typeof created !== 'number' || !Number.isInteger(created)) return { ok: false, reason: 'no created' };
+  const expires = params.get('expires');
+  if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires))) return { ok: false, reason: 'bad expires' };
 
-  return { ok: true, signature: { label, keyId, alg, created, nonce } };
+  return { ok: true, signature: { label, keyId, alg, created, nonce, ...(expires !== undefined ? { expires } : {}) } };
 }

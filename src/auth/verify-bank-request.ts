@@ -8,8 +8,18 @@ import { TtlCache } from '../storage/ttl-cache.ts';
 import { parseSingleSignature } from './parse-single-signature.ts';
 import { headerText } from '../http/answer-text.ts';
 
+/** docs/signing-requests.md: `created` within 300 s of stepup's clock, either direction, to the millisecond. */
 export const clockWindowSeconds = 300;
-export const nonceTtlSeconds = 600;
+/**
+ * How long a nonce is remembered (docs/signing-requests.md). A signature is acceptable while stepup's
+ * clock is within ±300 s of its `created`: from created - 300 to created + 300, 600 s in all. Its
+ * first use may be at the very start of that span, so a replay can be acceptable up to 600 s after the
+ * first use; the nonce must outlive that. The 60 s beyond cover the clocks of stepup's processes (and
+ * Redis, which counts the TTL) disagreeing by up to a minute.
+ */
+export const nonceTtlSeconds = 2 * clockWindowSeconds + 60;
+/** `expires` is honoured exactly, but for this much clock skew between NTP-synchronised hosts. */
+export const expiresSkewSeconds = 5;
 
 export interface BankRequest {
   method: string;
@@ -39,7 +49,8 @@ export interface BankRequestVerifierOptions {
   keyCacheMs?: number;
   /** How long an unknown or revoked key id is remembered as such (API_KEY_MISS_CACHE_MS). */
   keyMissCacheMs?: number;
-  now?: () => number;
+  /** The clock of the signature windows and the key cache (tests inject one). */
+  clock?: () => Date;
 }
 
 interface LoadedKey {
@@ -62,11 +73,11 @@ export class BankRequestVerifier {
   ) {
     const hitTtlMs = options.keyCacheMs ?? 5000;
     const missTtlMs = options.keyMissCacheMs ?? 2000;
-    this.keys = new TtlCache<LoadedKey | null>({ ttlMs: (key) => (key === null ? missTtlMs : hitTtlMs), maxEntries: 10_000, ...(options.now ? { now: options.now } : {}) });
+    this.keys = new TtlCache<LoadedKey | null>({ ttlMs: (key) => (key === null ? missTtlMs : hitTtlMs), maxEntries: 10_000, now: () => this.now() });
   }
 
   private now(): number {
-    return this.options.now?.() ?? Date.now();
+    return this.options.clock?.().getTime() ?? Date.now();
   }
 
   private loadKey(keyId: string, beforeLookup?: () => Promise<void>): Promise<LoadedKey | null> {
@@ -115,10 +126,13 @@ export class BankRequestVerifier {
     // Exactly one label, present in both headers, with every parameter we require.
     const parsed = parseSingleSignature(signatureInput, signature);
     if (!parsed.ok) return parsed;
-    const { keyId, alg, created, nonce } = parsed.signature;
-    const nowSeconds = Math.floor(this.now() / 1000);
-    // docs/signing-requests.md: created within 300 s of server time, in either direction.
-    if (Math.abs(nowSeconds - created) > clockWindowSeconds) return { ok: false, reason: 'created outside clock window' };
+    const { keyId, alg, created, expires, nonce } = parsed.signature;
+    const nowMs = this.now();
+    // docs/signing-requests.md: created within 300 s of server time, in either direction, to the
+    // millisecond (whole seconds would keep the window open for 300.999 s, past the nonce's life).
+    if (Math.abs(nowMs - created * 1000) > clockWindowSeconds * 1000) return { ok: false, reason: 'created outside clock window' };
+    // RFC 9421 §2.3: past `expires` the signature is refused; only the documented skew is allowed.
+    if (expires !== undefined && nowMs > (expires + expiresSkewSeconds) * 1000) return { ok: false, reason: 'signature expired' };
 
     const hasBody = request.rawBody !== undefined && request.rawBody.length > 0;
     if (hasBody) {
@@ -141,9 +155,9 @@ export class BankRequestVerifier {
           requiredFields: hasBody ? ['@method', '@target-uri', 'content-digest'] : ['@method', '@target-uri'],
           // Only the key already loaded for the one label; anything else is refused.
           keyLookup: async (params) => (params.keyid === keyId ? verifyingKey : null),
-          // The clock window is enforced above; the library's own created/expires checks stay lenient.
-          notAfter: nowSeconds + clockWindowSeconds,
-          tolerance: clockWindowSeconds,
+          // The time checks are the ones above, on stepup's (injectable) clock; the library's own
+          // created/expires checks, on the system clock, are switched off.
+          tolerance: Number.MAX_SAFE_INTEGER,
         },
         { method: request.method, url: request.targetUri, headers: request.headers as Record<string, string | string[]> },
       );

@@ -67,8 +67,12 @@ export interface ChallengeRecord {
   completedAt: Date | null;
 }
 
-/** The challenge as banks see it (docs/bank-api.md): masked payee account, no channel secrets. */
-export function publicChallenge(record: ChallengeRecord): Record<string, unknown> {
+/**
+ * The challenge as banks see it (docs/bank-api.md): masked payee account, no channel secrets.
+ * `customerUrl` is the live page link, which only the bank may be handed and only while the page may
+ * be used (ChallengeService.bankView); every other view (events, admins, stored answers) leaves it null.
+ */
+export function publicChallenge(record: ChallengeRecord, customerUrl: string | null = null): Record<string, unknown> {
   const details = record.channelState.details as Record<string, unknown> | undefined;
   return {
     id: record.id,
@@ -83,7 +87,7 @@ export function publicChallenge(record: ChallengeRecord): Record<string, unknown
     },
     channel: record.channel,
     channelDetails: details ?? null,
-    customerUrl: (record.channelState.customerUrl as string | undefined) ?? null,
+    customerUrl,
     locale: record.locale,
     createdAt: record.createdAt.toISOString(),
     expiresAt: record.expiresAt.toISOString(),

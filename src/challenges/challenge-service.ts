@@ -122,6 +122,11 @@ export class ChallengeService {
     return record;
   }
 
+  /** The challenge as its bank sees it: with the customer page's link while the page may be used. */
+  bankView(record: ChallengeRecord): Record<string, unknown> {
+    return publicChallenge(record, this.deps.store.liveCustomerUrl(record, this.deps.clock?.() ?? new Date()));
+  }
+
   /** The challenge, or null when there is none (a failed read throws: never mistake it for "gone"). */
   async find(tenantId: string, id: string): Promise<ChallengeRecord | null> {
     return this.deps.store.get(this.deps.db, tenantId, id);
@@ -171,7 +176,12 @@ export class ChallengeService {
           status: 'pending',
           decision,
           channel: chosen.channel,
-          channelState: { ...chosen.prepared!.state, details: chosen.prepared!.details, customerUrl: chosen.prepared!.customerUrl ?? null },
+          channelState: {
+            ...chosen.prepared!.state,
+            details: chosen.prepared!.details,
+            // The page link's token opens the page: stored sealed only, never readable (docs/security.md, M1).
+            ...(chosen.prepared!.customerUrl ? { customerUrlSealed: store.sealCustomerUrl(tenantId, id, chosen.prepared!.customerUrl) } : {}),
+          },
           resultReason: null,
           resultDetails: null,
           receipt: null,

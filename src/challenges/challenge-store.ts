@@ -48,9 +48,25 @@ const insertIfTodayBelowStatement = `WITH today AS (SELECT stepup_locked_day_tot
 const customerDecisionLock = (tenantId: string, customerId: string) => `customer-decision:${tenantId}/${customerId}`;
 
 const transactionContext = (tenantId: string, id: string) => `challenge-transaction:${tenantId}:${id}`;
+const customerUrlContext = (tenantId: string, id: string) => `challenge-customer-url:${tenantId}:${id}`;
 
 export class ChallengeStore {
   constructor(private readonly envelope: Envelope) {}
+
+  /**
+   * The customer page link, sealed for the challenge's private state: its token opens the page, so
+   * it is stored only encrypted under MASTER_KEY, bound to this challenge (docs/security.md, M1).
+   */
+  sealCustomerUrl(tenantId: string, challengeId: string, url: string): string {
+    return this.envelope.encrypt(url, customerUrlContext(tenantId, challengeId));
+  }
+
+  /** The link of a challenge whose page may still be used (pending, not past its expiry), else null. */
+  liveCustomerUrl(record: ChallengeRecord, now: Date): string | null {
+    const sealed = record.channelState.customerUrlSealed;
+    if (typeof sealed !== 'string' || record.status !== 'pending' || record.expiresAt <= now) return null;
+    return this.envelope.decryptText(sealed, customerUrlContext(record.tenantId, record.id));
+  }
 
   /** A `challenges` row (SELECT * or c.*) as a record, the transaction decrypted. */
   toRecord(row: ChallengeRow): ChallengeRecord {

@@ -55,6 +55,11 @@ const envSchema = z.object({
   DB_TX_GUARD: booleanFromEnv.default(false),
   // /readyz calls the database stuck when a query has been pending longer than this.
   DB_STUCK_AFTER_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  // Slow or abandoned requests (docs/security.md, L4/L6): how long receiving headers, and a whole request,
+  // may take; how many connections one client address may hold open (0: no cap).
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(256),
   // WebAuthn (docs/webauthn-channel.md): the relying party id and the origins its pages run on.
   WEBAUTHN_RP_ID: z.string().optional(),
   WEBAUTHN_ORIGINS: z.string().optional(),
@@ -63,6 +68,7 @@ const envSchema = z.object({
   POLICY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   ARS_RECONCILE_AFTER_S: z.coerce.number().min(0.1).max(3600).default(30),
+  ARS_RECONCILE_GIVE_UP_S: z.coerce.number().min(1).max(86_400).default(3600),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -97,6 +103,12 @@ export interface Config {
   dbTxGuard: boolean;
   /** DB_STUCK_AFTER_MS: a query pending longer makes /readyz report the database as stuck. */
   dbStuckAfterMs: number;
+  /** server.headersTimeout: the request's headers must arrive within this (HTTP_HEADERS_TIMEOUT_MS). */
+  httpHeadersTimeoutMs: number;
+  /** server.requestTimeout: the whole request must arrive within this (HTTP_REQUEST_TIMEOUT_MS). */
+  httpRequestTimeoutMs: number;
+  /** Open connections one client address may hold; 0 for no cap (MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress: number;
   /** CONSOLE_IDLE_TIMEOUT_SECONDS / CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: console session lifetimes. */
   consoleIdleTimeoutSeconds: number;
   consoleAbsoluteTimeoutSeconds: number;
@@ -108,6 +120,8 @@ export interface Config {
   arsReconcileEveryMs: number;
   /** ARS_RECONCILE_AFTER_S: how long a call or a stranded challenge is left to webhooks and the queue first. */
   arsReconcileAfterSeconds: number;
+  /** ARS_RECONCILE_GIVE_UP_S: a live attempt whose call cannot be fetched is ended `status_unknown` this long after its claim. */
+  arsReconcileGiveUpSeconds: number;
   /**
    * WEBAUTHN_RP_ID / WEBAUTHN_ORIGINS, or why passkeys are unavailable (PUBLIC_BASE_URL on an IP
    * address and no WEBAUTHN_RP_ID: an IP address is never a valid RP ID).
@@ -142,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const issues: string[] = [];
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) issues.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (!e.MASTER_KEY) issues.push('MASTER_KEY: required (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)');
   const twilioVars = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_FROM];
   if (twilioVars.some(Boolean) && !twilioVars.every(Boolean)) {
@@ -186,12 +201,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     dbTxGuard: e.DB_TX_GUARD,
     dbStuckAfterMs: e.DB_STUCK_AFTER_MS,
+    httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     consoleIdleTimeoutSeconds: e.CONSOLE_IDLE_TIMEOUT_SECONDS,
     consoleAbsoluteTimeoutSeconds: e.CONSOLE_ABSOLUTE_TIMEOUT_SECONDS,
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,
     policyCacheMs: e.POLICY_CACHE_MS,
     arsReconcileEveryMs: e.ARS_RECONCILE_EVERY_MS,
     arsReconcileAfterSeconds: e.ARS_RECONCILE_AFTER_S,
+    arsReconcileGiveUpSeconds: e.ARS_RECONCILE_GIVE_UP_S,
     webauthn,
   };
 }

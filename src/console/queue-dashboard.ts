@@ -16,6 +16,21 @@ export interface QueueDashboard {
   close(): Promise<void>;
 }
 
+/** A stylesheet, script or font the page would fetch from another host (bull-board's page asks Google Fonts). */
+const externalAsset = /<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>|<script\b[^>]*\bsrc="(?:https?:)?\/\/[^"]*"[^>]*><\/script>/g;
+
+/**
+ * Nothing of stepup loads from another host (docs/console.md): bull-board's page template links web
+ * fonts from Google, which the CSP blocks anyway; the link is removed from the rendered page, and the
+ * page falls back to its own font stack.
+ */
+function withoutExternalAssets(serverAdapter: ExpressAdapter): void {
+  const app = (serverAdapter as unknown as { app: express.Express }).app;
+  const render = (app as unknown as { engines: Record<string, (path: string, options: object, callback: (error: Error | null, html?: string) => void) => void> }).engines['.ejs'];
+  if (!render) throw new Error('bull-board no longer renders its page with ejs: check withoutExternalAssets');
+  app.engine('ejs', (path, options, callback) => render(path, options, (error, html) => callback(error, html?.replace(externalAsset, ''))));
+}
+
 /** `moduleQueueNames`: the queues the channel modules declare (ChannelModule.queueNames). */
 export function createQueueDashboard(context: AppContext, moduleQueueNames: string[]): QueueDashboard {
   // The channel modules' queues are opened here by name (the dashboard only reads and, for operators, retries).
@@ -32,6 +47,7 @@ export function createQueueDashboard(context: AppContext, moduleQueueNames: stri
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
       options: { uiConfig: { boardTitle: 'stepup queues', hideDocsLink: true, miscLinks: [{ text: 'Console', url: '/admin' }] } },
     });
+    withoutExternalAssets(serverAdapter);
     return serverAdapter.getRouter() as express.RequestHandler;
   };
   return {

@@ -14,6 +14,7 @@ export const problemCodes = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   malformed_json: { status: 400, title: 'The body is not valid JSON' },
   malformed_url: { status: 400, title: 'The URL is not validly percent-encoded' },
+  request_aborted: { status: 400, title: 'The request body did not arrive whole' },
   unauthorized: { status: 401, title: 'Authentication failed' },
   forbidden: { status: 403, title: 'Not allowed' },
   csrf_failed: { status: 403, title: 'The change did not come from the console (CSRF check failed)' },

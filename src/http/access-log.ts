@@ -15,8 +15,22 @@ declare module 'http' {
   }
 }
 
-/** Customer pages (/c/<channel>/<page>/<token>): the token opens the page, so it never reaches a log. */
-export const withoutPageToken = (path: string) => path.replace(/^(\/c\/[^/]+\/[^/]+\/)[A-Za-z0-9_-]{43}(?=\/|$)/, '$1***');
+/**
+ * The path as logged. Customer pages (/c/<channel>/<page>/:token) carry the token that opens the page,
+ * so it never reaches a log: on a matched route the segment its `:token` parameter takes is masked,
+ * whatever the spelling of the path (routes match without regard to case); a path that matched no
+ * route is masked by the pages' shape, in any case, as a fallback.
+ */
+export function withoutPageToken(path: string, route?: string): string {
+  if (route !== undefined && route.includes('/:token')) {
+    const templates = route.split('/');
+    return path
+      .split('/')
+      .map((segment, index) => (templates[index] === ':token' ? '***' : segment))
+      .join('/');
+  }
+  return path.replace(/^(\/c\/[^/]+\/[^/]+\/)[A-Za-z0-9_-]{43}(?=\/|$)/i, '$1***');
+}
 
 const levelFor = (status: number) => (status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug');
 
@@ -50,12 +64,13 @@ export function accessLog(
     const started = performance.now();
     res.once('finish', () => {
       const elapsedMs = performance.now() - started;
-      onAnswered?.(req.method!, route ?? ((req as Request).route?.path as string | undefined) ?? 'unmatched', res.statusCode, elapsedMs / 1000);
+      const matched = route ?? ((req as Request).route?.path as string | undefined);
+      onAnswered?.(req.method!, matched ?? 'unmatched', res.statusCode, elapsedMs / 1000);
       const level = levelFor(res.statusCode);
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
-          req: { id: requestId, method: req.method, path: withoutPageToken(path) },
+          req: { id: requestId, method: req.method, path: withoutPageToken(path, route) },
           res: { statusCode: res.statusCode },
           responseTime: Math.round(elapsedMs),
         },

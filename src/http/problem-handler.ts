@@ -5,6 +5,16 @@ import { ProblemError } from '../errors/problem.ts';
 import { isRedisUnavailable } from '../redis/redis-connections.ts';
 import type { Logger } from '../observability/logger.ts';
 import { sendText } from './answer-text.ts';
+import { withoutPageToken } from './access-log.ts';
+
+/**
+ * A body the client stopped sending (aborted, or shorter than its Content-Length): the client's doing
+ * and cheap to cause by the thousand, so a 400 logged at debug, never an error (docs/security.md, L4).
+ */
+const isAbortedBody = (error: unknown): boolean => {
+  const typed = error as { type?: string; code?: string } | null;
+  return typed?.type === 'request.aborted' || typed?.type === 'request.size.invalid' || typed?.code === 'ECONNRESET' || typed?.code === 'ECONNABORTED';
+};
 
 export function sendProblem(res: ServerResponse, problem: ProblemError, instance?: string): void {
   res.statusCode = problem.status;
@@ -38,6 +48,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function problemAnswerer(logger: Logger): (error: unknown, req: IncomingMessage, res: ServerResponse) => void {
   return (error, req, res) => {
     const instance = `urn:request:${String(res.getHeader('x-request-id') ?? '')}`;
+    if (isAbortedBody(error)) {
+      logger.debug({ reqId: res.getHeader('x-request-id'), method: req.method, path: withoutPageToken(req.url?.split('?')[0] ?? '') }, 'request body aborted');
+      if (!res.headersSent && !res.destroyed) sendProblem(res, new ProblemError('request_aborted'), instance);
+      else res.destroy();
+      return;
+    }
     if (res.headersSent) {
       // Too late for a problem: the answer has begun. End it, so the client is not left waiting.
       logger.error({ err: error }, 'error after the answer began');
@@ -51,7 +67,7 @@ export function problemAnswerer(logger: Logger): (error: unknown, req: IncomingM
     if (typed.type === 'entity.too.large' || typed.type === 'parameters.too.many') return sendProblem(res, new ProblemError('payload_too_large'), instance);
     // Path parameters are decoded with decodeURIComponent: a malformed % escape is the client's.
     if (error instanceof URIError) return sendProblem(res, new ProblemError('malformed_url', 'A path segment has a malformed % escape'), instance);
-    const path = req.url?.split('?')[0];
+    const path = withoutPageToken(req.url?.split('?')[0] ?? '');
     if (isRedisUnavailable(error) || isDatabaseUnavailable(error)) {
       logger.warn({ err: error, path }, 'dependency unavailable');
       res.setHeader('retry-after', '5');

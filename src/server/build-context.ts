@@ -21,7 +21,7 @@ import { AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import { KeyRevocationBus } from '../auth/key-revocation-bus.ts';
 import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
 import type { DestinationStream } from 'pino';
-import { nowMs, systemClock, type Clock } from '../time/clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 export interface AppContext {
   config: Config;
@@ -60,6 +60,11 @@ export interface BuildContextOptions {
    * system clock.
    */
   clock?: Clock;
+  /**
+   * What "now" is for bank request signatures (the `created` window, `expires`): tests move it past
+   * the windows' edges; production uses the system clock.
+   */
+  authClock?: () => Date;
 }
 
 export async function buildContext(config: Config, options: BuildContextOptions = {}): Promise<AppContext> {
@@ -104,7 +109,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     duration: 60,
     useRedisPackage: false,
   });
-  const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs, now: () => nowMs(clock) });
+  const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs, clock: options.authClock ?? clock });
   const keyRevocations = new KeyRevocationBus({
     redisUrl: config.redisUrl,
     publisher: redis,

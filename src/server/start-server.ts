@@ -25,6 +25,7 @@ import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 import { RequestDrain } from './request-drain.ts';
 import { nowMs } from '../time/clock.ts';
+import { capConnectionsPerAddress } from '../http/connection-cap.ts';
 import { customerAdminRoutes } from '../customers/customer-admin-routes.ts';
 import { challengeAdminRoutes } from '../http/routes/challenge-admin-routes.ts';
 import { ConsoleSessions } from '../console/console-sessions.ts';
@@ -59,9 +60,13 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
   return routes;
 }
 
+/** The files the /docs page loads (ops-routes.ts), and nothing else of swagger-ui-dist: not its stock demo page. */
+const swaggerFiles = new Set(['/swagger-ui.css', '/swagger-ui-bundle.js']);
+
 function swaggerAssets(): express.RequestHandler {
   const require = createRequire(import.meta.url);
-  return express.static(dirname(require.resolve('swagger-ui-dist/package.json')), { index: false, maxAge: '1h' });
+  const files = express.static(dirname(require.resolve('swagger-ui-dist/package.json')), { index: false, maxAge: '1h' });
+  return (req, res, next) => (swaggerFiles.has(req.path) ? files(req, res, next) : next());
 }
 
 export async function startServer(
@@ -113,8 +118,18 @@ export async function startServer(
       consoleAuth,
       mounts,
     });
-    server = createServer(drain.listener(app.listener));
+    // Slow or abandoned requests are cut off within seconds, not node's 300 s (docs/security.md, L4);
+    // node checks these deadlines at an interval, kept below the shorter one.
+    server = createServer(
+      {
+        headersTimeout: config.httpHeadersTimeoutMs,
+        requestTimeout: config.httpRequestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, Math.floor(config.httpHeadersTimeoutMs / 2)),
+      },
+      drain.listener(app.listener),
+    );
     server.keepAliveTimeout = 65_000;
+    capConnectionsPerAddress(server, config.maxConnectionsPerAddress, logger);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.port, config.host, () => resolve());

@@ -41,7 +41,7 @@ for (const db of dbKinds) {
     test('GET /v1/customers/{id}: masked phone, passkey count, tokens and lock state; nothing secret', async () => {
       assert.equal((await client.request('PUT', '/v1/customers/cust-sum/phone', { number: '+82 2-312-3456' })).status, 200);
       assert.equal((await client.request('PUT', '/v1/customers/cust-sum/knowledge-secret', { secret: '20478153' })).status, 204);
-      await importToken(client, 'cust-sum', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: '3132333435363738393031323334353637383930' });
+      await importToken(client, 'cust-sum', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN16', secretHex: '3132333435363738393031323334353637383930' });
       const summary = await client.request<any>('GET', '/v1/customers/cust-sum');
       assert.equal(summary.status, 200);
       assert.equal(summary.body.customerId, 'cust-sum');
@@ -58,7 +58,7 @@ for (const db of dbKinds) {
     });
 
     test('Idempotency-Key: the same body gets the same response byte for byte; another body is 409', async () => {
-      await importToken(client, 'cust-idem', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: '3132333435363738393031323334353637383930' });
+      await importToken(client, 'cust-idem', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN16', secretHex: '3132333435363738393031323334353637383930' });
       const body = otpTransfer('cust-idem', '110-123-456789');
       const headers = { 'idempotency-key': 'idem-contract-0001' };
       const first = await rawPost(server.url, credentials, '/v1/challenges', body, headers);
@@ -72,7 +72,7 @@ for (const db of dbKinds) {
     });
 
     test('a challenge read back shows its transaction as the 201 did (docs/bank-api.md order, payee account masked)', async () => {
-      await importToken(client, 'cust-order', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: '3132333435363738393031323334353637383930' });
+      await importToken(client, 'cust-order', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN16', secretHex: '3132333435363738393031323334353637383930' });
       const created = await client.request<any>('POST', '/v1/challenges', otpTransfer('cust-order', '110-123-456789'));
       assert.equal(created.status, 201);
       const read = await client.request<any>('GET', `/v1/challenges/${created.body.id}`);

@@ -36,7 +36,7 @@ for (const db of dbKinds) {
       assert.equal(changed.body.eligible, true);
       const callableFrom = Date.parse(changed.body.callableFrom);
       assert.ok(callableFrom >= before + 7 * 86_400_000 - 1000 && callableFrom <= Date.now() + 7 * 86_400_000 + 1000, 'callableFrom is the change time + 7 days');
-      await importToken(client, 'cust-changed', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: '3132333435363738393031323334353637383930' });
+      await importToken(client, 'cust-changed', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN16', secretHex: '3132333435363738393031323334353637383930' });
       const created = await client.request<any>('POST', '/v1/challenges', transferBody({ customerId: 'cust-changed' }));
       assert.equal(created.status, 201);
       assert.equal(created.body.status, 'pending');

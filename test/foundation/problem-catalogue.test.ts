@@ -17,8 +17,8 @@ test('the core and the channel modules together declare every problem code, once
     'internal_error', 'invalid_amount', 'invalid_code', 'invalid_number', 'line_type_never_dialed',
     'line_type_not_allowed', 'line_type_unknown', 'link_gone', 'malformed_json', 'malformed_url',
     'method_not_allowed', 'not_found', 'number_ineligible', 'number_recently_changed', 'otp_token_limit_reached',
-    'passkey_limit_reached', 'passkey_rejected', 'payload_too_large', 'precondition_failed', 'precondition_required',
-    'rate_limited', 'service_unavailable', 'sim_swapped_recently', 'token_locked', 'token_removed', 'unauthorized',
+    'passkey_limit_reached', 'passkey_rejected', 'payee_only_token_not_allowed', 'payload_too_large', 'precondition_failed', 'precondition_required',
+    'rate_limited', 'request_aborted', 'service_unavailable', 'sim_swapped_recently', 'token_locked', 'token_removed', 'unauthorized',
     'unprocessable', 'unsafe_callback_url', 'unsupported_media_type', 'unsupported_suite', 'validation_failed',
     'weak_secret', 'wrong_channel',
   ]);

@@ -9,7 +9,7 @@ import { dbKinds } from '../support/databases.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { standardKey20, standardKey32, standardKey64 } from '../otp/rfc-keys.ts';
-import { createOtpChallenge, hex, importToken, otpTransfer } from './otp-support.ts';
+import { createOtpChallenge, hex, importToken, otpTransfer, payeeOnlyTenant } from './otp-support.ts';
 
 // A counter suite: suites with neither counter nor time step are refused at import (otp-suite-freshness.test.ts).
 const QN08 = 'OCRA-1:HOTP-SHA1-6:C-QN08';
@@ -30,7 +30,7 @@ for (const db of dbKinds) {
     after(() => server.close());
 
     test('a payee swapped after the customer saw the transfer: the code for the intended account fails', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-swap', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const intended = '110-123-456789';
       const swapped = '110-987-654321';
@@ -52,7 +52,7 @@ for (const db of dbKinds) {
     });
 
     test('replay: an accepted code never approves again (same payee; the next press of the token does)', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-replay', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const account = '333-22-1111111';
       const first = await createOtpChallenge(client, 'cust-replay', account);
@@ -71,7 +71,7 @@ for (const db of dbKinds) {
     });
 
     test('time suite (T1M): two payees approved within one step; the same code for the same payee is refused', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       const suite = 'OCRA-1:HOTP-SHA512-8:QN08-T1M';
       await importToken(client, 'cust-time', { type: 'ocra', suite, secretHex: hex(standardKey64) });
       const codeAt = (question: string) => generateOcra({ suite, key: standardKey64, question, timeStep: Math.floor(Date.now() / 60_000) });
@@ -88,7 +88,7 @@ for (const db of dbKinds) {
     });
 
     test('attempts per challenge: 422 with attemptsRemaining, denied / too_many_failures at zero; the token locks; an admin unlocks it', async () => {
-      const { client, tenantId } = await server.createTenant();
+      const { client, tenantId } = await payeeOnlyTenant(server);
       const token = await importToken(client, 'cust-lock', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const account = '110-123-456789';
       const challenge = await createOtpChallenge(client, 'cust-lock', account);
@@ -135,7 +135,7 @@ for (const db of dbKinds) {
     });
 
     test('failures count per token across challenges: the fifth consecutive one locks it and ends that challenge', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-across', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const account = '110-123-456789';
       const wrong = wrongCode(codeFor(account));
@@ -152,7 +152,7 @@ for (const db of dbKinds) {
     });
 
     test('a token locked by failures on another challenge fails the pending one (token_locked)', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-two', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const account = '110-123-456789';
       const [a, b] = [await createOtpChallenge(client, 'cust-two', account), await createOtpChallenge(client, 'cust-two', account)];
@@ -165,7 +165,7 @@ for (const db of dbKinds) {
     });
 
     test('QA and QH suites answer challenges with the digit question, encoded per suite', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       for (const suite of ['OCRA-1:HOTP-SHA256-8:C-QA08', 'OCRA-1:HOTP-SHA256-8:C-QH08']) {
         const customerId = `cust-${suite.slice(-4).toLowerCase()}`;
         await importToken(client, customerId, { type: 'ocra', suite, secretHex: hex(standardKey32) });
@@ -178,7 +178,7 @@ for (const db of dbKinds) {
     });
 
     test('a success resets the consecutive failures of the token', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-reset', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const accounts = ['1-11111111', '1-22222222'];
       for (const [counter, account] of accounts.entries()) {
@@ -190,8 +190,8 @@ for (const db of dbKinds) {
     });
 
     test('errors: wrong_channel, challenge_not_pending, 404 for another tenant, 400 for a malformed body', async () => {
-      const bank = await server.createTenant();
-      const other = await server.createTenant();
+      const bank = await payeeOnlyTenant(server);
+      const other = await payeeOnlyTenant(server);
       const arsChallenge = await bank.client.createChallenge<any>({ ...otpTransfer('cust-ars', '110-123-456789'), channels: ['ars'] });
       assert.equal(arsChallenge.body.channel, 'ars');
       const wrongChannel = await bank.client.submitOtp<any>(arsChallenge.body.id, '123456');
@@ -213,7 +213,7 @@ for (const db of dbKinds) {
     });
 
     test('payee_account_amount: the question covers the amount; a changed amount fails', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       const suite = 'OCRA-1:HOTP-SHA256-8:C-QN16';
       await importToken(client, 'cust-amount', { type: 'ocra', suite, secretHex: hex(standardKey32), questionDerivation: 'payee_account_amount' });
       const challenge = await createOtpChallenge(client, 'cust-amount', '110-123-456789', '3500000');
@@ -227,7 +227,7 @@ for (const db of dbKinds) {
     });
 
     test('a question that would reveal every account digit is withheld from the challenge', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-short', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const challenge = await createOtpChallenge(client, 'cust-short', '1234-5678');
       assert.equal(challenge.channelDetails.question, undefined);
@@ -240,7 +240,7 @@ for (const db of dbKinds) {
     });
 
     test('eligibility: OCRA needs a payee account; TOTP is used when OCRA cannot answer; erasure removes tokens', async () => {
-      const { client, tenantId } = await server.createTenant();
+      const { client, tenantId } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-elig', { type: 'ocra', suite: QN08, secretHex: hex(standardKey20) });
       const noPayee = await client.createChallenge<any>({ customerId: 'cust-elig', transaction: { reference: 'C-1', type: 'certificate_reissue' }, channels: ['otp'] });
       assert.deepEqual([noPayee.body.status, noPayee.body.result.reason], ['failed', 'no_eligible_channel']);

@@ -9,7 +9,7 @@ import { generateOcra } from '../../src/channels/otp/ocra.ts';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { standardKey20, standardKey64 } from '../otp/rfc-keys.ts';
-import { createOtpChallenge, hex, importToken } from './otp-support.ts';
+import { createOtpChallenge, hex, importToken, payeeOnlyTenant } from './otp-support.ts';
 
 const ROUNDS = 4;
 
@@ -34,7 +34,7 @@ for (const db of dbKinds) {
 
     for (const [suite, key, codeFor] of suites) {
       test(`${suite}: one code raced into two challenges with the same question approves one`, async () => {
-        const { client, tenantId } = await server.createTenant();
+        const { client, tenantId } = await payeeOnlyTenant(server);
         await importToken(client, 'cust-race', { type: 'ocra', suite, secretHex: hex(key) });
         // Time suite: rounds use the current step, then the next (both inside ±1 step).
         for (let round = 0; round < (suite.includes('-T') ? 2 : ROUNDS); round++) {
@@ -54,7 +54,7 @@ for (const db of dbKinds) {
     }
 
     test('TOTP: one code raced into two challenges approves one', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-race-totp', { type: 'totp', secretHex: hex(standardKey20) });
       const cert = (reference: string) => ({ customerId: 'cust-race-totp', transaction: { reference, type: 'certificate_reissue' }, channels: ['otp'] });
       const a = (await client.createChallenge<any>(cert('R-1'))).body;
@@ -64,7 +64,7 @@ for (const db of dbKinds) {
     });
 
     test('one challenge, the right code submitted five times at once: one approval, four challenge_not_pending', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-burst', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA512-8:C-QN08', secretHex: hex(standardKey64) });
       for (let round = 0; round < ROUNDS; round++) {
         const challenge = await createOtpChallenge(client, 'cust-burst', `9-1111111${round}`);
@@ -80,7 +80,7 @@ for (const db of dbKinds) {
     });
 
     test('wrong codes raced into one challenge never exceed maxAttempts', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-burst-wrong', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20) });
       const challenge = await createOtpChallenge(client, 'cust-burst-wrong', '110-123-456789');
       // Wrong for every counter in the look-ahead window.

@@ -6,7 +6,7 @@ import { ScureBase32Plugin } from 'otplib';
 import { generateOcra } from '../../src/channels/otp/ocra.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { standardKey64 } from '../otp/rfc-keys.ts';
-import { createOtpChallenge, hex } from './otp-support.ts';
+import { createOtpChallenge, hex, payeeOnlyTenant } from './otp-support.ts';
 
 describe('OTP secrets stay out of logs and responses', () => {
   let server: TestServer;
@@ -16,7 +16,7 @@ describe('OTP secrets stay out of logs and responses', () => {
   after(() => server.close());
 
   test('seeds (hex and base32), codes and the full account are never logged; seeds are returned only once', async () => {
-    const { client } = await server.createTenant();
+    const { client } = await payeeOnlyTenant(server);
     const responses: string[] = [];
     const keep = <T extends { body: unknown }>(answer: T) => {
       responses.push(JSON.stringify(answer.body));

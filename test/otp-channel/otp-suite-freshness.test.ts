@@ -8,7 +8,7 @@ import { generateOcra } from '../../src/channels/otp/ocra.ts';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { standardKey20, standardKey32 } from '../otp/rfc-keys.ts';
-import { createOtpChallenge, hex, importToken } from './otp-support.ts';
+import { createOtpChallenge, hex, importToken, payeeOnlyTenant } from './otp-support.ts';
 
 for (const db of dbKinds) {
   describe(`OCRA suites without counter or time step (${db})`, () => {
@@ -19,7 +19,7 @@ for (const db of dbKinds) {
     after(() => server.close());
 
     test('refused at import with 422 unsupported_suite, whatever the question format', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       for (const suite of ['OCRA-1:HOTP-SHA1-6:QN08', 'OCRA-1:HOTP-SHA256-8:QA08', 'OCRA-1:HOTP-SHA256-8:QH08', 'OCRA-1:HOTP-SHA512-8:QN16']) {
         const refused = await client.createOtpToken<any>('cust-static', { type: 'ocra', suite, secretHex: hex(standardKey32) });
         assert.equal(refused.status, 422, suite);
@@ -30,7 +30,7 @@ for (const db of dbKinds) {
     });
 
     test('two transfers to the same payee: a counter suite approves both, a time suite is accepted', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       const suite = 'OCRA-1:HOTP-SHA1-6:C-QN08';
       await importToken(client, 'cust-repeat', { type: 'ocra', suite, secretHex: hex(standardKey20) });
       const account = '110-123-456789';

@@ -5,6 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { payeeOnlyTenant } from './otp-support.ts';
 
 const LIMIT = 10;
 const totp = { type: 'totp' } as const;
@@ -19,7 +20,7 @@ for (const db of dbKinds) {
     after(() => server.close());
 
     test('the 11th token is refused with 409 otp_token_limit_reached; a deletion makes room', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       const ids: string[] = [];
       for (let i = 0; i < LIMIT; i++) {
         const created = await client.createOtpToken<any>('cust-many', i % 2 ? totp : ocra);
@@ -42,7 +43,7 @@ for (const db of dbKinds) {
     });
 
     test('concurrent imports for one customer never exceed the limit', async () => {
-      const { client, tenantId } = await server.createTenant();
+      const { client, tenantId } = await payeeOnlyTenant(server);
       await client.createOtpToken<any>('cust-race', totp);
       const answers = await Promise.all(Array.from({ length: 16 }, () => client.createOtpToken<any>('cust-race', ocra)));
       const statuses = answers.map((answer) => answer.status).sort();

@@ -6,7 +6,7 @@ import { generateSync, ScureBase32Plugin } from 'otplib';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { standardKey20 } from '../otp/rfc-keys.ts';
-import { createOtpChallenge, hex, importToken } from './otp-support.ts';
+import { createOtpChallenge, hex, importToken, payeeOnlyTenant } from './otp-support.ts';
 
 const base32 = new ScureBase32Plugin();
 
@@ -19,7 +19,7 @@ for (const db of dbKinds) {
     after(() => server.close());
 
     test('import: 201 with the docs/otp-channel.md fields, no seed; the customer is recorded', async () => {
-      const { client, tenantId } = await server.createTenant();
+      const { client, tenantId } = await payeeOnlyTenant(server);
       const created = await client.createOtpToken<any>('cust-imp', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20), label: 'OTP card 1' });
       assert.equal(created.status, 201);
       assert.match(created.body.id, /^tok_/);
@@ -38,7 +38,7 @@ for (const db of dbKinds) {
     });
 
     test('generate (OCRA): the seed comes back once as an otpauth URI and a QR code, 160+ bits', async () => {
-      const { client } = await server.createTenant({ bankName: 'Example Bank' });
+      const { client } = await payeeOnlyTenant(server, { bankName: 'Example Bank' });
       const created = await client.createOtpToken<any>('cust-gen', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA256-8:C-QN08' });
       assert.equal(created.status, 201);
       assert.equal(created.headers.get('cache-control'), 'no-store');
@@ -58,7 +58,7 @@ for (const db of dbKinds) {
     });
 
     test('TOTP provisioning round trip: parse the otpauth URI, compute with otplib, approve; the code is accepted once', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       const created = await client.createOtpToken<any>('cust-totp', { type: 'totp', algorithm: 'sha256', digits: 8, period: 30 });
       assert.equal(created.status, 201);
       assert.deepEqual([created.body.type, created.body.algorithm, created.body.digits, created.body.period], ['totp', 'sha256', 8, 30]);
@@ -87,7 +87,7 @@ for (const db of dbKinds) {
     });
 
     test('refusals: PIN and session suites, amount derivation on short questions, bad input', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       const refuse = async (body: Record<string, unknown>, status: number, code: string) => {
         const response = await client.createOtpToken<any>('cust-ref', body);
         assert.equal(response.status, status, JSON.stringify(body));
@@ -109,8 +109,8 @@ for (const db of dbKinds) {
     });
 
     test('delete: 204, then 404; another tenant sees and deletes nothing', async () => {
-      const bank = await server.createTenant();
-      const other = await server.createTenant();
+      const bank = await payeeOnlyTenant(server);
+      const other = await payeeOnlyTenant(server);
       const token = await importToken(bank.client, 'cust-del', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20) });
       assert.deepEqual((await other.client.listOtpTokens<any>('cust-del')).body, { tokens: [] });
       assert.equal((await other.client.deleteOtpToken<any>('cust-del', token.id)).status, 404);

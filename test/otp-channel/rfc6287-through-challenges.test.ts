@@ -11,7 +11,7 @@ import { OtpTokenStore } from '../../src/channels/otp/otp-token-store.ts';
 import { dbKinds } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { standardKey20, standardKey64 } from '../otp/rfc-keys.ts';
-import { createOtpChallenge, hex, importToken } from './otp-support.ts';
+import { createOtpChallenge, hex, importToken, payeeOnlyTenant } from './otp-support.ts';
 
 for (const db of dbKinds) {
   describe(`RFC 6287 Appendix C through challenges (${db})`, () => {
@@ -22,7 +22,7 @@ for (const db of dbKinds) {
     after(() => server.close());
 
     test('C.1 OCRA-1:HOTP-SHA1-6:QN08: refused at import; a token stored before that still answers every vector', async () => {
-      const { client, tenantId } = await server.createTenant();
+      const { client, tenantId } = await payeeOnlyTenant(server);
       // Neither counter nor time step: refused since security finding 6 (otp-suite-freshness.test.ts).
       const refused = await client.createOtpToken<any>('cust-qn08', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:QN08', secretHex: hex(standardKey20) });
       assert.deepEqual([refused.status, refused.body.code], [422, 'unsupported_suite']);
@@ -35,7 +35,7 @@ for (const db of dbKinds) {
         Buffer.from(standardKey20),
       );
       const token = (await client.listOtpTokens<any>('cust-qn08')).body.tokens[0];
-      assert.deepEqual(Object.keys(token).sort(), ['createdAt', 'id', 'label', 'lastUsedAt', 'locked', 'lockedAt', 'questionDerivation', 'suite', 'type']);
+      assert.deepEqual(Object.keys(token).sort(), ['binds', 'createdAt', 'id', 'label', 'lastUsedAt', 'locked', 'lockedAt', 'questionDerivation', 'suite', 'type']);
       const vectors: [string, string][] = [
         ['00000000', '237653'], ['11111111', '243178'], ['22222222', '653583'], ['33333333', '740991'], ['44444444', '608993'],
         ['55555555', '388898'], ['66666666', '816933'], ['77777777', '224598'], ['88888888', '750600'], ['99999999', '294470'],
@@ -55,7 +55,7 @@ for (const db of dbKinds) {
     });
 
     test('C.1 OCRA-1:HOTP-SHA512-8:C-QN08: counters 0–9 in order, then a skipped counter within the look-ahead', async () => {
-      const { client } = await server.createTenant();
+      const { client } = await payeeOnlyTenant(server);
       await importToken(client, 'cust-c', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA512-8:C-QN08', secretHex: hex(standardKey64) });
       const vectors: [string, string][] = [
         ['00000000', '07016083'], ['11111111', '63947962'], ['22222222', '70123924'], ['33333333', '25341727'], ['44444444', '33203315'],

@@ -110,7 +110,7 @@ for (const db of dbKinds) {
       const stored = await server.admin('GET', policyPath(tenantId));
       assert.equal(stored.body.document.channels.otp.maxAttempts, 20);
 
-      await importToken(client, 'cust-legacy', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20) });
+      await importToken(client, 'cust-legacy', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN16', secretHex: hex(standardKey20) });
       const challenge = await createOtpChallenge(client, 'cust-legacy', '110-123-456789');
       assert.equal(new Date(challenge.expiresAt).getTime() - new Date(challenge.createdAt).getTime(), 600_000, 'lifetime capped at 600 s');
       const answers: number[] = [];

@@ -8,7 +8,9 @@
 // authentication failures (test/number-intelligence/twilio-lookup-source.test.ts).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { randomBytes } from 'node:crypto';
+import { eventually, startTestServer, type TestServer } from '../support/test-server.ts';
+import { CallReconciler } from '../../src/channels/ars/call-reconciler.ts';
 import { generateGatewaySecret } from '../../src/telephony/number-intelligence/carrier-gateway-store.ts';
 import {
   accountSid, answerFor, arsChallenge, callsTo, enroll, fastArs, postWebhook, press, setArsPolicy, startSim, twilioEnv, waitForAsk, waitForStatus, type SimFixture,
@@ -222,5 +224,99 @@ describe('API10 unsafe consumption: Twilio and the carrier gateway answering wit
       assert.deepEqual(done.result.details, { reasons: ['call_forwarding_unknown'] });
       assert.deepEqual(await callsTo(sim, number), []);
     });
+  });
+});
+
+// L5 (docs/security.md): what Calls.create and Calls fetch answer is checked before it is stored or
+// acted on, and the reconciler, which follows calls stepup could not see end, stops after a bound.
+describe('API10 unsafe consumption: hostile call resources and the reconciler\'s bound', () => {
+  let sim: SimFixture;
+  let proxy: HostileLookup;
+  let server: TestServer;
+  before(async () => {
+    sim = await startSim();
+    proxy = await startHostileLookup(sim.url);
+    server = await startTestServer({ env: { ...twilioEnv(sim), TWILIO_API_BASE_URL: proxy.url } });
+  });
+  after(async () => {
+    await server.close();
+    await proxy.close();
+    await sim.close();
+  });
+  const db = () => server.running.context.db;
+
+  test('L5: a 20,000-character call SID from Calls.create is not stored: the attempt ends dial_failed', async () => {
+    const { tenantId, client } = await server.createTenant({ bankName: 'Test Bank' });
+    await setArsPolicy(server, tenantId, { ...fastArs, callAttempts: 1 });
+    const number = '+8223195000';
+    await configureNumber(sim, number, { callForwarding: false });
+    await enroll(client, 'cust-api10-sid', number);
+    const hostileSid = `CA${'f'.repeat(20_000)}`;
+    proxy.rewriteCreatedCall(number, (call) => ({ ...call, sid: hostileSid }));
+    try {
+      const challenge = await arsChallenge(client, 'cust-api10-sid');
+      const attempt = await eventually(async () => {
+        const rows = (await db().query<any>('SELECT * FROM ars_call_attempts WHERE challenge_id = $1', [challenge.id])).rows;
+        return rows[0]?.status === 'ended' ? rows[0] : undefined;
+      }, 15_000, 'the attempt to end');
+      assert.equal(attempt.end_reason, 'dial_failed');
+      // Null, or the call's real SID from the simulator's signed status webhook: never the hostile one.
+      assert.ok(attempt.call_sid === null || /^CA[0-9a-f]{32}$/.test(attempt.call_sid), `stored call SID of ${String(attempt.call_sid).length} characters`);
+      const stored = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE data::text LIKE '%' || $1 || '%'`, [hostileSid.slice(0, 64)]);
+      assert.equal(stored.rows[0]!.n, 0, 'the hostile SID reached the audit log');
+      assert.equal((await waitForStatus(client, challenge.id)).status, 'failed');
+    } finally {
+      proxy.rewriteCreatedCall(number, null);
+    }
+  });
+
+  test('L5: a call the provider cannot report on is ended by the reconciler once past its bound, not retried forever', async () => {
+    const { tenantId } = await server.createTenant({ bankName: 'Test Bank' });
+    const callSid = `CA${randomBytes(16).toString('hex')}`;
+    const attemptId = `att_l5${randomBytes(6).toString('hex')}`;
+    await db().query(
+      `INSERT INTO ars_call_attempts (id, tenant_id, challenge_id, customer_id, attempt_number, status, call_sid, claimed_at)
+       VALUES ($1, $2, 'chl_l5reconcile000', 'cust-l5', 1, 'dialing', $3, now() - interval '10 minutes')`,
+      [attemptId, tenantId, callSid],
+    );
+    const ended: string[] = [];
+    // Calls are given an hour: none can last that long (a challenge lives at most 600 s).
+    const bound = { afterSeconds: 1, giveUpAfterSeconds: 3600 };
+    const reconciler = new CallReconciler(
+      {
+        db: db(),
+        placer: {
+          accountId: 'AC-test',
+          place: async () => assert.fail('nothing is dialed'),
+          hangUp: async () => undefined,
+          // The provider answers, but nothing usable: every fetch fails.
+          fetchCall: async () => {
+            throw new Error('provider error');
+          },
+        },
+        dialer: {
+          endAttempt: async (attempt: { id: string }, reason: string) => {
+            ended.push(reason);
+            return (await db().query<any>(`UPDATE ars_call_attempts SET status = 'ended', end_reason = $2, ended_at = now() WHERE id = $1 AND status <> 'ended' RETURNING *`, [attempt.id, reason])).rows[0] ?? null;
+          },
+          afterAttemptEnded: async () => false,
+        } as never,
+        scheduler: { ensure: async () => false } as never,
+        logger: server.running.context.logger,
+        metrics: { reconciled: () => undefined } as never,
+      },
+      bound,
+    );
+    const status = async () => (await db().query<any>('SELECT status, end_reason FROM ars_call_attempts WHERE id = $1', [attemptId])).rows[0];
+    // Within the bound: the failed fetch is retried on a later run.
+    await reconciler.run();
+    assert.deepEqual(await status(), { status: 'dialing', end_reason: null });
+    // Past the bound (claimed longer ago than any call can last): ended, and never looked at again.
+    await db().query(`UPDATE ars_call_attempts SET claimed_at = now() - interval '2 hours' WHERE id = $1`, [attemptId]);
+    assert.equal((await reconciler.run()).attempt_closed, 1);
+    assert.deepEqual(await status(), { status: 'ended', end_reason: 'status_unknown' });
+    assert.deepEqual(ended, ['status_unknown']);
+    await reconciler.run();
+    assert.deepEqual(ended, ['status_unknown'], 'looked at again after it ended');
   });
 });

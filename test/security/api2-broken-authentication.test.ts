@@ -56,6 +56,8 @@ async function signCustom(input: {
   fields?: string[];
   claimedAlg?: string;
   created?: Date;
+  expires?: Date;
+  nonce?: string;
   withDigest?: boolean;
 }): Promise<Record<string, string>> {
   const headers: Record<string, string> = {};
@@ -70,8 +72,8 @@ async function signCustom(input: {
       key,
       name: 'sig1',
       fields: input.fields ?? (input.body !== undefined ? ['@method', '@target-uri', 'content-digest'] : ['@method', '@target-uri']),
-      params: ['created', 'nonce', 'keyid', 'alg'],
-      paramValues: { created: input.created ?? new Date(), nonce: randomBytes(16).toString('base64url') },
+      params: input.expires ? ['created', 'expires', 'nonce', 'keyid', 'alg'] : ['created', 'nonce', 'keyid', 'alg'],
+      paramValues: { created: input.created ?? new Date(), nonce: input.nonce ?? randomBytes(16).toString('base64url'), ...(input.expires ? { expires: input.expires } : {}) },
     },
     { method: input.method, url: input.targetUri, headers },
   );
@@ -243,6 +245,62 @@ describe('API2 broken authentication: request signatures', () => {
     const valid = await signCustom(common);
     expect401(await send(server.url, { body: body.replace('1000', '9000'), headers: valid }), 'digest mismatch');
     expect401(await send(server.url, { body, headers: await signCustom({ ...common, fields: ['@method', 'content-digest'] }) }), '@target-uri not covered');
+  });
+});
+
+describe('API2 broken authentication: the time windows of a signature, on an injected clock', () => {
+  let server: TestServer;
+  let bank: Tenant;
+  /** Where the server's signature clock stands, in ms since the epoch; the tests move it. */
+  let serverNowMs = Date.now();
+  const target = () => `${server.url}/v1/challenges`;
+  const signAt = (input: { created: number; expires?: number; nonce?: string }, body: string) =>
+    signCustom({
+      method: 'POST',
+      targetUri: target(),
+      body,
+      keyId: bank.keyId,
+      secret: bank.secret,
+      created: new Date(input.created),
+      ...(input.expires !== undefined ? { expires: new Date(input.expires) } : {}),
+      ...(input.nonce ? { nonce: input.nonce } : {}),
+    });
+
+  before(async () => {
+    server = await startTestServer({ authClock: () => new Date(serverNowMs) });
+    bank = await server.createTenant({ name: 'Clocked Bank' });
+  });
+  after(() => server.close());
+
+  test('L1: a request signed 300 s ahead is refused when replayed 600.1 s after its first use, and its nonce outlives that moment in Redis', async () => {
+    // The first use at the earliest moment the signature is accepted: created = now + 300 s.
+    const firstUseMs = Math.ceil(Date.now() / 1000) * 1000;
+    const created = firstUseMs + 300_000;
+    const nonce = randomBytes(16).toString('base64url');
+    const body = JSON.stringify(transferBody({}, '1000'));
+    const headers = await signAt({ created, nonce }, body);
+    serverNowMs = firstUseMs;
+    assert.equal((await send(server.url, { body, headers })).status, 201);
+    // Redis keeps the nonce for longer than the signature can be accepted (Redis counts real time).
+    const pttl = await server.running.context.redis.pttl(`nonce:${bank.keyId}:${nonce}`);
+    assert.ok(pttl > 600_100, `the nonce is kept ${pttl} ms, less than the 600 s its signature stays acceptable`);
+    // The replay 600.1 s later (by the server's clock) is refused…
+    serverNowMs = firstUseMs + 600_100;
+    expect401(await send(server.url, { body, headers }), 'replay 600.1 s after first use');
+    // …and so is the same created time with a fresh nonce: the window closes 300 s after created, to the millisecond.
+    expect401(await send(server.url, { body, headers: await signAt({ created }, body) }), 'created 300.1 s ago');
+    serverNowMs = firstUseMs + 600_000;
+    assert.equal((await send(server.url, { body, headers: await signAt({ created }, body) })).status, 201, 'created exactly 300 s ago is inside the window');
+  });
+
+  test('L2: an `expires` in the past is refused beyond the documented 5 s of clock skew', async () => {
+    const nowMs = Math.ceil(Date.now() / 1000) * 1000;
+    serverNowMs = nowMs;
+    const body = JSON.stringify(transferBody({}, '1000'));
+    expect401(await send(server.url, { body, headers: await signAt({ created: nowMs - 20_000, expires: nowMs - 10_000 }, body) }), 'expires = now - 10 s');
+    assert.equal((await send(server.url, { body, headers: await signAt({ created: nowMs - 20_000, expires: nowMs - 5_000 }, body) })).status, 201, 'expires = now - 5 s (the skew)');
+    expect401(await send(server.url, { body, headers: await signAt({ created: nowMs - 20_000, expires: nowMs - 6_000 }, body) }), 'expires = now - 6 s');
+    assert.equal((await send(server.url, { body, headers: await signAt({ created: nowMs, expires: nowMs + 60_000 }, body) })).status, 201, 'expires in the future');
   });
 });
 

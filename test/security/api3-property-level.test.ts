@@ -10,6 +10,8 @@ import { dbKinds } from '../support/databases.ts';
 import type { RouteDefinition } from '../../src/http/route.ts';
 import { knowledgeSecret, otpSeedHex, payeeAccount, phoneNumber, routeKey, send, startSecurityWorld, type Principal, type RouteRequest, type SecurityWorld } from './support/security-world.ts';
 import { routeCases } from './support/route-cases.ts';
+import type { Db } from '../../src/storage/db.ts';
+import { getPage, newAuthenticator, pagePath, passkeyTransfer, postPage, registerPasskey, startWebAuthnServer, type WebAuthnTestServer } from '../webauthn/webauthn-support.ts';
 
 /** Fields the server sets; a body may carry one only where the route declares it as input. */
 const serverOwnedFields = ['id', 'status', 'createdAt', 'updatedAt', 'tenantId', 'keyId', 'version', 'author', 'webhookSecret', 'secret', 'token', 'revokedAt', 'locked', 'lockedAt', 'lastUsedAt', 'decision', 'result', 'hash', 'seq', 'role'];
@@ -118,6 +120,84 @@ for (const db of dbKinds) {
       }
       assert.equal(checked, world.server.running.routes.length);
       assert.deepEqual(failures, []);
+    });
+  });
+}
+
+/** Every stored value of every table, as text (one row per line), to look for what must never be stored. */
+async function everyStoredValue(db: Db): Promise<string> {
+  const tables = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  const lines: string[] = [];
+  for (const { table_name: table } of tables.rows) {
+    const rows = await db.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t`);
+    for (const { row } of rows.rows) lines.push(`${table}: ${row}`);
+  }
+  return lines.join('\n');
+}
+
+// M1 (docs/security.md): a live confirmation link is a bearer credential for the customer's transfer.
+// It goes to the bank (the creation answer, and GET while the page can still be used); it is never
+// stored readable, never shown to an admin, never logged — however its path is spelled.
+for (const db of dbKinds) {
+  describe(`API3 the passkey page token stays secret (${db})`, () => {
+    let server: WebAuthnTestServer;
+    before(async () => {
+      server = await startWebAuthnServer({ db, captureLogs: true });
+    });
+    after(() => server.close());
+
+    test('M1: the token is in no stored column, no admin view and no log line; the bank gets the link while it may be used', async () => {
+      const { client, tenantId } = await server.bank();
+      await registerPasskey(server, client, 'cust-m1', newAuthenticator(server));
+      const transfer = passkeyTransfer('cust-m1');
+      const created = await client.createChallenge<any>(transfer, { idempotencyKey: `m1-${tenantId}` });
+      assert.equal(created.status, 201);
+      const { id, customerUrl } = created.body;
+      assert.match(customerUrl, new RegExp(`^${server.publicBaseUrl}/c/webauthn/confirm/[A-Za-z0-9_-]{43}$`));
+      const token = pagePath(customerUrl).split('/').pop()!;
+      assert.equal((await getPage(server, customerUrl)).status, 200);
+      // The bank's own reads while the page may be used: GET, and a retry with the same idempotency key.
+      assert.equal((await client.request<any>('GET', `/v1/challenges/${id}`)).body.customerUrl, customerUrl);
+      const replayed = await client.createChallenge<any>(transfer, { idempotencyKey: `m1-${tenantId}` });
+      assert.equal(replayed.body.id, id, JSON.stringify(replayed.body));
+      assert.equal(replayed.body.customerUrl, customerUrl);
+
+      // Admins: a tenant-scoped viewer and the superadmin, on the timeline and the list.
+      const viewer = await server.admin('POST', '/admin/v1/tokens', { name: 'm1-viewer', role: 'viewer', tenantId });
+      assert.equal(viewer.status, 201);
+      for (const bearer of [viewer.body.token, server.adminToken]) {
+        for (const path of [`/admin/v1/tenants/${tenantId}/challenges/${id}`, `/admin/v1/tenants/${tenantId}/challenges`]) {
+          const response = await fetch(server.url + path, { headers: { authorization: `Bearer ${bearer}` } });
+          assert.equal(response.status, 200, path);
+          assert.ok(!(await response.text()).includes(token), `${path} shows the live link`);
+        }
+      }
+
+      // Storage: every column of every table, with the page live and after it ended.
+      const storage = server.running.context.db;
+      assert.ok(!(await everyStoredValue(storage)).includes(token), 'the page token is stored readable');
+      assert.equal((await postPage(server, customerUrl, '/reject')).body.status, 'denied');
+      assert.ok(!(await everyStoredValue(storage)).includes(token), 'the page token is stored readable after the challenge ended');
+      // An ended page's link is no longer handed out, even to the bank.
+      assert.equal((await client.request<any>('GET', `/v1/challenges/${id}`)).body.customerUrl, null);
+      assert.ok(!server.logs.join('').includes(token), 'a log line holds the page token');
+    });
+
+    test('L3: the access log masks the page token by the matched route, however the path is spelled', async () => {
+      const { client } = await server.bank();
+      await registerPasskey(server, client, 'cust-l3', newAuthenticator(server));
+      const { customerUrl } = await client.createChallenge<any>(passkeyTransfer('cust-l3')).then((created) => created.body);
+      const token = pagePath(customerUrl).split('/').pop()!;
+      // Routes match without regard to case: these reach the page.
+      assert.equal((await fetch(`${server.url}/C/WEBAUTHN/CONFIRM/${token}`)).status, 200);
+      assert.equal((await fetch(`${server.url}/c/Webauthn/Confirm/${token}/options`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 200);
+      // A path that matches no route still has its token masked.
+      assert.equal((await fetch(`${server.url}/C/webauthn/confirm/${token}/nothing-here`)).status, 404);
+      const logs = server.logs.join('');
+      assert.ok(logs.includes('/C/WEBAUTHN/CONFIRM/***'), 'the upper-cased request is in the access log, masked');
+      assert.ok(!logs.includes(token), 'a log line holds the page token');
     });
   });
 }

@@ -11,10 +11,12 @@
 // test/ars/vetting-and-caps.test.ts; they are not repeated here.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+import net from 'node:net';
+import { once } from 'node:events';
+import { eventually, startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import { signRequestHeaders } from '../../src/client/stepup-client.ts';
 
-const ocra = { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: '3132333435363738393031323334353637383930' } as const;
+const ocra = { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN16', secretHex: '3132333435363738393031323334353637383930' } as const;
 
 /** JSON text of `depth` arrays nested in one another around a number (built as text: too deep for JSON.stringify). */
 const nestedJson = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
@@ -108,7 +110,7 @@ describe('API4 resource consumption (PGlite)', () => {
       ['transaction.description (201)', () => client.createChallenge({ ...transferBody(), transaction: { ...transferBody().transaction, description: long(201) } })],
       ['callbackUrl (2049)', () => client.createChallenge(transferBody({ callbackUrl: `https://bank.example/${long(2030)}` }))],
       ['token label (65)', () => client.createOtpToken('cust-long', { ...ocra, label: long(65) })],
-      ['token suite (65)', () => client.createOtpToken('cust-long', { ...ocra, suite: `OCRA-1:HOTP-SHA1-6:C-QN08${long(40, '-')}` })],
+      ['token suite (65)', () => client.createOtpToken('cust-long', { ...ocra, suite: `OCRA-1:HOTP-SHA1-6:C-QN16${long(40, '-')}` })],
       ['OTP code (129 hex digits)', () => client.submitOtp('chl_aaaaaaaaaaaaaaaaaaaaaa', long(129, '1'))],
       ['tenant name (101)', () => server.admin('PUT', `/admin/v1/tenants/${tenantId}`, { name: long(101) })],
     ];
@@ -144,5 +146,92 @@ describe('API4 resource consumption: OTP tokens under concurrency (PostgreSQL)',
       [tenantId],
     );
     assert.deepEqual(stored.rows, customers.map((customerId) => ({ customer_id: customerId, n: 10 })));
+  });
+});
+
+/** A raw TCP connection to the server (fetch cannot half-send a body or abort mid-body). */
+async function rawConnection(server: TestServer): Promise<net.Socket> {
+  const { hostname, port } = new URL(server.url);
+  const socket = net.connect({ host: hostname, port: Number(port) });
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  return socket;
+}
+
+/** Resolves with the ms it took the server to close `socket`, or rejects after `withinMs`. */
+function closedWithin(socket: net.Socket, withinMs: number): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server held the connection longer than ${withinMs} ms`)), withinMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(performance.now() - started);
+    });
+    socket.resume();
+  });
+}
+
+/** Log lines at pino's error level (50) or above. */
+const errorLines = (logs: string[]) => logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+
+// L4 and L6 (docs/security.md): a client that aborts bodies or sends them slowly must neither fill
+// the log with errors nor hold connections: aborted bodies are a 400 logged at debug, receiving a
+// request has a deadline of seconds, and one client address holds a bounded number of connections.
+describe('API4 resource consumption: aborted and slow requests, connections per address', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({
+      captureLogs: true,
+      env: { HTTP_REQUEST_TIMEOUT_MS: '1500', HTTP_HEADERS_TIMEOUT_MS: '1000', MAX_CONNECTIONS_PER_ADDRESS: '8' },
+    });
+  });
+  after(() => server.close());
+
+  const head = (path: string, length: number) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+
+  test('L4: aborted bodies are logged at debug, never as errors', async () => {
+    const before = server.logs.length;
+    const aborted = 30;
+    for (let i = 0; i < aborted; i += 1) {
+      const socket = await rawConnection(server);
+      // A bank route and an admin route, half a body each, then the client goes away.
+      socket.write(head(i % 2 === 0 ? '/v1/challenges' : '/admin/v1/tenants', 4096) + '{"customerId":"c');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      socket.destroy();
+    }
+    const seen = await eventually(async () => {
+      const lines = server.logs.slice(before).filter((line) => line.includes('request body aborted'));
+      return lines.length >= aborted ? lines : undefined;
+    }, 10_000, 'a debug line per aborted body');
+    for (const line of seen) assert.equal((JSON.parse(line) as { level: number }).level, 20, line);
+    assert.deepEqual(errorLines(server.logs.slice(before)), []);
+  });
+
+  test('L4: a half-sent body and unfinished headers are cut off within the request and header timeouts', async () => {
+    const slowBody = await rawConnection(server);
+    slowBody.write(head('/v1/challenges', 4096) + '{"customerId":');
+    const slowHeaders = await rawConnection(server);
+    slowHeaders.write('POST /v1/challenges HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const [bodyMs, headersMs] = await Promise.all([closedWithin(slowBody, 5_000), closedWithin(slowHeaders, 5_000)]);
+    // Node checks its timers at an interval (configured below the timeouts): allow one interval on top.
+    assert.ok(bodyMs >= 1000, `closed after ${bodyMs} ms, before the request timeout`);
+    assert.ok(headersMs >= 500, `closed after ${headersMs} ms, before the headers timeout`);
+    assert.deepEqual(errorLines(server.logs), []);
+  });
+
+  test('L6: one address holds at most MAX_CONNECTIONS_PER_ADDRESS connections; others are closed at once, and freed slots serve again', async () => {
+    const held = await Promise.all(Array.from({ length: 8 }, () => rawConnection(server)));
+    try {
+      const extra = await rawConnection(server);
+      const ms = await closedWithin(extra, 900);
+      assert.ok(ms < 900, `the ninth connection was held ${ms} ms`);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    // Once the held connections are gone, the address is served again.
+    await eventually(async () => {
+      const response = await fetch(`${server.url}/healthz`).catch(() => undefined);
+      return response?.status === 200 ? true : undefined;
+    }, 5_000, 'the address to be served again');
   });
 });

@@ -3,7 +3,12 @@
 // it cannot race). Everything goes through the real server over HTTP and the telephony simulator.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, transferBody } from '../support/test-server.ts';
+import { eventually, startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+import { dbKinds } from '../support/databases.ts';
+import { generateOcra } from '../../src/channels/otp/ocra.ts';
+import { deriveOcraQuestion, type OcraQuestionDerivation } from '../../src/channels/otp/ocra-question.ts';
+import { standardKey20, standardKey32 } from '../otp/rfc-keys.ts';
+import { createOtpChallenge, hex, importToken } from '../otp-channel/otp-support.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { answerFor, arsChallenge, callsTo, enroll, fastArs, press, setArsPolicy, startArsWorld, waitForStatus, wrongAnswerFor, type ArsWorld, type SimFixture } from '../ars/ars-fixture.ts';
 import { liveCalls, watchLiveCalls } from './live-call-watch.ts';
@@ -139,3 +144,70 @@ describe('API6 sensitive business flows: the ARS lock and live calls (postgres)'
     }
   });
 });
+
+// M2 (docs/security.md): a transaction-linked code binds the payee *and* the amount by default. Malware
+// that lets the customer compute a code for a small transfer must not get a large one to the same
+// payee approved; a token that binds the payee only is imported only where the policy allows it.
+for (const db of dbKinds) {
+  describe(`API6 sensitive business flows: OCRA codes bind the amount (${db})`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer({ db });
+    });
+    after(() => server.close());
+
+    const suite = 'OCRA-1:HOTP-SHA256-8:C-QN16';
+    const account = '110-123-456789';
+    /** What the customer's token answers for a transfer of `amount` to the payee, by the token's own derivation. */
+    const codeFor = (token: { questionDerivation: OcraQuestionDerivation }, amount: string) => {
+      const question = deriveOcraQuestion({ suite, derivation: token.questionDerivation, payeeAccount: account, amountMinorUnits: amount });
+      assert.ok(question.ok);
+      return generateOcra({ suite, key: standardKey32, question: question.question, counter: 0 });
+    };
+
+    test('M2: a code computed for 5,000,000 KRW does not approve 90,000,000 KRW to the same payee; the token listing shows the binding', async () => {
+      const { client } = await server.createTenant();
+      // Imported without naming a derivation: the default for a suite that can carry the amount.
+      const token = await importToken(client, 'cust-m2', { type: 'ocra', suite, secretHex: hex(standardKey32) });
+      // The customer computes a code for the 5,000,000 KRW transfer they believe they make, and
+      // malware submits it for 90,000,000 KRW to the same payee.
+      const smallCode = codeFor(token, '5000000');
+      const large = await createOtpChallenge(client, 'cust-m2', account, '90000000');
+      const attacked = await client.submitOtp<any>(large.id, smallCode);
+      assert.equal(attacked.status, 422, `the 5,000,000 KRW code was accepted for 90,000,000 KRW: ${JSON.stringify(attacked.body)}`);
+      assert.equal(attacked.body.code, 'invalid_code');
+      assert.equal((await client.request<any>('GET', `/v1/challenges/${large.id}`)).body.status, 'pending');
+      // The code for the amount actually shown approves it.
+      const approved = await client.submitOtp<any>(large.id, codeFor(token, '90000000'));
+      assert.equal(approved.body.status, 'approved', JSON.stringify(approved.body));
+
+      assert.equal(token.questionDerivation, 'payee_account_amount');
+      assert.deepEqual(token.binds, ['payee_account', 'amount']);
+      const listed = (await client.listOtpTokens<any>('cust-m2')).body.tokens;
+      assert.deepEqual(listed.map((t: any) => [t.questionDerivation, t.binds]), [['payee_account_amount', ['payee_account', 'amount']]]);
+    });
+
+    test('M2: a payee-only token is imported only when the policy allows it (channels.otp.allowPayeeOnlyTokens)', async () => {
+      const { client, tenantId } = await server.createTenant();
+      const secretHex = hex(standardKey32);
+      for (const body of [
+        { type: 'ocra', suite, secretHex, questionDerivation: 'payee_account' },
+        // A suite too short for the amount can only bind the payee.
+        { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20) },
+      ]) {
+        const refused = await client.createOtpToken<any>('cust-m2-payee', body);
+        assert.equal(refused.status, 422, `${body.suite}: ${JSON.stringify(refused.body)}`);
+        assert.equal(refused.body.code, 'payee_only_token_not_allowed');
+      }
+      assert.deepEqual((await client.listOtpTokens<any>('cust-m2-payee')).body, { tokens: [] });
+
+      const current = await server.admin('GET', `/admin/v1/tenants/${tenantId}/policy`);
+      assert.equal(current.body.document.channels.otp.allowPayeeOnlyTokens, false, 'off by default');
+      const document = { ...current.body.document, channels: { ...current.body.document.channels, otp: { ...current.body.document.channels.otp, allowPayeeOnlyTokens: true } } };
+      assert.equal((await server.admin('PUT', `/admin/v1/tenants/${tenantId}/policy`, document, { 'if-match': `"v${current.body.version}"` })).status, 200);
+      const allowed = await importToken(client, 'cust-m2-payee', { type: 'ocra', suite: 'OCRA-1:HOTP-SHA1-6:C-QN08', secretHex: hex(standardKey20) });
+      assert.equal(allowed.questionDerivation, 'payee_account');
+      assert.deepEqual(allowed.binds, ['payee_account']);
+    });
+  });
+}

@@ -5,6 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+import { signIn } from '../console/console-client.ts';
 
 type Tenant = Awaited<ReturnType<TestServer['createTenant']>>;
 
@@ -109,6 +110,18 @@ describe('API8 security misconfiguration', () => {
     const jwks = await fetch(`${server.url}/.well-known/jwks.json`);
     assert.equal(jwks.status, 200);
     assert.equal(jwks.headers.get('cache-control'), 'public, max-age=300');
+  });
+
+  test('the queue dashboard loads nothing from another host (its stock page asks for external fonts)', async () => {
+    const session = await signIn(server, server.adminToken);
+    for (const path of ['/admin/queues', '/admin/queues-readonly']) {
+      const page = await session.call('GET', path);
+      assert.equal(page.status, 200, path);
+      const html = String(page.body);
+      assert.match(html, /<div id="root">/, `${path}: the dashboard page`);
+      assert.deepEqual(html.match(/(?:href|src)="(?:https?:)?\/\/[^"]*"/g) ?? [], [], `${path} loads external assets`);
+      assert.doesNotMatch(html, /fonts\.googleapis|fonts\.gstatic/, path);
+    }
   });
 
   test('/metrics needs the METRICS_TOKEN bearer token', async () => {

@@ -40,6 +40,13 @@ const undeclaredPaths = [
   '/console',
   '/%2e%2e/%2e%2e/etc/passwd',
   '/docs/assets/../../package.json',
+  // The stock Swagger UI files beside the two /docs uses: its demo page (pointing at the petstore) and friends.
+  '/docs/assets/index.html',
+  '/docs/assets/swagger-initializer.js',
+  '/docs/assets/oauth2-redirect.html',
+  '/docs/assets/index.js',
+  '/docs/assets/package.json',
+  '/docs/assets/swagger-ui-bundle.js.map',
 ];
 
 /**

@@ -1,6 +1,7 @@
 // A loopback fake of Twilio's API for stepup's twilio SDK (TWILIO_API_BASE_URL): Lookup v2 answers
 // whatever the test sets for a number (malformed JSON, missing fields, wrong types, errors); every
-// other request (Calls) goes through to the telephony simulator unchanged.
+// other request (Calls) goes through to the telephony simulator, its answer to Calls.create rewritten
+// when the test asks (a hostile call SID).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -16,11 +17,14 @@ export interface HostileLookup {
   asked: string[];
   /** What Lookup answers for `number` (until cleared); null: the simulator's honest answer. */
   reply(number: string, reply: HostileReply | null): void;
+  /** Rewrites the simulator's answer to Calls.create (the call resource) for calls to `to`; null: unchanged. */
+  rewriteCreatedCall(to: string, rewrite: ((call: Record<string, unknown>) => Record<string, unknown>) | null): void;
   close(): Promise<void>;
 }
 
 export async function startHostileLookup(simulatorUrl: string): Promise<HostileLookup> {
   const replies = new Map<string, HostileReply>();
+  const callRewrites = new Map<string, (call: Record<string, unknown>) => Record<string, unknown>>();
   const asked: string[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -40,8 +44,12 @@ export async function startHostileLookup(simulatorUrl: string): Promise<HostileL
       for (const name of ['authorization', 'content-type', 'accept', 'user-agent']) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name] as string;
       fetch(simulatorUrl + (req.url ?? '/'), { method: req.method, headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) })
         .then(async (response) => {
+          let body = Buffer.from(await response.arrayBuffer());
+          const creates = req.method === 'POST' && /\/Calls\.json$/.test(url.pathname);
+          const rewrite = creates ? callRewrites.get(new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('To') ?? '') : undefined;
+          if (rewrite && response.ok) body = Buffer.from(JSON.stringify(rewrite(JSON.parse(body.toString('utf8')) as Record<string, unknown>)));
           res.writeHead(response.status, { 'content-type': response.headers.get('content-type') ?? 'application/json' });
-          res.end(Buffer.from(await response.arrayBuffer()));
+          res.end(body);
         })
         .catch(() => {
           res.writeHead(502);
@@ -56,6 +64,10 @@ export async function startHostileLookup(simulatorUrl: string): Promise<HostileL
     reply(number, reply) {
       if (reply === null) replies.delete(number);
       else replies.set(number, reply);
+    },
+    rewriteCreatedCall(to, rewrite) {
+      if (rewrite === null) callRewrites.delete(to);
+      else callRewrites.set(to, rewrite);
     },
     async close() {
       server.closeAllConnections();

@@ -39,6 +39,8 @@ export interface TestServerOptions {
   wrapDb?: (db: Db) => Db;
   /** The server's clock for new challenges (see middayClock). */
   clock?: () => Date;
+  /** The server's clock for bank request signatures (created, expires): tests move it past the windows. */
+  authClock?: () => Date;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logDestination = options.captureLogs
     ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })
     : undefined;
-  const running = await startServer(config, { logDestination: logDestination as never, ...(options.modules ? { modules: options.modules } : {}), ...(options.wrapDb ? { wrapDb: options.wrapDb } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const running = await startServer(config, { logDestination: logDestination as never, ...(options.modules ? { modules: options.modules } : {}), ...(options.wrapDb ? { wrapDb: options.wrapDb } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.authClock ? { authClock: options.authClock } : {}) });
   for (const channel of options.channels ?? []) running.context.channels.register(channel);
   const url = running.url!;
 

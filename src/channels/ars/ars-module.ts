@@ -68,7 +68,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
         retryDelayScale: config.arsRetryDelayScale,
       });
       const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger, metrics });
-      const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics }, { afterSeconds: config.arsReconcileAfterSeconds });
+      const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics }, { afterSeconds: config.arsReconcileAfterSeconds, giveUpAfterSeconds: config.arsReconcileGiveUpSeconds });
       states.set(context, { enrollment, calling: { voice, queue, dialer, calls, reconciler } });
       context.channels.register(new ArsChannel({ db, placer, scheduler, logger }));
     },

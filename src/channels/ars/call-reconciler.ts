@@ -12,6 +12,10 @@
 //     queued after what is left of its retry delay, or the challenge fails as `unreachable`.
 //  5. Attempts `claimed` long past the lease, with no call, whose challenge has ended meanwhile (the
 //     worker died between claiming and dialing): ended as `canceled`, nothing is dialed.
+//
+// Case 1 has a bound (docs/security.md, L5): a call the provider cannot report on (its fetch fails,
+// or answers nothing usable) is asked about again on later runs, but once the attempt is older than any
+// call can last (`giveUpAfterSeconds`) it is ended as `status_unknown` and never looked at again.
 import type { Db } from '../../storage/db.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ArsDialer } from './ars-dialer.ts';
@@ -27,6 +31,11 @@ export interface ReconcilerOptions {
   afterSeconds?: number;
   /** Rows looked at per case and run. */
   batch?: number;
+  /**
+   * How long after its claim a live attempt whose call cannot be fetched is given up on, ended as
+   * `status_unknown` (default 3600 s: a challenge lives at most 600 s, so no call lasts that long).
+   */
+  giveUpAfterSeconds?: number;
 }
 
 export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_queued' | 'next_call_queued' | 'abandoned_claim_closed';
@@ -72,13 +81,18 @@ export class CallReconciler {
     return counts;
   }
 
-  private async closeIfEnded(attempt: CallAttemptRow): Promise<boolean> {
+  private async closeIfEnded(attempt: CallAttemptRow & { overdue: boolean }): Promise<boolean> {
     let call: { status: string; answeredBy: string | null } | null;
     try {
       call = await this.deps.placer.fetchCall(attempt.call_sid!);
     } catch (error) {
-      this.deps.logger.warn({ err: error, attemptId: attempt.id }, 'reconciler: fetching the call failed');
-      return false;
+      this.deps.logger.warn({ err: error, attemptId: attempt.id, givingUp: attempt.overdue }, 'reconciler: fetching the call failed');
+      if (!attempt.overdue) return false;
+      // Past the bound: no call lasts this long, and asking again every run would never end.
+      const ended = await this.deps.dialer.endAttempt(attempt, 'status_unknown');
+      if (!ended) return false;
+      await this.deps.dialer.afterAttemptEnded(ended, new Date(), 'reconcile');
+      return true;
     }
     if (call !== null && !endedStatuses.has(call.status)) return false;
     // Unknown to the provider: the call never went out.
@@ -89,12 +103,13 @@ export class CallReconciler {
     return true;
   }
 
-  private async liveAttempts(): Promise<CallAttemptRow[]> {
-    const result = await this.deps.db.query<CallAttemptRow>(
-      `SELECT * FROM ars_call_attempts
+  /** `overdue`: claimed longer ago than the bound (by the database's clock, as `claimed_at`). */
+  private async liveAttempts(): Promise<(CallAttemptRow & { overdue: boolean })[]> {
+    const result = await this.deps.db.query<CallAttemptRow & { overdue: boolean }>(
+      `SELECT *, claimed_at < now() - make_interval(secs => $3::double precision) AS overdue FROM ars_call_attempts
        WHERE status IN ('dialing', 'answered') AND call_sid IS NOT NULL AND claimed_at < now() - make_interval(secs => $1::double precision)
        ORDER BY claimed_at LIMIT $2`,
-      [this.after, this.batch],
+      [this.after, this.batch, this.options.giveUpAfterSeconds ?? 3600],
     );
     return result.rows;
   }

@@ -7,13 +7,16 @@ const otpPolicyFields = {
   enabled: z.boolean(),
   // Per challenge, and consecutive per token before it locks.
   maxAttempts: consecutiveFailures,
+  // New OCRA tokens: payee and amount where the suite can carry both (QN16 and up), docs/otp-question-derivation.md.
   questionDerivation: z.enum(['payee_account', 'payee_account_amount']),
+  // Weakens: lets tokens be imported that bind the payee only, so a code approves any amount to that payee.
+  allowPayeeOnlyTokens: z.boolean(),
 };
 
 export type OtpPolicy = SectionValues<typeof otpPolicyFields>;
 
 export const otpPolicy: PolicySection<typeof otpPolicyFields> = {
   fields: otpPolicyFields,
-  defaults: { enabled: true, maxAttempts: 5, questionDerivation: 'payee_account' },
+  defaults: { enabled: true, maxAttempts: 5, questionDerivation: 'payee_account_amount', allowPayeeOnlyTokens: false },
   withinBounds: (otp) => (otp.maxAttempts <= securityBounds.maxConsecutiveFailures ? otp : { ...otp, maxAttempts: securityBounds.maxConsecutiveFailures }),
 };

@@ -21,7 +21,9 @@ export const createOcraTokenSchema = z.strictObject({
     .refine((suite) => parseOcraSuite(suite).ok, 'an OCRA suite (RFC 6287 §6), e.g. OCRA-1:HOTP-SHA1-6:QN08'),
   secretHex: secretHex.optional().describe("imports a hardware token's seed; without it the server generates one and returns it once"),
   counter: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe('counter suites: the token\'s current counter (default 0)'),
-  questionDerivation: questionDerivation.optional().describe("how the question is derived from the transaction; default: the tenant policy's channels.otp.questionDerivation"),
+  questionDerivation: questionDerivation
+    .optional()
+    .describe("how the question is derived from the transaction; default: the tenant policy's channels.otp.questionDerivation (payee_account_amount) where the suite's questions hold 16 characters or more, else payee_account. payee_account needs the policy's channels.otp.allowPayeeOnlyTokens"),
   label: label.optional(),
 });
 
@@ -42,6 +44,7 @@ export const otpTokenSchema = z.object({
   type: z.enum(['ocra', 'totp']),
   suite: z.string().optional(),
   questionDerivation: questionDerivation.optional(),
+  binds: z.array(z.enum(['payee_account', 'amount'])).optional().describe('OCRA: what a code is bound to (the payee account, and the amount with payee_account_amount)'),
   algorithm: totpAlgorithm.optional(),
   digits: z.number().optional(),
   period: z.number().optional(),

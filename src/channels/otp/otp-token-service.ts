@@ -36,7 +36,7 @@ export function publicToken(token: OtpTokenRecord): Record<string, unknown> {
     id: token.id,
     type: token.type,
     ...(token.type === 'ocra'
-      ? { suite: token.suite, questionDerivation: token.questionDerivation }
+      ? { suite: token.suite, questionDerivation: token.questionDerivation, binds: token.questionDerivation === 'payee_account_amount' ? ['payee_account', 'amount'] : ['payee_account'] }
       : { algorithm: token.algorithm, digits: token.digits, period: token.period }),
     label: token.label,
     locked: token.lockedAt !== null,
@@ -73,10 +73,21 @@ export class OtpTokenService {
       if (!suite.counter && !suite.timeStep) {
         throw unsupportedSuite('The suite needs a counter (C) or a time step (T): without either, a payee always gets the same code, which is accepted only once');
       }
-      const policy = (await this.deps.policies.currentCached(tenantId)).document;
-      const questionDerivation = input.questionDerivation ?? policy.channels.otp.questionDerivation;
-      if (questionDerivation === 'payee_account_amount' && suite.question.maxLength < AMOUNT_DERIVATION_MIN_QUESTION_LENGTH) {
+      const otpPolicy = (await this.deps.policies.currentCached(tenantId)).document.channels.otp;
+      // PSD2 RTS Art. 5: the code binds payee and amount wherever the suite's question can hold both.
+      const carriesAmount = suite.question.maxLength >= AMOUNT_DERIVATION_MIN_QUESTION_LENGTH;
+      const questionDerivation = input.questionDerivation ?? (carriesAmount ? otpPolicy.questionDerivation : 'payee_account');
+      if (questionDerivation === 'payee_account_amount' && !carriesAmount) {
         throw unsupportedSuite(`payee_account_amount needs questions of at least ${AMOUNT_DERIVATION_MIN_QUESTION_LENGTH} characters (e.g. QN16)`);
+      }
+      // A payee-only code approves any amount to that payee: only where the policy accepts that.
+      if (questionDerivation === 'payee_account' && !otpPolicy.allowPayeeOnlyTokens) {
+        throw otpProblem(
+          'payee_only_token_not_allowed',
+          carriesAmount
+            ? 'payee_account binds the payee only; the policy (channels.otp.allowPayeeOnlyTokens) does not allow such tokens: use payee_account_amount'
+            : `The suite's questions (${suite.question.maxLength} characters) cannot carry the amount, and the policy (channels.otp.allowPayeeOnlyTokens) does not allow tokens that bind the payee only; use a QN16 or longer suite`,
+        );
       }
       if (input.counter !== undefined && !suite.counter) {
         throw new ProblemError('validation_failed', 'counter is only for counter (C) suites', { errors: [{ path: 'counter', message: 'the suite has no counter' }] });

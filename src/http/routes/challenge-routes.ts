@@ -26,10 +26,15 @@ export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }):
           async (complete) => {
             // The key is completed in the transaction that stores the challenge (docs/reliability.md).
             const onStored = complete && ((q: Queryable, stored: ChallengeRecord) => complete(q, { status: 201, body: publicChallenge(stored) }));
-            return { status: 201, body: publicChallenge(await deps.challenges.create(bank!.tenantId, body, { onStored })) };
+            return { status: 201, body: deps.challenges.bankView(await deps.challenges.create(bank!.tenantId, body, { onStored })) };
           },
         );
-        return { status: result.status, body: result.body, headers: result.replayed ? { 'idempotent-replayed': 'true' } : ({} as Record<string, string>) };
+        if (!result.replayed) return { status: result.status, body: result.body };
+        // The stored answer never holds the page link (docs/security.md, M1): a replay gets it afresh
+        // while the page may still be used.
+        const stored = result.body as { id?: string; channel?: string } | undefined;
+        const replayedBody = stored?.channel === 'webauthn' && stored.id ? { ...stored, customerUrl: deps.challenges.bankView(await deps.challenges.get(bank!.tenantId, stored.id)).customerUrl } : result.body;
+        return { status: result.status, body: replayedBody, headers: { 'idempotent-replayed': 'true' } };
       },
     }),
     defineRoute({
@@ -40,7 +45,7 @@ export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }):
       tags: ['challenges'],
       params: challengeIdParams,
       responses: { 200: challenge },
-      handler: async ({ params, bank }) => ({ status: 200, body: publicChallenge(await deps.challenges.get(bank!.tenantId, params.id)) }),
+      handler: async ({ params, bank }) => ({ status: 200, body: deps.challenges.bankView(await deps.challenges.get(bank!.tenantId, params.id)) }),
     }),
     defineRoute({
       method: 'post',
@@ -50,7 +55,7 @@ export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }):
       tags: ['challenges'],
       params: challengeIdParams,
       responses: { 200: challenge },
-      handler: async ({ params, bank }) => ({ status: 200, body: publicChallenge(await deps.challenges.cancel(bank!.tenantId, params.id)) }),
+      handler: async ({ params, bank }) => ({ status: 200, body: deps.challenges.bankView(await deps.challenges.cancel(bank!.tenantId, params.id)) }),
     }),
   ];
 }
