@@ -82,12 +82,13 @@ try {
     return { status: response.status, body: (await response.json().catch(() => null)) as any };
   };
 
-  const suite = 'OCRA-1:HOTP-SHA1-6:C-QN08';
-  const key = randomBytes(20);
+  // A counter suite whose question carries payee and amount (the default binding).
+  const suite = 'OCRA-1:HOTP-SHA256-8:C-QN16';
+  const key = randomBytes(32);
   const account = '110-123-456789';
   const imported = await bank.request('POST', '/v1/customers/soak-otp/otp-tokens', { type: 'ocra', suite, secretHex: key.toString('hex') });
   if (imported.status !== 201) throw new Error(`OTP token: ${imported.status} ${JSON.stringify(imported.body)}`);
-  const derived = deriveOcraQuestion({ suite, derivation: 'payee_account', payeeAccount: account });
+  const derived = deriveOcraQuestion({ suite, derivation: 'payee_account_amount', payeeAccount: account, amountMinorUnits: '3500000' });
   if (!derived.ok) throw new Error('OCRA question');
   let counter = 0;
   const knowledge = '20478153';

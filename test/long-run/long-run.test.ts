@@ -18,18 +18,19 @@ import { deriveOcraQuestion } from '../../src/channels/otp/ocra-question.ts';
 import { JumpClock } from '../../src/time/clock.ts';
 import { eventually, middayClockOffsetMs } from '../support/test-server.ts';
 import { within } from '../support/within.ts';
-import { standardKey20 } from '../otp/rfc-keys.ts';
+import { standardKey32 } from '../otp/rfc-keys.ts';
 import { hex, importToken, otpTransfer } from '../otp-channel/otp-support.ts';
 import { answerFor, arsChallenge, enroll, fastArs, press, seoulLandline, setArsPolicy, startSim, twilioEnv, waitForAsk, waitForStatus, wrongAnswerFor, type SimFixture } from '../ars/ars-fixture.ts';
 import { createPasskeyChallenge, getPage, newAuthenticator, postPage, registerPasskey, startWebAuthnServer, type WebAuthnTestServer } from '../webauthn/webauthn-support.ts';
 import { signIn, type ConsoleSessionClient } from '../console/console-client.ts';
 
-const suite = 'OCRA-1:HOTP-SHA1-6:C-QN08';
+// A counter suite whose question carries payee and amount (the default binding, docs/otp-question-derivation.md).
+const suite = 'OCRA-1:HOTP-SHA256-8:C-QN16';
 const payeeAccount = '110-123-456789';
 const ocraCode = (counter: number) => {
-  const derived = deriveOcraQuestion({ suite, derivation: 'payee_account', payeeAccount });
+  const derived = deriveOcraQuestion({ suite, derivation: 'payee_account_amount', payeeAccount, amountMinorUnits: '3500000' });
   assert.ok(derived.ok);
-  return generateOcra({ suite, key: standardKey20, question: derived.question, counter });
+  return generateOcra({ suite, key: standardKey32, question: derived.question, counter });
 };
 
 /** Each phase jumps the clock by `jumpMs` from the previous one. */
@@ -91,7 +92,7 @@ describe('long run: the demo configuration through every flow while its clock mo
     // One wrong answer ends a call (the deny flow), and no cap gets in the way of five phases.
     await setArsPolicy(server, tenant.body.id, { ...fastArs, maxAnswersPerCall: 1 });
     await enroll(client, 'cust-ars');
-    await importToken(client, 'cust-otp', { type: 'ocra', suite, secretHex: hex(standardKey20) });
+    await importToken(client, 'cust-otp', { type: 'ocra', suite, secretHex: hex(standardKey32) });
     authenticator = newAuthenticator(server);
     await registerPasskey(server, client, 'cust-passkey', authenticator);
     consoleSession = await signIn(server, server.adminToken, server.publicBaseUrl);

@@ -7,16 +7,17 @@ import { generateOcra } from '../../src/channels/otp/ocra.ts';
 import { deriveOcraQuestion } from '../../src/channels/otp/ocra-question.ts';
 import { JumpClock } from '../../src/time/clock.ts';
 import { startTestServer } from '../support/test-server.ts';
-import { standardKey20 } from '../otp/rfc-keys.ts';
+import { standardKey32 } from '../otp/rfc-keys.ts';
 import { createOtpChallenge, hex, importToken } from '../otp-channel/otp-support.ts';
 import { within } from '../support/within.ts';
 
-const suite = 'OCRA-1:HOTP-SHA1-6:C-QN08';
+// A counter suite whose question carries payee and amount (the default binding, docs/otp-question-derivation.md).
+const suite = 'OCRA-1:HOTP-SHA256-8:C-QN16';
 const account = '110-123-456789';
 const codeAt = (counter: number) => {
-  const derived = deriveOcraQuestion({ suite, derivation: 'payee_account', payeeAccount: account });
+  const derived = deriveOcraQuestion({ suite, derivation: 'payee_account_amount', payeeAccount: account, amountMinorUnits: '3500000' });
   assert.ok(derived.ok);
-  return generateOcra({ suite, key: standardKey20, question: derived.question, counter });
+  return generateOcra({ suite, key: standardKey32, question: derived.question, counter });
 };
 
 test('PGlite: an OTP approval 70 s, 10 min and 1 h after the first one still answers', async () => {
@@ -24,7 +25,7 @@ test('PGlite: an OTP approval 70 s, 10 min and 1 h after the first one still ans
   const server = await startTestServer({ db: 'pglite', clock: clock.now });
   after(() => server.close());
   const { client } = await server.createTenant();
-  await importToken(client, 'cust-hang', { type: 'ocra', suite, secretHex: hex(standardKey20) });
+  await importToken(client, 'cust-hang', { type: 'ocra', suite, secretHex: hex(standardKey32) });
   let counter = 0;
   const approve = async (label: string) => {
     const challenge = await createOtpChallenge(client, 'cust-hang', account);
