@@ -137,7 +137,7 @@ describe('simulator TwiML: Gather, Redirect, Hangup', () => {
     const sid = await place('/voice');
     await awaitingCall(sid);
     await controlJson(sim.baseUrl, 'POST', `/sim/calls/${sid}/digits`, { digits: '25' });
-    await completed(sid);
+    await waitFor(() => sim.sim.state.getCall(sid)?.status === 'completed', 'call completed', 15_000);
     assert.equal(app.hitsTo('/gathered')[0]?.params.Digits, '25');
   });
 
