@@ -17,12 +17,21 @@ export function createRedis(url: string, purpose: 'command' | 'worker', options:
   });
 }
 
-/** True for errors that mean "Redis is not reachable right now". */
+/**
+ * Redis's answers that mean "not now" rather than "wrong": out of memory under `noeviction`
+ * (OOM), still loading its data after a restart (LOADING), a replica whose primary is gone
+ * (MASTERDOWN), a demoted primary after a Sentinel failover (READONLY). Anywhere in the message:
+ * inside a Lua script (BullMQ's) Redis quotes the refusal after "Error running script".
+ */
+const refusedForNow = /\b(OOM command not allowed|LOADING Redis is loading|MASTERDOWN|READONLY You can't write)/;
+
+/** True for errors that mean "Redis is not reachable, or refuses work, right now". */
 export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
-    /Stream isn't writeable|Connection is closed|enableOfflineQueue|ECONNREFUSED|ECONNRESET|connect ETIMEDOUT/.test(error.message)
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|ECONNREFUSED|ECONNRESET|connect ETIMEDOUT/.test(error.message) ||
+    refusedForNow.test(error.message)
   );
 }
 
