@@ -64,11 +64,11 @@ export async function runChecks(input: {
     }
     rows.push(row('calls placed twice for one attempt', [...callsByAttempt].filter(([, count]) => count > 1).map(([attempt]) => attempt)));
 
-    // An answer stepup received (its call went on without an application error) must decide the challenge.
+    // Every right answer or `*` the customer gave must decide the challenge — calls that ended with
+    // an application error included: the customer pressed the keys either way.
     const attempts = await client.query<{ id: string; challenge_id: string }>('SELECT id, challenge_id FROM ars_call_attempts');
     const challengeOfAttempt = new Map(attempts.rows.map((r) => [r.id, r.challenge_id]));
-    const cleanCalls = new Set(input.simulator.state.listCalls().filter((call) => call.errors.length === 0).map((call) => call.sid));
-    const decisive = input.pressed.filter((answer) => answer.kind !== 'wrong' && cleanCalls.has(answer.callSid));
+    const decisive = input.pressed.filter((answer) => answer.kind !== 'wrong');
     const decisiveIds = [...new Set(decisive.map((answer) => challengeOfAttempt.get(answer.attemptId)).filter((id): id is string => Boolean(id)))];
     const decided = new Map(
       (await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at FROM challenges WHERE id = ANY($1)', [decisiveIds])).rows.map((r) => [r.id, r]),

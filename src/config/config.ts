@@ -56,8 +56,10 @@ const envSchema = z.object({
   // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
   ARS_RETRY_DELAY_SCALE: z.coerce.number().min(0.0001).max(1).default(1),
   POLICY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
-  ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
-  ARS_RECONCILE_AFTER_S: z.coerce.number().min(0.1).max(3600).default(30),
+  ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  ARS_RECONCILE_AFTER_S: z.coerce.number().min(0.1).max(3600).default(20),
+  // Under Twilio's 15 s read timeout for a voice webhook.
+  ARS_WEBHOOK_PATIENCE_MS: z.coerce.number().int().min(0).max(14_000).default(8000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -99,6 +101,8 @@ export interface Config {
   arsReconcileEveryMs: number;
   /** ARS_RECONCILE_AFTER_S: how long a call or a stranded challenge is left to webhooks and the queue first. */
   arsReconcileAfterSeconds: number;
+  /** ARS_WEBHOOK_PATIENCE_MS: how long an ARS webhook waits out PostgreSQL or Redis being unavailable before answering 503. */
+  arsWebhookPatienceMs: number;
   /**
    * WEBAUTHN_RP_ID / WEBAUTHN_ORIGINS, or why passkeys are unavailable (PUBLIC_BASE_URL on an IP
    * address and no WEBAUTHN_RP_ID: an IP address is never a valid RP ID).
@@ -176,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policyCacheMs: e.POLICY_CACHE_MS,
     arsReconcileEveryMs: e.ARS_RECONCILE_EVERY_MS,
     arsReconcileAfterSeconds: e.ARS_RECONCILE_AFTER_S,
+    arsWebhookPatienceMs: e.ARS_WEBHOOK_PATIENCE_MS,
     webauthn,
   };
 }

@@ -27,7 +27,7 @@ export const arsTelephony: ArsTelephony = {
       placer: twilioCallPlacer({ client, accountSid: twilio.accountSid, from: twilio.from, publicBaseUrl: config.publicBaseUrl }),
       webhooks: (calls) => ({
         path: arsWebhookMount,
-        handler: arsWebhookRouter({ calls, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger }),
+        handler: arsWebhookRouter({ calls, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger, patienceMs: config.arsWebhookPatienceMs }),
       }),
     };
   },

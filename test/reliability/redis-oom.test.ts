@@ -24,7 +24,7 @@ describe('Redis at maxmemory (noeviction)', () => {
     redis = await PrivateRedis.start();
     admin = new Redis(redis.url);
     sim = await startSim({ ringDelayMs: 60_000 });
-    server = await startTestServer({ env: { ...twilioEnv(sim), REDIS_URL: redis.url } });
+    server = await startTestServer({ env: { ...twilioEnv(sim), REDIS_URL: redis.url, ARS_WEBHOOK_PATIENCE_MS: '200' } });
     ({ client, tenantId } = await server.createTenant({ bankName: 'Test Bank' }));
     await setArsPolicy(server, tenantId, fastArs);
   });

@@ -21,7 +21,7 @@ import type { ArsMetrics } from './ars-metrics.ts';
 
 export interface ReconcilerOptions {
   /**
-   * How long the normal path (webhooks, the queue) is given first (default 30 s): live attempts
+   * How long the normal path (webhooks, the queue) is given first (default 20 s): live attempts
    * older than this are checked with Twilio; challenges and ended attempts idle this long are looked at.
    */
   afterSeconds?: number;
@@ -41,7 +41,7 @@ export class CallReconciler {
   ) {}
 
   private get after(): number {
-    return this.options.afterSeconds ?? 30;
+    return this.options.afterSeconds ?? 20;
   }
 
   private get batch(): number {
