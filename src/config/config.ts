@@ -28,6 +28,7 @@ const envSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
   TWILIO_FROM: z.string().optional(),
   TWILIO_API_BASE_URL: z.url().optional(),
+  TWILIO_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('64kb'),
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
@@ -75,7 +76,7 @@ export interface Config {
   queuePrefix: string;
   adminToken: string | undefined;
   masterKeys: { current: { id: string; key: Buffer }; previous: { id: string; key: Buffer }[] };
-  twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined } | undefined;
+  twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined; requestTimeoutMs: number } | undefined;
   logLevel: Env['LOG_LEVEL'];
   bodyLimit: string;
   rateLimitPerKeyPerMinute: number;
@@ -162,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     twilio:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
-        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBaseUrl: e.TWILIO_API_BASE_URL }
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBaseUrl: e.TWILIO_API_BASE_URL, requestTimeoutMs: e.TWILIO_REQUEST_TIMEOUT_MS }
         : undefined,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,

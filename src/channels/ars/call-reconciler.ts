@@ -12,11 +12,13 @@
 //     queued after what is left of its retry delay, or the challenge fails as `unreachable`.
 //  5. Attempts `claimed` long past the lease, with no call, whose challenge has ended meanwhile (the
 //     worker died between claiming and dialing): ended as `canceled`, nothing is dialed.
+//  6. Attempts `dialing` with no call (Calls.create timed out) and no webhook since: the provider's
+//     calls to the number are listed; the call found is bound, none found is a failed dial.
 import type { Db } from '../../storage/db.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ArsDialer } from './ars-dialer.ts';
 import type { CallPlacer, PlaceCallScheduler } from './ars-ports.ts';
-import { claimLeaseSeconds, endReasonOfCall, type CallAttemptRow } from './call-attempt-store.ts';
+import { claimLeaseSeconds, endReasonOfCall, endedCallStatuses, type CallAttemptRow } from './call-attempt-store.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
 
 export interface ReconcilerOptions {
@@ -29,10 +31,7 @@ export interface ReconcilerOptions {
   batch?: number;
 }
 
-export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_queued' | 'next_call_queued' | 'abandoned_claim_closed';
-
-/** Twilio call statuses after which nothing more happens on the call. */
-const endedStatuses = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_queued' | 'next_call_queued' | 'abandoned_claim_closed' | 'uncertain_dial_resolved';
 
 export class CallReconciler {
   constructor(
@@ -50,12 +49,13 @@ export class CallReconciler {
 
   /** One pass over every case; returns how many repairs of each kind it made. */
   async run(): Promise<Record<ReconcileCase, number>> {
-    const counts: Record<ReconcileCase, number> = { attempt_closed: 0, claim_requeued: 0, first_call_queued: 0, next_call_queued: 0, abandoned_claim_closed: 0 };
+    const counts: Record<ReconcileCase, number> = { attempt_closed: 0, claim_requeued: 0, first_call_queued: 0, next_call_queued: 0, abandoned_claim_closed: 0, uncertain_dial_resolved: 0 };
     const repaired = (kind: ReconcileCase) => {
       counts[kind] += 1;
       this.deps.metrics.reconciled(kind);
     };
     for (const attempt of await this.liveAttempts()) if (await this.closeIfEnded(attempt)) repaired('attempt_closed');
+    for (const attempt of await this.uncertainDials()) if (await this.deps.dialer.resolveUncertainDial(attempt)) repaired('uncertain_dial_resolved');
     for (const attempt of await this.staleClaims()) {
       if (await this.deps.scheduler.ensure({ tenantId: attempt.tenant_id, challengeId: attempt.challenge_id, attemptNumber: attempt.attempt_number }, 0)) repaired('claim_requeued');
     }
@@ -80,7 +80,7 @@ export class CallReconciler {
       this.deps.logger.warn({ err: error, attemptId: attempt.id }, 'reconciler: fetching the call failed');
       return false;
     }
-    if (call !== null && !endedStatuses.has(call.status)) return false;
+    if (call !== null && !endedCallStatuses.has(call.status)) return false;
     // Unknown to the provider: the call never went out.
     const reason = call === null ? 'dial_failed' : endReasonOfCall(call.status, attempt.answered_by ?? call.answeredBy);
     const ended = await this.deps.dialer.endAttempt(attempt, reason, attempt.call_sid ?? undefined);
@@ -93,6 +93,17 @@ export class CallReconciler {
     const result = await this.deps.db.query<CallAttemptRow>(
       `SELECT * FROM ars_call_attempts
        WHERE status IN ('dialing', 'answered') AND call_sid IS NOT NULL AND claimed_at < now() - make_interval(secs => $1::double precision)
+       ORDER BY claimed_at LIMIT $2`,
+      [this.after, this.batch],
+    );
+    return result.rows;
+  }
+
+  /** Calls.create sent, its answer lost, and no webhook since: the provider is asked. */
+  private async uncertainDials(): Promise<CallAttemptRow[]> {
+    const result = await this.deps.db.query<CallAttemptRow>(
+      `SELECT * FROM ars_call_attempts
+       WHERE status = 'dialing' AND call_sid IS NULL AND claimed_at < now() - make_interval(secs => $1::double precision)
        ORDER BY claimed_at LIMIT $2`,
       [this.after, this.batch],
     );
