@@ -2,6 +2,8 @@
 // and two worker processes, the telephony simulator, all on 127.0.0.1, each of which a fault can
 // kill, stop or restart.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,16 +16,38 @@ export const accountSid = 'AC00000000000000000000000000000000';
 const authToken = 'chaos-simulator-auth-token';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Where a run keeps every process's output: `CHAOS_LOG_DIR`, default `.chaos/<start time>/`, one
+ * `<name>.log` per process (stdout and stderr, every restart appended, each exit noted).
+ */
+export const chaosLogDir = (() => {
+  const dir = process.env.CHAOS_LOG_DIR ?? join('.chaos', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+})();
+
+/** An append-only log file of one process of the run. */
+export function processLog(name: string): WriteStream {
+  return createWriteStream(join(chaosLogDir, `${name}.log`), { flags: 'a' });
+}
+
 /** One stepup process (role api or worker) that can be killed and started again with the same settings. */
 export class StepupProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private readonly log: WriteStream;
+  /** Set while the run itself stops the process (a fault or the end of the run). */
+  private stopping = false;
+  /** Exits nobody asked for: a crash. The run reports them and fails. */
+  readonly unexpectedExits: string[] = [];
 
   constructor(
     readonly name: string,
     private readonly env: Record<string, string>,
     private readonly readyUrl?: string,
-  ) {}
+  ) {
+    this.log = processLog(name);
+  }
 
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
@@ -32,14 +56,28 @@ export class StepupProcess {
   async start(): Promise<void> {
     const child = spawn(process.execPath, [...productionNodeFlags, '--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.stopping = false;
+    this.log.write(`[chaos] ${new Date().toISOString()} started, pid ${child.pid}\n`);
+    child.stdout!.on('data', (chunk: Buffer) => this.log.write(chunk));
     child.stderr!.on('data', (chunk: Buffer) => {
+      this.log.write(chunk);
       const text = chunk.toString();
       if (/error|Error/.test(text) && process.env.CHAOS_VERBOSE) process.stderr.write(`[${this.name}] ${text}`);
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        const how = `exited (code ${code}, signal ${signal})`;
+        this.log.write(`[chaos] ${new Date().toISOString()} ${how}${this.stopping ? '' : ' — not asked to'}\n`);
+        if (!this.stopping) {
+          this.unexpectedExits.push(`${this.name} ${how} at ${new Date().toISOString()}`);
+          process.stderr.write(`[chaos] ${this.name} ${how} although nothing stopped it: see ${join(chaosLogDir, `${this.name}.log`)}\n`);
+        }
+        resolve();
+      }),
+    );
     if (!this.readyUrl) return;
     for (let tries = 0; tries < 600; tries += 1) {
       if (!this.running) throw new Error(`${this.name} exited during start-up`);
@@ -52,6 +90,7 @@ export class StepupProcess {
   /** Sends a signal and waits for the process to exit (SIGTERM: at most `graceMs`, then SIGKILL). */
   async signal(signal: 'SIGKILL' | 'SIGTERM', graceMs = 15_000): Promise<void> {
     if (!this.running) return;
+    this.stopping = true;
     this.child!.kill(signal);
     const killed = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
     await this.exited;

@@ -4,11 +4,12 @@
 // turn; then the checks of chaos/checks.ts. Exits 1 when any check counts more than zero.
 //   CHAOS_RATE (challenges/s, default 30), CHAOS_FAULT_GAP_S (seconds of load around each fault,
 //   default 15), CHAOS_FAULTS (comma-separated fault numbers, default all), CHAOS_REPORT (write
-//   the Markdown table there too).
+//   the Markdown table there too), CHAOS_LOG_DIR (where every process's output is kept; default
+//   .chaos/<start time>/).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { StepupClient } from '../src/client/stepup-client.ts';
-import { startCluster, type Cluster } from './cluster.ts';
+import { chaosLogDir, startCluster, type Cluster } from './cluster.ts';
 import { faults } from './faults.ts';
 import { BankLoad, type Customer, type Scenario } from './bank-load.ts';
 import { CallAnswerer, type CallPlan } from './call-answerer.ts';
@@ -50,7 +51,7 @@ const landline = (n: number) => `+8223${String(n).padStart(7, '0')}`;
 
 async function main(): Promise<void> {
   const receiver = await startWebhookReceiver({ failShare: 0.1 });
-  say('starting PostgreSQL, Redis, the simulator, one API and two worker processes');
+  say(`starting PostgreSQL, Redis, the simulator, one API and two worker processes (their logs: ${chaosLogDir})`);
   const cluster = await startCluster({ workers: 2 });
   const answerer = new CallAnswerer(cluster.simulator);
   try {
@@ -131,6 +132,8 @@ async function main(): Promise<void> {
       await sleep(2000);
     }
     answerer.stop();
+    const crashes = [cluster.api, ...cluster.workers].flatMap((process) => process.unexpectedExits);
+    rows.push({ check: 'processes that exited although nothing stopped them', count: crashes.length, examples: crashes.slice(0, 3) });
 
     const byStatus = [...load.stats.byStatus].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ');
     const report = [
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
     if (process.env.CHAOS_REPORT) writeFileSync(process.env.CHAOS_REPORT, `${report}\n`);
     const failed = rows.filter((r) => r.count > 0).length + recoveries.filter((r) => r.seconds === null).length;
     say(failed === 0 ? 'every check is zero' : `${failed} checks failed`);
+    say(`every process's log of this run: ${chaosLogDir}`);
     process.exitCode = failed === 0 ? 0 : 1;
   } finally {
     answerer.stop();
