@@ -32,6 +32,26 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 
 const ignoreError = () => undefined;
 
+/**
+ * A pooled connection whose 'error' event is listened to from the moment the pool hands it over.
+ * A connection lost mid-transaction fails the pending query; its 'error' event must not crash the
+ * process (the pool only listens on idle clients). Listening after `await pool.connect()` is too
+ * late: the pool can hand a connection to a waiting transaction while it is still reading a pool
+ * query's answer, and a FATAL in the same read (PostgreSQL's fast shutdown sends 57P01 to every
+ * backend) was emitted before the transaction resumed — unheard, so Node ended the process
+ * (docs/reliability.md, "A fast PostgreSQL restart killed the API process"). The callback runs in
+ * the hand-over itself.
+ */
+function connectListening(pool: pg.Pool): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) =>
+    pool.connect((error, client) => {
+      if (error || !client) return reject(error ?? new Error('the pool handed over no connection'));
+      client.on('error', ignoreError);
+      resolve(client);
+    }),
+  );
+}
+
 export function createPgDb(connectionString: string, options: { max?: number } = {}): Db {
   // Connections are kept while idle (pg-pool closes them after 10 s by default): after a quiet spell
   // the next burst would otherwise wait for new connections, each a new PostgreSQL backend with cold
@@ -47,10 +67,7 @@ export function createPgDb(connectionString: string, options: { max?: number } =
     kind: 'postgres',
     query: queryable.query,
     async tx(work) {
-      const client = await pool.connect();
-      // A connection lost mid-transaction fails the pending query; its 'error' event must not
-      // crash the process (the pool only listens on idle clients).
-      client.on('error', ignoreError);
+      const client = await connectListening(pool);
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
