@@ -119,9 +119,10 @@ export class ArsDialer {
    * An attempt whose Calls.create answer was lost (`dialing`, no call): the provider's calls to the
    * customer's number since the claim, not bound to another attempt, are this attempt's. One found
    * is bound (and closed when it has ended, hung up when the challenge has); none found means no
-   * call was created: a failed dial, then the next attempt. False when the provider cannot say yet.
+   * call was created: a failed dial, then the next attempt. `provider_unavailable` when the
+   * provider cannot say yet.
    */
-  async resolveUncertainDial(attempt: CallAttemptRow): Promise<boolean> {
+  async resolveUncertainDial(attempt: CallAttemptRow): Promise<boolean | 'provider_unavailable'> {
     const { db, envelope, placer, challenges, logger } = this.deps;
     const customer = await arsCustomerStore.get(db, attempt.tenant_id, attempt.customer_id);
     let found: { callSid: string; status: string; answeredBy: string | null } | undefined;
@@ -132,7 +133,7 @@ export class ArsDialer {
         calls = await placer.callsTo({ to: e164, since: new Date(attempt.claimed_at.getTime() - 5000) });
       } catch (error) {
         logger.warn({ err: error, attemptId: attempt.id }, 'resolving an unknown dial: listing the calls failed');
-        return false;
+        return 'provider_unavailable';
       }
       const bound = await callAttemptStore.boundCallSids(db, calls.map((call) => call.callSid));
       found = calls.filter((call) => !bound.has(call.callSid)).at(-1);

@@ -54,8 +54,18 @@ export class CallReconciler {
       counts[kind] += 1;
       this.deps.metrics.reconciled(kind);
     };
-    for (const attempt of await this.liveAttempts()) if (await this.closeIfEnded(attempt)) repaired('attempt_closed');
-    for (const attempt of await this.uncertainDials()) if (await this.deps.dialer.resolveUncertainDial(attempt)) repaired('uncertain_dial_resolved');
+    for (const attempt of await this.liveAttempts()) {
+      const closed = await this.closeIfEnded(attempt);
+      // The provider does not answer (frozen, down): every further fetch would wait out its
+      // timeout too and hold up the cases below; the next run tries again.
+      if (closed === 'provider_unavailable') break;
+      if (closed) repaired('attempt_closed');
+    }
+    for (const attempt of await this.uncertainDials()) {
+      const resolved = await this.deps.dialer.resolveUncertainDial(attempt);
+      if (resolved === 'provider_unavailable') break;
+      if (resolved) repaired('uncertain_dial_resolved');
+    }
     for (const attempt of await this.staleClaims()) {
       if (await this.deps.scheduler.ensure({ tenantId: attempt.tenant_id, challengeId: attempt.challenge_id, attemptNumber: attempt.attempt_number }, 0)) repaired('claim_requeued');
     }
@@ -72,13 +82,13 @@ export class CallReconciler {
     return counts;
   }
 
-  private async closeIfEnded(attempt: CallAttemptRow): Promise<boolean> {
+  private async closeIfEnded(attempt: CallAttemptRow): Promise<boolean | 'provider_unavailable'> {
     let call: { status: string; answeredBy: string | null } | null;
     try {
       call = await this.deps.placer.fetchCall(attempt.call_sid!);
     } catch (error) {
       this.deps.logger.warn({ err: error, attemptId: attempt.id }, 'reconciler: fetching the call failed');
-      return false;
+      return 'provider_unavailable';
     }
     if (call !== null && !endedCallStatuses.has(call.status)) return false;
     // Unknown to the provider: the call never went out.
