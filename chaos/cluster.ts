@@ -1,83 +1,29 @@
 // The system under test for `npm run chaos`: a private PostgreSQL and Redis, one stepup API process
-// and two worker processes, the telephony simulator, all on 127.0.0.1, each of which a fault can
-// kill, stop or restart.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+// and two worker processes, the telephony simulator (a process too), all on 127.0.0.1, each of
+// which a fault can kill, freeze, fill up or restart.
+import { ChaosProcess } from './chaos-process.ts';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PrivatePostgres, PrivateRedis } from '../test/support/services.ts';
 import { freePort } from '../test/support/test-server.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
-import { createSimulator, type Simulator } from '../src/telephony/simulator/create-simulator.ts';
+import { SimMirror, SimulatorProcess } from './sim-process.ts';
 
 export const accountSid = 'AC00000000000000000000000000000000';
 const authToken = 'chaos-simulator-auth-token';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Where a run keeps every process's output: `CHAOS_LOG_DIR`, default `.chaos/<start time>/`, one
- * `<name>.log` per process (stdout and stderr, every restart appended, each exit noted).
- */
-export const chaosLogDir = (() => {
-  const dir = process.env.CHAOS_LOG_DIR ?? join('.chaos', new Date().toISOString().replace(/[:.]/g, '-'));
-  mkdirSync(dir, { recursive: true });
-  return dir;
-})();
-
-/** An append-only log file of one process of the run. */
-export function processLog(name: string): WriteStream {
-  return createWriteStream(join(chaosLogDir, `${name}.log`), { flags: 'a' });
-}
-
 /** One stepup process (role api or worker) that can be killed and started again with the same settings. */
-export class StepupProcess {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private readonly log: WriteStream;
-  /** Set while the run itself stops the process (a fault or the end of the run). */
-  private stopping = false;
-  /** Exits nobody asked for: a crash. The run reports them and fails. */
-  readonly unexpectedExits: string[] = [];
-
+export class StepupProcess extends ChaosProcess {
   constructor(
-    readonly name: string,
+    name: string,
     private readonly env: Record<string, string>,
     private readonly readyUrl?: string,
   ) {
-    this.log = processLog(name);
-  }
-
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    super(name);
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [...productionNodeFlags, '--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.stopping = false;
-    this.log.write(`[chaos] ${new Date().toISOString()} started, pid ${child.pid}\n`);
-    child.stdout!.on('data', (chunk: Buffer) => this.log.write(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => {
-      this.log.write(chunk);
-      const text = chunk.toString();
-      if (/error|Error/.test(text) && process.env.CHAOS_VERBOSE) process.stderr.write(`[${this.name}] ${text}`);
-    });
-    this.child = child;
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        const how = `exited (code ${code}, signal ${signal})`;
-        this.log.write(`[chaos] ${new Date().toISOString()} ${how}${this.stopping ? '' : ' — not asked to'}\n`);
-        if (!this.stopping) {
-          this.unexpectedExits.push(`${this.name} ${how} at ${new Date().toISOString()}`);
-          process.stderr.write(`[chaos] ${this.name} ${how} although nothing stopped it: see ${join(chaosLogDir, `${this.name}.log`)}\n`);
-        }
-        resolve();
-      }),
-    );
+    this.launch([...productionNodeFlags, '--import', 'tsx', 'src/main.ts'], this.env);
     if (!this.readyUrl) return;
     for (let tries = 0; tries < 600; tries += 1) {
       if (!this.running) throw new Error(`${this.name} exited during start-up`);
@@ -105,7 +51,9 @@ export interface Cluster {
   redis: PrivateRedis;
   api: StepupProcess;
   workers: StepupProcess[];
-  simulator: Simulator;
+  simulator: SimulatorProcess;
+  /** Every call the simulator reported (its event stream), across its restarts. */
+  mirror: SimMirror;
   simUrl: string;
   close(): Promise<void>;
 }
@@ -114,10 +62,11 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
   const postgres = await PrivatePostgres.start();
   // Redis with an append-only file, as production runs it: a restart keeps the queues.
   const redis = await PrivateRedis.start({ appendOnly: true });
-  const simulator = createSimulator({ accountSid, authToken, ringDelayMs: 300 });
-  const simServer = http.createServer(simulator.app);
-  await new Promise<void>((resolve) => simServer.listen(0, '127.0.0.1', () => resolve()));
-  const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
+  const simulator = new SimulatorProcess(await freePort(), { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, SIM_RING_DELAY_MS: '300', LOG_LEVEL: 'warn' });
+  await simulator.start();
+  const simUrl = simulator.url;
+  const mirror = new SimMirror(simUrl);
+  mirror.start();
 
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -137,6 +86,7 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     ARS_RETRY_DELAY_SCALE: '0.05',
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '5000',
+    TWILIO_REQUEST_TIMEOUT_MS: '5000',
     RATE_LIMIT_PER_KEY_PER_MINUTE: '100000',
   };
   const api = new StepupProcess('api', { ...env, STEPUP_ROLE: 'api', PORT: String(apiPort), HOST: '127.0.0.1' }, `${apiUrl}/readyz`);
@@ -153,12 +103,12 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     api,
     workers,
     simulator,
+    mirror,
     simUrl,
     async close() {
       await Promise.all([api, ...workers].map((process) => process.signal('SIGKILL')));
-      simulator.close();
-      simServer.closeAllConnections();
-      await new Promise<void>((resolve) => simServer.close(() => resolve()));
+      mirror.stop();
+      await simulator.signal('SIGKILL');
       await redis.destroy();
       await postgres.destroy();
     },
