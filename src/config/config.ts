@@ -10,7 +10,7 @@ const base64Key32 = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be base64 of exactly 32 bytes');
 
-const envSchema = z.object({
+export const envSchema = z.object({
   STEPUP_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -19,6 +19,14 @@ const envSchema = z.object({
   DATABASE_URL: z.string().startsWith('postgres').optional(),
   DATA_DIR: z.string().default('./.data'),
   REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
+  // Redis Sentinel in place of REDIS_URL: host:port of each sentinel, comma-separated.
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'host:port of each sentinel, comma-separated')
+    .optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
   QUEUE_PREFIX: z.string().default('{stepup}'),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   MASTER_KEY: base64Key32.optional(),
@@ -73,6 +81,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string;
+  /** Where every Redis connection goes: REDIS_URL, or the primary that REDIS_SENTINELS name (docs/deployment.md). */
+  redis: RedisTarget;
   queuePrefix: string;
   adminToken: string | undefined;
   masterKeys: { current: { id: string; key: Buffer }; previous: { id: string; key: Buffer }[] };
@@ -131,6 +141,30 @@ function parsePreviousKeys(raw: string): { id: string; key: Buffer }[] {
   });
 }
 
+/** One Redis (REDIS_URL), or the primary a set of sentinels names (REDIS_SENTINELS). */
+export type RedisTarget =
+  | { url: string; password?: string; sentinels?: undefined }
+  | { sentinels: { host: string; port: number }[]; name: string; sentinelPassword?: string; password?: string; url?: undefined };
+
+/** REDIS_URL, or Sentinel when REDIS_SENTINELS is set (then REDIS_SENTINEL_NAME is required). */
+function redisTarget(e: z.infer<typeof envSchema>, issues: string[]): RedisTarget {
+  if (!e.REDIS_SENTINELS) {
+    if (e.REDIS_SENTINEL_NAME || e.REDIS_SENTINEL_PASSWORD) issues.push('REDIS_SENTINEL_NAME, REDIS_SENTINEL_PASSWORD: only with REDIS_SENTINELS');
+    return { url: e.REDIS_URL, ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}) };
+  }
+  if (!e.REDIS_SENTINEL_NAME) issues.push('REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the name the sentinels monitor the primary under)');
+  const sentinels = e.REDIS_SENTINELS.split(',').map((entry) => {
+    const [host, port] = entry.trim().split(':');
+    return { host: host!, port: Number(port) };
+  });
+  return {
+    sentinels,
+    name: e.REDIS_SENTINEL_NAME ?? '',
+    ...(e.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: e.REDIS_SENTINEL_PASSWORD } : {}),
+    ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -146,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = e.PORT;
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   const webauthn = webauthnConfig(e, publicBaseUrl, issues);
+  const redis = redisTarget(e, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     role: e.STEPUP_ROLE,
@@ -155,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redis,
     queuePrefix: e.QUEUE_PREFIX,
     adminToken: e.ADMIN_TOKEN,
     masterKeys: {
