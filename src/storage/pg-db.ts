@@ -75,8 +75,11 @@ export function createPgDb(connectionString: string, options: { max?: number } =
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        // A connection that cannot even roll back is destroyed rather than returned to the pool.
+        // A connection that cannot even roll back is destroyed rather than returned to the pool,
+        // and so is one to a server that refuses writes (25006: a primary demoted by a failover;
+        // a new connection goes through the proxy to the new primary).
         broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+        if ((error as { code?: string }).code === '25006') broken ??= error as Error;
         throw error;
       } finally {
         client.off('error', ignoreError);
