@@ -1,9 +1,11 @@
-// The system under test for `npm run chaos`: a private PostgreSQL and Redis, one stepup API process
+// The system under test for `npm run chaos`: a private PostgreSQL, a Redis primary and replica under
+// three sentinels, one stepup API process
 // and two worker processes, the telephony simulator (a process too), all on 127.0.0.1, each of
 // which a fault can kill, freeze, fill up or restart.
 import { ChaosProcess } from './chaos-process.ts';
 import { randomBytes } from 'node:crypto';
-import { PrivatePostgres, PrivateRedis } from '../test/support/services.ts';
+import { PrivatePostgres } from '../test/support/services.ts';
+import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
 import { freePort } from '../test/support/test-server.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
 import { SimMirror, SimulatorProcess } from './sim-process.ts';
@@ -44,11 +46,15 @@ export class StepupProcess extends ChaosProcess {
   }
 }
 
+/** How long the sentinels wait before they call the primary down (down-after-milliseconds). */
+export const sentinelDownAfterMs = 5000;
+
 export interface Cluster {
   apiUrl: string;
   adminToken: string;
   postgres: PrivatePostgres;
-  redis: PrivateRedis;
+  /** Redis as production runs it: a primary and a replica, three sentinels (stepup connects through them). */
+  redis: RedisSentinelSet;
   api: StepupProcess;
   workers: StepupProcess[];
   simulator: SimulatorProcess;
@@ -60,8 +66,9 @@ export interface Cluster {
 
 export async function startCluster(options: { workers?: number } = {}): Promise<Cluster> {
   const postgres = await PrivatePostgres.start();
-  // Redis with an append-only file, as production runs it: a restart keeps the queues.
-  const redis = await PrivateRedis.start({ appendOnly: true });
+  // Redis with an append-only file, as production runs it: a restart keeps the queues. The
+  // sentinels fail over after 5 s: a 3 s restart is a restart, a lost server is a failover.
+  const redis = await RedisSentinelSet.start({ appendOnly: true, downAfterMs: sentinelDownAfterMs });
   const simulator = new SimulatorProcess(await freePort(), { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, SIM_RING_DELAY_MS: '300', LOG_LEVEL: 'warn' });
   await simulator.start();
   const simUrl = simulator.url;
@@ -73,7 +80,8 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
   const adminToken = `chaos-admin-${randomBytes(18).toString('base64url')}`;
   const env: Record<string, string> = {
     DATABASE_URL: postgres.url,
-    REDIS_URL: redis.url,
+    REDIS_SENTINELS: redis.sentinelsEnv,
+    REDIS_SENTINEL_NAME: redis.name,
     QUEUE_PREFIX: '{chaos}',
     PUBLIC_BASE_URL: apiUrl,
     ADMIN_TOKEN: adminToken,

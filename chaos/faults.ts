@@ -22,11 +22,11 @@ export const faults: Fault[] = [
     inject: (cluster) => killFor(cluster.workers[0]!, 1000),
   },
   {
-    name: 'Redis down for 3 s (kill -9, restart from its append-only file)',
+    name: 'Redis primary down for 3 s (kill -9, restart from its append-only file; the sentinels wait 5 s)',
     async inject(cluster) {
-      await cluster.redis.stop();
+      const port = await cluster.redis.killPrimary();
       await sleep(3000);
-      await cluster.redis.resume();
+      await cluster.redis.restart(port);
     },
   },
   {
@@ -62,7 +62,7 @@ export const faults: Fault[] = [
   {
     name: 'Redis at maxmemory (noeviction) for 5 s',
     async inject(cluster) {
-      const redis = new Redis(cluster.redis.url);
+      const redis = new Redis(await cluster.redis.primaryUrl());
       try {
         await redis.config('SET', 'maxmemory-policy', 'noeviction');
         await redis.config('SET', 'maxmemory', '1');
@@ -105,6 +105,18 @@ export const faults: Fault[] = [
       } finally {
         await Promise.all(held.map((client) => client.end().catch(() => undefined)));
       }
+    },
+  },
+  {
+    // Returns at the kill: "serving again after" is then the recovery time of the whole failover.
+    name: 'Redis primary lost (kill -9), the replica promoted by three sentinels (timed from the kill)',
+    async inject(cluster) {
+      const lost = await cluster.redis.killPrimary();
+      // Redundancy back for the faults after this one: the old server returns as a replica.
+      void cluster.redis
+        .waitForNewPrimary(lost, 60_000)
+        .then(() => cluster.redis.restart(lost))
+        .catch((error: unknown) => process.stderr.write(`[chaos] the lost Redis server did not come back: ${String(error)}\n`));
     },
   },
 ];

@@ -27,6 +27,7 @@ export class RedisSentinelSet {
   readonly name = 'stepup-primary';
   private readonly servers = new Map<number, ChildProcess>();
   private readonly sentinelProcesses: ChildProcess[] = [];
+  private appendOnly = false;
 
   private constructor(
     private readonly dir: string,
@@ -43,8 +44,9 @@ export class RedisSentinelSet {
     const dir = mkdtempSync(join(tmpdir(), 'stepup-sentinel-'));
     const set = new RedisSentinelSet(dir, [await freePort(), await freePort()], [await freePort(), await freePort(), await freePort()]);
     const [primary, replica] = set.dataPorts as [number, number];
-    await set.startServer(primary, options.appendOnly ?? false);
-    await set.startServer(replica, options.appendOnly ?? false, primary);
+    set.appendOnly = options.appendOnly ?? false;
+    await set.startServer(primary);
+    await set.startServer(replica, primary);
     for (const port of set.sentinelPorts) {
       const file = join(dir, `sentinel-${port}.conf`);
       writeFileSync(
@@ -68,8 +70,8 @@ export class RedisSentinelSet {
     return set;
   }
 
-  private async startServer(port: number, appendOnly: boolean, replicaOf?: number): Promise<void> {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--dbfilename', `dump-${port}.rdb`, '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`, '--appendonly', appendOnly ? 'yes' : 'no'];
+  private async startServer(port: number, replicaOf?: number): Promise<void> {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--dbfilename', `dump-${port}.rdb`, '--appenddirname', `aof-${port}`, '--appendonly', this.appendOnly ? 'yes' : 'no'];
     if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
     this.servers.set(port, spawn(process.env.REDIS_SERVER_BIN || 'redis-server', args, { stdio: 'ignore' }));
     await waitForPing(port);
@@ -84,6 +86,19 @@ export class RedisSentinelSet {
     } finally {
       sentinel.disconnect();
     }
+  }
+
+  /** `redis://` of the server the sentinels name as primary now. */
+  async primaryUrl(): Promise<string> {
+    return `redis://127.0.0.1:${await this.primaryPort()}`;
+  }
+
+  /**
+   * Starts a killed server again from its files. The sentinels make it a replica of the current
+   * primary if it is no longer the primary itself.
+   */
+  async restart(port: number): Promise<void> {
+    await this.startServer(port);
   }
 
   /** kill -9 the primary (the server is lost, not restarted). Returns its port. */
