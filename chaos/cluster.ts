@@ -1,10 +1,11 @@
-// The system under test for `npm run chaos`: a private PostgreSQL, a Redis primary and replica under
+// The system under test for `npm run chaos`: a PostgreSQL primary and streaming replica behind
+// HAProxy, a Redis primary and replica under
 // three sentinels, one stepup API process
 // and two worker processes, the telephony simulator (a process too), all on 127.0.0.1, each of
 // which a fault can kill, freeze, fill up or restart.
 import { ChaosProcess } from './chaos-process.ts';
 import { randomBytes } from 'node:crypto';
-import { PrivatePostgres } from '../test/support/services.ts';
+import { PostgresFailoverSet } from '../test/support/pg-failover.ts';
 import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
 import { freePort } from '../test/support/test-server.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
@@ -52,7 +53,8 @@ export const sentinelDownAfterMs = 5000;
 export interface Cluster {
   apiUrl: string;
   adminToken: string;
-  postgres: PrivatePostgres;
+  /** PostgreSQL as production runs it: a primary and a streaming replica behind HAProxy (stepup connects to HAProxy). */
+  postgres: PostgresFailoverSet;
   /** Redis as production runs it: a primary and a replica, three sentinels (stepup connects through them). */
   redis: RedisSentinelSet;
   api: StepupProcess;
@@ -65,7 +67,7 @@ export interface Cluster {
 }
 
 export async function startCluster(options: { workers?: number } = {}): Promise<Cluster> {
-  const postgres = await PrivatePostgres.start();
+  const postgres = await PostgresFailoverSet.start();
   // Redis with an append-only file, as production runs it: a restart keeps the queues. The
   // sentinels fail over after 5 s: a 3 s restart is a restart, a lost server is a failover.
   const redis = await RedisSentinelSet.start({ appendOnly: true, downAfterMs: sentinelDownAfterMs });

@@ -119,4 +119,12 @@ export const faults: Fault[] = [
         .catch((error: unknown) => process.stderr.write(`[chaos] the lost Redis server did not come back: ${String(error)}\n`));
     },
   },
+  {
+    name: 'PostgreSQL primary lost (crash), the replica promoted and enabled behind HAProxy',
+    async inject(cluster) {
+      const started = performance.now();
+      await cluster.postgres.failOver();
+      process.stderr.write(`[chaos]   crash → replica promoted and enabled on HAProxy: ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+    },
+  },
 ];

@@ -1,8 +1,11 @@
 // A PostgreSQL primary, its streaming replica and HAProxy in front (docs/deployment.md,
-// "PostgreSQL"), all on 127.0.0.1: stepup's DATABASE_URL names HAProxy, which sends connections to
-// the primary while its health check passes and to the replica (a `backup` server) once it fails.
-// `failOver()` kills the primary and promotes the replica, as Patroni or an operator would.
+// "PostgreSQL"), all on 127.0.0.1: stepup's DATABASE_URL names HAProxy. The replica is in HAProxy's
+// backend but disabled: a replica is read-only and can be behind, so no connection may reach it
+// before it is promoted (HAProxy's pgsql-check cannot tell a primary from a replica). `failOver()`
+// kills the primary, promotes the replica and enables it on HAProxy's admin socket, as Patroni or an
+// operator would; restarts (`stop`/`resume`) act on whichever server is the primary now.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,6 +18,8 @@ const runPg = (tool: string, args: string[]) => runPostgresTool([tool, ...args])
 
 export class PostgresFailoverSet {
   private haproxy: ChildProcess | undefined;
+  /** The data folder of the server that is the primary now. */
+  private current: 'primary' | 'replica' = 'primary';
 
   private constructor(
     private readonly dir: string,
@@ -41,6 +46,7 @@ export class PostgresFailoverSet {
       [
         'global',
         '  maxconn 500',
+        `  stats socket ${join(dir, 'haproxy.sock')} level admin`,
         'defaults',
         '  mode tcp',
         '  timeout connect 2s',
@@ -54,7 +60,7 @@ export class PostgresFailoverSet {
         // A server marked down has its sessions cut: the pool sees them die instead of hanging.
         '  default-server inter 250ms fall 2 rise 2 on-marked-down shutdown-sessions',
         `  server primary 127.0.0.1:${set.primaryPort} check`,
-        `  server replica 127.0.0.1:${set.replicaPort} check backup`,
+        `  server replica 127.0.0.1:${set.replicaPort} check disabled`,
         '',
       ].join('\n'),
     );
@@ -99,10 +105,36 @@ export class PostgresFailoverSet {
     }
   }
 
-  /** The primary crashes (immediate shutdown, not restarted); the replica is promoted. */
+  /**
+   * The primary crashes (immediate shutdown, not restarted); the replica is promoted and HAProxy
+   * sends connections to it. Afterwards there is no replica (restarts act on the new primary).
+   */
   async failOver(): Promise<void> {
     runPg('pg_ctl', ['-D', join(this.dir, 'primary'), '-m', 'immediate', 'stop']);
     runPg('pg_ctl', ['-D', join(this.dir, 'replica'), '-w', 'promote']);
+    await this.haproxyCommand('disable server postgres/primary');
+    await this.haproxyCommand('enable server postgres/replica');
+    this.current = 'replica';
+  }
+
+  /** Stops the current primary (immediate: a crash; fast: a clean restart that still cuts clients). */
+  async stop(mode: 'immediate' | 'fast'): Promise<void> {
+    runPg('pg_ctl', ['-D', join(this.dir, this.current), '-m', mode, 'stop']);
+  }
+
+  async resume(): Promise<void> {
+    this.pgStart(this.current, this.current === 'primary' ? this.primaryPort : this.replicaPort);
+  }
+
+  /** One command on HAProxy's admin socket (its runtime API). */
+  private haproxyCommand(command: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let answer = '';
+      const socket = net.connect(join(this.dir, 'haproxy.sock'), () => socket.end(`${command}\n`));
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
   }
 
   async destroy(): Promise<void> {
