@@ -1,7 +1,7 @@
 // What a chaos run must never show, counted from the database, the simulator and the bank's side.
 // Every count here must be zero; the run exits non-zero otherwise (docs/reliability.md).
 import pg from 'pg';
-import type { Simulator } from '../src/telephony/simulator/create-simulator.ts';
+import type { SimCallView } from '../src/telephony/simulator/simulator-state.ts';
 import type { Session, LoadStats } from './bank-load.ts';
 import type { WebhookReceiver } from './webhook-receiver.ts';
 import { attemptIdOf, type PressedAnswer } from './call-answerer.ts';
@@ -26,7 +26,8 @@ export async function runChecks(input: {
   sessions: Session[];
   stats: LoadStats;
   receiver: WebhookReceiver;
-  simulator: Simulator;
+  /** Every call the simulator reported during the run (across its restarts). */
+  calls: SimCallView[];
   pressed: PressedAnswer[];
 }): Promise<CheckRow[]> {
   const client = new pg.Client({ connectionString: input.databaseUrl });
@@ -58,20 +59,22 @@ export async function runChecks(input: {
     rows.push(row('challenges with two events (received)', [...input.receiver.accepted].filter(([, events]) => events.size > 1).map(([id]) => id)));
 
     const callsByAttempt = new Map<string, number>();
-    for (const call of input.simulator.state.listCalls()) {
+    for (const call of input.calls) {
       const attempt = attemptIdOf(call.url);
       if (attempt) callsByAttempt.set(attempt, (callsByAttempt.get(attempt) ?? 0) + 1);
     }
     rows.push(row('calls placed twice for one attempt', [...callsByAttempt].filter(([, count]) => count > 1).map(([attempt]) => attempt)));
 
-    // An answer stepup received (its call went on without an application error) must decide the challenge.
-    const attempts = await client.query<{ id: string; challenge_id: string }>('SELECT id, challenge_id FROM ars_call_attempts');
+    // Every right answer or `*` the customer gave must decide the challenge — calls that ended with
+    // an application error included: the customer pressed the keys either way.
+    const attempts = await client.query<{ id: string; challenge_id: string; attempt_number: number; status: string; end_reason: string | null }>(
+      'SELECT id, challenge_id, attempt_number, status, end_reason FROM ars_call_attempts ORDER BY attempt_number',
+    );
     const challengeOfAttempt = new Map(attempts.rows.map((r) => [r.id, r.challenge_id]));
-    const cleanCalls = new Set(input.simulator.state.listCalls().filter((call) => call.errors.length === 0).map((call) => call.sid));
-    const decisive = input.pressed.filter((answer) => answer.kind !== 'wrong' && cleanCalls.has(answer.callSid));
+    const decisive = input.pressed.filter((answer) => answer.kind !== 'wrong');
     const decisiveIds = [...new Set(decisive.map((answer) => challengeOfAttempt.get(answer.attemptId)).filter((id): id is string => Boolean(id)))];
     const decided = new Map(
-      (await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at FROM challenges WHERE id = ANY($1)', [decisiveIds])).rows.map((r) => [r.id, r]),
+      (await client.query<ChallengeRow & { result_reason: string | null }>('SELECT id, status, fraud_reported, expires_at, result_reason FROM challenges WHERE id = ANY($1)', [decisiveIds])).rows.map((r) => [r.id, r]),
     );
     rows.push(
       row(
@@ -82,7 +85,12 @@ export async function runChecks(input: {
             if (!challenge) return true;
             return answer.kind === 'right' ? challenge.status !== 'approved' : !(challenge.status === 'denied' && challenge.fraud_reported);
           })
-          .map((answer) => `${answer.kind} on ${answer.attemptId}`),
+          .map((answer) => {
+            const challenge = decided.get(challengeOfAttempt.get(answer.attemptId) ?? '');
+            const attemptsOfIt = attempts.rows.filter((a) => a.challenge_id === challenge?.id).map((a) => `${a.attempt_number}:${a.end_reason ?? a.status}`);
+            const pressedOn = attempts.rows.find((a) => a.id === answer.attemptId)?.attempt_number ?? '?';
+            return `${answer.kind} on ${answer.attemptId} (attempt ${pressedOn}; challenge ${challenge ? `${challenge.id} ${challenge.status}/${challenge.result_reason}` : 'unknown'}; attempts ${attemptsOfIt.join(' ')})`;
+          }),
       ),
     );
     rows.push(

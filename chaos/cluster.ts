@@ -1,45 +1,32 @@
-// The system under test for `npm run chaos`: a private PostgreSQL and Redis, one stepup API process
-// and two worker processes, the telephony simulator, all on 127.0.0.1, each of which a fault can
-// kill, stop or restart.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The system under test for `npm run chaos`: a PostgreSQL primary and streaming replica behind
+// HAProxy, a Redis primary and replica under
+// three sentinels, one stepup API process
+// and two worker processes, the telephony simulator (a process too), all on 127.0.0.1, each of
+// which a fault can kill, freeze, fill up or restart.
+import { ChaosProcess } from './chaos-process.ts';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { PrivatePostgres, PrivateRedis } from '../test/support/services.ts';
+import { PostgresFailoverSet } from '../test/support/pg-failover.ts';
+import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
 import { freePort } from '../test/support/test-server.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
-import { createSimulator, type Simulator } from '../src/telephony/simulator/create-simulator.ts';
+import { SimMirror, SimulatorProcess } from './sim-process.ts';
 
 export const accountSid = 'AC00000000000000000000000000000000';
 const authToken = 'chaos-simulator-auth-token';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One stepup process (role api or worker) that can be killed and started again with the same settings. */
-export class StepupProcess {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-
+export class StepupProcess extends ChaosProcess {
   constructor(
-    readonly name: string,
+    name: string,
     private readonly env: Record<string, string>,
     private readonly readyUrl?: string,
-  ) {}
-
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  ) {
+    super(name);
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [...productionNodeFlags, '--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      if (/error|Error/.test(text) && process.env.CHAOS_VERBOSE) process.stderr.write(`[${this.name}] ${text}`);
-    });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.launch([...productionNodeFlags, '--import', 'tsx', 'src/main.ts'], this.env);
     if (!this.readyUrl) return;
     for (let tries = 0; tries < 600; tries += 1) {
       if (!this.running) throw new Error(`${this.name} exited during start-up`);
@@ -52,6 +39,7 @@ export class StepupProcess {
   /** Sends a signal and waits for the process to exit (SIGTERM: at most `graceMs`, then SIGKILL). */
   async signal(signal: 'SIGKILL' | 'SIGTERM', graceMs = 15_000): Promise<void> {
     if (!this.running) return;
+    this.stopping = true;
     this.child!.kill(signal);
     const killed = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
     await this.exited;
@@ -59,33 +47,43 @@ export class StepupProcess {
   }
 }
 
+/** How long the sentinels wait before they call the primary down (down-after-milliseconds). */
+export const sentinelDownAfterMs = 5000;
+
 export interface Cluster {
   apiUrl: string;
   adminToken: string;
-  postgres: PrivatePostgres;
-  redis: PrivateRedis;
+  /** PostgreSQL as production runs it: a primary and a streaming replica behind HAProxy (stepup connects to HAProxy). */
+  postgres: PostgresFailoverSet;
+  /** Redis as production runs it: a primary and a replica, three sentinels (stepup connects through them). */
+  redis: RedisSentinelSet;
   api: StepupProcess;
   workers: StepupProcess[];
-  simulator: Simulator;
+  simulator: SimulatorProcess;
+  /** Every call the simulator reported (its event stream), across its restarts. */
+  mirror: SimMirror;
   simUrl: string;
   close(): Promise<void>;
 }
 
 export async function startCluster(options: { workers?: number } = {}): Promise<Cluster> {
-  const postgres = await PrivatePostgres.start();
-  // Redis with an append-only file, as production runs it: a restart keeps the queues.
-  const redis = await PrivateRedis.start({ appendOnly: true });
-  const simulator = createSimulator({ accountSid, authToken, ringDelayMs: 300 });
-  const simServer = http.createServer(simulator.app);
-  await new Promise<void>((resolve) => simServer.listen(0, '127.0.0.1', () => resolve()));
-  const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
+  const postgres = await PostgresFailoverSet.start();
+  // Redis with an append-only file, as production runs it: a restart keeps the queues. The
+  // sentinels fail over after 5 s: a 3 s restart is a restart, a lost server is a failover.
+  const redis = await RedisSentinelSet.start({ appendOnly: true, downAfterMs: sentinelDownAfterMs });
+  const simulator = new SimulatorProcess(await freePort(), { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, SIM_RING_DELAY_MS: '300', LOG_LEVEL: 'warn' });
+  await simulator.start();
+  const simUrl = simulator.url;
+  const mirror = new SimMirror(simUrl);
+  mirror.start();
 
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const adminToken = `chaos-admin-${randomBytes(18).toString('base64url')}`;
   const env: Record<string, string> = {
     DATABASE_URL: postgres.url,
-    REDIS_URL: redis.url,
+    REDIS_SENTINELS: redis.sentinelsEnv,
+    REDIS_SENTINEL_NAME: redis.name,
     QUEUE_PREFIX: '{chaos}',
     PUBLIC_BASE_URL: apiUrl,
     ADMIN_TOKEN: adminToken,
@@ -98,6 +96,7 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     ARS_RETRY_DELAY_SCALE: '0.05',
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '5000',
+    TWILIO_REQUEST_TIMEOUT_MS: '5000',
     RATE_LIMIT_PER_KEY_PER_MINUTE: '100000',
   };
   const api = new StepupProcess('api', { ...env, STEPUP_ROLE: 'api', PORT: String(apiPort), HOST: '127.0.0.1' }, `${apiUrl}/readyz`);
@@ -114,12 +113,12 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     api,
     workers,
     simulator,
+    mirror,
     simUrl,
     async close() {
       await Promise.all([api, ...workers].map((process) => process.signal('SIGKILL')));
-      simulator.close();
-      simServer.closeAllConnections();
-      await new Promise<void>((resolve) => simServer.close(() => resolve()));
+      mirror.stop();
+      await simulator.signal('SIGKILL');
       await redis.destroy();
       await postgres.destroy();
     },

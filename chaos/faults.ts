@@ -1,5 +1,8 @@
 // The faults a chaos run injects, one at a time, while the load runs. Each returns once the failed
 // component is back (or has been replaced), so the run can time how long the API takes to recover.
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { killFor } from './chaos-process.ts';
 import type { Cluster } from './cluster.ts';
 
 export interface Fault {
@@ -12,26 +15,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const faults: Fault[] = [
   {
     name: 'kill -9 the API process, start it again',
-    async inject(cluster) {
-      await cluster.api.signal('SIGKILL');
-      await sleep(1000);
-      await cluster.api.start();
-    },
+    inject: (cluster) => killFor(cluster.api, 1000),
   },
   {
     name: 'kill -9 a worker process, start it again',
-    async inject(cluster) {
-      await cluster.workers[0]!.signal('SIGKILL');
-      await sleep(1000);
-      await cluster.workers[0]!.start();
-    },
+    inject: (cluster) => killFor(cluster.workers[0]!, 1000),
   },
   {
-    name: 'Redis down for 3 s (kill -9, restart from its append-only file)',
+    name: 'Redis primary down for 3 s (kill -9, restart from its append-only file; the sentinels wait 5 s)',
     async inject(cluster) {
-      await cluster.redis.stop();
+      const port = await cluster.redis.killPrimary();
       await sleep(3000);
-      await cluster.redis.resume();
+      await cluster.redis.restart(port);
     },
   },
   {
@@ -62,6 +57,74 @@ export const faults: Fault[] = [
     async inject(cluster) {
       await Promise.all(cluster.workers.map((worker) => worker.signal('SIGTERM')));
       await Promise.all(cluster.workers.map((worker) => worker.start()));
+    },
+  },
+  {
+    name: 'Redis at maxmemory (noeviction) for 5 s',
+    async inject(cluster) {
+      const redis = new Redis(await cluster.redis.primaryUrl());
+      try {
+        await redis.config('SET', 'maxmemory-policy', 'noeviction');
+        await redis.config('SET', 'maxmemory', '1');
+        await sleep(5000);
+        await redis.config('SET', 'maxmemory', '0');
+      } finally {
+        redis.disconnect();
+      }
+    },
+  },
+  {
+    name: 'telephony provider frozen (SIGSTOP the simulator) for 12 s',
+    async inject(cluster) {
+      // Longer than TWILIO_REQUEST_TIMEOUT_MS: Calls.create times out with its outcome unknown.
+      await cluster.simulator.signal('SIGSTOP');
+      await sleep(12_000);
+      await cluster.simulator.signal('SIGCONT');
+    },
+  },
+  {
+    name: 'telephony provider killed (kill -9 the simulator), back after 2 s',
+    inject: (cluster) => killFor(cluster.simulator, 2000),
+  },
+  {
+    name: 'PostgreSQL connection slots all held for 5 s',
+    async inject(cluster) {
+      // Every free slot taken (new connections get 53300 "too many clients"); stepup's own open
+      // connections go on working.
+      const held: pg.Client[] = [];
+      try {
+        for (;;) {
+          const client = new pg.Client({ connectionString: cluster.postgres.url });
+          client.on('error', () => undefined);
+          const connected = await client.connect().then(() => true, () => false);
+          if (!connected) break;
+          held.push(client);
+          if (held.length > 500) break;
+        }
+        await sleep(5000);
+      } finally {
+        await Promise.all(held.map((client) => client.end().catch(() => undefined)));
+      }
+    },
+  },
+  {
+    // Returns at the kill: "serving again after" is then the recovery time of the whole failover.
+    name: 'Redis primary lost (kill -9), the replica promoted by three sentinels (timed from the kill)',
+    async inject(cluster) {
+      const lost = await cluster.redis.killPrimary();
+      // Redundancy back for the faults after this one: the old server returns as a replica.
+      void cluster.redis
+        .waitForNewPrimary(lost, 60_000)
+        .then(() => cluster.redis.restart(lost))
+        .catch((error: unknown) => process.stderr.write(`[chaos] the lost Redis server did not come back: ${String(error)}\n`));
+    },
+  },
+  {
+    name: 'PostgreSQL primary lost (crash), the replica promoted and enabled behind HAProxy',
+    async inject(cluster) {
+      const started = performance.now();
+      await cluster.postgres.failOver();
+      process.stderr.write(`[chaos]   crash → replica promoted and enabled on HAProxy: ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
     },
   },
 ];

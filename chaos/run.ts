@@ -4,10 +4,12 @@
 // turn; then the checks of chaos/checks.ts. Exits 1 when any check counts more than zero.
 //   CHAOS_RATE (challenges/s, default 30), CHAOS_FAULT_GAP_S (seconds of load around each fault,
 //   default 15), CHAOS_FAULTS (comma-separated fault numbers, default all), CHAOS_REPORT (write
-//   the Markdown table there too).
+//   the Markdown table there too), CHAOS_LOG_DIR (where every process's output is kept; default
+//   .chaos/<start time>/).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { StepupClient } from '../src/client/stepup-client.ts';
+import { chaosLogDir } from './chaos-process.ts';
 import { startCluster, type Cluster } from './cluster.ts';
 import { faults } from './faults.ts';
 import { BankLoad, type Customer, type Scenario } from './bank-load.ts';
@@ -50,9 +52,9 @@ const landline = (n: number) => `+8223${String(n).padStart(7, '0')}`;
 
 async function main(): Promise<void> {
   const receiver = await startWebhookReceiver({ failShare: 0.1 });
-  say('starting PostgreSQL, Redis, the simulator, one API and two worker processes');
+  say(`starting PostgreSQL, Redis, the simulator, one API and two worker processes (their logs: ${chaosLogDir})`);
   const cluster = await startCluster({ workers: 2 });
-  const answerer = new CallAnswerer(cluster.simulator);
+  const answerer = new CallAnswerer(cluster.mirror, cluster.simUrl);
   try {
     const tenant = await admin(cluster, 'POST', '/admin/v1/tenants', { name: 'Chaos Bank', bankName: 'Chaos Bank', allowLoopbackCallbacks: true, defaultCallbackUrl: receiver.url });
     receiver.setSecret(tenant.body.webhookSecret);
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
         } else if (scenario.startsWith('ars_')) {
           const number = landline((phones += 1));
           const plan = scenario.slice(4) as CallPlan;
-          cluster.simulator.state.setNumber({ number, callForwarding: false, answer: plan === 'unanswered' ? 'no-answer' : 'human' });
+          await cluster.simulator.setNumber(number, { callForwarding: false, answer: plan === 'unanswered' ? 'no-answer' : 'human' });
           answerer.plan(number, plan, secret);
           for (const [path, body] of [['phone', { number }], ['knowledge-secret', { secret }]] as const) {
             const response = await client.request('PUT', `/v1/customers/${customer.id}/${path}`, body);
@@ -125,12 +127,14 @@ async function main(): Promise<void> {
     const drainDeadline = performance.now() + 150_000;
     let rows: CheckRow[] = [];
     for (;;) {
-      rows = await runChecks({ databaseUrl: cluster.postgres.url, sessions: load.sessions, stats: load.stats, receiver, simulator: cluster.simulator, pressed: answerer.pressed });
+      rows = await runChecks({ databaseUrl: cluster.postgres.url, sessions: load.sessions, stats: load.stats, receiver, calls: [...cluster.mirror.calls.values()], pressed: answerer.pressed });
       const draining = rows.filter((r) => ['challenges created but not terminal', 'decisions that never reached the bank', 'stuck call attempts'].includes(r.check) && r.count > 0);
       if (draining.length === 0 || performance.now() > drainDeadline) break;
       await sleep(2000);
     }
     answerer.stop();
+    const crashes = [cluster.api, ...cluster.workers, cluster.simulator].flatMap((process) => process.unexpectedExits);
+    rows.push({ check: 'processes that exited although nothing stopped them', count: crashes.length, examples: crashes.slice(0, 3) });
 
     const byStatus = [...load.stats.byStatus].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ');
     const report = [
@@ -148,6 +152,7 @@ async function main(): Promise<void> {
     if (process.env.CHAOS_REPORT) writeFileSync(process.env.CHAOS_REPORT, `${report}\n`);
     const failed = rows.filter((r) => r.count > 0).length + recoveries.filter((r) => r.seconds === null).length;
     say(failed === 0 ? 'every check is zero' : `${failed} checks failed`);
+    say(`every process's log of this run: ${chaosLogDir}`);
     process.exitCode = failed === 0 ? 0 : 1;
   } finally {
     answerer.stop();

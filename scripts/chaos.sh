@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
 ensure_node_modules
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+ensure_haproxy
 export REDIS_SERVER_BIN="$(command -v redis-server)"
 export PG_BIN_DIR="$(pg_bin_dir || { apt_install postgresql >/dev/null && pg_bin_dir; })"
 npx tsx chaos/run.ts

@@ -9,6 +9,7 @@ trap services_stop EXIT
 ensure_node_modules
 ensure_redis
 ensure_postgres
+ensure_haproxy || true
 ensure_chromium || log "Chromium unavailable: browser tests will fail"
 export REDIS_SERVER_BIN="$(command -v redis-server || true)"
 

@@ -78,6 +78,12 @@ ensure_postgres() {
   log "throwaway PostgreSQL on port $port"
 }
 
+# HAProxy in front of a PostgreSQL primary and its streaming replica (test/support/pg-failover.ts).
+ensure_haproxy() {
+  command -v haproxy >/dev/null 2>&1 || apt_install haproxy || { log "haproxy not found: the PostgreSQL failover test will fail"; return 1; }
+  export HAPROXY_BIN="$(command -v haproxy)"
+}
+
 ensure_chromium() {
   if [ -n "${CHROMIUM_PATH:-}" ]; then return 0; fi
   if ! command -v chromium >/dev/null 2>&1; then apt_install chromium || return 1; fi

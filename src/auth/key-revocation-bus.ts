@@ -1,11 +1,13 @@
 // A revoked API key must stop working on every API process at once, not when each process's key cache
 // expires: the revoking process publishes the key id on a Redis channel, and every process (itself
 // included) has a subscriber connection that evicts the key from its cache (docs/signing-requests.md).
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
+import type { RedisTarget } from '../config/config.ts';
+import { connectRedis } from '../redis/redis-connections.ts';
 
 export interface KeyRevocationBusOptions {
-  redisUrl: string;
+  redis: RedisTarget;
   /** The connection that publishes (any command connection). */
   publisher: Redis;
   /** Namespaced per deployment, like the queues. */
@@ -24,7 +26,7 @@ export class KeyRevocationBus {
   constructor(private readonly options: KeyRevocationBusOptions) {
     // A subscriber connection serves nothing else (Redis restricts subscribed connections to pub/sub);
     // it retries for ever and ioredis re-subscribes after a reconnect.
-    this.subscriber = new Redis(options.redisUrl, {
+    this.subscriber = connectRedis(options.redis, {
       maxRetriesPerRequest: null,
       retryStrategy: (times) => Math.min(times * 200, 2000),
       connectionName: 'stepup-key-revocations',

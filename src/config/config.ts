@@ -10,7 +10,7 @@ const base64Key32 = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be base64 of exactly 32 bytes');
 
-const envSchema = z.object({
+export const envSchema = z.object({
   STEPUP_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -19,6 +19,14 @@ const envSchema = z.object({
   DATABASE_URL: z.string().startsWith('postgres').optional(),
   DATA_DIR: z.string().default('./.data'),
   REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
+  // Redis Sentinel in place of REDIS_URL: host:port of each sentinel, comma-separated.
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'host:port of each sentinel, comma-separated')
+    .optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
   QUEUE_PREFIX: z.string().default('{stepup}'),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   MASTER_KEY: base64Key32.optional(),
@@ -28,6 +36,7 @@ const envSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
   TWILIO_FROM: z.string().optional(),
   TWILIO_API_BASE_URL: z.url().optional(),
+  TWILIO_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('64kb'),
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
@@ -66,8 +75,10 @@ const envSchema = z.object({
   // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
   ARS_RETRY_DELAY_SCALE: z.coerce.number().min(0.0001).max(1).default(1),
   POLICY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
-  ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
-  ARS_RECONCILE_AFTER_S: z.coerce.number().min(0.1).max(3600).default(30),
+  ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  ARS_RECONCILE_AFTER_S: z.coerce.number().min(0.1).max(3600).default(20),
+  // Under Twilio's 15 s read timeout for a voice webhook.
+  ARS_WEBHOOK_PATIENCE_MS: z.coerce.number().int().min(0).max(14_000).default(8000),
   ARS_RECONCILE_GIVE_UP_S: z.coerce.number().min(1).max(86_400).default(3600),
 });
 
@@ -81,10 +92,12 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string;
+  /** Where every Redis connection goes: REDIS_URL, or the primary that REDIS_SENTINELS name (docs/deployment.md). */
+  redis: RedisTarget;
   queuePrefix: string;
   adminToken: string | undefined;
   masterKeys: { current: { id: string; key: Buffer }; previous: { id: string; key: Buffer }[] };
-  twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined } | undefined;
+  twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined; requestTimeoutMs: number } | undefined;
   logLevel: Env['LOG_LEVEL'];
   bodyLimit: string;
   rateLimitPerKeyPerMinute: number;
@@ -122,6 +135,8 @@ export interface Config {
   arsReconcileAfterSeconds: number;
   /** ARS_RECONCILE_GIVE_UP_S: a live attempt whose call cannot be fetched is ended `status_unknown` this long after its claim. */
   arsReconcileGiveUpSeconds: number;
+  /** ARS_WEBHOOK_PATIENCE_MS: how long an ARS webhook waits out PostgreSQL or Redis being unavailable before answering 503. */
+  arsWebhookPatienceMs: number;
   /**
    * WEBAUTHN_RP_ID / WEBAUTHN_ORIGINS, or why passkeys are unavailable (PUBLIC_BASE_URL on an IP
    * address and no WEBAUTHN_RP_ID: an IP address is never a valid RP ID).
@@ -149,6 +164,30 @@ function parsePreviousKeys(raw: string): { id: string; key: Buffer }[] {
   });
 }
 
+/** One Redis (REDIS_URL), or the primary a set of sentinels names (REDIS_SENTINELS). */
+export type RedisTarget =
+  | { url: string; password?: string; sentinels?: undefined }
+  | { sentinels: { host: string; port: number }[]; name: string; sentinelPassword?: string; password?: string; url?: undefined };
+
+/** REDIS_URL, or Sentinel when REDIS_SENTINELS is set (then REDIS_SENTINEL_NAME is required). */
+function redisTarget(e: z.infer<typeof envSchema>, issues: string[]): RedisTarget {
+  if (!e.REDIS_SENTINELS) {
+    if (e.REDIS_SENTINEL_NAME || e.REDIS_SENTINEL_PASSWORD) issues.push('REDIS_SENTINEL_NAME, REDIS_SENTINEL_PASSWORD: only with REDIS_SENTINELS');
+    return { url: e.REDIS_URL, ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}) };
+  }
+  if (!e.REDIS_SENTINEL_NAME) issues.push('REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the name the sentinels monitor the primary under)');
+  const sentinels = e.REDIS_SENTINELS.split(',').map((entry) => {
+    const [host, port] = entry.trim().split(':');
+    return { host: host!, port: Number(port) };
+  });
+  return {
+    sentinels,
+    name: e.REDIS_SENTINEL_NAME ?? '',
+    ...(e.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: e.REDIS_SENTINEL_PASSWORD } : {}),
+    ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -170,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = e.PORT;
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   const webauthn = webauthnConfig(e, publicBaseUrl, issues);
+  const redis = redisTarget(e, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     role: e.STEPUP_ROLE,
@@ -179,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redis,
     queuePrefix: e.QUEUE_PREFIX,
     adminToken: e.ADMIN_TOKEN,
     masterKeys: {
@@ -187,7 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     twilio:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
-        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBaseUrl: e.TWILIO_API_BASE_URL }
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBaseUrl: e.TWILIO_API_BASE_URL, requestTimeoutMs: e.TWILIO_REQUEST_TIMEOUT_MS }
         : undefined,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
@@ -211,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     arsReconcileEveryMs: e.ARS_RECONCILE_EVERY_MS,
     arsReconcileAfterSeconds: e.ARS_RECONCILE_AFTER_S,
     arsReconcileGiveUpSeconds: e.ARS_RECONCILE_GIVE_UP_S,
+    arsWebhookPatienceMs: e.ARS_WEBHOOK_PATIENCE_MS,
     webauthn,
   };
 }

@@ -40,6 +40,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     code === '57P03' ||
     code === '08006' ||
     code === '08001' ||
+    // too_many_connections: every slot taken for now.
+    code === '53300' ||
+    // read_only_sql_transaction: a primary demoted by a failover, still behind the proxy's old connection.
+    code === '25006' ||
     /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(error.message)
   );
 }

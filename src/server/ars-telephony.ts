@@ -22,12 +22,12 @@ export const arsTelephony: ArsTelephony = {
     if (!twilio) return undefined;
     // Flows are validated at start-up: a broken flow file stops the server here.
     const flows = await loadFlows();
-    const client = createTwilioClient({ accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.apiBaseUrl, timeoutMs: 10_000 });
+    const client = createTwilioClient({ accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.apiBaseUrl, timeoutMs: twilio.requestTimeoutMs });
     return {
       placer: twilioCallPlacer({ client, accountSid: twilio.accountSid, from: twilio.from, publicBaseUrl: config.publicBaseUrl }),
       webhooks: (calls) => ({
         path: arsWebhookMount,
-        handler: arsWebhookRouter({ calls, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger }),
+        handler: arsWebhookRouter({ calls, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger, patienceMs: config.arsWebhookPatienceMs }),
       }),
     };
   },

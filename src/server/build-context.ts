@@ -7,7 +7,7 @@ import { openDb } from '../storage/open-db.ts';
 import { Envelope } from '../crypto/envelope.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
-import { createRedis, whenReady } from '../redis/redis-connections.ts';
+import { createRedis, describeRedis, whenReady } from '../redis/redis-connections.ts';
 import { TenantStore } from '../tenants/tenant-store.ts';
 import { PolicyStore } from '../tenants/policy-store.ts';
 import { ReceiptSigner } from '../receipts/receipt-signer.ts';
@@ -73,11 +73,11 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const metrics = createMetrics();
   const opened = await openDb(config);
   const db = options.wrapDb ? options.wrapDb(opened) : opened;
-  const redis = createRedis(config.redisUrl, 'command', { autoPipelining: true });
-  const queueRedis = createRedis(config.redisUrl, 'command');
+  const redis = createRedis(config.redis, 'command', { autoPipelining: true });
+  const queueRedis = createRedis(config.redis, 'command');
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
   queueRedis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
-  const waiting = () => logger.warn({ redis: config.redisUrl.replace(/\/\/[^@]*@/, '//***@') }, 'waiting for Redis');
+  const waiting = () => logger.warn({ redis: describeRedis(config.redis) }, 'waiting for Redis');
   await Promise.all([whenReady(redis, waiting), whenReady(queueRedis)]);
   const envelope = new Envelope(config.masterKeys);
   const tenants = new TenantStore(db, envelope, clock);
@@ -111,7 +111,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   });
   const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs, clock: options.authClock ?? clock });
   const keyRevocations = new KeyRevocationBus({
-    redisUrl: config.redisUrl,
+    redis: config.redis,
     publisher: redis,
     channel: `${config.queuePrefix}:api-key-revoked`,
     onRevoked: (keyId) => bankVerifier.forgetKey(keyId),

@@ -88,7 +88,7 @@ export async function startServer(
   let mounts: { path: string; handler: express.RequestHandler }[] = [];
   const workers: Worker[] = [];
   const auditSequencer = config.role !== 'api' ? new AuditSequencer(context.db, logger) : undefined;
-  const workerRedis = config.role !== 'api' ? createRedis(config.redisUrl, 'worker') : undefined;
+  const workerRedis = config.role !== 'api' ? createRedis(config.redis, 'worker') : undefined;
   workerRedis?.on('error', (error) => logger.debug({ err: error }, 'worker redis error'));
 
   if (config.role !== 'worker') {

@@ -41,6 +41,26 @@ function wrap(client: pg.Pool | pg.PoolClient, pending: PendingStatements, befor
 
 const ignoreError = () => undefined;
 
+/**
+ * A pooled connection whose 'error' event is listened to from the moment the pool hands it over.
+ * A connection lost mid-transaction fails the pending query; its 'error' event must not crash the
+ * process (the pool only listens on idle clients). Listening after `await pool.connect()` is too
+ * late: the pool can hand a connection to a waiting transaction while it is still reading a pool
+ * query's answer, and a FATAL in the same read (PostgreSQL's fast shutdown sends 57P01 to every
+ * backend) was emitted before the transaction resumed — unheard, so Node ended the process
+ * (docs/reliability.md, "A fast PostgreSQL restart killed the API process"). The callback runs in
+ * the hand-over itself.
+ */
+function connectListening(pool: pg.Pool): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) =>
+    pool.connect((error, client) => {
+      if (error || !client) return reject(error ?? new Error('the pool handed over no connection'));
+      client.on('error', ignoreError);
+      resolve(client);
+    }),
+  );
+}
+
 export interface PgDbOptions {
   max?: number;
   /**
@@ -70,10 +90,7 @@ export function createPgDb(connectionString: string, options: PgDbOptions = {}):
     async tx(work) {
       const opened = guard?.open();
       // Waiting for a connection counts as pending: a pool that never frees one is stuck too.
-      const client = await pending.around(() => pool.connect());
-      // A connection lost mid-transaction fails the pending query; its 'error' event must not
-      // crash the process (the pool only listens on idle clients).
-      client.on('error', ignoreError);
+      const client = await pending.around(() => connectListening(pool));
       let broken: Error | undefined;
       try {
         await pending.around(() => client.query('BEGIN'));
@@ -83,8 +100,11 @@ export function createPgDb(connectionString: string, options: PgDbOptions = {}):
         await pending.around(() => client.query('COMMIT'));
         return result;
       } catch (error) {
-        // A connection that cannot even roll back is destroyed rather than returned to the pool.
+        // A connection that cannot even roll back is destroyed rather than returned to the pool,
+        // and so is one to a server that refuses writes (25006: a primary demoted by a failover;
+        // a new connection goes through the proxy to the new primary).
         broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+        if ((error as { code?: string }).code === '25006') broken ??= error as Error;
         throw error;
       } finally {
         client.off('error', ignoreError);

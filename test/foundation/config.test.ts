@@ -22,6 +22,14 @@ test('bad configuration names every offending variable', () => {
   );
   assert.throws(() => loadConfig({ MASTER_KEY: masterKey, TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32) }), /set all three or none/);
   assert.throws(() => loadConfig({ MASTER_KEY: masterKey, ADMIN_TOKEN: 'tooshort' }), /ADMIN_TOKEN/);
+  assert.throws(() => loadConfig({ MASTER_KEY: masterKey, REDIS_SENTINELS: '127.0.0.1:26379' }), /REDIS_SENTINEL_NAME: required/);
+  assert.throws(() => loadConfig({ MASTER_KEY: masterKey, REDIS_SENTINELS: 'sentinel-a' }), /REDIS_SENTINELS/);
+});
+
+test('Redis Sentinel: every sentinel, the name and both passwords', () => {
+  const config = loadConfig({ MASTER_KEY: masterKey, REDIS_SENTINELS: 'sentinel-a:26379, 10.0.0.2:26380', REDIS_SENTINEL_NAME: 'stepup', REDIS_SENTINEL_PASSWORD: 's-secret', REDIS_PASSWORD: 'r-secret' });
+  assert.deepEqual(config.redis, { sentinels: [{ host: 'sentinel-a', port: 26379 }, { host: '10.0.0.2', port: 26380 }], name: 'stepup', sentinelPassword: 's-secret', password: 'r-secret' });
+  assert.deepEqual(loadConfig({ MASTER_KEY: masterKey }).redis, { url: 'redis://127.0.0.1:6379' });
 });
 
 test('master key rotation: previous keys parse', () => {

@@ -76,7 +76,7 @@ describe('Twilio webhooks while PostgreSQL is down', () => {
   before(async () => {
     sim = await startSim();
     postgres = await PrivatePostgres.start();
-    server = await startTestServer({ env: { ...twilioEnv(sim), DATABASE_URL: postgres.url } });
+    server = await startTestServer({ env: { ...twilioEnv(sim), DATABASE_URL: postgres.url, ARS_WEBHOOK_PATIENCE_MS: '200' } });
     ({ tenantId } = await server.createTenant());
   });
   after(async () => {

@@ -1,13 +1,14 @@
 // The short form of `npm run chaos` (docs/reliability.md): the whole stack in separate processes
-// under a mixed load, three faults (kill -9 of the API, Redis down, PostgreSQL crash), then every
+// under a mixed load, four faults (kill -9 of the API, the Redis primary down for 3 s, a PostgreSQL
+// crash, the Redis primary lost and the replica promoted by three sentinels), then every
 // invariant checked. The run's table is printed when it fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
-test('chaos, short form: every invariant holds through kill -9, a Redis outage and a PostgreSQL crash', { timeout: 300_000 }, async () => {
+test('chaos, short form: every invariant holds through kill -9, a Redis outage, a PostgreSQL crash and a Redis failover', { timeout: 300_000 }, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/run.ts'], {
-    env: { ...process.env, CHAOS_RATE: '5', CHAOS_FAULT_GAP_S: '6', CHAOS_FAULTS: '1,3,5' },
+    env: { ...process.env, CHAOS_RATE: '5', CHAOS_FAULT_GAP_S: '6', CHAOS_FAULTS: '1,3,5,12' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -289,6 +289,7 @@ describe('API10 unsafe consumption: hostile call resources and the reconciler\'s
           accountId: 'AC-test',
           place: async () => assert.fail('nothing is dialed'),
           hangUp: async () => undefined,
+          callsTo: async () => [],
           // The provider answers, but nothing usable: every fetch fails.
           fetchCall: async () => {
             throw new Error('provider error');

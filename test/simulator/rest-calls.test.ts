@@ -86,6 +86,17 @@ describe('simulator REST: Calls', () => {
     assert.equal(view?.lines[0]?.language, 'ko-KR');
   });
 
+  it('lists calls newest first, filtered by To and From (Calls list, as the SDK reads it)', async () => {
+    app.route('/voice', twiml('<Say>Hello</Say>'));
+    const first = await sim.client.calls.create({ to: '+8223123456', from: '+15005550006', url: `${app.baseUrl}/voice` });
+    const second = await sim.client.calls.create({ to: '+8223123456', from: '+15005550006', url: `${app.baseUrl}/voice` });
+    await sim.client.calls.create({ to: '+8223999999', from: '+15005550006', url: `${app.baseUrl}/voice` });
+    await sim.client.calls.create({ to: '+8223123456', from: '+15005550007', url: `${app.baseUrl}/voice` });
+    const listed = await sim.client.calls.list({ to: '+8223123456', from: '+15005550006', limit: 20 });
+    assert.deepEqual(listed.map((call) => call.sid), [second.sid, first.sid]);
+    assert.ok(listed.every((call) => call.dateCreated instanceof Date));
+  });
+
   it('sends only completed when no StatusCallbackEvent is given', async () => {
     app.route('/voice', twiml('<Say>Hi</Say>'));
     await sim.client.calls.create({ to: '+8223123456', from: '+15005550006', url: `${app.baseUrl}/voice`, statusCallback: `${app.baseUrl}/status` });

@@ -28,6 +28,11 @@ export class FaultyDb implements Db {
     this.trigger = statement;
   }
 
+  /** The outage begins now (every statement fails until heal()). */
+  goDown(): void {
+    this.down = true;
+  }
+
   /** PostgreSQL is back: statements pass again and no outage is armed. */
   heal(): void {
     this.down = false;

@@ -63,28 +63,38 @@ export class PrivateRedis {
   }
 }
 
+/** Runs a PostgreSQL tool from PG_BIN_DIR (as the postgres account when we are root: PostgreSQL refuses root). */
+export function runPostgresTool([tool, ...args]: string[]): void {
+  const bin = process.env.PG_BIN_DIR;
+  if (!bin) throw new Error('PG_BIN_DIR is not set: run the suite with `npm test`');
+  const executable = join(bin, tool!);
+  if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', executable, ...args], { stdio: 'ignore' });
+  else execFileSync(executable, args, { stdio: 'ignore' });
+}
+
+/** A fresh temporary folder PostgreSQL may write to (owned by postgres when we are root). */
+export function postgresDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(dir, uid, gid);
+  }
+  return dir;
+}
+
 export class PrivatePostgres {
   private constructor(
     readonly port: number,
     private readonly dir: string,
   ) {}
 
-  private static run([tool, ...args]: string[]): void {
-    const bin = process.env.PG_BIN_DIR;
-    if (!bin) throw new Error('PG_BIN_DIR is not set: run the suite with `npm test`');
-    const executable = join(bin, tool!);
-    // PostgreSQL refuses to run as root: use the postgres account then.
-    if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', executable, ...args], { stdio: 'ignore' });
-    else execFileSync(executable, args, { stdio: 'ignore' });
+  private static run(args: string[]): void {
+    runPostgresTool(args);
   }
 
   static async start(): Promise<PrivatePostgres> {
-    const dir = mkdtempSync(join(tmpdir(), 'stepup-pgtest-'));
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-      chownSync(dir, uid, gid);
-    }
+    const dir = postgresDir('stepup-pgtest-');
     const pg = new PrivatePostgres(await freePort(), dir);
     PrivatePostgres.run(['initdb', '-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync']);
     await pg.resume();

@@ -261,7 +261,14 @@ export class ArsCallService {
   async callEnded(hook: CallWebhook & { callStatus: string }): Promise<void> {
     const { db, dialer } = this.deps;
     const attempt = await callAttemptStore.get(db, hook.tenantId, hook.attemptId);
-    if (!attempt || attempt.status === 'ended') return;
+    if (!attempt) return;
+    if (attempt.status === 'ended') {
+      // A callback retried after its first try ended the attempt but could not queue the next
+      // call (Redis away): queue it now, unless it is queued already.
+      const ended = attempt as CallAttemptRow & { ended_at: Date | null };
+      if (attempt.call_sid === hook.callSid) await dialer.afterAttemptEnded(attempt, ended.ended_at ?? new Date(), 'reconcile');
+      return;
+    }
     if (!(await callAttemptStore.bindCall(db, hook.tenantId, hook.attemptId, hook.callSid))) return;
     const ended = await dialer.endAttempt(attempt, endReasonOfCall(hook.callStatus, attempt.answered_by), hook.callSid);
     if (ended) await dialer.afterAttemptEnded(ended);

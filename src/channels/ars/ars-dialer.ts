@@ -11,8 +11,8 @@ import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 import { newId } from '../../crypto/hashing.ts';
 import { arsCustomerStore } from './ars-customer-store.ts';
 import { phoneContext } from './ars-enrollment.ts';
-import { arsPolicyOf, type CallPlacer, type CallRateLimiter, type PlaceCallJob, type PlaceCallScheduler } from './ars-ports.ts';
-import { callAttemptStore, type CallAttemptRow } from './call-attempt-store.ts';
+import { arsPolicyOf, DialOutcomeUnknown, type CallPlacer, type CallRateLimiter, type PlaceCallJob, type PlaceCallScheduler } from './ars-ports.ts';
+import { callAttemptStore, endReasonOfCall, endedCallStatuses, type CallAttemptRow } from './call-attempt-store.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
 
@@ -97,6 +97,12 @@ export class ArsDialer {
     try {
       ({ callSid } = await placer.place({ tenantId, attemptId: attempt.id, to: e164, ringTimeoutSeconds: policy.ringTimeoutSeconds }));
     } catch (error) {
+      if (error instanceof DialOutcomeUnknown) {
+        // The call may ring anyway: never dial this attempt again; its webhooks or the provider tell.
+        this.deps.logger.warn({ err: error.reason, challengeId, attempt: attemptNumber }, 'placing the call: outcome unknown, resolved from its webhooks or the provider');
+        await callAttemptStore.markDialUncertain(db, tenantId, attempt.id);
+        return { kind: 'finished', reason: 'dial_uncertain' };
+      }
       this.deps.logger.warn({ err: error, challengeId, attempt: attemptNumber }, 'placing the call failed');
       const ended = await this.endAttempt(attempt, 'dial_failed');
       if (ended) await this.afterAttemptEnded(ended);
@@ -107,6 +113,45 @@ export class ArsDialer {
     const now = await challenges.get(tenantId, challengeId);
     if (now.status !== 'pending') await placer.hangUp(callSid).catch((error: unknown) => this.deps.logger.warn({ err: error, challengeId }, 'hang-up failed'));
     return { kind: 'dialed', callSid };
+  }
+
+  /**
+   * An attempt whose Calls.create answer was lost (`dialing`, no call): the provider's calls to the
+   * customer's number since the claim, not bound to another attempt, are this attempt's. One found
+   * is bound (and closed when it has ended, hung up when the challenge has); none found means no
+   * call was created: a failed dial, then the next attempt. `provider_unavailable` when the
+   * provider cannot say yet.
+   */
+  async resolveUncertainDial(attempt: CallAttemptRow): Promise<boolean | 'provider_unavailable'> {
+    const { db, envelope, placer, challenges, logger } = this.deps;
+    const customer = await arsCustomerStore.get(db, attempt.tenant_id, attempt.customer_id);
+    let found: { callSid: string; status: string; answeredBy: string | null } | undefined;
+    if (customer?.phone_enc) {
+      const e164 = envelope.decryptText(customer.phone_enc, phoneContext(attempt.tenant_id, attempt.customer_id));
+      let calls: { callSid: string; status: string; answeredBy: string | null }[];
+      try {
+        calls = await placer.callsTo({ to: e164, since: new Date(attempt.claimed_at.getTime() - 5000) });
+      } catch (error) {
+        logger.warn({ err: error, attemptId: attempt.id }, 'resolving an unknown dial: listing the calls failed');
+        return 'provider_unavailable';
+      }
+      const bound = await callAttemptStore.boundCallSids(db, calls.map((call) => call.callSid));
+      found = calls.filter((call) => !bound.has(call.callSid)).at(-1);
+    }
+    if (!found) {
+      const ended = await this.endAttempt(attempt, 'dial_failed');
+      if (ended) await this.afterAttemptEnded(ended, new Date(), 'reconcile');
+      return ended !== null;
+    }
+    // A webhook may have bound the attempt meanwhile: then it is resolved already.
+    if (!(await callAttemptStore.bindCall(db, attempt.tenant_id, attempt.id, found.callSid))) return false;
+    if (endedCallStatuses.has(found.status)) {
+      const ended = await this.endAttempt(attempt, endReasonOfCall(found.status, found.answeredBy), found.callSid);
+      if (ended) await this.afterAttemptEnded(ended, new Date(), 'reconcile');
+    } else if ((await challenges.find(attempt.tenant_id, attempt.challenge_id))?.status !== 'pending') {
+      await placer.hangUp(found.callSid).catch((error: unknown) => logger.warn({ err: error, attemptId: attempt.id }, 'hang-up failed'));
+    }
+    return true;
   }
 
   /**

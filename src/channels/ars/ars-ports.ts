@@ -4,11 +4,28 @@
 // imports neither twilio nor express nor anything under src/telephony/ (ars-telephony.ts bundles them).
 import type { ArsPolicy } from './number-vetting.ts';
 
+/**
+ * The provider may or may not have created the call: the request timed out or its connection broke
+ * after it was sent. Not a failed dial: dialing again could ring the customer twice
+ * (docs/reliability.md, "A dial whose outcome is unknown").
+ */
+export class DialOutcomeUnknown extends Error {
+  constructor(readonly reason: unknown) {
+    super('the provider may or may not have created the call', { cause: reason });
+    this.name = 'DialOutcomeUnknown';
+  }
+}
+
 export interface CallPlacer {
   /** Identifies the provider account the rate limit applies to (the Twilio account SID). */
   readonly accountId: string;
-  /** Dials with answering-machine detection; webhooks name the attempt. */
+  /**
+   * Dials with answering-machine detection; webhooks name the attempt. Throws DialOutcomeUnknown
+   * when the call may have been created anyway; any other error is a refusal (no call).
+   */
   place(input: { tenantId: string; attemptId: string; to: string; ringTimeoutSeconds: number }): Promise<{ callSid: string }>;
+  /** This account's calls to `to` created since `since` (Calls list), newest first. */
+  callsTo(input: { to: string; since: Date }): Promise<{ callSid: string; status: string; answeredBy: string | null }[]>;
   /** Ends a ringing or answered call (Calls update Status=completed). */
   hangUp(callSid: string): Promise<void>;
   /** The call as the provider knows it (Calls fetch); null when the provider has no such call. */

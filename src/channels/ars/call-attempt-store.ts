@@ -3,6 +3,9 @@
 //   claimed ──► dialing ──► answered ──► ended
 //      └───────────┴────────────────────► ended   (no-answer, busy, failed, machine, canceled, dial_failed)
 //
+// `dialing` with no call_sid: Calls.create was sent and its answer lost (timed out); the call may
+// exist. Its first webhook binds it, or the reconciler asks the provider; it is never dialed again.
+//
 // Every Twilio webhook names its attempt; a webhook of an ended or other attempt changes nothing.
 // `ask_seq` numbers the questions of the call: a Gather answer carries the number it answers, so a
 // retried webhook finds it already handled and gets the same reply back (`last_step`).
@@ -13,6 +16,9 @@ import type { ChallengeRow } from '../../challenges/challenge-store.ts';
 import { arsCustomerStore, customerFromJson, type ArsCustomerJson, type ArsCustomerRow } from './ars-customer-store.ts';
 
 export type AttemptStatus = 'claimed' | 'dialing' | 'answered' | 'ended';
+
+/** Twilio call statuses after which nothing more happens on the call. */
+export const endedCallStatuses = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
 export interface CallAttemptRow {
   id: string;
@@ -182,6 +188,22 @@ export const callAttemptStore = {
     );
     const result = await q.query<CallAttemptRow>(statement.sql, statement.params);
     return result.rows[0] ?? null;
+  },
+
+  /**
+   * Calls.create was sent but its answer never came: `dialing` with no call yet. The attempt holds
+   * the customer's line and is never dialed again; its call's first webhook binds it, or the
+   * reconciler asks the provider (ArsDialer.resolveUncertainDial).
+   */
+  async markDialUncertain(q: Queryable, tenantId: string, id: string): Promise<void> {
+    await q.query(`UPDATE ars_call_attempts SET status = 'dialing' WHERE tenant_id = $1 AND id = $2 AND status = 'claimed'`, [tenantId, id]);
+  },
+
+  /** Which of `callSids` are bound to an attempt already. */
+  async boundCallSids(q: Queryable, callSids: string[]): Promise<Set<string>> {
+    if (callSids.length === 0) return new Set();
+    const result = await q.query<{ call_sid: string }>('SELECT call_sid FROM ars_call_attempts WHERE call_sid = ANY($1)', [callSids]);
+    return new Set(result.rows.map((row) => row.call_sid));
   },
 
   /** Calls that may still be ringing or talking (to hang up when the challenge ends elsewhere). */

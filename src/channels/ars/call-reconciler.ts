@@ -12,6 +12,8 @@
 //     queued after what is left of its retry delay, or the challenge fails as `unreachable`.
 //  5. Attempts `claimed` long past the lease, with no call, whose challenge has ended meanwhile (the
 //     worker died between claiming and dialing): ended as `canceled`, nothing is dialed.
+//  6. Attempts `dialing` with no call (Calls.create timed out) and no webhook since: the provider's
+//     calls to the number are listed; the call found is bound, none found is a failed dial.
 //
 // Case 1 has a bound (docs/security.md, L5): a call the provider cannot report on (its fetch fails,
 // or answers nothing usable) is asked about again on later runs, but once the attempt is older than any
@@ -20,12 +22,12 @@ import type { Db } from '../../storage/db.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ArsDialer } from './ars-dialer.ts';
 import type { CallPlacer, PlaceCallScheduler } from './ars-ports.ts';
-import { claimLeaseSeconds, endReasonOfCall, type CallAttemptRow } from './call-attempt-store.ts';
+import { claimLeaseSeconds, endReasonOfCall, endedCallStatuses, type CallAttemptRow } from './call-attempt-store.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
 
 export interface ReconcilerOptions {
   /**
-   * How long the normal path (webhooks, the queue) is given first (default 30 s): live attempts
+   * How long the normal path (webhooks, the queue) is given first (default 20 s): live attempts
    * older than this are checked with Twilio; challenges and ended attempts idle this long are looked at.
    */
   afterSeconds?: number;
@@ -38,10 +40,7 @@ export interface ReconcilerOptions {
   giveUpAfterSeconds?: number;
 }
 
-export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_queued' | 'next_call_queued' | 'abandoned_claim_closed';
-
-/** Twilio call statuses after which nothing more happens on the call. */
-const endedStatuses = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_queued' | 'next_call_queued' | 'abandoned_claim_closed' | 'uncertain_dial_resolved';
 
 export class CallReconciler {
   constructor(
@@ -50,7 +49,7 @@ export class CallReconciler {
   ) {}
 
   private get after(): number {
-    return this.options.afterSeconds ?? 30;
+    return this.options.afterSeconds ?? 20;
   }
 
   private get batch(): number {
@@ -59,12 +58,23 @@ export class CallReconciler {
 
   /** One pass over every case; returns how many repairs of each kind it made. */
   async run(): Promise<Record<ReconcileCase, number>> {
-    const counts: Record<ReconcileCase, number> = { attempt_closed: 0, claim_requeued: 0, first_call_queued: 0, next_call_queued: 0, abandoned_claim_closed: 0 };
+    const counts: Record<ReconcileCase, number> = { attempt_closed: 0, claim_requeued: 0, first_call_queued: 0, next_call_queued: 0, abandoned_claim_closed: 0, uncertain_dial_resolved: 0 };
     const repaired = (kind: ReconcileCase) => {
       counts[kind] += 1;
       this.deps.metrics.reconciled(kind);
     };
-    for (const attempt of await this.liveAttempts()) if (await this.closeIfEnded(attempt)) repaired('attempt_closed');
+    for (const attempt of await this.liveAttempts()) {
+      const closed = await this.closeIfEnded(attempt);
+      // The provider does not answer (frozen, down): every further fetch would wait out its
+      // timeout too and hold up the cases below; the next run tries again.
+      if (closed === 'provider_unavailable') break;
+      if (closed) repaired('attempt_closed');
+    }
+    for (const attempt of await this.uncertainDials()) {
+      const resolved = await this.deps.dialer.resolveUncertainDial(attempt);
+      if (resolved === 'provider_unavailable') break;
+      if (resolved) repaired('uncertain_dial_resolved');
+    }
     for (const attempt of await this.staleClaims()) {
       if (await this.deps.scheduler.ensure({ tenantId: attempt.tenant_id, challengeId: attempt.challenge_id, attemptNumber: attempt.attempt_number }, 0)) repaired('claim_requeued');
     }
@@ -81,20 +91,21 @@ export class CallReconciler {
     return counts;
   }
 
-  private async closeIfEnded(attempt: CallAttemptRow & { overdue: boolean }): Promise<boolean> {
+  private async closeIfEnded(attempt: CallAttemptRow & { overdue: boolean }): Promise<boolean | 'provider_unavailable'> {
     let call: { status: string; answeredBy: string | null } | null;
     try {
       call = await this.deps.placer.fetchCall(attempt.call_sid!);
     } catch (error) {
       this.deps.logger.warn({ err: error, attemptId: attempt.id, givingUp: attempt.overdue }, 'reconciler: fetching the call failed');
-      if (!attempt.overdue) return false;
-      // Past the bound: no call lasts this long, and asking again every run would never end.
+      // The provider does not answer about this call. Past the bound no call lasts this long, and
+      // asking again every run would never end; before it, the provider may be down for all calls.
+      if (!attempt.overdue) return 'provider_unavailable';
       const ended = await this.deps.dialer.endAttempt(attempt, 'status_unknown');
       if (!ended) return false;
       await this.deps.dialer.afterAttemptEnded(ended, new Date(), 'reconcile');
       return true;
     }
-    if (call !== null && !endedStatuses.has(call.status)) return false;
+    if (call !== null && !endedCallStatuses.has(call.status)) return false;
     // Unknown to the provider: the call never went out.
     const reason = call === null ? 'dial_failed' : endReasonOfCall(call.status, attempt.answered_by ?? call.answeredBy);
     const ended = await this.deps.dialer.endAttempt(attempt, reason, attempt.call_sid ?? undefined);
@@ -110,6 +121,17 @@ export class CallReconciler {
        WHERE status IN ('dialing', 'answered') AND call_sid IS NOT NULL AND claimed_at < now() - make_interval(secs => $1::double precision)
        ORDER BY claimed_at LIMIT $2`,
       [this.after, this.batch, this.options.giveUpAfterSeconds ?? 3600],
+    );
+    return result.rows;
+  }
+
+  /** Calls.create sent, its answer lost, and no webhook since: the provider is asked. */
+  private async uncertainDials(): Promise<CallAttemptRow[]> {
+    const result = await this.deps.db.query<CallAttemptRow>(
+      `SELECT * FROM ars_call_attempts
+       WHERE status = 'dialing' AND call_sid IS NULL AND claimed_at < now() - make_interval(secs => $1::double precision)
+       ORDER BY claimed_at LIMIT $2`,
+      [this.after, this.batch],
     );
     return result.rows;
   }

@@ -10,6 +10,7 @@ import type { FlowCatalog } from '../ivr/flow-catalog.ts';
 import { renderStep } from './render-step.ts';
 import { isDatabaseUnavailable } from '../../http/problem-handler.ts';
 import { isRedisUnavailable } from '../../redis/redis-connections.ts';
+import { rideOutOutage } from './ride-out-outage.ts';
 
 const pathParams = z.strictObject({
   tenantId: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/),
@@ -24,7 +25,11 @@ export interface ArsWebhookDeps {
   authToken: string;
   publicBaseUrl: string;
   logger: Logger;
+  /** How long a webhook waits out PostgreSQL or Redis being unavailable before its 503 (ARS_WEBHOOK_PATIENCE_MS). */
+  patienceMs: number;
 }
+
+const isUnavailable = (error: unknown) => isDatabaseUnavailable(error) || isRedisUnavailable(error);
 
 const field = (body: Record<string, unknown>, name: string): string | undefined => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
 
@@ -34,9 +39,9 @@ export function arsWebhookRouter(deps: ArsWebhookDeps): express.Router {
 
   router.post('/:tenantId/:attemptId/:hook', (req: Request, res: Response) => {
     handle(req, res).catch((error: unknown) => {
-      // A database or Redis outage is 503 + Retry-After, which Twilio retries and then hands to the
-      // fallback URL (docs/reliability.md); anything else is 500. The attempt stays consistent (one tx).
-      const unavailable = isDatabaseUnavailable(error) || isRedisUnavailable(error);
+      // A database or Redis outage that outlasted the webhook's patience is 503 + Retry-After
+      // (docs/reliability.md); anything else is 500. The attempt stays consistent (one tx).
+      const unavailable = isUnavailable(error);
       deps.logger[unavailable ? 'warn' : 'error']({ err: error, path: req.path }, unavailable ? 'ARS webhook: dependency unavailable' : 'ARS webhook failed');
       if (res.headersSent) return;
       if (unavailable) res.status(503).set('retry-after', '5').type('text/plain').send('unavailable');
@@ -61,22 +66,24 @@ export function arsWebhookRouter(deps: ArsWebhookDeps): express.Router {
     }
     const { tenantId, attemptId, hook } = params.data;
     const base = { tenantId, attemptId, callSid };
+    const patiently = <T>(work: () => Promise<T>) => rideOutOutage(work, { patienceMs: deps.patienceMs, isTransient: isUnavailable });
     if (hook === 'status') {
       const callStatus = field(body, 'CallStatus') ?? '';
-      if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(callStatus)) await deps.calls.callEnded({ ...base, callStatus });
+      if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(callStatus)) await patiently(() => deps.calls.callEnded({ ...base, callStatus }));
       res.status(204).end();
       return;
     }
     let script: CallScript;
     if (hook === 'answer') {
-      script = await deps.calls.answered({ ...base, answeredBy: field(body, 'AnsweredBy') });
+      script = await patiently(() => deps.calls.answered({ ...base, answeredBy: field(body, 'AnsweredBy') }));
     } else {
       const ask = askQuery.safeParse(req.query.ask);
       if (!ask.success) {
         res.status(404).type('text/plain').send('not found');
         return;
       }
-      script = hook === 'gather' ? await deps.calls.gathered({ ...base, ask: ask.data, digits: field(body, 'Digits') }) : await deps.calls.noInput({ ...base, ask: ask.data });
+      const digits = field(body, 'Digits');
+      script = await patiently(() => (hook === 'gather' ? deps.calls.gathered({ ...base, ask: ask.data, digits }) : deps.calls.noInput({ ...base, ask: ask.data })));
     }
     res.type('text/xml').send(renderStep(script, { flows: deps.flows, publicBaseUrl: deps.publicBaseUrl, tenantId, attemptId }));
   }

@@ -3,7 +3,7 @@
 // fetch for the reconciler. What the provider answers is checked before anyone stores or acts on it
 // (docs/security.md, L5): a call SID is `CA` and 32 hex digits, a status and AnsweredBy known words.
 import type twilio from 'twilio';
-import type { CallPlacer } from '../../channels/ars/ars-ports.ts';
+import { DialOutcomeUnknown, type CallPlacer } from '../../channels/ars/ars-ports.ts';
 import { arsWebhookUrl } from './ars-webhook-urls.ts';
 
 /** Twilio call SIDs: `CA` then 32 hexadecimal digits. */
@@ -34,19 +34,33 @@ export function twilioCallPlacer(options: { client: twilio.Twilio; accountSid: s
   return {
     accountId: accountSid,
     async place({ tenantId, attemptId, to, ringTimeoutSeconds }) {
-      const call = await client.calls.create({
-        to,
-        from,
-        url: arsWebhookUrl(publicBaseUrl, tenantId, attemptId, 'answer'),
-        method: 'POST',
-        statusCallback: arsWebhookUrl(publicBaseUrl, tenantId, attemptId, 'status'),
-        statusCallbackMethod: 'POST',
-        statusCallbackEvent: ['completed'],
-        // Synchronous AMD: the answer webhook carries AnsweredBy, before anything is read.
-        machineDetection: 'Enable',
-        timeout: ringTimeoutSeconds,
-      });
+      const call = await client.calls
+        .create({
+          to,
+          from,
+          url: arsWebhookUrl(publicBaseUrl, tenantId, attemptId, 'answer'),
+          method: 'POST',
+          statusCallback: arsWebhookUrl(publicBaseUrl, tenantId, attemptId, 'status'),
+          statusCallbackMethod: 'POST',
+          statusCallbackEvent: ['completed'],
+          // Synchronous AMD: the answer webhook carries AnsweredBy, before anything is read.
+          machineDetection: 'Enable',
+          timeout: ringTimeoutSeconds,
+        })
+        .catch((error: unknown) => {
+          // Twilio answered 4xx: it refused, no call exists. Anything else (a timeout, a broken
+          // connection, a 5xx) leaves open whether the call was created.
+          const status = (error as { status?: unknown }).status;
+          throw typeof status === 'number' && status >= 400 && status < 500 ? error : new DialOutcomeUnknown(error);
+        });
       return { callSid: checkedCallSid(call.sid) };
+    },
+    async callsTo({ to, since }) {
+      const calls = await client.calls.list({ to, from, pageSize: 50, limit: 50 });
+      // Only call resources as documented (L5): a call that is not one is never bound to an attempt.
+      return calls
+        .filter((call) => call.dateCreated >= since && callSidPattern.test(call.sid) && callStatuses.has(call.status))
+        .map((call) => ({ callSid: call.sid, status: call.status, answeredBy: call.answeredBy ?? null }));
     },
     async hangUp(callSid) {
       await client.calls(checkedCallSid(callSid)).update({ status: 'completed' });

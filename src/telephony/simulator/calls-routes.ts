@@ -1,5 +1,6 @@
-// Twilio REST: POST /2010-04-01/Accounts/{sid}/Calls.json (create), GET (fetch) and POST
-// (update: Status=completed|canceled hangs up, Url/Twiml redirects) on /Calls/{callSid}.json.
+// Twilio REST: POST /2010-04-01/Accounts/{sid}/Calls.json (create), GET on it (list, newest first,
+// filtered by To, From and Status), GET (fetch) and POST (update: Status=completed|canceled hangs
+// up, Url/Twiml redirects) on /Calls/{callSid}.json.
 // Form-encoded parameters, Twilio's JSON shapes and error codes.
 import express, { type Request, type Response, type Router } from 'express';
 import type { CallEngine } from './call-engine.ts';
@@ -165,6 +166,23 @@ export function callsRoutes({ accountSid, state, engine }: CallsRoutesDeps): Rou
       state.addCall(call);
       engine.start(call, instruction);
       res.status(201).location(callUri(accountSid, call.sid)).json(toCallResource(call));
+    }),
+  );
+
+  router.get(
+    `${prefix}/Calls.json`,
+    handle((req, res) => {
+      const query = req.query as Record<string, string | undefined>;
+      const to = query.To === undefined ? undefined : normalizeNumber(query.To);
+      const from = query.From === undefined ? undefined : normalizeNumber(query.From);
+      const pageSize = Math.min(1000, Math.max(1, Number(query.PageSize ?? 50) || 50));
+      const calls = state
+        .listCalls(to)
+        .filter((call) => call.accountSid === accountSid && (from === undefined || call.from === from) && (query.Status === undefined || call.status === query.Status))
+        .reverse()
+        .slice(0, pageSize);
+      const uri = `/2010-04-01/Accounts/${accountSid}/Calls.json?PageSize=${pageSize}&Page=0`;
+      res.json({ calls: calls.map(toCallResource), end: Math.max(0, calls.length - 1), first_page_uri: uri, next_page_uri: null, page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri });
     }),
   );
 

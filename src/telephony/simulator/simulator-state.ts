@@ -93,6 +93,8 @@ export interface SimCall {
 
 export interface SimCallView {
   sid: string;
+  /** The URL the call fetched its first TwiML from (names the app's attempt, for test harnesses). */
+  url: string | null;
   to: string;
   from: string;
   status: CallStatus;
@@ -115,6 +117,7 @@ export interface SimCallView {
 export function toCallView(call: SimCall): SimCallView {
   return {
     sid: call.sid,
+    url: call.url,
     to: call.to,
     from: call.from,
     status: call.status,
