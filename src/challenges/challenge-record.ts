@@ -6,6 +6,8 @@
 // See docs/challenge-states.md.
 import type { ChannelName } from '../channels/channel.ts';
 import { inViewOrder } from './transaction-view.ts';
+import type { HoldPlan } from '../holds/hold-plan.ts';
+import { publicHold, type HoldRecord } from '../holds/hold-record.ts';
 
 export const terminalStatuses = ['approved', 'denied', 'expired', 'canceled', 'failed', 'not_required'] as const;
 export type ChallengeStatus = 'pending' | (typeof terminalStatuses)[number];
@@ -29,6 +31,8 @@ export interface ChallengeDecision {
   reasons: string[];
   channels: ChannelName[];
   policyVersion: number;
+  /** Whether the transfer is held when the challenge ends, decided with the rest (docs/holds.md); private. */
+  hold?: HoldPlan;
 }
 
 export interface ChallengeResult {
@@ -65,6 +69,8 @@ export interface ChallengeRecord {
   createdAt: Date;
   expiresAt: Date;
   completedAt: Date | null;
+  /** After approval: the hold on the transfer, or null when it is not held (docs/holds.md). */
+  hold: HoldRecord | null;
 }
 
 /** The challenge as banks see it (docs/bank-api.md): masked payee account, no channel secrets. */
@@ -98,5 +104,6 @@ export function publicChallenge(record: ChallengeRecord): Record<string, unknown
             ...(record.fraudReported ? { fraudReported: true } : {}),
             ...(record.resultDetails ? { details: record.resultDetails } : {}),
           },
+    hold: publicHold(record.hold),
   };
 }

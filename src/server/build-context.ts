@@ -23,6 +23,8 @@ import { AdminAuthenticator } from '../auth/admin-auth.ts';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import { KeyRevocationBus } from '../auth/key-revocation-bus.ts';
 import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
+import { HoldService } from '../holds/hold-service.ts';
+import { createHoldQueue } from '../holds/hold-queue.ts';
 import type { DestinationStream } from 'pino';
 
 export interface AppContext {
@@ -39,6 +41,8 @@ export interface AppContext {
   channels: ChannelRegistry;
   challengeStore: ChallengeStore;
   challenges: ChallengeService;
+  /** After approval: hold, tell, stop (docs/holds.md). */
+  holds: HoldService;
   deliveries: DeliveryStore;
   queues: Queues;
   bankVerifier: BankRequestVerifier;
@@ -89,6 +93,8 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const challengeStore = new ChallengeStore(envelope);
   const deliveries = new DeliveryStore(db);
   const queues = createQueues(queueRedis, config.queuePrefix);
+  const holdQueue = createHoldQueue(queueRedis, config.queuePrefix);
+  const holds = new HoldService({ db, store: challengeStore, events: bullmqEventDispatcher(queues), queue: holdQueue, logger, clock: options.clock });
   const challenges = new ChallengeService({
     db,
     store: challengeStore,
@@ -102,6 +108,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     logger,
     allowLoopbackCallbacks: config.allowLoopbackCallbacks,
     clock: options.clock,
+    onHeld: (record) => holds.schedule(record),
   });
   const keyRateLimiter = new RateLimiterRedis({
     storeClient: redis,
@@ -148,6 +155,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     channels,
     challengeStore,
     challenges,
+    holds,
     deliveries,
     queues,
     bankVerifier,
@@ -157,6 +165,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     keyRevocations,
     async close() {
       await queues.close().catch(() => undefined);
+      await holdQueue.close().catch(() => undefined);
       keyRevocations.close();
       redis.disconnect();
       queueRedis.disconnect();

@@ -29,6 +29,8 @@ import { challengeAdminRoutes } from '../http/routes/challenge-admin-routes.ts';
 import { ConsoleSessions } from '../console/console-sessions.ts';
 import { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { createConsoleRouter, type ConsoleMount } from '../console/console-router.ts';
+import { holdRoutes } from '../holds/hold-routes.ts';
+import { holdQueueNames, startHoldWorker } from '../holds/hold-queue.ts';
 
 export interface RunningServer {
   context: AppContext;
@@ -47,6 +49,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
   routes.push(
     ...opsRoutes({ db: context.db, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges }),
+    ...holdRoutes({ holds: context.holds }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
@@ -95,7 +98,7 @@ export async function startServer(
       bootstrapToken: config.adminToken,
     });
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
-    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, modules.flatMap((module) => module.queueNames ?? []));
+    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)]);
     mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])];
     app = createApp({
       routes,
@@ -139,8 +142,13 @@ export async function startServer(
         logger,
         metrics: context.metrics,
         // The modules' clean-ups, bound here so src/jobs never imports a channel.
-        sweeps: modules.flatMap((module) => (module.sweep ? [{ module: module.name, sweep: (now: Date) => module.sweep!(context, now) }] : [])),
+        sweeps: [
+          ...modules.flatMap((module) => (module.sweep ? [{ module: module.name, sweep: (now: Date) => module.sweep!(context, now) }] : [])),
+          // Holds are released by the hold service's own clock (docs/holds.md): the sweep is their source of truth.
+          { module: 'holds', sweep: () => context.holds.sweep() },
+        ],
       }),
+      startHoldWorker(workerRedis, prefix, (job) => context.holds.onReleaseJob(job)),
       ...modules.flatMap((module) => module.workers?.(context, workerRedis) ?? []),
     );
     auditSequencer!.start();

@@ -1,0 +1,35 @@
+// SQL for holds (docs/holds.md). A hold leaves `held` exactly once: both transitions are conditional on
+// hold_state = 'held', with their audit entry in the same statement, so a racing stop and release (two
+// processes, two connections) produce one winner; the loser changes nothing and records nothing.
+import type { Queryable } from '../storage/db.ts';
+import { withAuditEntryWhenChanged, type AuditEntry } from '../audit/audit-log.ts';
+import type { ChallengeRow } from '../challenges/challenge-store.ts';
+import type { StoppedBy } from './hold-record.ts';
+
+const releaseStatement = `UPDATE challenges SET hold_state = 'released', hold = hold || jsonb_build_object('releasedAt', $3::text)
+  WHERE tenant_id = $1 AND id = $2 AND hold_state = 'held' AND hold_release_at <= $4::timestamptz RETURNING *`;
+
+// The stop window is part of the condition: a stop that loses to the clock changes nothing.
+const stopStatement = `UPDATE challenges SET hold_state = 'stopped', hold = hold || jsonb_build_object('stoppedAt', $3::text, 'stoppedBy', $4::text)
+  WHERE tenant_id = $1 AND id = $2 AND hold_state = 'held' AND (hold->>'stopClosesAt')::timestamptz > $5::timestamptz RETURNING *`;
+
+/** Releases a held challenge whose release time has come by `now`; null when it is not (any longer) held or not yet due. */
+export async function releaseHold(q: Queryable, tenantId: string, id: string, now: Date, audit: AuditEntry): Promise<ChallengeRow | null> {
+  const statement = withAuditEntryWhenChanged(releaseStatement, [tenantId, id, now.toISOString(), now], audit);
+  return (await q.query<ChallengeRow>(statement.sql, statement.params)).rows[0] ?? null;
+}
+
+/** Stops a held challenge while its stop window is open at `now`; null when it is not held or the window closed. */
+export async function stopHold(q: Queryable, tenantId: string, id: string, now: Date, by: StoppedBy, audit: AuditEntry): Promise<ChallengeRow | null> {
+  const statement = withAuditEntryWhenChanged(stopStatement, [tenantId, id, now.toISOString(), by, now], audit);
+  return (await q.query<ChallengeRow>(statement.sql, statement.params)).rows[0] ?? null;
+}
+
+/** Held challenges due for release by `now`, oldest first (the sweep: across tenants, ids only). */
+export async function dueHolds(q: Queryable, now: Date, limit: number): Promise<{ tenantId: string; id: string }[]> {
+  const result = await q.query<{ tenant_id: string; id: string }>(
+    `SELECT tenant_id, id FROM challenges WHERE hold_state = 'held' AND hold_release_at <= $1 ORDER BY hold_release_at LIMIT $2`,
+    [now, limit],
+  );
+  return result.rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
+}
