@@ -36,18 +36,37 @@ type HoldEvent = 'challenge.hold_released' | 'challenge.hold_stopped';
 /** How many due holds one sweep releases at most (the next sweep, 30 s later, takes the rest). */
 const sweepBatch = 500;
 
+/** What the hold service asks of the notification calls (hold-notifier.ts), once telephony is configured. */
+export interface HoldNotifications {
+  schedule(record: ChallengeRecord): Promise<void>;
+  sweep(): Promise<{ notified: number }>;
+}
+
 export class HoldService {
+  private notifications: HoldNotifications | undefined;
+
   constructor(private readonly deps: HoldServiceDeps) {}
+
+  /** Set by the composition root when calls can be placed (TWILIO_* configured). */
+  attachNotifications(notifications: HoldNotifications): void {
+    this.notifications = notifications;
+  }
+
+  /** The clock holds run on (the notification calls use the same). */
+  get clock(): (() => Date) | undefined {
+    return this.deps.clock;
+  }
 
   private now(): Date {
     return this.deps.clock?.() ?? new Date();
   }
 
-  /** Queues the release of a committed held challenge at its releaseAt (idempotent per challenge). */
+  /** Queues the release (and the notification calls) of a committed held challenge (idempotent per challenge). */
   async schedule(record: ChallengeRecord): Promise<void> {
     if (!record.hold || record.hold.state !== 'held') return;
     const delay = Math.max(0, record.hold.releaseAt.getTime() - this.now().getTime());
     await this.deps.queue.add('release', { tenantId: record.tenantId, challengeId: record.id }, { jobId: holdReleaseJobId(record.id), delay });
+    await this.notifications?.schedule(record);
   }
 
   /** The queued release job of a challenge, if any (the console and tests look at it). */
@@ -64,12 +83,13 @@ export class HoldService {
   }
 
   /** Releases every due hold by the clock: what lost jobs (Redis flushed, a worker killed) left behind. */
-  async sweep(): Promise<{ released: number }> {
+  async sweep(): Promise<{ released: number; notified: number }> {
     let released = 0;
     for (const { tenantId, id } of await dueHolds(this.deps.db, this.now(), sweepBatch)) {
       if (await this.release(tenantId, id, 'sweep')) released += 1;
     }
-    return { released };
+    const { notified } = (await this.notifications?.sweep()) ?? { notified: 0 };
+    return { released, notified };
   }
 
   /** Releases a held, due challenge; null when it is not held any more or not yet due (nothing written). */

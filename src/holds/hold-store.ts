@@ -33,3 +33,13 @@ export async function dueHolds(q: Queryable, now: Date, limit: number): Promise<
   );
   return result.rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
 }
+
+/** Adds one notification call's outcome to the hold the bank reads (hold.notifications). */
+export async function appendHoldNotification(q: Queryable, tenantId: string, id: string, notification: { at: Date; outcome: string }): Promise<void> {
+  await q.query(
+    `UPDATE challenges SET hold = jsonb_set(hold, '{notifications}', COALESCE(hold->'notifications', '[]'::jsonb)
+       || jsonb_build_array(jsonb_build_object('at', $3::text, 'channel', 'call', 'outcome', $4::text)))
+     WHERE tenant_id = $1 AND id = $2 AND hold IS NOT NULL`,
+    [tenantId, id, notification.at.toISOString(), notification.outcome],
+  );
+}

@@ -31,6 +31,7 @@ import { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { createConsoleRouter, type ConsoleMount } from '../console/console-router.ts';
 import { holdRoutes } from '../holds/hold-routes.ts';
 import { holdQueueNames, startHoldWorker } from '../holds/hold-queue.ts';
+import { holdCalling } from './hold-telephony.ts';
 
 export interface RunningServer {
   context: AppContext;
@@ -75,6 +76,8 @@ export async function startServer(
   problemCatalogue(modules);
   const context = await buildContext(config, options);
   for (const module of modules) await module.register(context);
+  // Notification calls of held transfers, when calls can be placed (docs/holds.md).
+  const calling = await holdCalling(context);
   const { logger } = context;
   const routes = declareRoutes(context, modules);
   let server: Server | undefined;
@@ -99,7 +102,7 @@ export async function startServer(
     });
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
     consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)]);
-    mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])];
+    mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? []), ...(calling ? [calling.mount] : [])];
     app = createApp({
       routes,
       logger,
@@ -148,7 +151,8 @@ export async function startServer(
           { module: 'holds', sweep: () => context.holds.sweep() },
         ],
       }),
-      startHoldWorker(workerRedis, prefix, (job) => context.holds.onReleaseJob(job)),
+      startHoldWorker(workerRedis, prefix, holdQueueNames.release, (job) => context.holds.onReleaseJob(job)),
+      ...(calling ? [calling.worker(workerRedis)] : []),
       ...modules.flatMap((module) => module.workers?.(context, workerRedis) ?? []),
     );
     auditSequencer!.start();
@@ -174,6 +178,7 @@ export async function startServer(
         }
         await Promise.all(workers.map((worker) => worker.close()));
         await consoleMount?.close();
+        await calling?.close();
         for (const module of modules) await module.close?.();
         await auditSequencer?.stop();
         workerRedis?.disconnect();

@@ -1,22 +1,19 @@
-// Twilio's webhooks for ARS calls (docs/ars-channel.md, last paragraph): form-encoded, each one checked against
-// X-Twilio-Signature over PUBLIC_BASE_URL + path + query (403 otherwise), then handed to the ARS
-// call service, whose answer is rendered to TwiML. Bodies (which hold `Digits`) are never logged.
-import express, { type Request, type Response } from 'express';
-import twilio from 'twilio';
+// Twilio's webhooks for ARS calls (docs/ars-channel.md, last paragraph): signed and bound to one attempt
+// and its call (twilio-webhook-route.ts), handed to the ARS call service, whose answer is rendered to
+// TwiML. Bodies (which hold `Digits`) are never logged.
+import type express from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../observability/logger.ts';
 import type { ArsCallService, CallScript } from '../../channels/ars/ars-call-service.ts';
 import type { FlowCatalog } from '../ivr/flow-catalog.ts';
 import { renderStep } from './render-step.ts';
-import { isDatabaseUnavailable } from '../../http/problem-handler.ts';
-import { isRedisUnavailable } from '../../redis/redis-connections.ts';
+import { twilioCallRouter } from '../twilio-webhook-route.ts';
 
 const pathParams = z.strictObject({
   tenantId: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/),
   attemptId: z.string().regex(/^att_[A-Za-z0-9_-]{16,32}$/),
   hook: z.enum(['answer', 'gather', 'no-input', 'status']),
 });
-const askQuery = z.coerce.number().int().min(1).max(1000);
 
 export interface ArsWebhookDeps {
   calls: ArsCallService;
@@ -26,60 +23,17 @@ export interface ArsWebhookDeps {
   logger: Logger;
 }
 
-const field = (body: Record<string, unknown>, name: string): string | undefined => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
-
 export function arsWebhookRouter(deps: ArsWebhookDeps): express.Router {
-  const router = express.Router();
-  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }));
-
-  router.post('/:tenantId/:attemptId/:hook', (req: Request, res: Response) => {
-    handle(req, res).catch((error: unknown) => {
-      // A database or Redis outage is 503 + Retry-After, which Twilio retries and then hands to the
-      // fallback URL (docs/reliability.md); anything else is 500. The attempt stays consistent (one tx).
-      const unavailable = isDatabaseUnavailable(error) || isRedisUnavailable(error);
-      deps.logger[unavailable ? 'warn' : 'error']({ err: error, path: req.path }, unavailable ? 'ARS webhook: dependency unavailable' : 'ARS webhook failed');
-      if (res.headersSent) return;
-      if (unavailable) res.status(503).set('retry-after', '5').type('text/plain').send('unavailable');
-      else res.status(500).type('text/plain').send('error');
-    });
+  return twilioCallRouter('/:tenantId/:attemptId/:hook', { ...deps, name: 'ARS' }, {
+    params: pathParams,
+    ended: ({ tenantId, attemptId }, callSid, callStatus) => deps.calls.callEnded({ tenantId, attemptId, callSid, callStatus }),
+    async twiml({ tenantId, attemptId, hook }, { callSid, ask, answeredBy, digits }) {
+      const base = { tenantId, attemptId, callSid };
+      let script: CallScript;
+      if (hook === 'answer') script = await deps.calls.answered({ ...base, answeredBy });
+      else if (ask === undefined) return null;
+      else script = hook === 'gather' ? await deps.calls.gathered({ ...base, ask, digits }) : await deps.calls.noInput({ ...base, ask });
+      return renderStep(script, { flows: deps.flows, publicBaseUrl: deps.publicBaseUrl, tenantId, attemptId });
+    },
   });
-
-  async function handle(req: Request, res: Response): Promise<void> {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const signature = req.header('x-twilio-signature');
-    const url = deps.publicBaseUrl + req.originalUrl;
-    if (!signature || !twilio.validateRequest(deps.authToken, signature, url, body as Record<string, string>)) {
-      req.log?.warn({ path: req.path }, 'Twilio webhook with a missing or wrong signature');
-      res.status(403).type('text/plain').send('forbidden');
-      return;
-    }
-    const params = pathParams.safeParse(req.params);
-    const callSid = field(body, 'CallSid');
-    if (!params.success || !callSid) {
-      res.status(404).type('text/plain').send('not found');
-      return;
-    }
-    const { tenantId, attemptId, hook } = params.data;
-    const base = { tenantId, attemptId, callSid };
-    if (hook === 'status') {
-      const callStatus = field(body, 'CallStatus') ?? '';
-      if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(callStatus)) await deps.calls.callEnded({ ...base, callStatus });
-      res.status(204).end();
-      return;
-    }
-    let script: CallScript;
-    if (hook === 'answer') {
-      script = await deps.calls.answered({ ...base, answeredBy: field(body, 'AnsweredBy') });
-    } else {
-      const ask = askQuery.safeParse(req.query.ask);
-      if (!ask.success) {
-        res.status(404).type('text/plain').send('not found');
-        return;
-      }
-      script = hook === 'gather' ? await deps.calls.gathered({ ...base, ask: ask.data, digits: field(body, 'Digits') }) : await deps.calls.noInput({ ...base, ask: ask.data });
-    }
-    res.type('text/xml').send(renderStep(script, { flows: deps.flows, publicBaseUrl: deps.publicBaseUrl, tenantId, attemptId }));
-  }
-
-  return router;
 }
