@@ -74,7 +74,11 @@ export interface ChallengeRecord {
 }
 
 /** The challenge as banks see it (docs/bank-api.md): masked payee account, no channel secrets. */
-export function publicChallenge(record: ChallengeRecord): Record<string, unknown> {
+/**
+ * `stopUrl`: the customer's stop page of a held challenge, recomputed for a live answer (GET); never
+ * given to what is stored (events, idempotent replays), so no stored copy opens the page (docs/holds.md).
+ */
+export function publicChallenge(record: ChallengeRecord, options: { stopUrl?: string | null } = {}): Record<string, unknown> {
   const details = record.channelState.details as Record<string, unknown> | undefined;
   return {
     id: record.id,
@@ -104,6 +108,6 @@ export function publicChallenge(record: ChallengeRecord): Record<string, unknown
             ...(record.fraudReported ? { fraudReported: true } : {}),
             ...(record.resultDetails ? { details: record.resultDetails } : {}),
           },
-    hold: publicHold(record.hold),
+    hold: publicHold(record.hold, options.stopUrl ?? null),
   };
 }

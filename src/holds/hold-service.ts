@@ -13,6 +13,7 @@ import type { AuditEntry } from '../audit/audit-log.ts';
 import { dueHolds, releaseHold, stopHold } from './hold-store.ts';
 import { holdReleaseJobId, type HoldJob } from './hold-queue.ts';
 import type { StoppedBy } from './hold-record.ts';
+import { stopPageRetentionMs, type StopLinks } from './stop-link.ts';
 
 export interface HoldServiceDeps {
   db: Db;
@@ -20,6 +21,8 @@ export interface HoldServiceDeps {
   events: EventDispatcher;
   queue: Queue<HoldJob>;
   logger: Logger;
+  /** The customer's stop page links (hold.stopUrl); without them no stopUrl is given. */
+  links?: StopLinks | undefined;
   /** Now, for release and the stop window (default the system clock); the sweep runs on it too. */
   clock?: (() => Date) | undefined;
 }
@@ -57,8 +60,26 @@ export class HoldService {
     return this.deps.clock;
   }
 
-  private now(): Date {
+  now(): Date {
     return this.deps.clock?.() ?? new Date();
+  }
+
+  /** The customer's stop page for a held challenge (recomputed, never stored), or null. */
+  stopUrlOf(record: ChallengeRecord): string | null {
+    return record.hold && this.deps.links ? this.deps.links.url(record.tenantId, record.id) : null;
+  }
+
+  /** The held challenge a stop page link opens, or null (wrong token, no hold, past the page's retention). */
+  async findByStopLink(challengeId: string, token: string): Promise<ChallengeRecord | null> {
+    const { db, store, links } = this.deps;
+    if (!links) return null;
+    // The link names the challenge; its token, bound to the tenant, is checked before anything is read.
+    const owner = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM challenges WHERE id = $1', [challengeId]);
+    const tenantId = owner.rows[0]?.tenant_id;
+    if (!tenantId || !links.matches(tenantId, challengeId, token)) return null;
+    const record = await store.get(db, tenantId, challengeId);
+    if (!record?.hold || this.now().getTime() > record.hold.releaseAt.getTime() + stopPageRetentionMs) return null;
+    return record;
   }
 
   /** Queues the release (and the notification calls) of a committed held challenge (idempotent per challenge). */

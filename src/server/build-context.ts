@@ -25,6 +25,7 @@ import { KeyRevocationBus } from '../auth/key-revocation-bus.ts';
 import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
 import { HoldService } from '../holds/hold-service.ts';
 import { createHoldQueue } from '../holds/hold-queue.ts';
+import { StopLinks } from '../holds/stop-link.ts';
 import type { DestinationStream } from 'pino';
 
 export interface AppContext {
@@ -94,7 +95,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const deliveries = new DeliveryStore(db);
   const queues = createQueues(queueRedis, config.queuePrefix);
   const holdQueue = createHoldQueue(queueRedis, config.queuePrefix);
-  const holds = new HoldService({ db, store: challengeStore, events: bullmqEventDispatcher(queues), queue: holdQueue, logger, clock: options.clock });
+  const holds = new HoldService({ db, store: challengeStore, events: bullmqEventDispatcher(queues), queue: holdQueue, logger, links: new StopLinks(config.masterKeys, config.publicBaseUrl), clock: options.clock });
   const challenges = new ChallengeService({
     db,
     store: challengeStore,
