@@ -173,6 +173,7 @@ export const operationExamples: Record<string, OperationExamples> = {
         passkeys: 1,
         phone: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, numberChangedAt: createdAt },
         ars: { knowledgeSecret: true, locked: false, lockedAt: null, consecutiveFailures: 0 },
+        notificationPhone: null,
         otpTokens: [otpToken],
       },
     },
@@ -223,6 +224,10 @@ export const operationExamples: Record<string, OperationExamples> = {
     responses: { 200: { ...carrierGateway, secret: 'cgw_W3nQ8xZ2Lk5Rt7Vb9Yc1Mp4Hs6Jd0Fa' } },
   },
   'get /admin/v1/tenants/{id}/carrier-gateway': { responses: { 200: carrierGateway } },
+  'put /v1/customers/{customerId}/notification-phone': {
+    request: { number: '+82 10-4123-9001' },
+    responses: { 200: { number: '+82 10-***-9001', lineType: 'mobile', callForwarding: false, eligible: true, reasons: [] } },
+  },
   'put /v1/customers/{customerId}/phone': {
     request: { number: '+82 2-312-3456' },
     responses: { 200: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, eligible: true, reasons: [] } },

@@ -13,8 +13,7 @@ import { createTwilioClient } from '../telephony/twilio-client.ts';
 import { twilioHoldCallPlacer } from '../telephony/holds/twilio-hold-call-placer.ts';
 import { holdCallRouter } from '../telephony/holds/hold-call-router.ts';
 import { holdCallMount } from '../telephony/holds/hold-call-urls.ts';
-import { arsCustomerStore } from '../channels/ars/ars-customer-store.ts';
-import { phoneContext } from '../channels/ars/ars-enrollment.ts';
+import { notificationNumberOf } from '../channels/ars/notification-phone.ts';
 
 export interface HoldCalling {
   mount: ChannelMount;
@@ -22,14 +21,9 @@ export interface HoldCalling {
   close(): Promise<void>;
 }
 
-/** The customer's ARS phone, decrypted only to dial it. */
+/** The customer's ARS phone, else the notification phone (the ARS channel's enrolments), decrypted only to dial it. */
 function arsPhones(context: AppContext): HoldNotificationPhones {
-  return {
-    async phoneOf(tenantId, customerId) {
-      const customer = await arsCustomerStore.get(context.db, tenantId, customerId);
-      return customer?.phone_enc ? context.envelope.decryptText(customer.phone_enc, phoneContext(tenantId, customerId)) : null;
-    },
-  };
+  return { phoneOf: (tenantId, customerId) => notificationNumberOf(context.db, context.envelope, tenantId, customerId) };
 }
 
 export async function holdCalling(context: AppContext): Promise<HoldCalling | undefined> {

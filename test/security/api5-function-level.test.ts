@@ -32,6 +32,7 @@ const expectedAccess: Record<string, Access> = {
   'GET /v1/customers/:customerId': 'bank',
   'DELETE /v1/customers/:customerId': 'bank',
   'PUT /v1/customers/:customerId/phone': 'bank',
+  'PUT /v1/customers/:customerId/notification-phone': 'bank',
   'PUT /v1/customers/:customerId/knowledge-secret': 'bank',
   'POST /v1/customers/:customerId/otp-tokens': 'bank',
   'GET /v1/customers/:customerId/otp-tokens': 'bank',

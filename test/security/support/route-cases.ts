@@ -88,6 +88,7 @@ export const routeCases: Record<string, RouteCase> = {
   'GET /v1/customers/:customerId': async (_, t) => ({ params: { customerId: t.customerId } }),
   'DELETE /v1/customers/:customerId': async (_, t) => ({ params: { customerId: (await freshCustomerWithToken(t)).customerId } }),
   'PUT /v1/customers/:customerId/phone': async (_, t) => ({ params: { customerId: t.customerId }, body: { number: phoneNumber } }),
+  'PUT /v1/customers/:customerId/notification-phone': async (_, t) => ({ params: { customerId: t.customerId }, body: { number: phoneNumber } }),
   'PUT /v1/customers/:customerId/knowledge-secret': async (_, t) => ({ params: { customerId: t.customerId }, body: { secret: knowledgeSecret } }),
   'POST /v1/customers/:customerId/otp-tokens': async (_, t) => ({ params: { customerId: t.customerId }, body: { type: 'totp', secretHex: otpSeedHex } }),
   'GET /v1/customers/:customerId/otp-tokens': async (_, t) => ({ params: { customerId: t.customerId } }),
