@@ -13,11 +13,33 @@ import type { HoldService } from './hold-service.ts';
 import { stopHoldSchema } from './hold-schemas.ts';
 import { stopPage, stopPageHeaders, type StopPageState } from './pages/stop-page.ts';
 import { stopTokenPattern } from './stop-link.ts';
+import { holdsOf } from './hold-store.ts';
+import { holdStates } from './hold-record.ts';
+import type { Db } from '../storage/db.ts';
+
+const adminTenantParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/) });
+const adminChallengeParams = adminTenantParams.extend({ challengeId: challengeIdParams.shape.id });
+const heldTransfer = z.object({
+  challengeId: z.string(),
+  customerId: z.string(),
+  status: z.string(),
+  state: z.enum(holdStates),
+  reasons: z.array(z.string()),
+  amount: z.object({ value: z.string(), currency: z.string() }).nullable(),
+  payee: z.object({ name: z.string(), bank: z.string().optional(), account: z.string().describe('masked') }).nullable(),
+  reference: z.string().nullable(),
+  releaseAt: z.string(),
+  stopClosesAt: z.string(),
+  stoppedBy: z.string().nullable(),
+});
 
 const stopPageParams = z.strictObject({ id: challengeIdParams.shape.id, token: z.string().regex(stopTokenPattern) });
 
-export function holdRoutes(deps: { holds: HoldService; tenants: TenantStore; policies: PolicyStore }): RouteDefinition[] {
+export function holdRoutes(deps: { db: Db; holds: HoldService; tenants: TenantStore; policies: PolicyStore }): RouteDefinition[] {
   const { holds } = deps;
+  const requireTenant = async (id: string) => {
+    if (!(await deps.tenants.get(id))) throw notFound('tenant');
+  };
   const opened = async (params: { id: string; token: string }) => {
     const record = await holds.findByStopLink(params.id, params.token);
     if (!record) throw notFound('page');
@@ -44,6 +66,53 @@ export function holdRoutes(deps: { holds: HoldService; tenants: TenantStore; pol
       responses: { 200: { description: 'The challenge, its hold stopped', schema: challengeResponseSchema } },
       handler: async ({ params, body, bank }) => {
         const record = await holds.stop(bank!.tenantId, params.id, { by: 'bank', actor: 'bank', reason: body.reason });
+        return { status: 200, body: publicChallenge(record, { stopUrl: holds.stopUrlOf(record) }) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/v1/tenants/:id/holds',
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
+      summary: 'Held transfers of the tenant (the console\'s list): held ones soonest release first; released or stopped ones newest first',
+      tags: ['admin: challenges'],
+      params: adminTenantParams,
+      query: z.strictObject({ state: z.enum(holdStates).default('held'), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      responses: { 200: { description: 'Holds (masked transactions)', schema: z.object({ holds: z.array(heldTransfer) }) } },
+      handler: async ({ params, query }) => {
+        await requireTenant(params.id);
+        const rows = await holdsOf(deps.db, params.id, query.state, query.limit);
+        return {
+          status: 200,
+          body: {
+            holds: rows.map((row) => ({
+              challengeId: row.id,
+              customerId: row.customer_id,
+              status: row.status,
+              state: row.hold_state,
+              reasons: row.hold.reasons,
+              amount: row.transaction_masked.amount ?? null,
+              payee: row.transaction_masked.payee ?? null,
+              reference: row.transaction_masked.reference ?? null,
+              releaseAt: row.hold_release_at.toISOString(),
+              stopClosesAt: new Date(row.hold.stopClosesAt).toISOString(),
+              stoppedBy: row.hold.stoppedBy ?? null,
+            })),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tenants/:id/challenges/:challengeId/stop',
+      auth: { kind: 'admin', role: 'operator', tenantScope: 'path' },
+      summary: 'Stop a held transfer (stoppedBy "admin"); the reason is required and audited',
+      tags: ['admin: challenges'],
+      params: adminChallengeParams,
+      body: stopHoldSchema,
+      responses: { 200: { description: 'The challenge, its hold stopped', schema: challengeResponseSchema } },
+      handler: async ({ params, body, admin }) => {
+        await requireTenant(params.id);
+        const record = await holds.stop(params.id, params.challengeId, { by: 'admin', actor: admin!.actor, reason: body.reason });
         return { status: 200, body: publicChallenge(record, { stopUrl: holds.stopUrlOf(record) }) };
       },
     }),

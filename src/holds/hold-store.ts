@@ -43,3 +43,23 @@ export async function appendHoldNotification(q: Queryable, tenantId: string, id:
     [tenantId, id, notification.at.toISOString(), notification.outcome],
   );
 }
+
+export interface HoldListRow {
+  id: string;
+  customer_id: string;
+  status: string;
+  transaction_masked: { amount?: { value: string; currency: string }; payee?: { name: string; bank?: string; account: string }; reference?: string };
+  hold_state: string;
+  hold_release_at: Date;
+  hold: { stopClosesAt: string; stoppedBy?: string; reasons: string[] };
+}
+
+/** A tenant's holds in one state, soonest release first (the console's "Held transfers"); masked transactions only. */
+export async function holdsOf(q: Queryable, tenantId: string, state: string, limit: number): Promise<HoldListRow[]> {
+  const result = await q.query<HoldListRow>(
+    `SELECT id, customer_id, status, transaction_masked, hold_state, hold_release_at, hold FROM challenges
+     WHERE tenant_id = $1 AND hold_state = $2 ORDER BY hold_release_at ${state === 'held' ? 'ASC' : 'DESC'} LIMIT $3`,
+    [tenantId, state, limit],
+  );
+  return result.rows;
+}

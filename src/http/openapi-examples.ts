@@ -116,6 +116,31 @@ export const operationExamples: Record<string, OperationExamples> = {
   },
   'post /v1/challenges': { request: transferRequest, responses: { 201: pendingChallenge } },
   'get /v1/challenges/{id}': { responses: { 200: heldChallenge } },
+  'get /admin/v1/tenants/{id}/holds': {
+    responses: {
+      200: {
+        holds: [
+          {
+            challengeId,
+            customerId: 'cust-1001',
+            status: 'approved',
+            state: 'held',
+            reasons: ['hold_min_amount'],
+            amount: { value: '3500000', currency: 'KRW' },
+            payee: { name: '김철수', bank: '신한은행', account: '***-***-456789' },
+            reference: 'TX-20261129-000123',
+            releaseAt: heldHold.releaseAt,
+            stopClosesAt: heldHold.stopClosesAt,
+            stoppedBy: null,
+          },
+        ],
+      },
+    },
+  },
+  'post /admin/v1/tenants/{id}/challenges/{challengeId}/stop': {
+    request: { reason: 'The customer called the branch: a caller posing as a prosecutor told her to move the money (ticket 4712)' },
+    responses: { 200: { ...stoppedChallenge, hold: { ...stoppedChallenge.hold, stoppedBy: 'admin' } } },
+  },
   'post /v1/challenges/{id}/stop': { request: { reason: 'The customer called: a caller posing as a prosecutor told him to move the money' }, responses: { 200: stoppedChallenge } },
   'post /v1/challenges/{id}/cancel': { responses: { 200: canceledChallenge } },
   'post /v1/challenges/{id}/otp': { request: { code: '482913' }, responses: { 200: { ...approvedChallenge, channel: 'otp', result: { channel: 'otp', reason: 'otp_verified', receipt } } } },

@@ -50,7 +50,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
   routes.push(
     ...opsRoutes({ db: context.db, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
-    ...holdRoutes({ holds: context.holds, tenants: context.tenants, policies: context.policies }),
+    ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),

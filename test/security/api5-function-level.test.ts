@@ -69,6 +69,8 @@ const expectedAccess: Record<string, Access> = {
   'DELETE /admin/v1/tenants/:id/customers/:customerId': 'operator path',
   'GET /admin/v1/tenants/:id/challenges': 'viewer path',
   'GET /admin/v1/tenants/:id/challenges/:challengeId': 'viewer path',
+  'GET /admin/v1/tenants/:id/holds': 'viewer path',
+  'POST /admin/v1/tenants/:id/challenges/:challengeId/stop': 'operator path',
   'POST /admin/v1/tenants/:id/deliveries/:deliveryId/redeliver': 'operator path',
   'PUT /admin/v1/tenants/:id/carrier-gateway': 'policy-admin path',
   'GET /admin/v1/tenants/:id/carrier-gateway': 'viewer path',

@@ -158,6 +158,8 @@ export const routeCases: Record<string, RouteCase> = {
   'DELETE /admin/v1/tenants/:id/customers/:customerId': async (_, t) => ({ params: { id: t.tenantId, customerId: (await freshCustomerWithToken(t)).customerId } }),
   'GET /admin/v1/tenants/:id/challenges': async (_, t) => ({ params: { id: t.tenantId }, query: { customerId: t.customerId, limit: '10' } }),
   'GET /admin/v1/tenants/:id/challenges/:challengeId': async (_, t) => ({ params: { id: t.tenantId, challengeId: t.passkeyChallengeId } }),
+  'GET /admin/v1/tenants/:id/holds': async (_, t) => ({ params: { id: t.tenantId }, query: { state: 'held' } }),
+  'POST /admin/v1/tenants/:id/challenges/:challengeId/stop': async (w, t) => ({ params: { id: t.tenantId, challengeId: (await freshHeld(w, t)).id }, body: { reason: 'the customer called the branch' } }),
   'POST /admin/v1/tenants/:id/deliveries/:deliveryId/redeliver': async (w, t) => {
     // A pending delivery is refused (409): wait until the last redelivery has been delivered again.
     await eventually(async () => {
