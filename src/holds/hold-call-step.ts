@@ -8,7 +8,8 @@ export type HoldCallStep =
   /** Detection not sure: who is calling and a key to go on; nothing about the transfer. */
   | { kind: 'listener_check'; ask: number }
   /** The notice (greeting only the first time), the warning, and the ask inside the Gather. */
-  | { kind: 'notice'; ask: number; greet: boolean }
+  /** `afterSilence`: read again because nothing was pressed; a second silence ends the call. */
+  | { kind: 'notice'; ask: number; greet: boolean; afterSilence?: boolean }
   | { kind: 'goodbye'; ending: HoldCallEnding };
 
 /** What rendering a step needs: the language, the bank's name and the transfer as it is read. */

@@ -154,6 +154,8 @@ export class HoldNotifier {
           step = { kind: 'goodbye', ending: 'stopped' };
           outcome = 'stopped';
         } else if (key === '0') step = { kind: 'notice', ask: row.ask_seq + 1, greet: false };
+        // A first silence (the customer still taking it in) hears it once more; a second ends the call.
+        else if (key === '' && !last.afterSilence) step = { kind: 'notice', ask: row.ask_seq + 1, greet: false, afterSilence: true };
         else {
           step = { kind: 'goodbye', ending: 'unchanged' };
           outcome = key === '' ? 'no_key' : 'heard';

@@ -93,6 +93,19 @@ describe('notification call (simulator)', () => {
     assert.equal((await callsTo(world.sim, phone)).length, 2);
   });
 
+  test('silence hears the notice once more, then the call ends and the later call still rings', async () => {
+    const phone = number(4);
+    const approved = await coachedApproval('cust-silent', phone);
+    await eventually(async () => ((await challengeOf(approved.id)).hold.notifications.length > 0 ? true : undefined), 10_000, 'the call outcome');
+    const call = (await callsTo(world.sim, phone))[1];
+    assert.equal(call.transcript.filter((line: string) => /press 9/.test(line)).length, 2, 'the ask twice');
+    assert.match(call.transcript.at(-2), /sent as scheduled/);
+    assert.deepEqual((await challengeOf(approved.id)).hold.notifications.map((n: any) => n.outcome), ['no_key']);
+    time.advance(1300);
+    await world.server.running.context.holds.sweep();
+    await waitForAsk(world.sim, phone, 2);
+  });
+
   test('a machine answer hears nothing and the next call follows; an unsure detection asks for a key first (ko-KR)', async () => {
     const phone = number(3);
     // This grade is first called a minute after the approval, so the test can change the phone before.
