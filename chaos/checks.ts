@@ -17,7 +17,11 @@ interface ChallengeRow {
   status: string;
   fraud_reported: boolean;
   expires_at: Date;
+  hold_state: string | null;
 }
+
+/** The hold's own events (docs/holds.md): one more per held challenge, after the one of its end. */
+const isHoldEvent = (type: string) => type.startsWith('challenge.hold_');
 
 const row = (check: string, offenders: string[]): CheckRow => ({ check, count: offenders.length, examples: offenders.slice(0, 3) });
 
@@ -35,7 +39,7 @@ export async function runChecks(input: {
   try {
     const ids = input.sessions.flatMap((session) => (session.challengeId ? [session.challengeId] : []));
     const challenges = new Map<string, ChallengeRow>();
-    const found = await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at FROM challenges WHERE id = ANY($1)', [ids]);
+    const found = await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at, hold_state FROM challenges WHERE id = ANY($1)', [ids]);
     for (const challenge of found.rows) challenges.set(challenge.id, challenge);
     const bySession = (session: Session) => (session.challengeId ? challenges.get(session.challengeId) : undefined);
     const rows: CheckRow[] = [];
@@ -53,10 +57,25 @@ export async function runChecks(input: {
     );
     rows.push(row('challenges decided twice (audit)', twiceDecided.rows.map((r) => r.subject)));
     const twoEvents = await client.query<{ challenge_id: string }>(
-      `SELECT challenge_id FROM webhook_deliveries WHERE event_type LIKE 'challenge.%' GROUP BY challenge_id HAVING count(*) > 1`,
+      `SELECT challenge_id FROM webhook_deliveries WHERE event_type LIKE 'challenge.%' AND event_type NOT LIKE 'challenge.hold\_%' GROUP BY challenge_id HAVING count(*) > 1`,
     );
     rows.push(row('challenges with two events (outbox)', twoEvents.rows.map((r) => r.challenge_id)));
-    rows.push(row('challenges with two events (received)', [...input.receiver.accepted].filter(([, events]) => events.size > 1).map(([id]) => id)));
+    const eventsOf = (events: Map<string, { type: string }>, hold: boolean) => [...events.values()].filter((event) => isHoldEvent(event.type) === hold).length;
+    rows.push(row('challenges with two events (received)', [...input.receiver.accepted].filter(([, events]) => eventsOf(events, false) > 1).map(([id]) => id)));
+
+    // Holds (docs/holds.md): each held transfer leaves `held` once — released or stopped, never both,
+    // never twice — with one event, and none stays held long past its release time (the sweep runs every 30 s).
+    const holdEndedTwice = await client.query<{ subject: string }>(
+      `SELECT subject FROM audit_log WHERE action IN ('challenge.hold_released', 'challenge.hold_stopped') GROUP BY subject HAVING count(*) > 1`,
+    );
+    rows.push(row('holds released or stopped twice (audit)', holdEndedTwice.rows.map((r) => r.subject)));
+    const holdTwoEvents = await client.query<{ challenge_id: string }>(
+      `SELECT challenge_id FROM webhook_deliveries WHERE event_type LIKE 'challenge.hold\_%' GROUP BY challenge_id HAVING count(*) > 1`,
+    );
+    rows.push(row('holds with two hold events (outbox)', holdTwoEvents.rows.map((r) => r.challenge_id)));
+    rows.push(row('holds with two hold events (received)', [...input.receiver.accepted].filter(([, events]) => eventsOf(events, true) > 1).map(([id]) => id)));
+    const overdueHolds = await client.query<{ id: string }>(`SELECT id FROM challenges WHERE hold_state = 'held' AND hold_release_at < now() - interval '45 seconds'`);
+    rows.push(row('holds past their release time', overdueHolds.rows.map((r) => r.id)));
 
     const callsByAttempt = new Map<string, number>();
     for (const call of input.calls) {
@@ -112,9 +131,16 @@ export async function runChecks(input: {
     rows.push(row('events with an empty or wrong payload (outbox)', emptyPayloads.rows.map((r) => r.id)));
     const wrongReceived: string[] = [];
     for (const [id, events] of input.receiver.accepted) {
-      const stored = challenges.get(id) ?? (await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at FROM challenges WHERE id = $1', [id])).rows[0];
+      const stored = challenges.get(id) ?? (await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at, hold_state FROM challenges WHERE id = $1', [id])).rows[0];
       for (const event of events.values()) {
-        if (!stored || event.type !== `challenge.${stored.status}` || event.data.status !== stored.status || !event.data.result) wrongReceived.push(`${event.webhookId} (${event.type}) for ${id}`);
+        const hold = (event.data as { hold?: { state?: string } | null }).hold;
+        // A hold may have left `held` after `challenges` was read: its event is checked against a fresh read
+        // (the event is sent only once the change has committed).
+        const holdState = isHoldEvent(event.type) ? (await client.query<{ hold_state: string | null }>('SELECT hold_state FROM challenges WHERE id = $1', [id])).rows[0]?.hold_state : undefined;
+        const wrong = isHoldEvent(event.type)
+          ? !stored || event.type !== `challenge.hold_${holdState}` || hold?.state !== holdState
+          : !stored || event.type !== `challenge.${stored.status}` || event.data.status !== stored.status || !event.data.result;
+        if (wrong) wrongReceived.push(`${event.webhookId} (${event.type}) for ${id}`);
       }
     }
     rows.push(row('events with an empty or wrong payload (received)', wrongReceived));

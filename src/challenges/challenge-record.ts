@@ -6,6 +6,8 @@
 // See docs/challenge-states.md.
 import type { ChannelName } from '../channels/channel.ts';
 import { inViewOrder } from './transaction-view.ts';
+import type { HoldPlan } from '../holds/hold-plan.ts';
+import { publicHold, type HoldRecord } from '../holds/hold-record.ts';
 
 export const terminalStatuses = ['approved', 'denied', 'expired', 'canceled', 'failed', 'not_required'] as const;
 export type ChallengeStatus = 'pending' | (typeof terminalStatuses)[number];
@@ -29,6 +31,8 @@ export interface ChallengeDecision {
   reasons: string[];
   channels: ChannelName[];
   policyVersion: number;
+  /** Whether the transfer is held when the challenge ends, decided with the rest (docs/holds.md); private. */
+  hold?: HoldPlan;
 }
 
 export interface ChallengeResult {
@@ -65,14 +69,17 @@ export interface ChallengeRecord {
   createdAt: Date;
   expiresAt: Date;
   completedAt: Date | null;
+  /** After approval: the hold on the transfer, or null when it is not held (docs/holds.md). */
+  hold: HoldRecord | null;
 }
 
 /**
- * The challenge as banks see it (docs/bank-api.md): masked payee account, no channel secrets.
- * `customerUrl` is the live page link, which only the bank may be handed and only while the page may
- * be used (ChallengeService.bankView); every other view (events, admins, stored answers) leaves it null.
+ * The challenge as banks see it (docs/bank-api.md): masked payee account, no channel secrets. The live
+ * links are given only to a live answer to the bank (ChallengeService.bankView), never to what is stored
+ * (events, idempotent replays) or shown to admins: `customerUrl`, the passkey page's link while the page
+ * may be used; `stopUrl`, the customer's stop page of a held challenge (docs/holds.md).
  */
-export function publicChallenge(record: ChallengeRecord, customerUrl: string | null = null): Record<string, unknown> {
+export function publicChallenge(record: ChallengeRecord, live: { customerUrl?: string | null; stopUrl?: string | null } = {}): Record<string, unknown> {
   const details = record.channelState.details as Record<string, unknown> | undefined;
   return {
     id: record.id,
@@ -87,7 +94,7 @@ export function publicChallenge(record: ChallengeRecord, customerUrl: string | n
     },
     channel: record.channel,
     channelDetails: details ?? null,
-    customerUrl,
+    customerUrl: live.customerUrl ?? null,
     locale: record.locale,
     createdAt: record.createdAt.toISOString(),
     expiresAt: record.expiresAt.toISOString(),
@@ -102,5 +109,6 @@ export function publicChallenge(record: ChallengeRecord, customerUrl: string | n
             ...(record.fraudReported ? { fraudReported: true } : {}),
             ...(record.resultDetails ? { details: record.resultDetails } : {}),
           },
+    hold: publicHold(record.hold, live.stopUrl ?? null),
   };
 }

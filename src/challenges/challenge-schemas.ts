@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channelNames } from '../channels/channel.ts';
 import { customerIdSchema } from '../http/schemas.ts';
 import { transactionTypes } from './challenge-record.ts';
+import { holdResponseSchema } from '../holds/hold-schemas.ts';
 
 const printable = (max: number) => z.string().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed');
 
@@ -40,6 +41,7 @@ export const createChallengeSchema = z.strictObject({
       riskScore: z.number().min(0).max(1).optional(),
       payeeRegistered: z.boolean().optional(),
       grade: z.string().regex(/^[a-z0-9_-]{1,32}$/).optional(),
+      payeeRegisteredAt: z.iso.datetime({ offset: true }).optional().describe('When the customer registered this payee: a payee registered less than hold.newPayeeWithinSeconds ago is held whatever the amount (docs/holds.md)'),
     })
     .optional(),
   locale: z.enum(['ko-KR', 'en-US']).optional(),
@@ -81,6 +83,7 @@ export const challengeResponseSchema = z.object({
         .describe('why, beyond reason (absent when the reason says it all): number_ineligible → {"reasons": ["call_forwarding_active", …]}; call_cap_reached → {"cap": "customer_hour" | "number_day"}'),
     })
     .nullable(),
+  hold: holdResponseSchema.nullable().describe('After approval: the hold on the transfer, or null when it is not held (docs/holds.md)'),
 });
 
 export const challengeIdParams = z.strictObject({ id: z.string().regex(/^chl_[A-Za-z0-9_-]{10,40}$/, 'a challenge id') });

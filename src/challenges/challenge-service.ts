@@ -18,6 +18,8 @@ import type { ChallengeScheduler } from './challenge-scheduler.ts';
 import type { CreateChallengeInput } from './challenge-schemas.ts';
 import { ChallengeStore } from './challenge-store.ts';
 import { maskTransaction, transactionHash } from './transaction-view.ts';
+import { holdAt, planHold, type HoldPlan, type StartedHold } from '../holds/hold-plan.ts';
+import { startedHoldRecord } from '../holds/hold-record.ts';
 
 export type FinalStatus = Exclude<ChallengeStatus, 'pending' | 'not_required'>;
 
@@ -55,10 +57,15 @@ export interface ChallengeServiceDeps {
   allowLoopbackCallbacks: boolean;
   /** Now, for creation, expiry and the daily total's day (default the system clock). */
   clock?: (() => Date) | undefined;
+  /**
+   * Called once a held challenge is committed (docs/holds.md): queues its release and notification
+   * calls. A failure is logged; the hold sweep finds what was not queued.
+   */
+  onHeld?: ((record: ChallengeRecord) => Promise<void>) | undefined;
 }
 
 /** What a new challenge is made of before the decision: everything but the decided fields. */
-type CreationFields = Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>;
+type CreationFields = Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt' | 'hold'>;
 
 /**
  * A new challenge's record, written out field by field rather than spread from `base`: V8 then
@@ -67,7 +74,7 @@ type CreationFields = Omit<ChallengeRecord, 'status' | 'decision' | 'channel' | 
  */
 const challengeRecord = (
   base: CreationFields,
-  decided: Pick<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt'>,
+  decided: Pick<ChallengeRecord, 'status' | 'decision' | 'channel' | 'channelState' | 'resultReason' | 'resultDetails' | 'receipt' | 'completedAt' | 'hold'>,
 ): ChallengeRecord => ({
   id: base.id,
   tenantId: base.tenantId,
@@ -89,6 +96,7 @@ const challengeRecord = (
   createdAt: base.createdAt,
   expiresAt: base.expiresAt,
   completedAt: decided.completedAt,
+  hold: decided.hold,
 });
 
 /** The audit entry of a new challenge: the decision and what it rests on (never the transaction itself). */
@@ -122,9 +130,9 @@ export class ChallengeService {
     return record;
   }
 
-  /** The challenge as its bank sees it: with the customer page's link while the page may be used. */
-  bankView(record: ChallengeRecord): Record<string, unknown> {
-    return publicChallenge(record, this.deps.store.liveCustomerUrl(record, this.deps.clock?.() ?? new Date()));
+  /** The challenge as its bank sees it: with the customer page's link while the page may be used (and a held one's stop page, when given). */
+  bankView(record: ChallengeRecord, live: { stopUrl?: string | null } = {}): Record<string, unknown> {
+    return publicChallenge(record, { customerUrl: this.deps.store.liveCustomerUrl(record, this.now()), stopUrl: live.stopUrl ?? null });
   }
 
   /** The challenge, or null when there is none (a failed read throws: never mistake it for "gone"). */
@@ -162,15 +170,18 @@ export class ChallengeService {
       expiresAt: new Date(now.getTime() + policy.challengeTtlSeconds * 1000),
     };
 
-    const decided = await this.decide(base, policy, policyVersion.version, onStored);
+    // Whether the transfer is held when the challenge ends, decided now with the rest (docs/holds.md).
+    const holdPlan = planHold({ policy, transaction: { type: transaction.type, amountMinor: transaction.amountMinor, currency: transaction.amount?.currency }, context, now });
+    const decided = await this.decide(base, policy, policyVersion.version, onStored, holdPlan);
     if (decided.record) {
       this.deps.metrics.challengesCreated.inc({ status: decided.record.status });
+      await this.afterHeld(decided.record);
       return decided.record;
     }
 
     // Step-up: choose the channel outside any transaction (eligibility may consult the network).
     const chosen = await this.chooseChannel(tenantId, input, policy, transaction, id, hash);
-    const decision = { stepUpRequired: true, reasons: decided.reasons, channels: chosen.channel ? [chosen.channel] : [], policyVersion: policyVersion.version };
+    const decision = { stepUpRequired: true, reasons: decided.reasons, channels: chosen.channel ? [chosen.channel] : [], policyVersion: policyVersion.version, ...(holdPlan ? { hold: holdPlan } : {}) };
     const record: ChallengeRecord = chosen.channel
       ? challengeRecord(base, {
           status: 'pending',
@@ -186,6 +197,7 @@ export class ChallengeService {
           resultDetails: null,
           receipt: null,
           completedAt: null,
+          hold: null,
         })
       : await this.terminalAtCreation(base, decision, 'failed', 'no_eligible_channel', { unavailable: chosen.unavailable });
     if (record.status === 'pending') {
@@ -222,6 +234,7 @@ export class ChallengeService {
     policy: PolicyDocument,
     policyVersion: number,
     onStored: OnChallengeStored | undefined,
+    holdPlan: HoldPlan | null,
   ): Promise<{ record: ChallengeRecord; reasons?: undefined } | { record: null; reasons: string[] }> {
     const { db, store } = this.deps;
     const { transaction, context } = base;
@@ -237,7 +250,7 @@ export class ChallengeService {
       if (limit === null || limit <= 0n) return { record: null, reasons: atEmptyHistory.reasons };
       return { record: null, reasons: evaluateStepUp({ ...input, history: { todayApprovedMinor: await store.sumTransfers(db, scope) } }).reasons };
     }
-    const record = await this.terminalAtCreation(base, { stepUpRequired: false, reasons: [], channels: [], policyVersion }, 'not_required', 'step_up_not_required', {});
+    const record = await this.terminalAtCreation(base, { stepUpRequired: false, reasons: [], channels: [], policyVersion, ...(holdPlan ? { hold: holdPlan } : {}) }, 'not_required', 'step_up_not_required', {});
     if (limit === null) {
       // The history cannot change this verdict: one statement, no lock.
       await this.inUnit(onStored !== undefined, async (q) => {
@@ -300,9 +313,11 @@ export class ChallengeService {
   }
 
   /** `q`: the caller's transaction when there is one (a key refresh reads through it, never around it). */
-  private async signOutcome(q: Queryable, current: ChallengeRecord, outcome: Outcome): Promise<{ receipt: string; completedAt: Date; fraudReported: boolean }> {
+  private async signOutcome(q: Queryable, current: ChallengeRecord, outcome: Outcome): Promise<{ receipt: string; completedAt: Date; fraudReported: boolean; hold: StartedHold | null }> {
     const completedAt = this.now();
     const fraudReported = outcome.fraudReported ?? false;
+    // The hold starts at the end, by the service clock (docs/holds.md); its receipt carries releaseAt.
+    const hold = holdAt(current.decision.hold, outcome.status, this.now());
     const receipt = await this.deps.receipts.sign({
       challengeId: current.id,
       tenantId: current.tenantId,
@@ -313,8 +328,15 @@ export class ChallengeService {
       reason: outcome.reason,
       fraudReported,
       completedAt,
+      ...(hold ? { releaseAt: hold.releaseAt } : {}),
     }, q);
-    return { receipt, completedAt, fraudReported };
+    return { receipt, completedAt, fraudReported, hold };
+  }
+
+  /** Committed and held: queue the release and the notification calls (the sweep finds any left out). */
+  private async afterHeld(record: ChallengeRecord): Promise<void> {
+    if (!record.hold || !this.deps.onHeld) return;
+    await this.deps.onHeld(record).catch((error: unknown) => this.deps.logger.warn({ err: error, challengeId: record.id }, 'hold jobs deferred to the sweep'));
   }
 
   /** The transition with its audit entry and (with a callback URL) its whole event; `q` is a transaction when there is an event. */
@@ -322,7 +344,7 @@ export class ChallengeService {
     q: Queryable,
     current: ChallengeRecord,
     outcome: Outcome,
-    signed: { receipt: string; completedAt: Date; fraudReported: boolean },
+    signed: { receipt: string; completedAt: Date; fraudReported: boolean; hold: StartedHold | null },
   ): Promise<{ updated: ChallengeRecord; deliveryId: string | null } | null> {
     const { tenantId, id } = current;
     const { fraudReported } = signed;
@@ -331,7 +353,7 @@ export class ChallengeService {
       actor: outcome.actor,
       action: `challenge.${outcome.status}`,
       subject: id,
-      data: { reason: outcome.reason, channel: current.channel, fraudReported, ...outcome.details, ...outcome.auditData },
+      data: { reason: outcome.reason, channel: current.channel, fraudReported, ...(signed.hold ? { holdReleaseAt: signed.hold.releaseAt.toISOString() } : {}), ...outcome.details, ...outcome.auditData },
     });
     if (!updated) return null;
     const deliveryId = current.callbackUrl
@@ -345,6 +367,7 @@ export class ChallengeService {
     const { updated } = moved;
     this.deps.metrics.challengesCompleted.inc({ status: outcome.status, reason: outcome.reason });
     if (moved.deliveryId) await this.dispatch(updated.tenantId, moved.deliveryId);
+    await this.afterHeld(updated);
     if (!outcome.actor.startsWith('channel:') && updated.channel) {
       await this.deps.channels
         .get(updated.channel)
@@ -419,6 +442,7 @@ export class ChallengeService {
     reason: string,
     channelState: Record<string, unknown>,
   ): Promise<ChallengeRecord> {
+    const hold = holdAt(decision.hold, status, base.createdAt);
     const receipt = await this.deps.receipts.sign({
       challengeId: base.id,
       tenantId: base.tenantId,
@@ -428,10 +452,11 @@ export class ChallengeService {
       status,
       reason,
       completedAt: base.createdAt,
+      ...(hold ? { releaseAt: hold.releaseAt } : {}),
     }, this.deps.db);
     // no_eligible_channel says why to the bank: each channel tried and the code it refused with
     // (`not_enrolled`, `number_recently_changed`, `ars_locked`, …), never anything about the secret.
     const resultDetails = channelState.unavailable ? { unavailable: channelState.unavailable } : null;
-    return challengeRecord(base, { status, decision, channel: null, channelState, resultReason: reason, resultDetails, receipt, completedAt: base.createdAt });
+    return challengeRecord(base, { status, decision, channel: null, channelState, resultReason: reason, resultDetails, receipt, completedAt: base.createdAt, hold: startedHoldRecord(hold) });
   }
 }

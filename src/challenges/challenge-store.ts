@@ -6,6 +6,8 @@ import { appendAuditParams, auditEntryCte, withAuditEntry, withAuditEntryWhenCha
 import type { Envelope } from '../crypto/envelope.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import type { ChallengeDecision, ChallengeRecord, ChallengeStatus, TransactionDetails } from './challenge-record.ts';
+import { holdColumns, holdFromRow, type HoldState } from '../holds/hold-record.ts';
+import type { StartedHold } from '../holds/hold-plan.ts';
 
 export interface ChallengeRow {
   id: string;
@@ -28,20 +30,24 @@ export interface ChallengeRow {
   created_at: Date;
   expires_at: Date;
   completed_at: Date | null;
+  hold_state: HoldState | null;
+  hold_release_at: Date | null;
+  hold: Parameters<typeof holdFromRow>[0]['hold'];
 }
 
 const insertColumns = `id, tenant_id, customer_id, status, transaction_type, transaction_masked, transaction_enc,
   transaction_hash, amount_minor, currency, context, decision, policy_version, channel, channel_state, locale,
-  callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at, result_details`;
-const insertPlaceholders = `${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(',')},$24::jsonb`;
+  callback_url, result_reason, fraud_reported, receipt, created_at, expires_at, completed_at, result_details,
+  hold_state, hold_release_at, hold`;
+const insertPlaceholders = `${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(',')},$24::jsonb,$25,$26,$27::jsonb`;
 
 // The hot statements' text is built once: the same string object each time, so the prepared
 // statement's name is found without hashing a fresh kilobyte of SQL on every request.
 const insertStatement = `INSERT INTO challenges (${insertColumns}) VALUES (${insertPlaceholders})`;
-const insertIfTodayBelowStatement = `WITH today AS (SELECT stepup_locked_day_total($25, $2, $3, $26, $27, $28) AS total),
+const insertIfTodayBelowStatement = `WITH today AS (SELECT stepup_locked_day_total($28, $2, $3, $29, $30, $31) AS total),
        inserted AS (
-         INSERT INTO challenges (${insertColumns}) SELECT ${insertPlaceholders} FROM today WHERE today.total < $29 RETURNING id),
-       ${auditEntryCte(30, 'inserted')}
+         INSERT INTO challenges (${insertColumns}) SELECT ${insertPlaceholders} FROM today WHERE today.total < $32 RETURNING id),
+       ${auditEntryCte(33, 'inserted')}
        SELECT (SELECT total FROM today)::text AS total, EXISTS (SELECT 1 FROM inserted) AS inserted`;
 
 /** The lock that orders a customer's step-up decisions (two transfers cannot both slip under the threshold). */
@@ -92,6 +98,7 @@ export class ChallengeStore {
       createdAt: row.created_at,
       expiresAt: row.expires_at,
       completedAt: row.completed_at,
+      hold: holdFromRow(row),
     };
   }
 
@@ -148,6 +155,7 @@ export class ChallengeStore {
       record.expiresAt,
       record.completedAt,
       record.resultDetails ? JSON.stringify(record.resultDetails) : null,
+      ...holdColumns(record.hold),
     ];
   }
 
@@ -174,13 +182,16 @@ export class ChallengeStore {
       fraudReported: boolean;
       receipt: string;
       completedAt: Date;
+      /** The hold the transfer starts with this end (docs/holds.md), or null. */
+      hold: StartedHold | null;
     },
     audit: AuditEntry,
   ): Promise<ChallengeRecord | null> {
     const statement = withAuditEntryWhenChanged(
-      `UPDATE challenges SET status = $3, result_reason = $4, fraud_reported = $5, receipt = $6, completed_at = $7, result_details = $8::jsonb
+      `UPDATE challenges SET status = $3, result_reason = $4, fraud_reported = $5, receipt = $6, completed_at = $7, result_details = $8::jsonb,
+         hold_state = $9, hold_release_at = $10, hold = $11::jsonb
        WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING *`,
-      [tenantId, id, outcome.status, outcome.reason, outcome.fraudReported, outcome.receipt, outcome.completedAt, outcome.details ? JSON.stringify(outcome.details) : null],
+      [tenantId, id, outcome.status, outcome.reason, outcome.fraudReported, outcome.receipt, outcome.completedAt, outcome.details ? JSON.stringify(outcome.details) : null, ...holdColumns(outcome.hold)],
       audit,
     );
     const result = await q.query<ChallengeRow>(statement.sql, statement.params);

@@ -102,9 +102,12 @@ writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
 // a person trying the right answer, a wrong one, * and 0 after three calls: the demo tenant gets
 // more room. Production tenants keep the defaults.
 const demoCaps = { maxCallsPerCustomerPerHour: 30, maxCallsPerNumberPerDay: 100 };
+// Holds (docs/holds.md) for a few minutes instead of the 3 hours of the defaults: approve a transfer, the
+// phone rings again at once with the notice, and 9 stops it; untouched, it is released after 5 minutes.
+const demoHold = { enabled: true, minAmount: '1000000', seconds: 300, appliesTo: ['approved', 'not_required'], stopClosesBeforeSeconds: 60, notifyCallsAfterSeconds: [0, 120], newPayeeWithinSeconds: 43200 };
 const policy = await admin('GET', `/admin/v1/tenants/${demo.tenantId}/policy`);
-if (policy.document.channels.ars.maxCallsPerCustomerPerHour < demoCaps.maxCallsPerCustomerPerHour) {
-  const document = { ...policy.document, channels: { ...policy.document.channels, ars: { ...policy.document.channels.ars, ...demoCaps } } };
+if (policy.document.channels.ars.maxCallsPerCustomerPerHour < demoCaps.maxCallsPerCustomerPerHour || !policy.document.hold?.enabled) {
+  const document = { ...policy.document, channels: { ...policy.document.channels, ars: { ...policy.document.channels.ars, ...demoCaps } }, hold: demoHold };
   await admin('PUT', `/admin/v1/tenants/${demo.tenantId}/policy`, document, { 'if-match': policy.etag });
 }
 
@@ -177,6 +180,11 @@ Press * to report "not me", 0 to hear the details again: the call acts on them 5
 the key (the softphone counts down), or at once when you press # after them. Then read the result:
 
   ${request} GET /v1/challenges/<id>
+
+The demo holds approved transfers for 5 minutes (docs/holds.md): once you approve, the phone rings
+again at once with the notice ("… It will be sent at …. If … someone on the phone told you to make it,
+press 9 to stop it."). Press 9, then read hold.state: "stopped" with the GET above. Left alone, the
+transfer is released 5 minutes after the approval (hold.state: "released", challenge.hold_released).
 
 The same call in Korean ("locale": "ko-KR"; "두 번째, 다섯 번째, …" are the positions):
 

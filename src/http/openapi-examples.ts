@@ -40,6 +40,7 @@ const pendingChallenge = {
   expiresAt: '2026-11-29T01:28:45.000Z',
   completedAt: null,
   result: null,
+  hold: null,
 };
 
 const receipt = 'eyJhbGciOiJFUzI1NiIsImtpZCI6InJjcHQtMjAyNi0xMSJ9.eyJjaGFsbGVuZ2VJZCI6ImNobF81Yks5cFh5MlRxVzhyTG0zWnNWZCJ9.c2lnbmF0dXJl';
@@ -49,6 +50,20 @@ const approvedChallenge = {
   completedAt: '2026-11-29T01:24:40.000Z',
   result: { channel: 'ars', reason: 'knowledge_verified', receipt },
 };
+// The transfer held for 3 hours after the approval (docs/holds.md), and the same hold stopped by the bank.
+const heldHold = {
+  state: 'held',
+  reasons: ['hold_min_amount'],
+  releaseAt: '2026-11-29T04:24:40.000Z',
+  stopClosesAt: '2026-11-29T03:54:40.000Z',
+  releasedAt: null,
+  stoppedAt: null,
+  stoppedBy: null,
+  stopUrl: null,
+  notifications: [{ at: '2026-11-29T01:24:52.000Z', channel: 'call', outcome: 'answered' }],
+};
+const heldChallenge = { ...approvedChallenge, hold: heldHold };
+const stoppedChallenge = { ...approvedChallenge, hold: { ...heldHold, state: 'stopped', stoppedAt: '2026-11-29T01:31:02.000Z', stoppedBy: 'bank' } };
 const canceledChallenge = { ...pendingChallenge, status: 'canceled', completedAt: '2026-11-29T01:24:10.000Z', result: { channel: 'ars', reason: 'canceled_by_bank', receipt } };
 
 const tenant = {
@@ -100,7 +115,33 @@ export const operationExamples: Record<string, OperationExamples> = {
     responses: { 200: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'rcpt-2026-11', use: 'sig', alg: 'ES256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } },
   },
   'post /v1/challenges': { request: transferRequest, responses: { 201: pendingChallenge } },
-  'get /v1/challenges/{id}': { responses: { 200: approvedChallenge } },
+  'get /v1/challenges/{id}': { responses: { 200: heldChallenge } },
+  'get /admin/v1/tenants/{id}/holds': {
+    responses: {
+      200: {
+        holds: [
+          {
+            challengeId,
+            customerId: 'cust-1001',
+            status: 'approved',
+            state: 'held',
+            reasons: ['hold_min_amount'],
+            amount: { value: '3500000', currency: 'KRW' },
+            payee: { name: '김철수', bank: '신한은행', account: '***-***-456789' },
+            reference: 'TX-20261129-000123',
+            releaseAt: heldHold.releaseAt,
+            stopClosesAt: heldHold.stopClosesAt,
+            stoppedBy: null,
+          },
+        ],
+      },
+    },
+  },
+  'post /admin/v1/tenants/{id}/challenges/{challengeId}/stop': {
+    request: { reason: 'The customer called the branch: a caller posing as a prosecutor told her to move the money (ticket 4712)' },
+    responses: { 200: { ...stoppedChallenge, hold: { ...stoppedChallenge.hold, stoppedBy: 'admin' } } },
+  },
+  'post /v1/challenges/{id}/stop': { request: { reason: 'The customer called: a caller posing as a prosecutor told him to move the money' }, responses: { 200: stoppedChallenge } },
   'post /v1/challenges/{id}/cancel': { responses: { 200: canceledChallenge } },
   'post /v1/challenges/{id}/otp': { request: { code: '482913' }, responses: { 200: { ...approvedChallenge, channel: 'otp', result: { channel: 'otp', reason: 'otp_verified', receipt } } } },
   'post /admin/v1/tenants': {
@@ -125,7 +166,14 @@ export const operationExamples: Record<string, OperationExamples> = {
   'get /admin/v1/tenants/{id}/policy/versions/{version}': { responses: { 200: policyVersion } },
   'post /admin/v1/tenants/{id}/policy/dry-run': {
     request: { transaction: transferRequest.transaction, context: { payeeRegistered: false }, todayApproved: '500000' },
-    responses: { 200: { stepUpRequired: true, reasons: ['daily_cumulative_threshold', 'unregistered_payee_limit'], policyVersion: 3 } },
+    responses: {
+      200: {
+        stepUpRequired: true,
+        reasons: ['daily_cumulative_threshold', 'unregistered_payee_limit'],
+        policyVersion: 3,
+        hold: { ifStatus: 'approved', seconds: 10800, stopClosesBeforeSeconds: 1800, reasons: ['hold_min_amount'] },
+      },
+    },
   },
   'get /admin/v1/audit': {
     responses: {
@@ -150,6 +198,7 @@ export const operationExamples: Record<string, OperationExamples> = {
         passkeys: 1,
         phone: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, numberChangedAt: createdAt },
         ars: { knowledgeSecret: true, locked: false, lockedAt: null, consecutiveFailures: 0 },
+        notificationPhone: null,
         otpTokens: [otpToken],
       },
     },
@@ -200,6 +249,10 @@ export const operationExamples: Record<string, OperationExamples> = {
     responses: { 200: { ...carrierGateway, secret: 'cgw_W3nQ8xZ2Lk5Rt7Vb9Yc1Mp4Hs6Jd0Fa' } },
   },
   'get /admin/v1/tenants/{id}/carrier-gateway': { responses: { 200: carrierGateway } },
+  'put /v1/customers/{customerId}/notification-phone': {
+    request: { number: '+82 10-4123-9001' },
+    responses: { 200: { number: '+82 10-***-9001', lineType: 'mobile', callForwarding: false, eligible: true, reasons: [] } },
+  },
   'put /v1/customers/{customerId}/phone': {
     request: { number: '+82 2-312-3456' },
     responses: { 200: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, eligible: true, reasons: [] } },

@@ -17,6 +17,9 @@ export const consecutiveFailures = z
   .min(1)
   .max(securityBounds.maxConsecutiveFailures, `at most ${securityBounds.maxConsecutiveFailures} consecutive failures (PSD2 RTS Art. 4(3)(b))`);
 
+/** An amount in major units of the policy currency, as a decimal string (never a float). */
+export const policyMoney = z.string().regex(/^\d{1,19}(\.\d{1,4})?$/, 'a decimal string in major units of the policy currency');
+
 /** A list of distinct values, at most `max` long: a policy document cannot grow without bound. */
 export const distinct = <T extends z.ZodType>(item: T, max: number) =>
   z.array(item).max(max).refine((list) => new Set(list).size === list.length, 'values must not repeat');

@@ -2,7 +2,8 @@
 // security grades that override any field.
 import { z } from 'zod';
 import { currencyExponent } from '../money/currencies.ts';
-import { distinct, securityBounds, type FieldMap, type PolicySection } from './policy-fields.ts';
+import { distinct, policyMoney, securityBounds, type FieldMap, type PolicySection } from './policy-fields.ts';
+import { holdPolicyFields, holdDefaults, holdSectionIssues, type HoldPolicy } from '../holds/hold-policy.ts';
 import { arsPolicy } from '../channels/ars/ars-policy.ts';
 import { otpPolicy } from '../channels/otp/otp-policy.ts';
 import { webauthnPolicy } from '../channels/webauthn/webauthn-policy.ts';
@@ -26,7 +27,7 @@ const mapChannels = <T>(each: (section: PolicySection, name: PolicyChannelName) 
 /** Security grades per tenant: a handful in practice; the cap keeps the document small. */
 export const MAX_GRADES = 32;
 
-const money = z.string().regex(/^\d{1,19}(\.\d{1,4})?$/, 'a decimal string in major units of the policy currency');
+const money = policyMoney;
 const isTimeZone = (zone: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -64,6 +65,7 @@ export const defaults = {
   },
   channels: mapChannels((section) => section.defaults) as PolicyDocument['channels'],
   channelOrder: ['ars', 'webauthn', 'otp'] as PolicyChannelName[],
+  hold: holdDefaults,
 };
 
 const withDefaults = (fields: FieldMap, values: Record<string, unknown>) =>
@@ -73,11 +75,13 @@ const optionalAll = (fields: FieldMap) => z.strictObject(Object.fromEntries(Obje
 const gradeOverrideSchema = optionalAll(topFields).extend({
   stepUp: optionalAll(stepUpFields).optional(),
   channels: z.strictObject(mapChannels((section) => optionalAll(section.fields).optional())).optional(),
+  hold: optionalAll(holdPolicyFields).optional(),
 });
 
 const policyDocumentObject = withDefaults(topFields, defaults).extend({
   stepUp: withDefaults(stepUpFields, defaults.stepUp).prefault({}),
   channels: z.strictObject(mapChannels((section) => withDefaults(section.fields, section.defaults).prefault({}))).prefault({}),
+  hold: withDefaults(holdPolicyFields, holdDefaults).prefault({}),
   grades: z
     .record(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'grade names: a-z 0-9 _ -'), gradeOverrideSchema)
     .refine((grades) => Object.keys(grades).length <= MAX_GRADES, `at most ${MAX_GRADES} grades`)
@@ -96,6 +100,16 @@ const policyDocumentObject = withDefaults(topFields, defaults).extend({
     return false;
   };
   const base = document as unknown as PolicyDocument;
+  /** The hold's fields that depend on each other (docs/holds.md), for the base or a merged grade. */
+  const checkHold = (effective: PolicyDocument, path: (string | number)[]) => {
+    for (const issue of holdSectionIssues(effective.hold)) context.addIssue({ code: 'custom', path: [...path, 'hold', issue.field], message: issue.message });
+  };
+  checkHold(base, []);
+  for (const grade of Object.keys(document.grades ?? {})) {
+    const override = (document.grades as Record<string, { hold?: unknown }>)[grade]?.hold;
+    // A grade that overrides no hold field inherits the base's hold, already checked.
+    if (override) checkHold(mergeGrade(base, grade), ['grades', grade]);
+  }
   // A base that already fails would fail for every grade too: one issue is enough.
   if (!check(base, [])) return;
   for (const grade of Object.keys(document.grades ?? {})) check(mergeGrade(base, grade), ['grades', grade]);
@@ -117,6 +131,8 @@ export interface PolicyDocument {
   stepUp: typeof defaults.stepUp;
   channels: ChannelPolicies;
   channelOrder: PolicyChannelName[];
+  /** After approval: hold, tell, stop (docs/holds.md). */
+  hold: HoldPolicy;
   grades?: Record<string, unknown>;
 }
 
@@ -150,7 +166,9 @@ function mergeGrade(policy: PolicyDocument, grade?: string): PolicyDocument {
  * its values in storage (versions are history), but they are capped here, where they take effect.
  */
 export function effectivePolicy(policy: PolicyDocument, grade?: string): PolicyDocument {
-  return withinSecurityBounds(mergeGrade(policy, grade));
+  // A version stored before holds existed has no `hold`: it runs with the defaults (off).
+  const complete = policy.hold ? policy : { ...policy, hold: holdDefaults };
+  return withinSecurityBounds(mergeGrade(complete, grade));
 }
 
 function withinSecurityBounds(policy: PolicyDocument): PolicyDocument {

@@ -22,6 +22,8 @@ export interface ReceiptClaims {
   reason: string;
   fraudReported?: boolean;
   completedAt: Date;
+  /** A held transfer's release time (docs/holds.md, docs/receipts.md). */
+  releaseAt?: Date;
 }
 
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
@@ -104,6 +106,7 @@ export class ReceiptSigner {
       sts: claims.status,
       rsn: claims.reason,
       ...(claims.fraudReported ? { fraud: true } : {}),
+      ...(claims.releaseAt ? { releaseAt: claims.releaseAt.toISOString() } : {}),
       iss: this.issuer,
       sub: claims.challengeId,
       jti: claims.challengeId,

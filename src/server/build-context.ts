@@ -20,6 +20,9 @@ import { AdminAuthenticator } from '../auth/admin-auth.ts';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import { KeyRevocationBus } from '../auth/key-revocation-bus.ts';
 import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
+import { HoldService } from '../holds/hold-service.ts';
+import { createHoldQueue } from '../holds/hold-queue.ts';
+import { StopLinks } from '../holds/stop-link.ts';
 import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../time/clock.ts';
 
@@ -39,6 +42,8 @@ export interface AppContext {
   channels: ChannelRegistry;
   challengeStore: ChallengeStore;
   challenges: ChallengeService;
+  /** After approval: hold, tell, stop (docs/holds.md). */
+  holds: HoldService;
   deliveries: DeliveryStore;
   queues: Queues;
   bankVerifier: BankRequestVerifier;
@@ -88,6 +93,8 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const challengeStore = new ChallengeStore(envelope);
   const deliveries = new DeliveryStore(db);
   const queues = createQueues(queueRedis, config.queuePrefix);
+  const holdQueue = createHoldQueue(queueRedis, config.queuePrefix);
+  const holds = new HoldService({ db, store: challengeStore, events: bullmqEventDispatcher(queues), queue: holdQueue, logger, links: new StopLinks(config.masterKeys, config.publicBaseUrl), clock });
   const challenges = new ChallengeService({
     db,
     store: challengeStore,
@@ -101,6 +108,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     logger,
     allowLoopbackCallbacks: config.allowLoopbackCallbacks,
     clock,
+    onHeld: (record) => holds.schedule(record),
   });
   const keyRateLimiter = new RateLimiterRedis({
     storeClient: redis,
@@ -148,6 +156,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     channels,
     challengeStore,
     challenges,
+    holds,
     deliveries,
     queues,
     bankVerifier,
@@ -157,6 +166,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     keyRevocations,
     async close() {
       await queues.close().catch(() => undefined);
+      await holdQueue.close().catch(() => undefined);
       keyRevocations.close();
       redis.disconnect();
       queueRedis.disconnect();

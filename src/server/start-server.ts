@@ -31,6 +31,9 @@ import { challengeAdminRoutes } from '../http/routes/challenge-admin-routes.ts';
 import { ConsoleSessions } from '../console/console-sessions.ts';
 import { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { createConsoleRouter, type ConsoleMount } from '../console/console-router.ts';
+import { holdRoutes } from '../holds/hold-routes.ts';
+import { holdQueueNames, startHoldWorker } from '../holds/hold-queue.ts';
+import { holdCalling } from './hold-telephony.ts';
 
 export interface RunningServer {
   context: AppContext;
@@ -48,7 +51,8 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
   const routes: RouteDefinition[] = [];
   routes.push(
     ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
-    ...challengeRoutes({ db: context.db, challenges: context.challenges }),
+    ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
+    ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
@@ -78,6 +82,8 @@ export async function startServer(
   problemCatalogue(modules);
   const context = await buildContext(config, options);
   for (const module of modules) await module.register(context);
+  // Notification calls of held transfers, when calls can be placed (docs/holds.md).
+  const calling = await holdCalling(context);
   const { logger } = context;
   const routes = declareRoutes(context, modules);
   let server: Server | undefined;
@@ -102,8 +108,8 @@ export async function startServer(
       now: () => nowMs(context.clock),
     });
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
-    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, modules.flatMap((module) => module.queueNames ?? []));
-    mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? [])];
+    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)]);
+    mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? []), ...(calling ? [calling.mount] : [])];
     app = createApp({
       routes,
       logger,
@@ -157,8 +163,14 @@ export async function startServer(
         metrics: context.metrics,
         clock: context.clock,
         // The modules' clean-ups, bound here so src/jobs never imports a channel.
-        sweeps: modules.flatMap((module) => (module.sweep ? [{ module: module.name, sweep: (now: Date) => module.sweep!(context, now) }] : [])),
+        sweeps: [
+          ...modules.flatMap((module) => (module.sweep ? [{ module: module.name, sweep: (now: Date) => module.sweep!(context, now) }] : [])),
+          // Holds are released by the hold service's own clock (docs/holds.md): the sweep is their source of truth.
+          { module: 'holds', sweep: () => context.holds.sweep() },
+        ],
       }),
+      startHoldWorker(workerRedis, prefix, holdQueueNames.release, (job) => context.holds.onReleaseJob(job)),
+      ...(calling ? [calling.worker(workerRedis)] : []),
       ...modules.flatMap((module) => module.workers?.(context, workerRedis) ?? []),
     );
     auditSequencer!.start();
@@ -184,6 +196,7 @@ export async function startServer(
         }
         await Promise.all(workers.map((worker) => worker.close()));
         await consoleMount?.close();
+        await calling?.close();
         for (const module of modules) await module.close?.();
         await auditSequencer?.stop();
         workerRedis?.disconnect();

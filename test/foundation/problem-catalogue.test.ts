@@ -12,8 +12,8 @@ import { arsProblem } from '../../src/channels/ars/ars-problem-codes.ts';
 test('the core and the channel modules together declare every problem code, once', () => {
   const catalogue = problemCatalogue(channelModules);
   assert.deepEqual(Object.keys(catalogue).sort(), [
-    'call_forwarding_active', 'call_forwarding_unknown', 'challenge_gone', 'challenge_not_pending', 'conflict',
-    'country_not_allowed', 'csrf_failed', 'forbidden', 'idempotency_in_progress', 'idempotency_key_reused',
+    'call_forwarding_active', 'call_forwarding_unknown', 'challenge_gone', 'challenge_not_held', 'challenge_not_pending', 'conflict',
+    'country_not_allowed', 'csrf_failed', 'forbidden', 'hold_released', 'hold_stop_closed', 'idempotency_in_progress', 'idempotency_key_reused',
     'internal_error', 'invalid_amount', 'invalid_code', 'invalid_number', 'line_type_never_dialed',
     'line_type_not_allowed', 'line_type_unknown', 'link_gone', 'malformed_json', 'malformed_url',
     'method_not_allowed', 'not_found', 'number_ineligible', 'number_recently_changed', 'otp_token_limit_reached',

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { knowledgeCheckMessages } from '../../src/telephony/ivr/flow-messages.ts';
+import { holdNotificationMessages, knowledgeCheckMessages } from '../../src/telephony/ivr/flow-messages.ts';
 import { FlowValidationError } from '../../src/telephony/ivr/flow-validation-error.ts';
 import { defaultFlowsDirectory, loadFlows } from '../../src/telephony/ivr/load-flows.ts';
 
@@ -43,14 +43,16 @@ describe('loadFlows', () => {
     return rejectionOf({ 'knowledge-check.ko-KR.json': await shipped('ko-KR'), 'knowledge-check.en-US.json': english });
   }
 
-  it('accepts both shipped files, each with every message id', async () => {
+  it('accepts the shipped files, each with every message id of its flow', async () => {
     const catalog = await loadFlows();
-    assert.deepEqual(catalog.flowIds(), ['knowledge-check']);
-    assert.deepEqual(catalog.locales('knowledge-check'), ['en-US', 'ko-KR']);
-    for (const locale of ['ko-KR', 'en-US']) {
-      const flow = catalog.resolve('knowledge-check', locale);
-      assert.equal(flow.locale, locale);
-      assert.deepEqual(Object.keys(flow.messages).sort(), Object.keys(knowledgeCheckMessages).sort());
+    assert.deepEqual(catalog.flowIds(), ['hold-notification', 'knowledge-check']);
+    for (const [flowId, messages] of [['knowledge-check', knowledgeCheckMessages], ['hold-notification', holdNotificationMessages]] as const) {
+      assert.deepEqual(catalog.locales(flowId), ['en-US', 'ko-KR']);
+      for (const locale of ['ko-KR', 'en-US']) {
+        const flow = catalog.resolve(flowId, locale);
+        assert.equal(flow.locale, locale);
+        assert.deepEqual(Object.keys(flow.messages).sort(), Object.keys(messages).sort());
+      }
     }
     assert.equal(catalog.resolve('knowledge-check', 'ko-KR').voice.language, 'ko-KR');
     assert.equal(catalog.resolve('knowledge-check', 'en-US').voice.name, 'Polly.Joanna');

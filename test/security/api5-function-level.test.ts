@@ -27,10 +27,12 @@ const expectedAccess: Record<string, Access> = {
   'POST /v1/challenges': 'bank',
   'GET /v1/challenges/:id': 'bank',
   'POST /v1/challenges/:id/cancel': 'bank',
+  'POST /v1/challenges/:id/stop': 'bank',
   'POST /v1/challenges/:id/otp': 'bank',
   'GET /v1/customers/:customerId': 'bank',
   'DELETE /v1/customers/:customerId': 'bank',
   'PUT /v1/customers/:customerId/phone': 'bank',
+  'PUT /v1/customers/:customerId/notification-phone': 'bank',
   'PUT /v1/customers/:customerId/knowledge-secret': 'bank',
   'POST /v1/customers/:customerId/otp-tokens': 'bank',
   'GET /v1/customers/:customerId/otp-tokens': 'bank',
@@ -46,6 +48,8 @@ const expectedAccess: Record<string, Access> = {
   'POST /c/webauthn/confirm/:token/options': 'public',
   'POST /c/webauthn/confirm/:token/verify': 'public',
   'POST /c/webauthn/confirm/:token/reject': 'public',
+  'GET /c/hold/:id/:token': 'public',
+  'POST /c/hold/:id/:token/stop': 'public',
   'POST /admin/v1/tenants': 'superadmin global',
   'GET /admin/v1/tenants': 'viewer global',
   'GET /admin/v1/tenants/:id': 'viewer path',
@@ -65,6 +69,8 @@ const expectedAccess: Record<string, Access> = {
   'DELETE /admin/v1/tenants/:id/customers/:customerId': 'operator path',
   'GET /admin/v1/tenants/:id/challenges': 'viewer path',
   'GET /admin/v1/tenants/:id/challenges/:challengeId': 'viewer path',
+  'GET /admin/v1/tenants/:id/holds': 'viewer path',
+  'POST /admin/v1/tenants/:id/challenges/:challengeId/stop': 'operator path',
   'POST /admin/v1/tenants/:id/deliveries/:deliveryId/redeliver': 'operator path',
   'PUT /admin/v1/tenants/:id/carrier-gateway': 'policy-admin path',
   'GET /admin/v1/tenants/:id/carrier-gateway': 'viewer path',
@@ -150,7 +156,7 @@ for (const db of dbKinds) {
           for (const caller of callers) {
             const principal: Principal =
               caller === 'anonymous' ? { kind: 'anonymous' } : caller === 'bank' ? { kind: 'bank', tenant: world.a } : { kind: 'admin', token: world.tokens[caller] };
-            const response = await send(world, principal, route, { ...valid, params: { token } });
+            const response = await send(world, principal, route, { ...valid, params: { ...valid.params, token } });
             if (response.status !== 404 || response.body.code !== 'not_found') failures.push(`${key} token ${token.slice(0, 8)}… as ${caller}: ${response.status} ${response.text.slice(0, 160)}`);
           }
         }

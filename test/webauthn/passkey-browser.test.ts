@@ -72,6 +72,15 @@ describe('passkeys in a real browser', () => {
       assert.equal(await page.locator('#amount-words').textContent(), '삼백오십만 원');
       assert.equal(await page.locator('#confirm').textContent(), '패스키로 승인');
       assert.equal(await page.locator('#reject').textContent(), '본인이 아닙니다');
+      // Before the buttons: is someone on the phone telling the customer to do this? (docs/holds.md)
+      assert.match((await page.locator('#coached legend').textContent()) ?? '', /전화/);
+      assert.equal(await page.locator('#confirm').isDisabled(), true, 'no approval before the answer');
+      await page.locator('#coached-yes').check();
+      assert.equal(await page.locator('#confirm').isDisabled(), true, 'told by someone on the phone: no approval');
+      assert.equal(await page.locator('#coached-warning').isVisible(), true);
+      assert.match((await page.locator('#coached-warning').textContent()) ?? '', /요구하지 않습니다/);
+      await page.locator('#coached-no').check();
+      assert.equal(await page.locator('#coached-warning').isVisible(), false);
       await page.locator('#confirm').click();
       await page.locator('body[data-outcome=approved]').waitFor({ timeout: 15_000 });
       const done = (await client.getChallenge<any>(challenge.id)).body;
@@ -123,6 +132,7 @@ describe('passkeys in a real browser', () => {
       await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
       const challenge = await createPasskeyChallenge(client, 'cust-nouv', { locale: 'en-US' });
       await page.goto(challenge.customerUrl);
+      await page.locator('#coached-no').check();
       await page.locator('#confirm').click();
       await page.locator('#status.error').waitFor({ timeout: 15_000 });
       assert.match((await page.locator('#status').textContent()) ?? '', /could not be verified/);

@@ -3,6 +3,7 @@
 // or anything about the secret.
 import { z } from 'zod';
 import type { ArsEnrollment } from './ars-enrollment.ts';
+import type { NotificationPhoneEnrollment } from './notification-phone.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { problemBodySchema } from '../../http/schemas.ts';
 import { customerParams } from '../../customers/customer-params.ts';
@@ -16,27 +17,34 @@ const phoneView = z.object({
   reasons: z.array(z.string()),
   callableFrom: z.string().optional().describe('Only for a changed number: it is not called for numberChangeCooldownDays (ARS is not offered until then)'),
 });
+const phoneResponses = {
+  200: { description: 'Stored; the number comes back masked', schema: phoneView },
+  422: { description: 'Not eligible (`code` = first reason, all in `reasons`); nothing stored', schema: problemBodySchema.extend({ reasons: z.array(z.string()).optional() }) },
+};
 const secretInput = z.strictObject({ secret: z.string().max(64).describe('6–12 digits; never returned or logged') });
 
-export function arsEnrollmentRoutes(enrollment: ArsEnrollment): RouteDefinition[] {
+/** A PUT of a phone number for `store` (the ARS phone, the notification phone): same input, same answers. */
+const phoneRoute = (path: string, summary: string, store: (tenantId: string, customerId: string, number: string, actor: string) => Promise<unknown>) =>
+  defineRoute({
+    method: 'put',
+    path,
+    auth: { kind: 'bank' },
+    summary,
+    tags: ['customers'],
+    params: customerParams,
+    body: phoneInput,
+    responses: phoneResponses,
+    handler: async ({ params, body, bank }) => ({ status: 200, body: await store(bank!.tenantId, params.customerId, body.number, `bank:${bank!.keyId}`) }),
+  });
+
+export function arsEnrollmentRoutes(enrollment: ArsEnrollment, notificationPhones: NotificationPhoneEnrollment): RouteDefinition[] {
   return [
-    defineRoute({
-      method: 'put',
-      path: '/v1/customers/:customerId/phone',
-      auth: { kind: 'bank' },
-      summary: 'Register the phone number ARS calls (vetted against the ARS policy; stored encrypted)',
-      tags: ['customers'],
-      params: customerParams,
-      body: phoneInput,
-      responses: {
-        200: { description: 'Stored; the number comes back masked', schema: phoneView },
-        422: { description: 'Not eligible (`code` = first reason, all in `reasons`); nothing stored', schema: problemBodySchema.extend({ reasons: z.array(z.string()).optional() }) },
-      },
-      handler: async ({ params, body, bank }) => ({
-        status: 200,
-        body: await enrollment.setPhone(bank!.tenantId, params.customerId, body.number, `bank:${bank!.keyId}`),
-      }),
-    }),
+    phoneRoute('/v1/customers/:customerId/phone', 'Register the phone number ARS calls (vetted against the ARS policy; stored encrypted)', (...args) => enrollment.setPhone(...args)),
+    phoneRoute(
+      '/v1/customers/:customerId/notification-phone',
+      'Register a phone for the notification calls of held transfers only (landline or mobile; never forwarded, VoIP or premium; docs/holds.md)',
+      (...args) => notificationPhones.set(...args),
+    ),
     defineRoute({
       method: 'put',
       path: '/v1/customers/:customerId/knowledge-secret',

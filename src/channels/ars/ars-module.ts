@@ -17,6 +17,7 @@ import { bullmqPlaceCallScheduler, createPlaceCallQueue, placeCallQueueName, sta
 import { CallReconciler } from './call-reconciler.ts';
 import { reconcileQueueName, startReconcileWorker } from './reconcile-queue.ts';
 import { arsProblemCodes } from './ars-problem-codes.ts';
+import { NotificationPhoneEnrollment, notificationPhoneSummary } from './notification-phone.ts';
 
 interface Calling {
   voice: ArsVoice;
@@ -28,7 +29,7 @@ interface Calling {
 
 export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment(context: AppContext): ArsEnrollment } {
   // One module instance may serve several servers in one process (tests): state is per context.
-  const states = new WeakMap<AppContext, { enrollment: ArsEnrollment; calling?: Calling }>();
+  const states = new WeakMap<AppContext, { enrollment: ArsEnrollment; notificationPhones: NotificationPhoneEnrollment; calling?: Calling }>();
   const stateOf = (context: AppContext) => {
     const state = states.get(context);
     if (!state) throw new Error('the ARS module is not registered with this context');
@@ -44,7 +45,8 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
       const { config, db, envelope, policies, logger } = context;
       const { vetter, caps, hashNumber, normalizeNumber } = telephony.numbers(context);
       const enrollment = new ArsEnrollment({ db, envelope, policies, vetter, hashNumber, normalizeNumber, phoneHashKeyId: config.masterKeys.current.id });
-      states.set(context, { enrollment });
+      const notificationPhones = new NotificationPhoneEnrollment({ db, envelope, policies, vetter, normalizeNumber });
+      states.set(context, { enrollment, notificationPhones });
       const voice = await telephony.voice(context);
       if (!voice) {
         logger.warn('TWILIO_* not set: ARS enrollment works, but no verification calls can be placed');
@@ -69,10 +71,10 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
       });
       const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger, metrics });
       const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics }, { afterSeconds: config.arsReconcileAfterSeconds, giveUpAfterSeconds: config.arsReconcileGiveUpSeconds });
-      states.set(context, { enrollment, calling: { voice, queue, dialer, calls, reconciler } });
+      states.set(context, { enrollment, notificationPhones, calling: { voice, queue, dialer, calls, reconciler } });
       context.channels.register(new ArsChannel({ db, placer, scheduler, logger }));
     },
-    routes: (context) => arsEnrollmentRoutes(stateOf(context).enrollment),
+    routes: (context) => arsEnrollmentRoutes(stateOf(context).enrollment, stateOf(context).notificationPhones),
     mounts(context) {
       const { calling } = stateOf(context);
       return calling ? [calling.voice.webhooks(calling.calls)] : [];
@@ -86,9 +88,15 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
         startReconcileWorker({ connection, prefix, reconciler: calling.reconciler, everyMs, logger: context.logger }),
       ];
     },
-    describeCustomer: (context, tenantId, customerId) => stateOf(context).enrollment.describe(tenantId, customerId),
-    customerSummary: arsCustomerSummary,
-    eraseCustomer: (context, tx, tenantId, customerId) => stateOf(context).enrollment.erase(tx, tenantId, customerId),
+    describeCustomer: async (context, tenantId, customerId) => ({
+      ...(await stateOf(context).enrollment.describe(tenantId, customerId)),
+      ...(await stateOf(context).notificationPhones.describe(tenantId, customerId)),
+    }),
+    customerSummary: { ...arsCustomerSummary, ...notificationPhoneSummary },
+    eraseCustomer: async (context, tx, tenantId, customerId) => {
+      await stateOf(context).enrollment.erase(tx, tenantId, customerId);
+      await stateOf(context).notificationPhones.erase(tx, tenantId, customerId);
+    },
     unlockCustomer: (context, tx, tenantId, customerId) => stateOf(context).enrollment.unlock(tx, tenantId, customerId),
   };
 }

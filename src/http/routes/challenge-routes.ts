@@ -6,7 +6,7 @@ import { canonicalJson, sha256Hex } from '../../crypto/hashing.ts';
 import type { Db, Queryable } from '../../storage/db.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
-export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }): RouteDefinition[] {
+export function challengeRoutes(deps: { db: Db; challenges: ChallengeService; stopUrlOf?: (record: ChallengeRecord) => string | null }): RouteDefinition[] {
   const challenge = { description: 'The challenge', schema: challengeResponseSchema };
   return [
     defineRoute({
@@ -45,7 +45,10 @@ export function challengeRoutes(deps: { db: Db; challenges: ChallengeService }):
       tags: ['challenges'],
       params: challengeIdParams,
       responses: { 200: challenge },
-      handler: async ({ params, bank }) => ({ status: 200, body: deps.challenges.bankView(await deps.challenges.get(bank!.tenantId, params.id)) }),
+      handler: async ({ params, bank }) => {
+        const record = await deps.challenges.get(bank!.tenantId, params.id);
+        return { status: 200, body: deps.challenges.bankView(record, { stopUrl: deps.stopUrlOf?.(record) ?? null }) };
+      },
     }),
     defineRoute({
       method: 'post',

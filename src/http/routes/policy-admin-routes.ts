@@ -6,6 +6,7 @@ import { appendAudit } from '../../audit/audit-log.ts';
 import { ProblemError, notFound } from '../../errors/problem.ts';
 import { policyDocumentSchema, effectivePolicy } from '../../policy/policy-schema.ts';
 import { evaluateStepUp } from '../../policy/evaluate.ts';
+import { holdAt, planHold } from '../../holds/hold-plan.ts';
 import { parseAmount } from '../../money/money.ts';
 import { transactionSchema } from '../../challenges/challenge-schemas.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
@@ -19,7 +20,13 @@ const dryRunInput = z.strictObject({
   policy: z.unknown().optional().describe('A draft policy document; the current policy when absent'),
   transaction: transactionSchema,
   context: z
-    .strictObject({ designatedDevice: z.boolean().optional(), riskScore: z.number().min(0).max(1).optional(), payeeRegistered: z.boolean().optional(), grade: z.string().max(32).optional() })
+    .strictObject({
+      designatedDevice: z.boolean().optional(),
+      riskScore: z.number().min(0).max(1).optional(),
+      payeeRegistered: z.boolean().optional(),
+      grade: z.string().max(32).optional(),
+      payeeRegisteredAt: z.iso.datetime({ offset: true }).optional(),
+    })
     .optional(),
   todayApproved: z.string().regex(/^\d{1,19}(\.\d{1,4})?$/).optional().describe("The customer's approved transfers today, in major units"),
 });
@@ -105,7 +112,17 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
       tags: ['admin: policy'],
       params: tenantIdParams,
       body: dryRunInput,
-      responses: { 200: { description: 'The decision', schema: z.object({ stepUpRequired: z.boolean(), reasons: z.array(z.string()), policyVersion: z.number().nullable() }) } },
+      responses: {
+        200: {
+          description: 'The decision, and whether the transfer would be held when it ends as decided (not_required) or once approved (docs/holds.md)',
+          schema: z.object({
+            stepUpRequired: z.boolean(),
+            reasons: z.array(z.string()),
+            policyVersion: z.number().nullable(),
+            hold: z.object({ ifStatus: z.enum(['approved', 'not_required']), seconds: z.number(), stopClosesBeforeSeconds: z.number(), reasons: z.array(z.string()) }).nullable(),
+          }),
+        },
+      },
       handler: async ({ params, body }) => {
         await requireTenant(params.id);
         let document;
@@ -133,7 +150,11 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
           context: body.context ?? {},
           history: { todayApprovedMinor: today?.ok ? today.minor : 0n },
         });
-        return { status: 200, body: { stepUpRequired: verdict.stepUpRequired, reasons: verdict.reasons, policyVersion } };
+        const now = new Date();
+        const holdPlan = planHold({ policy, transaction: { type: body.transaction.type, amountMinor: amount?.ok ? amount.minor : undefined, currency: body.transaction.amount?.currency }, context: body.context ?? {}, now });
+        const ifStatus = verdict.stepUpRequired ? 'approved' : 'not_required';
+        const hold = holdAt(holdPlan ?? undefined, ifStatus, now) && { ifStatus, seconds: holdPlan!.seconds, stopClosesBeforeSeconds: holdPlan!.stopClosesBeforeSeconds, reasons: holdPlan!.reasons };
+        return { status: 200, body: { stepUpRequired: verdict.stepUpRequired, reasons: verdict.reasons, policyVersion, hold } };
       },
     }),
   ];

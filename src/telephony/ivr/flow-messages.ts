@@ -44,7 +44,33 @@ export type KnowledgeCheckMessageId = keyof typeof knowledgeCheckMessages;
 
 export const knowledgeCheckFlowId = 'knowledge-check';
 
+/**
+ * The notification call after an approval (docs/holds.md, docs/call-script.md "The notification call"):
+ * what was approved and when it will be sent, that nobody legitimate asks to move money, and `9` to
+ * stop it. Nothing asks for a secret: stopping is always safe, and nothing can release early.
+ */
+export const holdNotificationMessages = {
+  greeting: { placeholders: ['bankName'], purpose: 'first words: who is calling, about a transfer' },
+  listener_check: { placeholders: ['bankName'], purpose: 'answering-machine detection was not sure: who is calling, press 1 to hear it (nothing about the transfer)' },
+  'notice.approved': { placeholders: ['amount', 'approvedAt'], purpose: 'the amount in words and when the transfer was approved' },
+  'notice.payee_name': { placeholders: ['payeeName'], purpose: 'the payee name' },
+  'notice.payee_bank': { placeholders: ['payeeBank'], purpose: 'the payee bank' },
+  'notice.payee_account': { placeholders: ['accountDigits'], purpose: 'the payee account, digit by digit' },
+  'notice.release': { placeholders: ['releaseAt'], purpose: 'when the transfer will be sent' },
+  warning: { placeholders: [], purpose: 'banks and investigators never ask anyone to move money' },
+  ask: { placeholders: [], purpose: 'inside the Gather: 9 stops the transfer (not made, or told to by someone on the phone), 0 repeats' },
+  'goodbye.stopped': { placeholders: [], purpose: 'after 9: the transfer is stopped' },
+  'goodbye.stop_closed': { placeholders: [], purpose: 'after 9, too late: the stop window closed or the transfer was released' },
+  'goodbye.unchanged': { placeholders: [], purpose: 'another key or none: the transfer goes ahead' },
+  'goodbye.farewell': { placeholders: [], purpose: 'last words before hanging up' },
+} as const satisfies Record<string, MessageSpec>;
+
+export type HoldNotificationMessageId = keyof typeof holdNotificationMessages;
+
+export const holdNotificationFlowId = 'hold-notification';
+
 /** Every flow the code can run, by flow id. */
 export const flowMessageSpecs: Readonly<Record<string, Readonly<Record<string, MessageSpec>>>> = {
   [knowledgeCheckFlowId]: knowledgeCheckMessages,
+  [holdNotificationFlowId]: holdNotificationMessages,
 };

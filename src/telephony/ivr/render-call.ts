@@ -69,7 +69,7 @@ export interface RenderGoodbyeOptions {
   bankPhone?: string;
 }
 
-type Speaker = (message: KnowledgeCheckMessageId, values?: Record<string, string>) => void;
+type Speaker<Id extends string = KnowledgeCheckMessageId> = (message: Id, values?: Record<string, string>) => void;
 
 function sayAttributes(voice: CallVoice): VoiceResponse.SayAttributes {
   return {
@@ -82,7 +82,8 @@ function sayAttributes(voice: CallVoice): VoiceResponse.SayAttributes {
 /** Something to read aloud: text with letters or digits (not the lone "." left after a name). */
 const speaksWords = (text: string): boolean => /[\p{L}\p{N}]/u.test(text);
 
-function speakerFor(flow: CallFlow, target: VoiceResponse | VoiceResponse.Gather, nameVoices: NameVoices = {}): Speaker {
+/** Says a flow's message (by id, placeholders filled) into a Response or a Gather; names in another script get their own voice. */
+export function speakerFor<Id extends string = KnowledgeCheckMessageId>(flow: CallFlow, target: VoiceResponse | VoiceResponse.Gather, nameVoices: NameVoices = {}): Speaker<Id> {
   const own = sayAttributes(flow.voice);
   return (message, values = {}) => {
     const wording = flow.messages[message];
@@ -108,7 +109,7 @@ function speakerFor(flow: CallFlow, target: VoiceResponse | VoiceResponse.Gather
 }
 
 /** Bank-supplied text goes into speech: drop control characters and collapse whitespace. */
-function speakable(text: string): string {
+export function speakable(text: string): string {
   return text.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim();
 }
 

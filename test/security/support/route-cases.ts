@@ -46,6 +46,24 @@ async function freshConfirmation(t: TenantWorld): Promise<{ url: string; token: 
   return { url: challenge.customerUrl, token: pageToken(challenge.customerUrl) };
 }
 
+/**
+ * A fresh held transfer of `t` (docs/holds.md): the tenant's policy gains a `held` grade that holds
+ * transfers from 1,000,000 (once), and a fresh customer's 1,000,000 KRW transfer is held at once.
+ * Returns the challenge as GET reads it (with hold.stopUrl) and its stop page's id and token.
+ */
+async function freshHeld(w: SecurityWorld, t: TenantWorld): Promise<{ id: string; token: string }> {
+  const path = `/admin/v1/tenants/${t.tenantId}/policy`;
+  const current = must(await w.server.admin('GET', path), 200, 'policy') as any;
+  if (!current.document.grades?.held) {
+    const document = { ...current.document, grades: { ...current.document.grades, held: { hold: { enabled: true } } } };
+    must(await w.server.admin('PUT', path, document, { 'if-match': `"v${current.version}"` }), 200, 'policy with a held grade');
+  }
+  const created = must(await t.client.createChallenge<any>(transferBody({ customerId: fresh('cust-held'), context: { grade: 'held' } }, '1000000')), 201, 'held transfer');
+  const read = must(await t.client.getChallenge<any>(created.id), 200, 'held transfer');
+  if (read.hold?.state !== 'held') throw new Error(`not held: ${JSON.stringify(read)}`);
+  return { id: read.id, token: pageToken(read.hold.stopUrl) };
+}
+
 export const routeCases: Record<string, RouteCase> = {
   // operations (public)
   'GET /': none,
@@ -61,12 +79,16 @@ export const routeCases: Record<string, RouteCase> = {
   'POST /v1/challenges': async (_, t) => ({ params: {}, body: otpTransfer(t.customerId, payeeAccount) }),
   'GET /v1/challenges/:id': async (_, t) => ({ params: { id: t.challengeId } }),
   'POST /v1/challenges/:id/cancel': async (_, t) => ({ params: { id: await freshChallenge(t) } }),
+  'POST /v1/challenges/:id/stop': async (w, t) => ({ params: { id: (await freshHeld(w, t)).id }, body: { reason: 'the customer called the fraud line' } }),
+  'GET /c/hold/:id/:token': async (w, t) => ({ params: await freshHeld(w, t) }),
+  'POST /c/hold/:id/:token/stop': async (w, t) => ({ params: await freshHeld(w, t) }),
   'POST /v1/challenges/:id/otp': async (_, t) => ({ params: { id: await freshChallenge(t) }, body: { code: '000000' } }),
 
   // bank: customers
   'GET /v1/customers/:customerId': async (_, t) => ({ params: { customerId: t.customerId } }),
   'DELETE /v1/customers/:customerId': async (_, t) => ({ params: { customerId: (await freshCustomerWithToken(t)).customerId } }),
   'PUT /v1/customers/:customerId/phone': async (_, t) => ({ params: { customerId: t.customerId }, body: { number: phoneNumber } }),
+  'PUT /v1/customers/:customerId/notification-phone': async (_, t) => ({ params: { customerId: t.customerId }, body: { number: phoneNumber } }),
   'PUT /v1/customers/:customerId/knowledge-secret': async (_, t) => ({ params: { customerId: t.customerId }, body: { secret: knowledgeSecret } }),
   'POST /v1/customers/:customerId/otp-tokens': async (_, t) => ({ params: { customerId: t.customerId }, body: { type: 'totp', secretHex: otpSeedHex } }),
   'GET /v1/customers/:customerId/otp-tokens': async (_, t) => ({ params: { customerId: t.customerId } }),
@@ -136,6 +158,8 @@ export const routeCases: Record<string, RouteCase> = {
   'DELETE /admin/v1/tenants/:id/customers/:customerId': async (_, t) => ({ params: { id: t.tenantId, customerId: (await freshCustomerWithToken(t)).customerId } }),
   'GET /admin/v1/tenants/:id/challenges': async (_, t) => ({ params: { id: t.tenantId }, query: { customerId: t.customerId, limit: '10' } }),
   'GET /admin/v1/tenants/:id/challenges/:challengeId': async (_, t) => ({ params: { id: t.tenantId, challengeId: t.passkeyChallengeId } }),
+  'GET /admin/v1/tenants/:id/holds': async (_, t) => ({ params: { id: t.tenantId }, query: { state: 'held' } }),
+  'POST /admin/v1/tenants/:id/challenges/:challengeId/stop': async (w, t) => ({ params: { id: t.tenantId, challengeId: (await freshHeld(w, t)).id }, body: { reason: 'the customer called the branch' } }),
   'POST /admin/v1/tenants/:id/deliveries/:deliveryId/redeliver': async (w, t) => {
     // A pending delivery is refused (409): wait until the last redelivery has been delivered again.
     await eventually(async () => {

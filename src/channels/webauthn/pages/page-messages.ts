@@ -30,6 +30,10 @@ const messages = {
     failed: '패스키를 확인하지 못했습니다. 다시 시도하세요.',
     denied: '이 거래는 거절되었습니다.',
     ended: '이 요청은 종료되었습니다.',
+    coachedQuestion: '지금 누군가 전화로 이 거래를 하라고 시키고 있습니까?',
+    coachedYes: '예',
+    coachedNo: '아니요',
+    coachedWarning: '은행, 검찰, 경찰, 수사기관은 절대로 돈을 옮기라고 요구하지 않습니다. 전화를 끊고 "본인이 아닙니다"를 누르십시오.',
   },
   en: {
     registerTitle: 'Register a passkey',
@@ -55,6 +59,10 @@ const messages = {
     failed: 'The passkey could not be verified. Try again.',
     denied: 'This transaction was declined.',
     ended: 'This request has ended.',
+    coachedQuestion: 'Is someone on the phone telling you to do this?',
+    coachedYes: 'Yes',
+    coachedNo: 'No',
+    coachedWarning: "Banks, prosecutors, the police and investigators never ask anyone to move money. Hang up, and press \"This wasn't me\".",
   },
 } as const;
 

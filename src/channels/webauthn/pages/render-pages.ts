@@ -79,8 +79,14 @@ export function confirmationPage(challenge: ChallengeRecord, bankName: string): 
 <table>
 ${table}
 </table>
+<fieldset id="coached">
+<legend>${t('coachedQuestion')}</legend>
+<label><input type="radio" name="coached" value="yes" id="coached-yes"> ${t('coachedYes')}</label>
+<label><input type="radio" name="coached" value="no" id="coached-no"> ${t('coachedNo')}</label>
+</fieldset>
+<p id="coached-warning" class="warning" role="alert" hidden>${t('coachedWarning')}</p>
 <div class="actions">
-<button id="confirm" type="button">${t('confirmButton')}</button>
+<button id="confirm" type="button" disabled>${t('confirmButton')}</button>
 <button id="reject" type="button" class="secondary">${t('rejectButton')}</button>
 </div>
 <p id="status" role="status" aria-live="polite"></p>

@@ -7,6 +7,18 @@
   var confirmButton = document.getElementById('confirm');
   var rejectButton = document.getElementById('reject');
 
+  // Before the buttons (docs/holds.md): someone on the phone telling the customer to approve is the
+  // voice phisher's script. "Yes" keeps approval off and says why; "No" allows it.
+  var coachedWarning = document.getElementById('coached-warning');
+  document.querySelectorAll('#coached input[name=coached]').forEach(function (input) {
+    input.addEventListener('change', function () {
+      if (document.body.dataset.outcome) return;
+      var coached = input.value === 'yes' && input.checked;
+      coachedWarning.hidden = !coached;
+      confirmButton.disabled = coached;
+    });
+  });
+
   function finish(status) {
     confirmButton.disabled = true;
     rejectButton.disabled = true;

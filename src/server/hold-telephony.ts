@@ -1,0 +1,54 @@
+// The notification calls of held transfers (docs/holds.md), built from the concrete adapters: the
+// customer's phone from the ARS channel's enrolment, Twilio (or the simulator) for the calls, the
+// hold-notification IVR flow for what the webhooks answer. Without TWILIO_* no call is placed (holds
+// still work: release, stop by the bank and the page).
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AppContext } from './build-context.ts';
+import type { ChannelMount } from './channel-modules.ts';
+import { HoldNotifier, type HoldNotificationPhones } from '../holds/hold-notifier.ts';
+import { createHoldQueue, holdQueueNames, startHoldWorker, type HoldNotifyJob } from '../holds/hold-queue.ts';
+import { loadFlows } from '../telephony/ivr/load-flows.ts';
+import { createTwilioClient } from '../telephony/twilio-client.ts';
+import { twilioHoldCallPlacer } from '../telephony/holds/twilio-hold-call-placer.ts';
+import { holdCallRouter } from '../telephony/holds/hold-call-router.ts';
+import { holdCallMount } from '../telephony/holds/hold-call-urls.ts';
+import { notificationNumberOf } from '../channels/ars/notification-phone.ts';
+
+export interface HoldCalling {
+  mount: ChannelMount;
+  worker(connection: Redis): Worker;
+  close(): Promise<void>;
+}
+
+/** The customer's ARS phone, else the notification phone (the ARS channel's enrolments), decrypted only to dial it. */
+function arsPhones(context: AppContext): HoldNotificationPhones {
+  return { phoneOf: (tenantId, customerId) => notificationNumberOf(context.db, context.envelope, tenantId, customerId) };
+}
+
+export async function holdCalling(context: AppContext): Promise<HoldCalling | undefined> {
+  const { config, logger } = context;
+  const twilio = config.twilio;
+  if (!twilio) return undefined;
+  const flows = await loadFlows();
+  const client = createTwilioClient({ accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.apiBaseUrl, timeoutMs: 10_000 });
+  const queue = createHoldQueue<HoldNotifyJob>(context.queueRedis, config.queuePrefix, holdQueueNames.notify);
+  const notifier = new HoldNotifier({
+    db: context.db,
+    store: context.challengeStore,
+    holds: context.holds,
+    tenants: context.tenants,
+    policies: context.policies,
+    phones: arsPhones(context),
+    placer: twilioHoldCallPlacer({ client, from: twilio.from, publicBaseUrl: config.publicBaseUrl }),
+    queue,
+    logger,
+    clock: context.holds.clock,
+  });
+  context.holds.attachNotifications(notifier);
+  return {
+    mount: { path: holdCallMount, handler: holdCallRouter({ notifier, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger }) },
+    worker: (connection) => startHoldWorker<HoldNotifyJob>(connection, config.queuePrefix, holdQueueNames.notify, (job) => notifier.notify(job)),
+    close: () => queue.close(),
+  };
+}
