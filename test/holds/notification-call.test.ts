@@ -96,7 +96,8 @@ describe('notification call (simulator)', () => {
   test('silence hears the notice once more, then the call ends and the later call still rings', async () => {
     const phone = number(4);
     const approved = await coachedApproval('cust-silent', phone);
-    await eventually(async () => ((await challengeOf(approved.id)).hold.notifications.length > 0 ? true : undefined), 10_000, 'the call outcome');
+    // The notice, then the flow's own gather timeout twice (the customer's real seconds to press).
+    await eventually(async () => ((await challengeOf(approved.id)).hold.notifications.length > 0 ? true : undefined), 60_000, 'the call outcome');
     const call = (await callsTo(world.sim, phone))[1];
     assert.equal(call.transcript.filter((line: string) => /press 9/.test(line)).length, 2, 'the ask twice');
     assert.match(call.transcript.at(-2), /sent as scheduled/);
