@@ -7,8 +7,6 @@
 // server before this one answered only in its first minute; the embedded database hung in its second.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
@@ -18,6 +16,7 @@ import { deriveOcraQuestion } from '../../src/channels/otp/ocra-question.ts';
 import { JumpClock } from '../../src/time/clock.ts';
 import { eventually, middayClockOffsetMs } from '../support/test-server.ts';
 import { within } from '../support/within.ts';
+import { eventSink } from '../support/event-sink.ts';
 import { standardKey32 } from '../otp/rfc-keys.ts';
 import { hex, importToken, otpTransfer } from '../otp-channel/otp-support.ts';
 import { answerFor, arsChallenge, enroll, fastArs, press, seoulLandline, setArsPolicy, startSim, twilioEnv, waitForAsk, waitForStatus, wrongAnswerFor, type SimFixture } from '../ars/ars-fixture.ts';
@@ -41,26 +40,6 @@ const phases = [
   { label: 'after 1 h', jumpMs: 3_000_000 },
   { label: 'after 25 h', jumpMs: 86_400_000 },
 ];
-
-interface Received {
-  headers: Record<string, string>;
-  body: string;
-}
-
-async function eventSink(): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      received.push({ headers: req.headers as Record<string, string>, body });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`, received, server };
-}
 
 describe('long run: the demo configuration through every flow while its clock moves past every refresh', { timeout: 900_000, concurrency: 1 }, () => {
   // Noon in Seoul at the start, so no phase but the last crosses a day.

@@ -4,17 +4,10 @@
 // round's flows answered, /readyz ready, and SIGTERM ending the demo cleanly. The table is printed when it fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runScript } from '../support/run-script.ts';
 
 test('soak, short form: the demo answers every flow for 75 s of real time and stops cleanly', { timeout: 400_000 }, async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'soak/run.ts'], {
-    env: { ...process.env, SOAK_SECONDS: '75' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  const { code, output } = await runScript('soak/run.ts', { SOAK_SECONDS: '75' });
   assert.equal(code, 0, output);
   assert.match(output, /every step answered in every round, and the demo stopped cleanly/);
   const rounds = Number(/\[soak\] (\d+) rounds over 75 s/.exec(output)?.[1]);

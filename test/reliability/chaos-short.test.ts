@@ -4,17 +4,10 @@
 // invariant checked. The run's table is printed when it fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runScript } from '../support/run-script.ts';
 
 test('chaos, short form: every invariant holds through kill -9, a Redis outage, a PostgreSQL crash and a Redis failover', { timeout: 300_000 }, async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/run.ts'], {
-    env: { ...process.env, CHAOS_RATE: '5', CHAOS_FAULT_GAP_S: '6', CHAOS_FAULTS: '1,3,5,12' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  const { code, output } = await runScript('chaos/run.ts', { CHAOS_RATE: '5', CHAOS_FAULT_GAP_S: '6', CHAOS_FAULTS: '1,3,5,12' });
   assert.equal(code, 0, output);
   assert.match(output, /\| answers given but not applied \| 0 \|/);
   assert.match(output, /every check is zero/);

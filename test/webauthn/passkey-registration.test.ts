@@ -3,29 +3,13 @@
 // count, the customer.passkey_registered event, audit, erasure, tenant isolation, configuration.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
 import { dbKinds } from '../support/databases.ts';
 import { eventually, startTestServer, transferBody } from '../support/test-server.ts';
 import type { SoftAuthenticator } from '../support/soft-authenticator.ts';
+import { eventSink } from '../support/event-sink.ts';
 import { getPage, newAuthenticator, postPage, registerPasskey, registrationLink, startWebAuthnServer, type WebAuthnTestServer } from './webauthn-support.ts';
-
-async function eventSink(): Promise<{ url: string; received: { headers: Record<string, string>; body: string }[]; server: Server }> {
-  const received: { headers: Record<string, string>; body: string }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      received.push({ headers: req.headers as Record<string, string>, body });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`, received, server };
-}
 
 for (const db of dbKinds) {
   describe(`passkey registration (${db})`, () => {
