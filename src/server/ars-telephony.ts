@@ -10,10 +10,11 @@ import { twilioCallPlacer } from '../telephony/ars/twilio-call-placer.ts';
 import { createNumberIntelligence } from '../telephony/number-intelligence/create-number-intelligence.ts';
 import { createNumberHasher } from '../telephony/number-intelligence/number-hash.ts';
 import { normalizeNumber } from '../telephony/numbering-plan.ts';
+import { nowMs } from '../time/clock.ts';
 
 export const arsTelephony: ArsTelephony = {
   numbers(context) {
-    const { vetter, caps } = createNumberIntelligence(context);
+    const { vetter, caps } = createNumberIntelligence({ ...context, now: () => nowMs(context.clock) });
     return { vetter, caps, hashNumber: createNumberHasher(context.config.masterKeys.current.key), normalizeNumber: (raw) => normalizeNumber(raw) };
   },
   async voice(context) {

@@ -38,14 +38,14 @@ describe('one live call per customer, racing (postgres)', () => {
       for (const created of challenges) assert.equal(created.body.status, 'pending');
       const claims = await Promise.all(
         challenges.flatMap((created, index) =>
-          pools.map((pool) => callAttemptStore.claimWhenLineFree(pool, { id: newId('att'), tenantId, challengeId: created.body.id, customerId, attemptNumber: index + 1 })),
+          pools.map((pool) => callAttemptStore.claimWhenLineFree(pool, { id: newId('att'), tenantId, challengeId: created.body.id, customerId, attemptNumber: index + 1, now: new Date() })),
         ),
       );
       const won = claims.filter((claim) => claim !== null && claim !== 'busy');
       assert.equal(won.length, 1, `round ${round}: exactly one call gets the line (${claims.map((c) => (c === null || c === 'busy' ? String(c) : 'claimed')).join(', ')})`);
       // That call ends; the next round starts from a free line.
       const attempt = won[0] as Exclude<(typeof won)[number], null | 'busy'>;
-      await callAttemptStore.end(db, tenantId, attempt.id, 'completed', { tenantId, actor: 'test', action: 'ars.call_ended', subject: attempt.challenge_id, data: {} });
+      await callAttemptStore.end(db, tenantId, attempt.id, { reason: 'completed', at: new Date() }, { tenantId, actor: 'test', action: 'ars.call_ended', subject: attempt.challenge_id, data: {} });
     }
   });
 });

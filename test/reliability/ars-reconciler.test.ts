@@ -9,12 +9,18 @@ import { startArsWorld, enroll, arsChallenge, callsTo, simJson, waitForAsk, answ
 import { eventually, startTestServer } from '../support/test-server.ts';
 import { placeCallQueueName, placeCallJobId } from '../../src/channels/ars/place-call-queue.ts';
 import type { AppContext } from '../../src/server/build-context.ts';
+import { JumpClock } from '../../src/time/clock.ts';
 
 const reconcileFast = { ARS_RECONCILE_EVERY_MS: '200', ARS_RECONCILE_AFTER_S: '0.5' };
 
 async function reconciled(context: AppContext, kind: string): Promise<number> {
   const metric = await context.metrics.registry.getSingleMetric('stepup_ars_reconciled_total')?.get();
   return metric?.values.find((value) => value.labels.case === kind)?.value ?? 0;
+}
+
+async function reconcileRuns(context: AppContext): Promise<number> {
+  const metric = await context.metrics.registry.getSingleMetric('stepup_ars_reconcile_runs_total')?.get();
+  return metric?.values[0]?.value ?? 0;
 }
 
 async function attemptsOf(context: AppContext, challengeId: string) {
@@ -70,8 +76,11 @@ describe('ARS reconciler', () => {
     assert.ok((await reconciled(context, 'next_call_queued')) >= 1);
   });
 
-  it('ends an attempt a killed worker claimed but never dialed, once its challenge has ended', async () => {
-    const world = await startArsWorld({ server: { env: reconcileFast } });
+  it('ends an attempt a killed worker claimed but never dialed, once its challenge has ended and the clock passes its lease', async () => {
+    // The claim lease is measured by the server's injectable clock (docs/reliability.md "Time as a
+    // tested dimension"): the claim stays put until the clock moves past it, then it is closed.
+    const clock = new JumpClock();
+    const world = await startArsWorld({ server: { env: reconcileFast, clock: clock.now } });
     worlds.push(world);
     const { context } = world.server.running;
     await enroll(world.client, 'cust-1001');
@@ -80,9 +89,14 @@ describe('ARS reconciler', () => {
     // The fault: a worker claimed attempt 2, then died before Calls.create (the row a kill -9 leaves).
     await context.db.query(
       `INSERT INTO ars_call_attempts (id, tenant_id, challenge_id, customer_id, attempt_number, status, claimed_at)
-       VALUES ('att_killedworker0000', $1, $2, 'cust-1001', 2, 'claimed', now() - interval '2 minutes')`,
-      [world.tenantId, challenge.id],
+       VALUES ('att_killedworker0000', $1, $2, 'cust-1001', 2, 'claimed', $3)`,
+      [world.tenantId, challenge.id, clock.now()],
     );
+    // Within the lease (a worker may still be about to dial): left alone, run after run.
+    const runsBefore = await reconcileRuns(context);
+    await eventually(async () => ((await reconcileRuns(context)) >= runsBefore + 3 ? true : undefined), 10_000, 'three reconciler runs');
+    assert.equal((await attemptsOf(context, challenge.id)).find((attempt) => attempt.attempt_number === 2)?.status, 'claimed');
+    clock.advance(2 * 60_000);
     const ended = await eventually(async () => {
       const row = (await attemptsOf(context, challenge.id)).find((attempt) => attempt.attempt_number === 2);
       return row?.status === 'ended' ? row : undefined;

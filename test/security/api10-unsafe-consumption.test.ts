@@ -19,6 +19,7 @@ import { assertNeverDialed, configureNumber, putPhone } from '../number-intellig
 import { startGateway, type GatewayFixture } from '../number-intelligence/gateway-fixture.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
 import { startHostileLookup, type HostileLookup } from './hostile-lookup.ts';
+import { JumpClock } from '../../src/time/clock.ts';
 
 describe('API10 unsafe consumption: Twilio and the carrier gateway answering with hostile data', () => {
   let sim: SimFixture;
@@ -282,6 +283,7 @@ describe('API10 unsafe consumption: hostile call resources and the reconciler\'s
     const ended: string[] = [];
     // Calls are given an hour: none can last that long (a challenge lives at most 600 s).
     const bound = { afterSeconds: 1, giveUpAfterSeconds: 3600 };
+    const clock = new JumpClock();
     const reconciler = new CallReconciler(
       {
         db: db(),
@@ -304,7 +306,8 @@ describe('API10 unsafe consumption: hostile call resources and the reconciler\'s
         } as never,
         scheduler: { ensure: async () => false } as never,
         logger: server.running.context.logger,
-        metrics: { reconciled: () => undefined } as never,
+        metrics: { reconciled: () => undefined, reconcileRan: () => undefined } as never,
+        clock: clock.now,
       },
       bound,
     );
@@ -312,8 +315,9 @@ describe('API10 unsafe consumption: hostile call resources and the reconciler\'s
     // Within the bound: the failed fetch is retried on a later run.
     await reconciler.run();
     assert.deepEqual(await status(), { status: 'dialing', end_reason: null });
-    // Past the bound (claimed longer ago than any call can last): ended, and never looked at again.
-    await db().query(`UPDATE ars_call_attempts SET claimed_at = now() - interval '2 hours' WHERE id = $1`, [attemptId]);
+    // Past the bound (claimed longer ago than any call can last, by the reconciler's clock): ended,
+    // and never looked at again.
+    clock.advance(2 * 3600_000);
     assert.equal((await reconciler.run()).attempt_closed, 1);
     assert.deepEqual(await status(), { status: 'ended', end_reason: 'status_unknown' });
     assert.deepEqual(ended, ['status_unknown']);

@@ -67,7 +67,10 @@ describe('simulator call outcomes: busy, no-answer, failed, machine, cancel', ()
   it('reports AnsweredBy=unknown for a number that answers "unknown", and its callee can press keys', async () => {
     const to = '+8223120005';
     await configure(to, 'unknown');
-    app.route('/unsure', twiml(`<Gather numDigits="1" action="${app.baseUrl}/pressed"><Say>Press 1</Say></Gather>`));
+    // The Gather listens long enough for the test to press after it saw the call ask (600 s at this
+    // file's scale is 6 s; the default 5 s was 50 ms, and a busy machine missed it with 409
+    // not_awaiting_digits). Nothing here waits for it to run out.
+    app.route('/unsure', twiml(`<Gather numDigits="1" timeout="600" action="${app.baseUrl}/pressed"><Say>Press 1</Say></Gather>`));
     app.route('/pressed', twiml('<Say>Thanks</Say>'));
     for (const machineDetection of ['Enable', 'DetectMessageEnd'] as const) {
       app.hits.length = 0;

@@ -2,6 +2,7 @@
 // answered with CallSteps. Each webhook runs in one transaction that locks its attempt row, so a
 // webhook of another attempt, a retried webhook and two processes racing on one webhook all see a
 // consistent attempt: a stale one changes nothing, a retry gets the reply it got the first time.
+import type { Clock } from '../../time/clock.ts';
 import type { Db, Queryable } from '../../storage/db.ts';
 import type { Envelope } from '../../crypto/envelope.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -48,6 +49,8 @@ export interface ArsCallServiceDeps {
   dialer: ArsDialer;
   logger: Logger;
   metrics: ArsMetrics;
+  /** Now, for the attempt's answered time (the application's injectable clock). */
+  clock: Clock;
 }
 
 interface Turn {
@@ -114,7 +117,7 @@ export class ArsCallService {
         tx,
         attempt.tenant_id,
         attempt.id,
-        { status: 'answered', answered: true, answered_by: hook.answeredBy ?? 'unknown', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) },
+        { status: 'answered', answeredAt: this.deps.clock(), answered_by: hook.answeredBy ?? 'unknown', ask_seq: 1, last_step: turn.step, ...(positions ? { positions } : {}) },
         { tenantId: attempt.tenant_id, actor, action: 'ars.call_answered', subject: challenge.id, data: { attempt: attempt.attempt_number, answeredBy: hook.answeredBy ?? 'unknown' } },
       );
       return turn;
@@ -266,7 +269,7 @@ export class ArsCallService {
       // A callback retried after its first try ended the attempt but could not queue the next
       // call (Redis away): queue it now, unless it is queued already.
       const ended = attempt as CallAttemptRow & { ended_at: Date | null };
-      if (attempt.call_sid === hook.callSid) await dialer.afterAttemptEnded(attempt, ended.ended_at ?? new Date(), 'reconcile');
+      if (attempt.call_sid === hook.callSid) await dialer.afterAttemptEnded(attempt, ended.ended_at ?? this.deps.clock(), 'reconcile');
       return;
     }
     if (!(await callAttemptStore.bindCall(db, hook.tenantId, hook.attemptId, hook.callSid))) return;

@@ -15,6 +15,7 @@ import { arsPolicyOf, DialOutcomeUnknown, type CallPlacer, type CallRateLimiter,
 import { callAttemptStore, endReasonOfCall, endedCallStatuses, type CallAttemptRow } from './call-attempt-store.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
+import { nowMs, type Clock } from '../../time/clock.ts';
 
 export type PlaceResult =
   | { kind: 'dialed'; callSid: string }
@@ -35,6 +36,8 @@ export interface ArsDialerDeps {
   limiter: CallRateLimiter;
   logger: Logger;
   metrics: ArsMetrics;
+  /** Now, for claims, retry delays and call windows (the application's injectable clock). */
+  clock: Clock;
   /** Multiplies retryDelaysSeconds (ARS_RETRY_DELAY_SCALE; 1 in production, small in tests). */
   retryDelayScale: number;
 }
@@ -62,7 +65,7 @@ export class ArsDialer {
 
     // One live call per customer: a later challenge's call waits for the live one to end.
     const attemptKey = { tenantId, customerId: challenge.customerId, challengeId, attemptNumber };
-    if (await callAttemptStore.customerHasLiveCall(db, attemptKey)) return this.waitForLine(challenge);
+    if (await callAttemptStore.customerHasLiveCall(db, { ...attemptKey, now: this.deps.clock() })) return this.waitForLine(challenge);
 
     // docs/ars-channel.md: vetted again before every call attempt; any "refuse" wins.
     const e164 = envelope.decryptText(customer.phone_enc, phoneContext(tenantId, challenge.customerId));
@@ -75,15 +78,15 @@ export class ArsDialer {
     // wait is slept here, so the call goes out right on its slot; a long one delays the job.
     if (job.slotAt === undefined) {
       const waitMs = await limiter.reserve(placer.accountId, policy.callsPerSecond);
-      if (waitMs > shortWaitMs) return { kind: 'delay', until: Date.now() + waitMs };
+      if (waitMs > shortWaitMs) return { kind: 'delay', until: this.now() + waitMs };
       if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-    } else if (job.slotAt > Date.now()) {
-      await new Promise((resolve) => setTimeout(resolve, job.slotAt! - Date.now()));
+    } else if (job.slotAt > this.now()) {
+      await new Promise((resolve) => setTimeout(resolve, job.slotAt! - this.now()));
     }
 
     // Checked again and claimed under the customer's row lock: two workers dialing two challenges
     // of one customer at once cannot both find the line free.
-    const claimed = await callAttemptStore.claimWhenLineFree(db, { id: newId('att'), ...attemptKey });
+    const claimed = await callAttemptStore.claimWhenLineFree(db, { id: newId('att'), ...attemptKey, now: this.deps.clock() });
     if (claimed === 'busy') return this.waitForLine(challenge);
     const attempt = claimed;
     if (!attempt) return { kind: 'skipped', why: 'already_claimed' };
@@ -140,14 +143,14 @@ export class ArsDialer {
     }
     if (!found) {
       const ended = await this.endAttempt(attempt, 'dial_failed');
-      if (ended) await this.afterAttemptEnded(ended, new Date(), 'reconcile');
+      if (ended) await this.afterAttemptEnded(ended, this.deps.clock(), 'reconcile');
       return ended !== null;
     }
     // A webhook may have bound the attempt meanwhile: then it is resolved already.
     if (!(await callAttemptStore.bindCall(db, attempt.tenant_id, attempt.id, found.callSid))) return false;
     if (endedCallStatuses.has(found.status)) {
       const ended = await this.endAttempt(attempt, endReasonOfCall(found.status, found.answeredBy), found.callSid);
-      if (ended) await this.afterAttemptEnded(ended, new Date(), 'reconcile');
+      if (ended) await this.afterAttemptEnded(ended, this.deps.clock(), 'reconcile');
     } else if ((await challenges.find(attempt.tenant_id, attempt.challenge_id))?.status !== 'pending') {
       await placer.hangUp(found.callSid).catch((error: unknown) => logger.warn({ err: error, attemptId: attempt.id }, 'hang-up failed'));
     }
@@ -161,14 +164,14 @@ export class ArsDialer {
   private async waitForLine(challenge: ChallengeRecord): Promise<PlaceResult> {
     const policy = arsPolicyOf(challenge.channelState);
     const latestPlacement = challenge.expiresAt.getTime() - (policy.ringTimeoutSeconds + callWindowSeconds) * 1000;
-    const until = Date.now() + lineRecheckMs;
+    const until = this.now() + lineRecheckMs;
     if (until > latestPlacement) return this.fail(challenge, 'failed', 'another_call_in_progress');
     return { kind: 'wait', until };
   }
 
   /** Ends an attempt once (audited); null when it had already ended. */
   async endAttempt(attempt: Pick<CallAttemptRow, 'tenant_id' | 'id' | 'challenge_id' | 'attempt_number'>, reason: string, callSid?: string): Promise<CallAttemptRow | null> {
-    const ended = await callAttemptStore.end(this.deps.db, attempt.tenant_id, attempt.id, reason, {
+    const ended = await callAttemptStore.end(this.deps.db, attempt.tenant_id, attempt.id, { reason, at: this.deps.clock() }, {
       tenantId: attempt.tenant_id,
       actor,
       action: 'ars.call_ended',
@@ -184,7 +187,7 @@ export class ArsDialer {
    * `endedAt`, default now), or `unreachable`. `reconcile`: queue only when no job for the next
    * attempt is waiting already (the reconciler's repair). True when it queued or failed the challenge.
    */
-  async afterAttemptEnded(attempt: CallAttemptRow, endedAt: Date = new Date(), mode: 'schedule' | 'reconcile' = 'schedule'): Promise<boolean> {
+  async afterAttemptEnded(attempt: CallAttemptRow, endedAt: Date = this.deps.clock(), mode: 'schedule' | 'reconcile' = 'schedule'): Promise<boolean> {
     const challenge = await this.deps.challenges.find(attempt.tenant_id, attempt.challenge_id);
     if (!challenge || challenge.status !== 'pending' || attempt.end_reason === 'canceled') return false;
     const policy = arsPolicyOf(challenge.channelState);
@@ -195,13 +198,17 @@ export class ArsDialer {
       const dueAt = endedAt.getTime() + Math.round(seconds * 1000 * this.deps.retryDelayScale);
       if (dueAt < challenge.expiresAt.getTime()) {
         const job = { tenantId: attempt.tenant_id, challengeId: attempt.challenge_id, attemptNumber: next };
-        if (mode === 'reconcile') return this.deps.scheduler.ensure(job, dueAt - Date.now());
-        await this.deps.scheduler.schedule(job, dueAt - Date.now());
+        if (mode === 'reconcile') return this.deps.scheduler.ensure(job, dueAt - this.now());
+        await this.deps.scheduler.schedule(job, dueAt - this.now());
         return true;
       }
     }
     await this.fail(challenge, 'failed', 'unreachable', { attempts: attempt.attempt_number, lastCall: attempt.end_reason });
     return true;
+  }
+
+  private now(): number {
+    return nowMs(this.deps.clock);
   }
 
   /** `details` is public (result.details, audited too); `auditData` only goes to the audit trail. */

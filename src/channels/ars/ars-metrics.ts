@@ -8,6 +8,8 @@ export interface ArsMetrics {
   answer(result: string): void;
   /** The reconciler repaired something webhooks or the queue should have done (docs/reliability.md). */
   reconciled(kind: string): void;
+  /** The reconciler finished a pass (whether or not it repaired anything): that it is running at all. */
+  reconcileRan(): void;
 }
 
 export function arsMetrics(registry: Registry): ArsMetrics {
@@ -21,8 +23,12 @@ export function arsMetrics(registry: Registry): ArsMetrics {
   const reconciled =
     existing('stepup_ars_reconciled_total') ??
     new Counter({ name: 'stepup_ars_reconciled_total', help: 'ARS repairs by the reconciler, by case', labelNames: ['case'], registers: [registry] });
+  const reconcileRuns =
+    existing('stepup_ars_reconcile_runs_total') ??
+    new Counter({ name: 'stepup_ars_reconcile_runs_total', help: 'Passes of the ARS reconciler', registers: [registry] });
   return {
     reconciled: (kind) => reconciled.inc({ case: kind }),
+    reconcileRan: () => reconcileRuns.inc(),
     callEnded: (reason) => calls.inc({ end_reason: reason }),
     answer: (result) => answers.inc({ result }),
   };

@@ -64,13 +64,14 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
         caps,
         placer,
         scheduler,
-        limiter: redisCallRateLimiter(context.redis, config.queuePrefix),
+        limiter: redisCallRateLimiter(context.redis, config.queuePrefix, context.clock),
         logger,
         metrics,
         retryDelayScale: config.arsRetryDelayScale,
+        clock: context.clock,
       });
-      const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger, metrics });
-      const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics }, { afterSeconds: config.arsReconcileAfterSeconds, giveUpAfterSeconds: config.arsReconcileGiveUpSeconds });
+      const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger, metrics, clock: context.clock });
+      const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics, clock: context.clock }, { afterSeconds: config.arsReconcileAfterSeconds, giveUpAfterSeconds: config.arsReconcileGiveUpSeconds });
       states.set(context, { enrollment, notificationPhones, calling: { voice, queue, dialer, calls, reconciler } });
       context.channels.register(new ArsChannel({ db, placer, scheduler, logger }));
     },

@@ -38,6 +38,16 @@ export interface CallAttemptRow {
   claimed_at: Date;
 }
 
+/** The attempt to claim, and now by the application's clock (claims and their lease are stamped with it). */
+export interface AttemptClaim {
+  id: string;
+  tenantId: string;
+  challengeId: string;
+  customerId: string;
+  attemptNumber: number;
+  now: Date;
+}
+
 /** A claim older than this is taken over (its worker died between claiming and dialing). */
 export const claimLeaseSeconds = 30;
 /** A call of a challenge that ended longer ago than this is over, even if its status callback was lost. */
@@ -54,20 +64,20 @@ export const callAttemptStore = {
    * Claims the right to dial attempt `attemptNumber` of a challenge: exactly one caller gets the
    * row back, so two workers never dial the same attempt (a stale claim is taken over).
    */
-  async claim(q: Queryable, input: { id: string; tenantId: string; challengeId: string; customerId: string; attemptNumber: number }): Promise<CallAttemptRow | null> {
+  async claim(q: Queryable, input: AttemptClaim): Promise<CallAttemptRow | null> {
     const inserted = await q.query<CallAttemptRow>(
-      `INSERT INTO ars_call_attempts (id, tenant_id, challenge_id, customer_id, attempt_number, status)
-       VALUES ($1, $2, $3, $4, $5, 'claimed')
+      `INSERT INTO ars_call_attempts (id, tenant_id, challenge_id, customer_id, attempt_number, status, claimed_at)
+       VALUES ($1, $2, $3, $4, $5, 'claimed', $6)
        ON CONFLICT (tenant_id, challenge_id, attempt_number) DO NOTHING RETURNING *`,
-      [input.id, input.tenantId, input.challengeId, input.customerId, input.attemptNumber],
+      [input.id, input.tenantId, input.challengeId, input.customerId, input.attemptNumber, input.now],
     );
     if (inserted.rows[0]) return inserted.rows[0];
     const takenOver = await q.query<CallAttemptRow>(
-      `UPDATE ars_call_attempts SET claimed_at = now()
+      `UPDATE ars_call_attempts SET claimed_at = $5
        WHERE tenant_id = $1 AND challenge_id = $2 AND attempt_number = $3 AND status = 'claimed' AND call_sid IS NULL
-         AND claimed_at < now() - make_interval(secs => $4::double precision)
+         AND claimed_at < $5::timestamptz - make_interval(secs => $4::double precision)
        RETURNING *`,
-      [input.tenantId, input.challengeId, input.attemptNumber, claimLeaseSeconds],
+      [input.tenantId, input.challengeId, input.attemptNumber, claimLeaseSeconds, input.now],
     );
     return takenOver.rows[0] ?? null;
   },
@@ -79,14 +89,14 @@ export const callAttemptStore = {
    * before dialing) and an attempt whose challenge ended minutes ago (its status callback was lost)
    * no longer hold the line.
    */
-  async customerHasLiveCall(q: Queryable, input: { tenantId: string; customerId: string; challengeId: string; attemptNumber: number }): Promise<boolean> {
+  async customerHasLiveCall(q: Queryable, input: { tenantId: string; customerId: string; challengeId: string; attemptNumber: number; now: Date }): Promise<boolean> {
     const result = await q.query(
       `SELECT 1 FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
        WHERE a.tenant_id = $1 AND a.customer_id = $2 AND a.status <> 'ended' AND NOT (a.challenge_id = $3 AND a.attempt_number = $4)
-         AND (a.status <> 'claimed' OR a.call_sid IS NOT NULL OR a.claimed_at > now() - make_interval(secs => $5::double precision))
-         AND (c.status = 'pending' OR c.completed_at > now() - make_interval(secs => $6::double precision))
+         AND (a.status <> 'claimed' OR a.call_sid IS NOT NULL OR a.claimed_at > $7::timestamptz - make_interval(secs => $5::double precision))
+         AND (c.status = 'pending' OR c.completed_at > $7::timestamptz - make_interval(secs => $6::double precision))
        LIMIT 1`,
-      [input.tenantId, input.customerId, input.challengeId, input.attemptNumber, claimLeaseSeconds, endedCallGraceSeconds],
+      [input.tenantId, input.customerId, input.challengeId, input.attemptNumber, claimLeaseSeconds, endedCallGraceSeconds, input.now],
     );
     return result.rows.length > 0;
   },
@@ -97,7 +107,7 @@ export const callAttemptStore = {
    * challenges of one customer at once exactly one gets the line (test/ars/one-live-call-race.test.ts).
    * `busy` when another call holds it; null when this attempt was claimed already.
    */
-  async claimWhenLineFree(db: Db, input: { id: string; tenantId: string; challengeId: string; customerId: string; attemptNumber: number }): Promise<CallAttemptRow | 'busy' | null> {
+  async claimWhenLineFree(db: Db, input: AttemptClaim): Promise<CallAttemptRow | 'busy' | null> {
     return db.tx(async (tx) => {
       await arsCustomerStore.lockRow(tx, input.tenantId, input.customerId);
       if (await callAttemptStore.customerHasLiveCall(tx, input)) return 'busy' as const;
@@ -151,13 +161,13 @@ export const callAttemptStore = {
     tx: Queryable,
     tenantId: string,
     id: string,
-    changes: Partial<Pick<CallAttemptRow, 'status' | 'positions' | 'ask_seq' | 'last_step' | 'answers_given' | 'no_inputs' | 'answered_by'>> & { answered?: boolean },
+    changes: Partial<Pick<CallAttemptRow, 'status' | 'positions' | 'ask_seq' | 'last_step' | 'answers_given' | 'no_inputs' | 'answered_by'>> & { answeredAt?: Date },
     audit?: AuditEntry,
   ): Promise<void> {
     const sql = `UPDATE ars_call_attempts SET
          status = COALESCE($3, status), positions = COALESCE($4::jsonb, positions), ask_seq = COALESCE($5, ask_seq),
          last_step = COALESCE($6::jsonb, last_step), answers_given = COALESCE($7, answers_given), no_inputs = COALESCE($8, no_inputs),
-         answered_by = COALESCE($9, answered_by), answered_at = CASE WHEN $10 THEN now() ELSE answered_at END
+         answered_by = COALESCE($9, answered_by), answered_at = COALESCE($10, answered_at)
        WHERE tenant_id = $1 AND id = $2`;
     const params = [
       tenantId,
@@ -169,7 +179,7 @@ export const callAttemptStore = {
       changes.answers_given ?? null,
       changes.no_inputs ?? null,
       changes.answered_by ?? null,
-      changes.answered ?? false,
+      changes.answeredAt ?? null,
     ];
     const statement = audit ? withAuditEntry(sql, params, audit) : { sql, params };
     await tx.query(statement.sql, statement.params);
@@ -179,11 +189,11 @@ export const callAttemptStore = {
    * Ends the attempt once, recording `audit` in the same statement; null (and nothing recorded)
    * when it had already ended (a retried status callback).
    */
-  async end(q: Queryable, tenantId: string, id: string, reason: string, audit: AuditEntry): Promise<CallAttemptRow | null> {
+  async end(q: Queryable, tenantId: string, id: string, ending: { reason: string; at: Date }, audit: AuditEntry): Promise<CallAttemptRow | null> {
     const statement = withAuditEntryWhenChanged(
-      `UPDATE ars_call_attempts SET status = 'ended', end_reason = $3, ended_at = now()
+      `UPDATE ars_call_attempts SET status = 'ended', end_reason = $3, ended_at = $4
        WHERE tenant_id = $1 AND id = $2 AND status <> 'ended' RETURNING *`,
-      [tenantId, id, reason],
+      [tenantId, id, ending.reason, ending.at],
       audit,
     );
     const result = await q.query<CallAttemptRow>(statement.sql, statement.params);

@@ -24,6 +24,7 @@ import type { ArsDialer } from './ars-dialer.ts';
 import type { CallPlacer, PlaceCallScheduler } from './ars-ports.ts';
 import { claimLeaseSeconds, endReasonOfCall, endedCallStatuses, type CallAttemptRow } from './call-attempt-store.ts';
 import type { ArsMetrics } from './ars-metrics.ts';
+import type { Clock } from '../../time/clock.ts';
 
 export interface ReconcilerOptions {
   /**
@@ -44,7 +45,7 @@ export type ReconcileCase = 'attempt_closed' | 'claim_requeued' | 'first_call_qu
 
 export class CallReconciler {
   constructor(
-    private readonly deps: { db: Db; dialer: ArsDialer; placer: CallPlacer; scheduler: PlaceCallScheduler; logger: Logger; metrics: ArsMetrics },
+    private readonly deps: { db: Db; dialer: ArsDialer; placer: CallPlacer; scheduler: PlaceCallScheduler; logger: Logger; metrics: ArsMetrics; clock: Clock },
     private readonly options: ReconcilerOptions = {},
   ) {}
 
@@ -88,6 +89,7 @@ export class CallReconciler {
       if (await this.deps.dialer.afterAttemptEnded(attempt, attempt.ended_at, 'reconcile')) repaired('next_call_queued');
     }
     if (Object.values(counts).some((n) => n > 0)) this.deps.logger.warn({ repaired: counts }, 'ARS reconciler repaired call attempts');
+    this.deps.metrics.reconcileRan();
     return counts;
   }
 
@@ -102,7 +104,7 @@ export class CallReconciler {
       if (!attempt.overdue) return 'provider_unavailable';
       const ended = await this.deps.dialer.endAttempt(attempt, 'status_unknown');
       if (!ended) return false;
-      await this.deps.dialer.afterAttemptEnded(ended, new Date(), 'reconcile');
+      await this.deps.dialer.afterAttemptEnded(ended, this.deps.clock(), 'reconcile');
       return true;
     }
     if (call !== null && !endedCallStatuses.has(call.status)) return false;
@@ -110,17 +112,17 @@ export class CallReconciler {
     const reason = call === null ? 'dial_failed' : endReasonOfCall(call.status, attempt.answered_by ?? call.answeredBy);
     const ended = await this.deps.dialer.endAttempt(attempt, reason, attempt.call_sid ?? undefined);
     if (!ended) return false;
-    await this.deps.dialer.afterAttemptEnded(ended, new Date(), 'reconcile');
+    await this.deps.dialer.afterAttemptEnded(ended, this.deps.clock(), 'reconcile');
     return true;
   }
 
-  /** `overdue`: claimed longer ago than the bound (by the database's clock, as `claimed_at`). */
+  /** `overdue`: claimed longer ago than the bound. */
   private async liveAttempts(): Promise<(CallAttemptRow & { overdue: boolean })[]> {
     const result = await this.deps.db.query<CallAttemptRow & { overdue: boolean }>(
-      `SELECT *, claimed_at < now() - make_interval(secs => $3::double precision) AS overdue FROM ars_call_attempts
-       WHERE status IN ('dialing', 'answered') AND call_sid IS NOT NULL AND claimed_at < now() - make_interval(secs => $1::double precision)
+      `SELECT *, claimed_at < $4::timestamptz - make_interval(secs => $3::double precision) AS overdue FROM ars_call_attempts
+       WHERE status IN ('dialing', 'answered') AND call_sid IS NOT NULL AND claimed_at < $4::timestamptz - make_interval(secs => $1::double precision)
        ORDER BY claimed_at LIMIT $2`,
-      [this.after, this.batch, this.options.giveUpAfterSeconds ?? 3600],
+      [this.after, this.batch, this.options.giveUpAfterSeconds ?? 3600, this.deps.clock()],
     );
     return result.rows;
   }
@@ -129,9 +131,9 @@ export class CallReconciler {
   private async uncertainDials(): Promise<CallAttemptRow[]> {
     const result = await this.deps.db.query<CallAttemptRow>(
       `SELECT * FROM ars_call_attempts
-       WHERE status = 'dialing' AND call_sid IS NULL AND claimed_at < now() - make_interval(secs => $1::double precision)
+       WHERE status = 'dialing' AND call_sid IS NULL AND claimed_at < $3::timestamptz - make_interval(secs => $1::double precision)
        ORDER BY claimed_at LIMIT $2`,
-      [this.after, this.batch],
+      [this.after, this.batch, this.deps.clock()],
     );
     return result.rows;
   }
@@ -139,9 +141,9 @@ export class CallReconciler {
   private async staleClaims(): Promise<CallAttemptRow[]> {
     const result = await this.deps.db.query<CallAttemptRow>(
       `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
-       WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < now() - make_interval(secs => $1::double precision) AND c.status = 'pending'
+       WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < $3::timestamptz - make_interval(secs => $1::double precision) AND c.status = 'pending'
        ORDER BY a.claimed_at LIMIT $2`,
-      [Math.max(this.after, 2 * claimLeaseSeconds), this.batch],
+      [Math.max(this.after, 2 * claimLeaseSeconds), this.batch, this.deps.clock()],
     );
     return result.rows;
   }
@@ -149,9 +151,9 @@ export class CallReconciler {
   private async abandonedClaims(): Promise<CallAttemptRow[]> {
     const result = await this.deps.db.query<CallAttemptRow>(
       `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
-       WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < now() - make_interval(secs => $1::double precision) AND c.status <> 'pending'
+       WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < $3::timestamptz - make_interval(secs => $1::double precision) AND c.status <> 'pending'
        ORDER BY a.claimed_at LIMIT $2`,
-      [Math.max(this.after, 2 * claimLeaseSeconds), this.batch],
+      [Math.max(this.after, 2 * claimLeaseSeconds), this.batch, this.deps.clock()],
     );
     return result.rows;
   }
@@ -159,10 +161,10 @@ export class CallReconciler {
   private async challengesWithoutAttempt(): Promise<{ tenant_id: string; id: string }[]> {
     const result = await this.deps.db.query<{ tenant_id: string; id: string }>(
       `SELECT c.tenant_id, c.id FROM challenges c
-       WHERE c.status = 'pending' AND c.channel = 'ars' AND c.created_at < now() - make_interval(secs => $1::double precision)
+       WHERE c.status = 'pending' AND c.channel = 'ars' AND c.created_at < $3::timestamptz - make_interval(secs => $1::double precision)
          AND NOT EXISTS (SELECT 1 FROM ars_call_attempts a WHERE a.tenant_id = c.tenant_id AND a.challenge_id = c.id)
        ORDER BY c.created_at LIMIT $2`,
-      [this.after, this.batch],
+      [this.after, this.batch, this.deps.clock()],
     );
     return result.rows;
   }
@@ -172,10 +174,10 @@ export class CallReconciler {
     const result = await this.deps.db.query<CallAttemptRow & { ended_at: Date }>(
       `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
        WHERE c.status = 'pending' AND c.channel = 'ars' AND a.status = 'ended' AND a.end_reason <> 'canceled'
-         AND a.ended_at < now() - make_interval(secs => $1::double precision)
+         AND a.ended_at < $3::timestamptz - make_interval(secs => $1::double precision)
          AND NOT EXISTS (SELECT 1 FROM ars_call_attempts later WHERE later.tenant_id = a.tenant_id AND later.challenge_id = a.challenge_id AND later.attempt_number > a.attempt_number)
        ORDER BY a.ended_at LIMIT $2`,
-      [this.after, this.batch],
+      [this.after, this.batch, this.deps.clock()],
     );
     return result.rows;
   }
