@@ -7,6 +7,7 @@ import type { TenantStore, ApiKeyRecord } from '../tenants/tenant-store.ts';
 import { TtlCache } from '../storage/ttl-cache.ts';
 import { parseSingleSignature } from './parse-single-signature.ts';
 import { headerText } from '../http/answer-text.ts';
+import { addressInNetworks, parseNetworks, type Network } from './key-networks.ts';
 
 /** docs/signing-requests.md: `created` within 300 s of stepup's clock, either direction, to the millisecond. */
 export const clockWindowSeconds = 300;
@@ -27,6 +28,15 @@ export interface BankRequest {
   targetUri: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer | undefined;
+  /** The client's address (TRUST_PROXY applied), for the key's allowedNetworks. */
+  clientAddress?: string | undefined;
+}
+
+/** A correctly signed request the key's protections refuse: 401 like any other, and a security signal. */
+export interface RefusedKeyUse {
+  tenantId: string;
+  keyId: string;
+  signal: 'outside_allowed_networks' | 'expired_key_used';
 }
 
 /** RFC 9530 Content-Digest: `sha-256=:<base64>:` (sha-512 accepted too). */
@@ -56,6 +66,8 @@ export interface BankRequestVerifierOptions {
 interface LoadedKey {
   key: ApiKeyRecord;
   material: KeyObject;
+  /** Parsed allowedNetworks; null: anywhere. */
+  networks: Network[] | null;
 }
 
 export class BankRequestVerifier {
@@ -87,7 +99,7 @@ export class BankRequestVerifier {
         const key = await this.tenants.findActiveKey(id);
         if (!key) return null;
         const material = key.alg === 'hmac-sha256' ? createSecretKey(this.tenants.hmacSecret(key)) : createPublicKey(key.publicKeyPem!);
-        return { key, material };
+        return { key, material, networks: key.allowedNetworks ? parseNetworks(key.allowedNetworks) : null };
       },
       beforeLookup,
     );
@@ -117,7 +129,10 @@ export class BankRequestVerifier {
    * `beforeKeyLookup` runs only when the key id is not in this process's cache, before the database
    * is asked (the failed-authentication throttle: a throttled address never causes a key lookup).
    */
-  async verifySignature(request: BankRequest, options: { beforeKeyLookup?: () => Promise<void> } = {}): Promise<{ ok: true; tenantId: string; keyId: string; nonce: string } | { ok: false; reason: string }> {
+  async verifySignature(
+    request: BankRequest,
+    options: { beforeKeyLookup?: () => Promise<void> } = {},
+  ): Promise<{ ok: true; tenantId: string; keyId: string; nonce: string } | { ok: false; reason: string; refused?: RefusedKeyUse }> {
     const header = (name: string) => headerText(request.headers, name);
     const signatureInput = header('signature-input');
     const signature = header('signature');
@@ -165,6 +180,12 @@ export class BankRequestVerifier {
     } catch (error) {
       return { ok: false, reason: error instanceof Error ? error.message : 'signature error' };
     }
+
+    // The key's protections, only once the signature proves the caller holds the key: nobody without
+    // it can make stepup raise a signal about it.
+    const refused = (signal: RefusedKeyUse['signal'], reason: string) => ({ ok: false as const, reason, refused: { tenantId: loaded.key.tenantId, keyId, signal } });
+    if (loaded.key.expiresAt && nowMs >= loaded.key.expiresAt.getTime()) return refused('expired_key_used', 'key expired');
+    if (loaded.networks && !addressInNetworks(request.clientAddress, loaded.networks)) return refused('outside_allowed_networks', 'client address outside the key\'s allowed networks');
 
     return { ok: true, tenantId: loaded.key.tenantId, keyId, nonce };
   }

@@ -18,6 +18,7 @@ import type { BankRequestVerifier } from '../auth/verify-bank-request.ts';
 import type { AdminAuthenticator } from '../auth/admin-auth.ts';
 import type { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { clientAddressKey, type AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
+import type { KeyUsage } from '../auth/key-usage.ts';
 import type { BankPrincipal, AdminPrincipal, HandlerOutput, RouteDefinition } from './route.ts';
 import { problemAnswerer, problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
 import { accessLog, requestLogger } from './access-log.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   keyRateLimiter: RateLimiterAbstract;
   /** Counts failed bank and admin authentications per client address; refuses addresses over the limit. */
   authFailures: AuthFailureThrottle;
+  /** What each verified bank request teaches about its key (networks, last use), and refused uses. */
+  keyUsage?: KeyUsage;
   /** Console sessions (cookie + CSRF header) as an alternative to the admin Bearer token. */
   consoleAuth?: ConsoleAuthenticator;
   /** Routers mounted by hand (static pages, Twilio webhooks, dashboards); a declared route wins over them. */
@@ -102,7 +105,7 @@ export function createApp(deps: AppDeps): HttpApp {
   app.use(problemHandler(deps.logger));
 
   const findRoute = compileRouteTable(deps.routes);
-  const serveRoute = routeServer(deps, (req) => clientAddressKey(proxyAddr(req, trustedProxy)));
+  const serveRoute = routeServer(deps, (req) => proxyAddr(req, trustedProxy));
   const listener: RequestListener = (req, res) => {
     const url = req.url ?? '/';
     const mark = url.indexOf('?');
@@ -137,7 +140,8 @@ const throwIfThrottled = (res: ServerResponse, retryAfter: number | undefined) =
  * query against the route's schemas, the handler, the answer. `addressOf` is the client's address
  * key (the failed-authentication throttle's), TRUST_PROXY applied.
  */
-function routeServer(deps: AppDeps, addressOf: (req: IncomingMessage) => string) {
+function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => string | undefined) {
+  const addressOf = (req: IncomingMessage) => clientAddressKey(clientAddressOf(req));
   /** Admin requests: the throttle is read before the token is looked at. */
   const authenticateAdmin = async ({ req, res }: Exchange, role: AdminPrincipal['role']): Promise<AdminPrincipal> => {
     const address = addressOf(req);
@@ -158,14 +162,15 @@ function routeServer(deps: AppDeps, addressOf: (req: IncomingMessage) => string)
     // database (a key id this process has not cached) or count a failure; otherwise in the same
     // pipelined Redis round trip as the nonce claim and the key's rate limit. The cheap part of
     // verification (header parsing, digest, HMAC) runs before it, the key lookup never does.
-    const address = addressOf(req);
+    const clientAddress = clientAddressOf(req);
+    const address = clientAddressKey(clientAddress);
     let throttleRead = false;
     const refuseIfThrottled = async () => {
       throttleRead = true;
       throwIfThrottled(res, await deps.authFailures.retryAfterSeconds(address));
     };
     const verdict = await deps.bankVerifier.verifySignature(
-      { method: req.method!, targetUri: deps.publicBaseUrl + req.url, headers: req.headers, rawBody },
+      { method: req.method!, targetUri: deps.publicBaseUrl + req.url, headers: req.headers, rawBody, clientAddress },
       { beforeKeyLookup: refuseIfThrottled },
     );
     const reject = async (reason: string) => {
@@ -175,10 +180,11 @@ function routeServer(deps: AppDeps, addressOf: (req: IncomingMessage) => string)
     };
     if (!verdict.ok) {
       if (!throttleRead) await refuseIfThrottled();
+      if (verdict.refused) await deps.keyUsage?.refused(verdict.refused, clientAddress);
       throw await reject(verdict.reason);
     }
-    // Nonce claim, the key's rate limit and (if not read yet) the throttle: one pipelined round
-    // trip. A replayed request still counts against the key's limit.
+    // Nonce claim, the key's rate limit, its usage (networks, last use) and (if not read yet) the
+    // throttle: one pipelined round trip. A replayed request still counts against the key's limit.
     const [fresh, limit, retryAfter] = await Promise.all([
       deps.bankVerifier.claimNonce(verdict.keyId, verdict.nonce),
       deps.keyRateLimiter.consume(verdict.keyId).then(
@@ -186,6 +192,7 @@ function routeServer(deps: AppDeps, addressOf: (req: IncomingMessage) => string)
         (rejection: unknown) => rejection,
       ),
       throttleRead ? undefined : deps.authFailures.retryAfterSeconds(address),
+      deps.keyUsage?.observe(verdict, clientAddress),
     ]);
     throwIfThrottled(res, retryAfter);
     if (!fresh) throw await reject('nonce replayed');

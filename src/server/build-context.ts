@@ -15,6 +15,8 @@ import { ChannelRegistry } from '../channels/channel.ts';
 import { ChallengeStore } from '../challenges/challenge-store.ts';
 import { ChallengeService } from '../challenges/challenge-service.ts';
 import { DeliveryStore } from '../events/delivery-store.ts';
+import { KeyAnomalies } from '../security/key-anomalies.ts';
+import { KeyUsage } from '../auth/key-usage.ts';
 import { BankRequestVerifier } from '../auth/verify-bank-request.ts';
 import { AdminAuthenticator } from '../auth/admin-auth.ts';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
@@ -47,6 +49,8 @@ export interface AppContext {
   deliveries: DeliveryStore;
   queues: Queues;
   bankVerifier: BankRequestVerifier;
+  /** What verified bank requests teach about their keys, and the signals raised (docs/security.md). */
+  keyUsage: KeyUsage;
   adminAuth: AdminAuthenticator;
   keyRateLimiter: RateLimiterRedis;
   authFailures: AuthFailureThrottle;
@@ -118,6 +122,8 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     useRedisPackage: false,
   });
   const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs, clock: options.authClock ?? clock });
+  const keyAnomalies = new KeyAnomalies({ db, redis, keyPrefix: config.queuePrefix, tenants, events: bullmqEventDispatcher(queues), logger, registry: metrics.registry, clock });
+  const keyUsage = new KeyUsage({ db, redis, keyPrefix: config.queuePrefix, anomalies: keyAnomalies, logger, clock });
   const keyRevocations = new KeyRevocationBus({
     redis: config.redis,
     publisher: redis,
@@ -160,6 +166,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     deliveries,
     queues,
     bankVerifier,
+    keyUsage,
     adminAuth: new AdminAuthenticator(db, config.adminToken),
     keyRateLimiter,
     authFailures,

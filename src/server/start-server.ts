@@ -53,7 +53,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
     ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
-    ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
+    ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
     ...customerRoutes(context, modules),
@@ -118,6 +118,7 @@ export async function startServer(
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
       bankVerifier: context.bankVerifier,
+      keyUsage: context.keyUsage,
       adminAuth: context.adminAuth,
       keyRateLimiter: context.keyRateLimiter,
       authFailures: context.authFailures,
@@ -142,7 +143,9 @@ export async function startServer(
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    // A wildcard host is reached on loopback; an IPv6 host is bracketed.
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    url = `http://${host}:${port}`;
     logger.info({ url, role: config.role, database: context.db.kind }, 'stepup API listening');
   }
 

@@ -27,6 +27,19 @@ export interface ApiKeyRecord {
   publicKeyPem: string | null;
   createdAt: Date;
   revokedAt: Date | null;
+  /** Canonical CIDRs the key may be used from; null: anywhere (docs/security.md "Key protections"). */
+  allowedNetworks: string[] | null;
+  /** Refused from this time on; null: no end. */
+  expiresAt: Date | null;
+  /** To the minute (written at most once a minute per process, and at once from a new network). */
+  lastUsedAt: Date | null;
+  lastUsedFrom: string | null;
+}
+
+/** Where and until when a key may be used; undefined leaves a setting as it is, null clears it. */
+export interface KeyProtections {
+  allowedNetworks?: string[] | null;
+  expiresAt?: Date | null;
 }
 
 interface TenantRow {
@@ -136,23 +149,45 @@ export class TenantStore {
   async createKey(
     tx: Queryable,
     tenantId: string,
-    input: { alg: 'hmac-sha256' } | { alg: 'ed25519'; publicKeyPem: string },
-  ): Promise<{ keyId: string; alg: string; secret?: string; publicKeyPem?: string; createdAt: Date }> {
+    input: ({ alg: 'hmac-sha256' } | { alg: 'ed25519'; publicKeyPem: string }) & KeyProtections,
+  ): Promise<{ key: ApiKeyRecord; secret?: string }> {
     const keyId = newId('key', 12);
+    const protections = [input.allowedNetworks ? JSON.stringify(input.allowedNetworks) : null, input.expiresAt ?? null];
     if (input.alg === 'ed25519') {
       const normalizedPem = normalizeEd25519Pem(input.publicKeyPem);
-      const result = await tx.query<{ created_at: Date }>(
-        `INSERT INTO api_keys (key_id, tenant_id, alg, public_key_pem) VALUES ($1, $2, 'ed25519', $3) RETURNING created_at`,
-        [keyId, tenantId, normalizedPem],
+      const result = await tx.query<Record<string, unknown>>(
+        `INSERT INTO api_keys (key_id, tenant_id, alg, public_key_pem, allowed_networks, expires_at) VALUES ($1, $2, 'ed25519', $3, $4::jsonb, $5) RETURNING *`,
+        [keyId, tenantId, normalizedPem, ...protections],
       );
-      return { keyId, alg: 'ed25519', publicKeyPem: normalizedPem, createdAt: result.rows[0]!.created_at };
+      return { key: toKey(result.rows[0]!) };
     }
     const secret = randomBytes(32).toString('base64');
-    const result = await tx.query<{ created_at: Date }>(
-      `INSERT INTO api_keys (key_id, tenant_id, alg, secret_enc) VALUES ($1, $2, 'hmac-sha256', $3) RETURNING created_at`,
-      [keyId, tenantId, this.envelope.encrypt(secret, keyContext(keyId))],
+    const result = await tx.query<Record<string, unknown>>(
+      `INSERT INTO api_keys (key_id, tenant_id, alg, secret_enc, allowed_networks, expires_at) VALUES ($1, $2, 'hmac-sha256', $3, $4::jsonb, $5) RETURNING *`,
+      [keyId, tenantId, this.envelope.encrypt(secret, keyContext(keyId)), ...protections],
     );
-    return { keyId, alg: 'hmac-sha256', secret, createdAt: result.rows[0]!.created_at };
+    return { key: toKey(result.rows[0]!), secret };
+  }
+
+  /** Changes a live key's protections; null when there is no such live key. Announce after the commit. */
+  async protectKey(tx: Queryable, tenantId: string, keyId: string, changes: KeyProtections): Promise<{ before: ApiKeyRecord; after: ApiKeyRecord } | null> {
+    const before = await tx.query<Record<string, unknown>>('SELECT * FROM api_keys WHERE tenant_id = $1 AND key_id = $2 AND revoked_at IS NULL FOR UPDATE', [tenantId, keyId]);
+    if (!before.rows[0]) return null;
+    const result = await tx.query<Record<string, unknown>>(
+      `UPDATE api_keys SET
+         allowed_networks = CASE WHEN $3::boolean THEN $4::jsonb ELSE allowed_networks END,
+         expires_at = CASE WHEN $5::boolean THEN $6::timestamptz ELSE expires_at END
+       WHERE tenant_id = $1 AND key_id = $2 RETURNING *`,
+      [
+        tenantId,
+        keyId,
+        changes.allowedNetworks !== undefined,
+        changes.allowedNetworks ? JSON.stringify(changes.allowedNetworks) : null,
+        changes.expiresAt !== undefined,
+        changes.expiresAt ?? null,
+      ],
+    );
+    return { before: toKey(before.rows[0]), after: toKey(result.rows[0]!) };
   }
 
   async listKeys(tenantId: string): Promise<ApiKeyRecord[]> {
@@ -167,7 +202,10 @@ export class TenantStore {
     this.revocationListener = listener;
   }
 
-  /** Call once revokeKey's transaction has committed: every process drops the key from its cache at once. */
+  /**
+   * Call once a transaction that revoked or changed the key has committed: every process drops the key
+   * from its cache at once.
+   */
   async announceKeyRevoked(keyId: string): Promise<void> {
     await this.revocationListener?.(keyId);
   }
@@ -200,6 +238,11 @@ const toKey = (row: Record<string, unknown>): ApiKeyRecord => ({
   publicKeyPem: (row.public_key_pem as string | null) ?? null,
   createdAt: row.created_at as Date,
   revokedAt: (row.revoked_at as Date | null) ?? null,
+  // PGlite and node-postgres both parse jsonb; a string only comes from a driver that does not.
+  allowedNetworks: typeof row.allowed_networks === 'string' ? (JSON.parse(row.allowed_networks) as string[]) : ((row.allowed_networks as string[] | null) ?? null),
+  expiresAt: (row.expires_at as Date | null) ?? null,
+  lastUsedAt: (row.last_used_at as Date | null) ?? null,
+  lastUsedFrom: (row.last_used_from as string | null) ?? null,
 });
 
 function normalizeEd25519Pem(pem: string): string {

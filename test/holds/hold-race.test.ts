@@ -18,7 +18,9 @@ describe('stop racing release (postgres)', () => {
   before(async () => {
     database = await createPostgresDatabase();
     const shared = { MASTER_KEY: Buffer.alloc(32, 9).toString('base64'), DATABASE_URL: database.url };
-    releaser = await startTestServer({ env: shared, clock: releaserTime.clock });
+    // The releaser serves the API only: a worker of its own would run the hold sweep on its clock (past
+    // every release) and, on a busy machine, release holds before a round's pair raced (0 winners).
+    releaser = await startTestServer({ env: { ...shared, STEPUP_ROLE: 'api' }, clock: releaserTime.clock });
     stopper = await startTestServer({ env: shared, clock: stopperTime.clock });
   });
   after(async () => {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { Db } from '../../storage/db.ts';
-import type { TenantStore, Tenant } from '../../tenants/tenant-store.ts';
+import type { TenantStore, Tenant, ApiKeyRecord, KeyProtections } from '../../tenants/tenant-store.ts';
+import { canonicalNetwork } from '../../auth/key-networks.ts';
 import type { DeliveryStore } from '../../events/delivery-store.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { assertCallbackUrlAllowed } from '../../events/callback-url-guard.ts';
-import { notFound } from '../../errors/problem.ts';
+import { notFound, ProblemError } from '../../errors/problem.ts';
+import type { Clock } from '../../time/clock.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 import type { BankNameLocale } from '../../tenants/bank-name.ts';
 
@@ -25,13 +27,46 @@ const tenantInput = z.strictObject({
   allowLoopbackCallbacks: z.boolean().optional().describe('Allow http://127.0.0.1 callbacks (development only; the server must also set ALLOW_LOOPBACK_CALLBACKS)'),
 });
 
+const allowedNetworks = z
+  .array(z.string().max(64).refine((text) => canonicalNetwork(text) !== null, 'not an IPv4 or IPv6 address or CIDR network'))
+  .min(1)
+  .max(100)
+  .describe('IPv4 and IPv6 networks (CIDR, or a bare address) the key may be used from; with TRUST_PROXY, the client address the proxy names. Null or absent: anywhere');
+const keyExpiresAt = z.iso.datetime({ offset: true }).describe('The key is refused from this time on (RFC 3339)');
+const keyProtections = { allowedNetworks: allowedNetworks.nullable().optional(), expiresAt: keyExpiresAt.nullable().optional() };
 const keyInput = z.union([
-  z.strictObject({ alg: z.literal('hmac-sha256').optional() }),
-  z.strictObject({ alg: z.literal('ed25519'), publicKeyPem: z.string().min(40).max(1000) }),
+  z.strictObject({ alg: z.literal('hmac-sha256').optional(), ...keyProtections }),
+  z.strictObject({ alg: z.literal('ed25519'), publicKeyPem: z.string().min(40).max(1000), ...keyProtections }),
 ]);
+const keyView = z.object({
+  keyId: z.string(),
+  alg: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  allowedNetworks: z.array(z.string()).nullable(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable().describe('To the minute'),
+  lastUsedFrom: z.string().nullable().describe('The client address of that use'),
+});
+const showKey = (key: ApiKeyRecord) => ({
+  keyId: key.keyId,
+  alg: key.alg,
+  createdAt: key.createdAt.toISOString(),
+  revokedAt: key.revokedAt?.toISOString() ?? null,
+  allowedNetworks: key.allowedNetworks,
+  expiresAt: key.expiresAt?.toISOString() ?? null,
+  lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+  lastUsedFrom: key.lastUsedFrom,
+});
+/** Canonical networks and a Date from validated input; undefined stays undefined (unchanged). */
+const protectionsOf = (input: { allowedNetworks?: string[] | null | undefined; expiresAt?: string | null | undefined }): KeyProtections => ({
+  ...(input.allowedNetworks !== undefined ? { allowedNetworks: input.allowedNetworks === null ? null : [...new Set(input.allowedNetworks.map((text) => canonicalNetwork(text)!))] } : {}),
+  ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt === null ? null : new Date(input.expiresAt) } : {}),
+});
+const keyParams = z.strictObject({ id: tenantIdParams.shape.id, keyId: z.string().regex(/^key_[A-Za-z0-9_-]{8,32}$/) });
 
-export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveries: DeliveryStore; allowLoopbackCallbacks: boolean }): RouteDefinition[] {
-  const { db, tenants } = deps;
+export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveries: DeliveryStore; allowLoopbackCallbacks: boolean; clock: Clock }): RouteDefinition[] {
+  const { db, tenants, clock } = deps;
   const audit = (tx: Parameters<typeof appendAudit>[0], tenantId: string, actor: string, action: string, data: Record<string, unknown> = {}) =>
     appendAudit(tx, { tenantId, actor, action, subject: tenantId, data });
   const requireTenant = async (id: string) => {
@@ -123,24 +158,49 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
       method: 'post',
       path: '/admin/v1/tenants/:id/keys',
       auth: { kind: 'admin', role: 'superadmin', tenantScope: 'path' },
-      summary: 'Issue an API key: HMAC (the secret is shown once) or register an Ed25519 public key',
+      summary: 'Issue an API key: HMAC (the secret is shown once) or register an Ed25519 public key; optionally limited to networks and a lifetime',
       tags: ['admin: keys'],
       params: tenantIdParams,
       body: keyInput,
       responses: {
         201: {
           description: 'The key',
-          schema: z.object({ keyId: z.string(), alg: z.string(), secret: z.string().optional(), publicKeyPem: z.string().optional(), createdAt: z.string() }),
+          schema: keyView.extend({ secret: z.string().optional(), publicKeyPem: z.string().optional() }),
         },
       },
       handler: async ({ params, body, admin }) => {
         await requireTenant(params.id);
-        const key = await db.tx(async (tx) => {
-          const created = await tenants.createKey(tx, params.id, body.alg === 'ed25519' ? { alg: 'ed25519', publicKeyPem: body.publicKeyPem } : { alg: 'hmac-sha256' });
-          await audit(tx, params.id, admin!.actor, 'key.created', { keyId: created.keyId, alg: created.alg });
-          return created;
+        const protections = protectionsOf(body);
+        if (protections.expiresAt && protections.expiresAt.getTime() <= clock().getTime()) throw new ProblemError('validation_failed', 'expiresAt: must be in the future');
+        const created = await db.tx(async (tx) => {
+          const result = await tenants.createKey(tx, params.id, { ...(body.alg === 'ed25519' ? { alg: 'ed25519', publicKeyPem: body.publicKeyPem } : { alg: 'hmac-sha256' }), ...protections });
+          await audit(tx, params.id, admin!.actor, 'key.created', { keyId: result.key.keyId, alg: result.key.alg, allowedNetworks: result.key.allowedNetworks, expiresAt: result.key.expiresAt });
+          return result;
         });
-        return { status: 201, body: { ...key, createdAt: key.createdAt.toISOString() } };
+        const { key, secret } = created;
+        return { status: 201, body: { ...showKey(key), ...(secret ? { secret } : {}), ...(key.publicKeyPem ? { publicKeyPem: key.publicKeyPem } : {}) } };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/admin/v1/tenants/:id/keys/:keyId',
+      auth: { kind: 'admin', role: 'superadmin', tenantScope: 'path' },
+      summary: 'Change where a live key may be used from and until when (null clears a limit); in force on every API process from the next request',
+      tags: ['admin: keys'],
+      params: keyParams,
+      body: z.strictObject(keyProtections),
+      responses: { 200: { description: 'The key', schema: keyView } },
+      handler: async ({ params, body, admin }) => {
+        const protections = protectionsOf(body);
+        const changed = await db.tx(async (tx) => {
+          const result = await tenants.protectKey(tx, params.id, params.keyId, protections);
+          if (!result) throw notFound('key');
+          const view = (key: ApiKeyRecord) => ({ allowedNetworks: key.allowedNetworks, expiresAt: key.expiresAt });
+          await audit(tx, params.id, admin!.actor, 'key.protections_changed', { keyId: params.keyId, before: view(result.before), after: view(result.after) });
+          return result.after;
+        });
+        await tenants.announceKeyRevoked(params.keyId);
+        return { status: 200, body: showKey(changed) };
       },
     }),
     defineRoute({
@@ -150,11 +210,11 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
       summary: 'List API keys (never their secrets)',
       tags: ['admin: keys'],
       params: tenantIdParams,
-      responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(z.object({ keyId: z.string(), alg: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() })) }) } },
+      responses: { 200: { description: 'Keys, with where and when each was last used', schema: z.object({ keys: z.array(keyView) }) } },
       handler: async ({ params }) => {
         await requireTenant(params.id);
         const keys = await tenants.listKeys(params.id);
-        return { status: 200, body: { keys: keys.map((k) => ({ keyId: k.keyId, alg: k.alg, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null })) } };
+        return { status: 200, body: { keys: keys.map(showKey) } };
       },
     }),
     defineRoute({
@@ -163,7 +223,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
       auth: { kind: 'admin', role: 'superadmin', tenantScope: 'path' },
       summary: 'Revoke an API key (refused by every API process from the next request)',
       tags: ['admin: keys'],
-      params: z.strictObject({ id: tenantIdParams.shape.id, keyId: z.string().regex(/^key_[A-Za-z0-9_-]{8,32}$/) }),
+      params: keyParams,
       responses: { 204: { description: 'Revoked' } },
       handler: async ({ params, admin }) => {
         const revoked = await db.tx(async (tx) => {

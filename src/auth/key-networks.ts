@@ -1,0 +1,45 @@
+// Where a bank's API key may be used from (docs/security.md "Key protections"): `allowedNetworks` is a
+// list of IPv4 and IPv6 CIDRs; a bare address is its own /32 or /128. IPv4-mapped IPv6 client
+// addresses (::ffff:192.0.2.1, what a dual-stack socket reports) are matched as the IPv4 they carry.
+import ipaddr from 'ipaddr.js';
+
+export type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** The network in canonical form ("192.0.2.0/24", "2001:db8::/48"), or null when `text` is not one. */
+export function canonicalNetwork(text: string): string | null {
+  const trimmed = text.trim();
+  let network: Network;
+  if (ipaddr.isValidCIDR(trimmed)) network = ipaddr.parseCIDR(trimmed);
+  else if (ipaddr.isValid(trimmed)) {
+    const address = ipaddr.parse(trimmed);
+    network = [address, address.kind() === 'ipv4' ? 32 : 128];
+  } else return null;
+  const [address, bits] = network;
+  // The network's own address: "192.0.2.7/24" is stored as "192.0.2.0/24".
+  const base = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${bits}`) : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${bits}`);
+  return `${base.toString()}/${bits}`;
+}
+
+export const parseNetworks = (networks: readonly string[]): Network[] => networks.map((network) => ipaddr.parseCIDR(network));
+
+/** Whether `address` (a client address as the socket or TRUST_PROXY gives it) is in one of `networks`. */
+export function addressInNetworks(address: string | undefined, networks: readonly Network[]): boolean {
+  if (!address || !ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.process(address);
+  return networks.some(([base, bits]) => base.kind() === parsed.kind() && parsed.match(base, bits));
+}
+
+/**
+ * The network a client address belongs to for "first use from a new network": its /24 (IPv4) or
+ * /64 (IPv6), the block one site or one host typically holds.
+ */
+export function usageNetworkOf(address: string | undefined): string {
+  if (!address || !ipaddr.isValid(address)) return 'unknown';
+  const parsed = ipaddr.process(address);
+  const bits = parsed.kind() === 'ipv4' ? 24 : 64;
+  const base = parsed.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${parsed.toString()}/${bits}`) : ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/${bits}`);
+  return `${base.toString()}/${bits}`;
+}
+
+/** The client address as shown to admins: IPv4-mapped IPv6 unwrapped. */
+export const displayAddress = (address: string | undefined): string | null => (address && ipaddr.isValid(address) ? ipaddr.process(address).toString() : null);

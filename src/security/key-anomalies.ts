@@ -1,0 +1,76 @@
+// A bank key used where or how it should not be (docs/security.md "Key protections"): each signal is
+// counted (`stepup_key_anomalies_total{signal}`), audited (`security.key_anomaly`, subject the key id)
+// and sent to the tenant's callback URL as a signed `security.key_anomaly` event, written in one
+// transaction. Signals are raised once per key, signal and network and window (`once`), so a flood of
+// refused requests is one event, not thousands.
+import type { Redis } from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
+import type { Db } from '../storage/db.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { TenantStore } from '../tenants/tenant-store.ts';
+import type { EventDispatcher } from '../events/event-outbox.ts';
+import { recordEvent } from '../events/event-outbox.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import type { Clock } from '../time/clock.ts';
+
+export type KeySignal =
+  /** A correctly signed request from outside the key's `allowedNetworks` (refused, 401). */
+  | 'outside_allowed_networks'
+  /** A correctly signed request with a key past its `expiresAt` (refused, 401). */
+  | 'expired_key_used'
+  /** The key's first use from a /24 (IPv4) or /64 (IPv6) it was never used from (answered). */
+  | 'new_network';
+
+export interface KeyAnomaly {
+  tenantId: string;
+  keyId: string;
+  signal: KeySignal;
+  /** The client address's /24 or /64. */
+  network: string;
+  /** The client address itself (the bank's own gateway, or the thief's). */
+  address: string | null;
+  /** Whether the request was refused. */
+  refused: boolean;
+}
+
+/** A refused-request signal is raised at most once per key, signal and network in this window. */
+export const refusedSignalWindowSeconds = 3600;
+
+export class KeyAnomalies {
+  private readonly counter: Counter<string>;
+
+  constructor(
+    private readonly deps: { db: Db; redis: Redis; keyPrefix: string; tenants: TenantStore; events: EventDispatcher; logger: Logger; registry: Registry; clock: Clock },
+  ) {
+    this.counter =
+      (deps.registry.getSingleMetric('stepup_key_anomalies_total') as Counter<string> | undefined) ??
+      new Counter({ name: 'stepup_key_anomalies_total', help: 'Signals that a bank API key is used where or how it should not be, by signal', labelNames: ['signal'], registers: [deps.registry] });
+  }
+
+  /** Raises `anomaly` unless it was raised for this key, signal and network within the window. */
+  async raiseOnce(anomaly: KeyAnomaly): Promise<void> {
+    const key = `${this.deps.keyPrefix}:key-anomaly:${anomaly.keyId}:${anomaly.signal}:${anomaly.network}`;
+    const first = await this.deps.redis.set(key, '1', 'EX', refusedSignalWindowSeconds, 'NX');
+    if (first === 'OK') await this.raise(anomaly);
+  }
+
+  /** Counts, audits and sends `anomaly`; failures are logged, never thrown at the request. */
+  async raise(anomaly: KeyAnomaly): Promise<void> {
+    const { db, tenants, events, logger, clock } = this.deps;
+    this.counter.inc({ signal: anomaly.signal });
+    logger.warn({ keyId: anomaly.keyId, tenantId: anomaly.tenantId, signal: anomaly.signal, network: anomaly.network }, 'API key anomaly');
+    try {
+      const tenant = await tenants.getCached(anomaly.tenantId);
+      const observedAt = clock().toISOString();
+      const data = { keyId: anomaly.keyId, signal: anomaly.signal, network: anomaly.network, address: anomaly.address, refused: anomaly.refused, observedAt };
+      const deliveryId = await db.tx(async (tx) => {
+        await appendAudit(tx, { tenantId: anomaly.tenantId, actor: 'system:key-watch', action: 'security.key_anomaly', subject: anomaly.keyId, data });
+        const url = tenant?.defaultCallbackUrl;
+        return url ? recordEvent(tx, { tenantId: anomaly.tenantId, challengeId: anomaly.keyId, type: 'security.key_anomaly', url, payload: data }) : null;
+      });
+      if (deliveryId) await events.dispatch({ tenantId: anomaly.tenantId, deliveryId }).catch((error: unknown) => logger.warn({ err: error }, 'event dispatch deferred to the sweeper'));
+    } catch (error) {
+      logger.error({ err: error, keyId: anomaly.keyId, signal: anomaly.signal }, 'recording an API key anomaly failed');
+    }
+  }
+}
