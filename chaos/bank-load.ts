@@ -36,6 +36,8 @@ export interface LoadStats {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long one request is retried before it counts as without a definite answer. */
+const retryForMs = 90_000;
 
 export class BankLoad {
   readonly sessions: Session[] = [];
@@ -48,10 +50,16 @@ export class BankLoad {
     for (const customer of customers) this.pools.set(customer.scenario, [...(this.pools.get(customer.scenario) ?? []), customer]);
   }
 
-  /** One request with the bank's retry discipline: network errors, 5xx and 409 in-progress are retried. */
+  /**
+   * One request with the bank's retry discipline: network errors, 5xx and 409 in-progress are retried
+   * with the same idempotency key, backing off (Retry-After when given, at most 4 s), for up to
+   * `retryForMs`. A budget of time, not of attempts: on a busy machine the faults' recoveries run into
+   * each other, and a bank keeps retrying a transfer for longer than one outage.
+   */
   private async send<T>(method: string, path: string, body: unknown, headers: Record<string, string>, shape: string): Promise<StepupResponse<T> | string> {
     let last = 'no answer';
-    for (let attempt = 0; attempt < 12; attempt += 1) {
+    const giveUpAt = Date.now() + retryForMs;
+    for (let attempt = 0; Date.now() < giveUpAt; attempt += 1) {
       let response: StepupResponse<T>;
       try {
         response = await this.client.request<T>(method, path, body, headers);
