@@ -25,6 +25,8 @@ import { createHoldQueue } from '../holds/hold-queue.ts';
 import { StopLinks } from '../holds/stop-link.ts';
 import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../time/clock.ts';
+import { ProposalService } from '../policy-approval/proposal-service.ts';
+import { runBacktest } from '../backtest/run-backtest.ts';
 
 export interface AppContext {
   config: Config;
@@ -45,6 +47,8 @@ export interface AppContext {
   /** After approval: hold, tell, stop (docs/holds.md). */
   holds: HoldService;
   deliveries: DeliveryStore;
+  /** Maker-checker for policy changes (docs/admin-api.md "Maker-checker"). */
+  proposals: ProposalService;
   queues: Queues;
   bankVerifier: BankRequestVerifier;
   adminAuth: AdminAuthenticator;
@@ -141,9 +145,19 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     redis,
     logger,
   );
+  const proposals = new ProposalService({
+    db,
+    policies,
+    tenants,
+    events: bullmqEventDispatcher(queues),
+    logger,
+    clock,
+    backtest: (tenantId, current, draft) => runBacktest({ db, clock }, { tenantId, current, draft }),
+  });
   return {
     config,
     clock,
+    proposals,
     logger,
     metrics,
     db,
