@@ -9,6 +9,7 @@ import { dbKinds } from '../support/databases.ts';
 import { startTestServer, middayClockOffsetMs, eventually, type TestServer } from '../support/test-server.ts';
 import { eventSink } from '../support/event-sink.ts';
 import { JumpClock } from '../../src/time/clock.ts';
+import { policyEventSchemas } from '../../src/policy-approval/policy-events.ts';
 
 type Sink = Awaited<ReturnType<typeof eventSink>>;
 
@@ -74,7 +75,9 @@ for (const db of dbKinds) {
       sink.received
         .filter((event) => (JSON.parse(event.body) as { data: { tenantId?: string } }).data.tenantId === tenantId)
         .map((event) => new Webhook(webhookSecret).verify(event.body, event.headers) as { type: string; data: Record<string, any> })
-        .filter((event) => event.type === type);
+        .filter((event) => event.type === type)
+        // Each as the OpenAPI document's `webhooks` declares it.
+        .map((event) => (policyEventSchemas[type as keyof typeof policyEventSchemas].schema.parse(event), event));
 
     test('one admin alone changes nothing; a second token of the same actor cannot approve; another admin can', async () => {
       const tenant = await newTenant();
