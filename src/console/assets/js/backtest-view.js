@@ -24,10 +24,10 @@ function rowsOf(result) {
 
 /** Horizontal bars, two per row (current, draft), scaled to the largest count. */
 function chart(rows, summary) {
-  const barHeight = 12;
-  const rowHeight = barHeight * 2 + 12;
-  const labelWidth = 240;
-  const width = 640;
+  const barHeight = 14;
+  const rowHeight = barHeight * 2 + 14;
+  const labelWidth = 260;
+  const width = 560;
   const max = Math.max(1, ...rows.flatMap(([, current, draft]) => [current, draft]));
   const scale = (value) => Math.max(value > 0 ? 2 : 0, Math.round(((width - labelWidth - 60) * value) / max));
   const height = rows.length * rowHeight + 28;
