@@ -200,6 +200,29 @@ export const operationExamples: Record<string, OperationExamples> = {
   'get /admin/v1/tenants/{id}/deliveries': {
     responses: { 200: { deliveries: [{ id: 'dlv_8Jq2Xn5Wm1Rz', challengeId, type: 'challenge.approved', status: 'delivered', attempts: 1, createdAt }] } },
   },
+  'get /admin/v1/tenants/{id}/dashboard': {
+    responses: {
+      200: {
+        days: 1,
+        timezone: 'Asia/Seoul',
+        from: '2026-11-27T01:23:45.000Z',
+        to: createdAt,
+        series: [
+          {
+            day: '2026-11-29',
+            total: 1204,
+            byStatus: { not_required: 702, approved: 431, denied: 22, expired: 31, failed: 18 },
+            steppedUp: 502,
+            stepUpRate: 0.417,
+            byChannel: { ars: 377, webauthn: 109, otp: 16 },
+            ars: { ended: 377, answered: 352, approved: 318, answerRate: 0.934, approvalRate: 0.903 },
+            fraudReports: 9,
+            holdsStopped: 3,
+          },
+        ],
+      },
+    },
+  },
   'get /admin/v1/tenants/{id}/policy': { responses: { 200: policyVersion } },
   'put /admin/v1/tenants/{id}/policy': { request: policyDocument, responses: { 200: { ...policyVersion, version: 4 }, 202: proposal } },
   'post /admin/v1/tenants/{id}/policy/backtest': { request: { document: proposal.document, days: 30 }, responses: { 200: backtest } },

@@ -13,6 +13,7 @@ import { challengeRoutes } from '../http/routes/challenge-routes.ts';
 import { tenantAdminRoutes } from '../http/routes/tenant-admin-routes.ts';
 import { policyAdminRoutes } from '../http/routes/policy-admin-routes.ts';
 import { proposalRoutes } from '../policy-approval/proposal-routes.ts';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import { policyEventSchemas } from '../policy-approval/policy-events.ts';
 import { runBacktest } from '../backtest/run-backtest.ts';
 import { auditAdminRoutes } from '../http/routes/audit-admin-routes.ts';
@@ -59,6 +60,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, backtest: (input) => runBacktest(context, input) }),
     ...proposalRoutes({ proposals: context.proposals }),
+    ...dashboardRoutes(context),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
     ...customerRoutes(context, modules),
     ...customerAdminRoutes(context, modules),

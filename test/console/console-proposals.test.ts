@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { launchTestBrowser, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { seedDecisions, seededId } from '../support/seed-decisions.ts';
 
 const shots = new URL('../../docs/console/', import.meta.url).pathname;
 const screenshot = async (page: Page, name: string, height = 1100) => {
@@ -36,15 +37,10 @@ describe('maker-checker in the console (two admins, two browsers)', () => {
     // A little history for the backtest: a 2,000,000 KRW transfer a day for the last 5 days, and one
     // 4,000,000 KRW transfer the customer reported as fraud (stepped up today; not under the draft).
     const now = Date.now();
-    const rows: [string, number, string, number, boolean][] = [...[1, 2, 3, 4, 5].map((day): [string, number, string, number, boolean] => [`d${day}`, day * 86_400_000, 'not_required', 2_000_000, false]), ['fraud', 3_600_000, 'denied', 4_000_000, true]];
-    for (const [id, ago, status, amount, fraud] of rows) {
-      await server.running.context.db.query(
-        `INSERT INTO challenges (id, tenant_id, customer_id, status, transaction_type, transaction_masked, transaction_enc, transaction_hash, amount_minor, currency,
-           context, decision, policy_version, channel, locale, fraud_reported, created_at, expires_at)
-         VALUES ($1, $2, 'cust-1', $3, 'transfer', '{}'::jsonb, 'seeded', 'seeded', $4, 'KRW', '{}'::jsonb, '{}'::jsonb, 0, 'ars', 'ko-KR', $5, $6, $6)`,
-        [`chl_seeded_${id}`, tenantId, status, String(amount), fraud, new Date(now - ago)],
-      );
-    }
+    await seedDecisions(server.running.context.db, tenantId, [
+      ...[1, 2, 3, 4, 5].map((day) => ({ id: `d${day}`, customer: 'cust-1', at: new Date(now - day * 86_400_000), status: 'not_required', amount: 2_000_000 })),
+      { id: 'fraud', customer: 'cust-1', at: new Date(now - 3_600_000), status: 'denied', amount: 4_000_000, channel: 'ars', fraud: true },
+    ]);
   });
   after(async () => {
     for (const browser of browsers) await browser.close();
@@ -81,7 +77,7 @@ describe('maker-checker in the console (two admins, two browsers)', () => {
     // The backtest of the draft, beside the dry run: the fraud-reported transfer would pass.
     await maker.getByTestId('run-backtest').click();
     await maker.getByTestId('backtest-table').waitFor();
-    assert.match((await maker.getByTestId('backtest-fraud').textContent()) ?? '', /chl_seeded_fraud/);
+    assert.match((await maker.getByTestId('backtest-fraud').textContent()) ?? '', new RegExp(seededId(tenantId, 'fraud')));
     assert.ok((await maker.getByTestId('backtest-chart').locator('rect').count()) >= 4, 'the chart has bars');
     await screenshot(maker, 'policy-backtest');
 
@@ -114,6 +110,30 @@ describe('maker-checker in the console (two admins, two browsers)', () => {
     await checker.getByLabel('Language').selectOption('ko-KR');
     await checker.getByRole('navigation').getByRole('link', { name: '정책' }).waitFor();
     await checker.getByTestId('proposal-state').filter({ hasText: '승인됨' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  test("the tenant dashboard draws its five charts of the last 30 days with Chart.js, the numbers as a table, no script error", async () => {
+    const viewer = await signedIn(tokens.checker);
+    await viewer.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
+    const table = viewer.getByTestId('dashboard-table');
+    await table.waitFor();
+    // Every chart is a Chart.js chart on its canvas, with data.
+    await viewer.waitForFunction(() => {
+      const canvases = [...document.querySelectorAll('canvas[data-chart]')];
+      const Chart = (window as unknown as { Chart?: { getChart(canvas: Element): { data: { datasets: unknown[] } } | undefined } }).Chart;
+      return canvases.length === 5 && canvases.every((canvas) => (Chart?.getChart(canvas)?.data.datasets.length ?? 0) > 0);
+    });
+    assert.equal(await table.locator('tbody tr').count(), 30);
+    // Today: the fraud-reported transfer (1 challenge, denied, 1 fraud report); five days ago: a not_required transfer.
+    const today = table.locator('tbody tr').last();
+    assert.equal(await today.locator('td').first().textContent(), '1');
+    const cells = await today.locator('td').allTextContents();
+    assert.equal(cells.at(-2), '1', 'one fraud report today');
+    await screenshot(viewer, 'dashboard', 1400);
+    await viewer.getByLabel('Language').selectOption('ko-KR');
+    await viewer.getByRole('heading', { name: '대시보드' }).waitFor();
+    await viewer.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length === 5);
     assert.deepEqual(errors, []);
   });
 });

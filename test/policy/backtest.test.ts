@@ -7,22 +7,12 @@ import { dbKinds } from '../support/databases.ts';
 import { startTestServer, middayClockOffsetMs, type TestServer } from '../support/test-server.ts';
 import { JumpClock } from '../../src/time/clock.ts';
 import { runBacktest } from '../../src/backtest/run-backtest.ts';
+import { seedDecisions, seededId, type SeededDecision } from '../support/seed-decisions.ts';
 
 const hour = 3_600_000;
 
-interface Seed {
-  id: string;
-  customer: string;
-  hoursAgo: number;
-  status: string;
-  type?: string;
-  /** Whole KRW. */
-  amount?: number;
-  context?: Record<string, unknown>;
-  channel?: string;
-  fraud?: boolean;
-  holdState?: string;
-}
+/** A stored decision `hoursAgo` before the test's now. */
+type Seed = Omit<SeededDecision, 'at'> & { hoursAgo: number };
 
 /*
  * "Now" is about noon in Seoul; the window is 3 days. Current policy: the defaults (daily threshold
@@ -93,32 +83,8 @@ for (const db of dbKinds) {
     });
     after(() => server.close());
 
-    async function seed(tenantId: string, rows: Seed[]) {
-      const now = clock.now().getTime();
-      for (const row of rows) {
-        const createdAt = new Date(now - row.hoursAgo * hour);
-        await server.running.context.db.query(
-          `INSERT INTO challenges (id, tenant_id, customer_id, status, transaction_type, transaction_masked, transaction_enc, transaction_hash, amount_minor, currency,
-             context, decision, policy_version, channel, locale, fraud_reported, created_at, expires_at, hold_state)
-           VALUES ($1, $2, $3, $4, $5, '{}'::jsonb, 'seeded', 'seeded', $6, $7, $8, '{}'::jsonb, 0, $9, 'ko-KR', $10, $11, $12, $13)`,
-          [
-            `chl_${tenantId.slice(4)}_${row.id}`,
-            tenantId,
-            row.customer,
-            row.status,
-            row.type ?? 'transfer',
-            row.amount === undefined ? null : String(row.amount),
-            row.amount === undefined ? null : 'KRW',
-            JSON.stringify(row.context ?? {}),
-            row.channel ?? null,
-            row.fraud ?? false,
-            createdAt,
-            new Date(createdAt.getTime() + 300_000),
-            row.holdState ?? null,
-          ],
-        );
-      }
-    }
+    const seed = (tenantId: string, rows: Seed[]) =>
+      seedDecisions(server.running.context.db, tenantId, rows.map(({ hoursAgo, ...row }) => ({ ...row, at: new Date(clock.now().getTime() - hoursAgo * hour) })));
 
     function draftOf(document: any) {
       const draft = structuredClone(document);
@@ -138,7 +104,7 @@ for (const db of dbKinds) {
       const answer = await server.admin('POST', `/admin/v1/tenants/${tenantId}/policy/backtest`, { document: draftOf(current.body.document), days: 3 });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       const { from, to, currentVersion, ...counts } = answer.body;
-      assert.deepEqual(counts, expected((id) => `chl_${tenantId.slice(4)}_${id}`));
+      assert.deepEqual(counts, expected((id) => seededId(tenantId, id)));
       assert.equal(Object.keys(answer.body)[0], 'fraudReportedPassing');
       assert.equal(currentVersion, 0);
       assert.equal(new Date(to).getTime() - new Date(from).getTime(), 3 * 24 * hour);
@@ -179,7 +145,7 @@ for (const db of dbKinds) {
       // 30 days: the 5-day-old fraud report is in the window too (the draft lets it through: 9M<10M, first of its day).
       assert.equal(proposal.body.backtest.days, 30);
       assert.equal(proposal.body.backtest.decisions, 12);
-      assert.deepEqual(proposal.body.backtest.fraudReportedPassing, [`chl_${tenantId.slice(4)}_old`, `chl_${tenantId.slice(4)}_c2`, `chl_${tenantId.slice(4)}_a3`]);
+      assert.deepEqual(proposal.body.backtest.fraudReportedPassing, ['old', 'c2', 'a3'].map((id) => seededId(tenantId, id)));
     });
   });
 }

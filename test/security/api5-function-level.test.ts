@@ -59,6 +59,7 @@ const expectedAccess: Record<string, Access> = {
   'GET /admin/v1/tenants/:id/keys': 'viewer path',
   'DELETE /admin/v1/tenants/:id/keys/:keyId': 'superadmin path',
   'GET /admin/v1/tenants/:id/deliveries': 'viewer path',
+  'GET /admin/v1/tenants/:id/dashboard': 'viewer path',
   'GET /admin/v1/tenants/:id/policy': 'viewer path',
   'PUT /admin/v1/tenants/:id/policy': 'policy-admin path',
   'GET /admin/v1/tenants/:id/policy/versions': 'viewer path',

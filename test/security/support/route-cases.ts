@@ -147,6 +147,7 @@ export const routeCases: Record<string, RouteCase> = {
     return { params: { id: t.tenantId, keyId: key.keyId } };
   },
   'GET /admin/v1/tenants/:id/deliveries': async (_, t) => ({ params: { id: t.tenantId }, query: { limit: '10' } }),
+  'GET /admin/v1/tenants/:id/dashboard': async (_, t) => ({ params: { id: t.tenantId }, query: { days: '7' } }),
 
   // admin: policy
   'GET /admin/v1/tenants/:id/policy': tenantOnly,

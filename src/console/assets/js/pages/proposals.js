@@ -6,7 +6,7 @@ import { h, field, notice, table, toast, fmtTime } from '../dom.js';
 import { api, ApiError } from '../api.js';
 import { t } from '../i18n.js';
 import { can, route, session } from '../console.js';
-import { tenantSelect } from './tenant-picker.js';
+import { tenantPageHead } from './tenant-picker.js';
 import { backtestView } from '../backtest-view.js';
 
 const stateBadge = (state) => h('span', { class: `badge ${state === 'approved' ? 'good' : state === 'proposed' ? '' : 'bad'}`, 'data-testid': 'proposal-state' }, t(`proposal.state.${state}`));
@@ -14,10 +14,7 @@ const show = (value) => (value === undefined || value === null ? '—' : JSON.st
 
 /** `#/policy`: a tenant's proposals (a scoped admin sees its own tenant's at once). */
 export async function policyHubPage(tenantId) {
-  const picker = await tenantSelect(tenantId ?? session.current.tenantId);
-  picker.select.addEventListener('change', () => (location.hash = `#/policy/${picker.select.value}`));
-  const page = [h('h1', {}, t('proposals.title')), h('div', { class: 'card' }, h('div', { class: 'row' }, picker.field))];
-  const tenant = tenantId ?? picker.select.value;
+  const { page, tenant } = await tenantPageHead('policy', t('proposals.title'), tenantId);
   if (!tenant) return page;
   const [{ body: settings }, { body: current }, { body: list }] = await Promise.all([
     api('GET', `/admin/v1/tenants/${tenant}`),
