@@ -15,6 +15,7 @@ import { StepupClient } from '../client/stepup-client.ts';
 import { koreanFontHint, koreanFontMissing } from './korean-font-check.ts';
 import { exitOnSignals } from '../server/exit-on-signals.ts';
 import { assertFolderFree, FolderInUseError } from '../storage/folder-lock.ts';
+import { seedDemoHistory } from './demo-history.ts';
 
 const dataDir = process.env.DATA_DIR ?? './.data';
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -90,6 +91,8 @@ if (!demo || !(await running.context.tenants.get(demo.tenantId))) {
   const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Demo Bank', bankName: '스텝업은행', bankNames: demoBankNames, allowLoopbackCallbacks: true });
   const key = await admin('POST', `/admin/v1/tenants/${tenant.id}/keys`, {});
   demo = { tenantId: tenant.id, keyId: key.keyId, secret: key.secret, url };
+  // Made-up days behind it, for the dashboard and the backtest (src/cli/demo-history.ts).
+  await seedDemoHistory(running.context, tenant.id);
 } else if (Object.keys((await running.context.tenants.get(demo.tenantId))!.bankNames).length === 0) {
   // A demo tenant from before bank names per locale.
   await admin('PUT', `/admin/v1/tenants/${demo.tenantId}`, { bankNames: demoBankNames });
@@ -210,6 +213,9 @@ then ask for a transfer confirmed with the passkey, and open the challenge's "cu
 
 The page shows the payee, the full account number and the amount; "패스키로 승인" approves it,
 "본인이 아닙니다" reports it as fraud.
+
+The console's Dashboard shows the demo tenant's last 30 days: made up (customers history-01 …
+history-12, written once when the demo tenant was created, up to 20 hours before), and what you do.
 
 Policy changes need two admins (maker-checker, docs/console.md): change the policy in the console as the
 admin above and it waits as a proposal, its weakening fields marked, with a backtest over the tenant's
