@@ -234,6 +234,34 @@ for (const db of dbKinds) {
       assert.equal(signalled.data.version, 1);
     });
 
+    test('two approvals required: the first is recorded, the same admin cannot count twice, the second applies it', async () => {
+      const created = await server.admin('POST', '/admin/v1/tenants', { name: 'Two Keys Bank', policyApproval: { required: true, approvals: 2, expiresAfterSeconds: 3600 } });
+      const tenantId = created.body.id as string;
+      const [maker, first, firstAgain, second] = await Promise.all([
+        token('maker-two', 'policy-admin', tenantId),
+        token('checker-two-a', 'policy-admin', tenantId),
+        token('checker-two-a', 'policy-admin', tenantId),
+        token('checker-two-b', 'superadmin', tenantId),
+      ]);
+      const { draft, etag } = await insiderDraft(tenantId);
+      const proposal = (await maker.call('PUT', policyPath(tenantId), draft, { 'if-match': etag })).body;
+      assert.equal(proposal.approvalsRequired, 2);
+      assert.equal(new Date(proposal.expiresAt).getTime() - new Date(proposal.createdAt).getTime(), 3_600_000);
+      const one = await first.call('POST', proposalPath(tenantId, proposal.id, 'approve'), {});
+      assert.equal(one.status, 200);
+      assert.equal(one.body.state, 'proposed');
+      assert.deepEqual(one.body.approvals.map((a: any) => a.actor), ['admin:checker-two-a']);
+      assert.equal((await server.admin('GET', policyPath(tenantId))).body.version, 0, 'one approval of two changes nothing');
+      const twice = await firstAgain.call('POST', proposalPath(tenantId, proposal.id, 'approve'), {});
+      assert.equal(twice.status, 403);
+      assert.equal(twice.body.code, 'approver_not_distinct');
+      const two = await second.call('POST', proposalPath(tenantId, proposal.id, 'approve'), {});
+      assert.equal(two.status, 200);
+      assert.equal(two.body.state, 'approved');
+      assert.deepEqual(two.body.approvals.map((a: any) => a.actor), ['admin:checker-two-a', 'admin:checker-two-b']);
+      assert.equal((await server.admin('GET', policyPath(tenantId))).body.version, 1);
+    });
+
     test('a tenant without maker-checker changes at once, and the audit still carries the diff', async () => {
       const created = await server.admin('POST', '/admin/v1/tenants', { name: 'Solo Bank', policyApproval: { required: false } });
       assert.equal(created.status, 201);
