@@ -153,7 +153,7 @@ export class ProposalService {
       }
       return { proposal: approved! };
     });
-    return this.settle(tenantId, admin, id, outcome);
+    return this.settle(tenantId, admin, id, 'approve', outcome);
   }
 
   /** Any policy-admin in scope, the author included, may reject. */
@@ -176,7 +176,7 @@ export class ProposalService {
       await appendAudit(tx, { tenantId, actor: admin.actor, action: `policy.proposal_${state}`, subject: id, data: { reason: reason ?? null } });
       return { proposal: closed! };
     });
-    return this.settle(tenantId, admin, id, outcome);
+    return this.settle(tenantId, admin, id, state === 'rejected' ? 'reject' : 'withdraw', outcome);
   }
 
   /** The proposal under its row lock when still open; else why not (an expired one is ended here). */
@@ -193,11 +193,13 @@ export class ProposalService {
   }
 
   /** Answers with the proposal, or refuses (after the transaction committed what it found, e.g. expiry). */
-  private async settle(tenantId: string, admin: AdminPrincipal, id: string, outcome: { proposal?: Proposal; refused?: string }): Promise<Proposal> {
+  private async settle(tenantId: string, admin: AdminPrincipal, id: string, step: 'approve' | 'reject' | 'withdraw', outcome: { proposal?: Proposal; refused?: string }): Promise<Proposal> {
     if (outcome.refused === undefined) return outcome.proposal!;
     if (outcome.refused === 'not_found') throw notFound('proposal');
+    // Who tried to approve (or withdraw) what was not theirs to: kept, as the insider's attempts matter.
     if (outcome.refused === 'approver_not_distinct' || outcome.refused === 'forbidden') {
-      await this.deps.db.tx((tx) => appendAudit(tx, { tenantId, actor: admin.actor, action: 'policy.approval_refused', subject: id, data: { code: outcome.refused } }));
+      const action = step === 'withdraw' ? 'policy.withdrawal_refused' : 'policy.approval_refused';
+      await this.deps.db.tx((tx) => appendAudit(tx, { tenantId, actor: admin.actor, action, subject: id, data: { code: outcome.refused } }));
     }
     const details: Record<string, [string, string]> = {
       approver_not_distinct: ['approver_not_distinct', 'The author or an earlier approver (same token or same name) cannot approve; another admin must'],
