@@ -15,6 +15,7 @@ import { StepupClient } from '../client/stepup-client.ts';
 import { koreanFontHint, koreanFontMissing } from './korean-font-check.ts';
 import { exitOnSignals } from '../server/exit-on-signals.ts';
 import { assertFolderFree, FolderInUseError } from '../storage/folder-lock.ts';
+import { seedDemoHistory } from './demo-history.ts';
 
 const dataDir = process.env.DATA_DIR ?? './.data';
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -82,7 +83,7 @@ async function admin(method: string, path: string, body?: unknown, headers: Reco
 
 // The demo tenant and its key are created once and remembered in DATA_DIR/demo.json.
 const demoFile = join(dataDir, 'demo.json');
-let demo: { tenantId: string; keyId: string; secret: string; url: string } | undefined;
+let demo: { tenantId: string; keyId: string; secret: string; url: string; checkerToken?: string } | undefined;
 if (existsSync(demoFile)) demo = JSON.parse(readFileSync(demoFile, 'utf8'));
 // The call greets with the bank's name in the call's language (docs/admin-api.md, bankNames).
 const demoBankNames = { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' };
@@ -90,10 +91,17 @@ if (!demo || !(await running.context.tenants.get(demo.tenantId))) {
   const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Demo Bank', bankName: '스텝업은행', bankNames: demoBankNames, allowLoopbackCallbacks: true });
   const key = await admin('POST', `/admin/v1/tenants/${tenant.id}/keys`, {});
   demo = { tenantId: tenant.id, keyId: key.keyId, secret: key.secret, url };
+  // Made-up days behind it, for the dashboard and the backtest (src/cli/demo-history.ts).
+  await seedDemoHistory(running.context, tenant.id);
 } else if (Object.keys((await running.context.tenants.get(demo.tenantId))!.bankNames).length === 0) {
   // A demo tenant from before bank names per locale.
   await admin('PUT', `/admin/v1/tenants/${demo.tenantId}`, { bankNames: demoBankNames });
 }
+// Maker-checker (docs/admin-api.md) is on for the demo tenant, as for every new tenant: a policy change
+// waits for a second admin. The demo makes that second admin, a policy-admin of the demo tenant only.
+const tenantNow = (await running.context.tenants.get(demo.tenantId))!;
+if (!tenantNow.policyApproval.required) await admin('PUT', `/admin/v1/tenants/${demo.tenantId}`, { policyApproval: { required: true } });
+if (!demo.checkerToken) demo.checkerToken = (await admin('POST', '/admin/v1/tokens', { name: 'demo-checker', role: 'policy-admin', tenantId: demo.tenantId })).token as string;
 // Requests go to the URL the server knows itself by (signatures cover PUBLIC_BASE_URL).
 demo.url = config.publicBaseUrl;
 writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
@@ -108,7 +116,11 @@ const demoHold = { enabled: true, minAmount: '1000000', seconds: 300, appliesTo:
 const policy = await admin('GET', `/admin/v1/tenants/${demo.tenantId}/policy`);
 if (policy.document.channels.ars.maxCallsPerCustomerPerHour < demoCaps.maxCallsPerCustomerPerHour || !policy.document.hold?.enabled) {
   const document = { ...policy.document, channels: { ...policy.document.channels, ars: { ...policy.document.channels.ars, ...demoCaps } }, hold: demoHold };
-  await admin('PUT', `/admin/v1/tenants/${demo.tenantId}/policy`, document, { 'if-match': policy.etag });
+  // The bootstrap admin proposes; the demo's second admin approves (the requester never counts).
+  const proposal = await admin('PUT', `/admin/v1/tenants/${demo.tenantId}/policy`, document, { 'if-match': policy.etag });
+  if (proposal.state === 'proposed') {
+    await admin('POST', `/admin/v1/tenants/${demo.tenantId}/policy/proposals/${proposal.id}/approve`, {}, { authorization: `Bearer ${demo.checkerToken}` });
+  }
 }
 
 // The demo customer: a Seoul landline (ARS refuses mobile and VoIP numbers) and a security number.
@@ -163,6 +175,7 @@ stepup demo is running (embedded PGlite in ${dataDir}, Redis at ${config.redisUr
   API docs       ${config.publicBaseUrl}/docs
   Admin console  ${config.publicBaseUrl}/admin          <- sign in with the admin token below
   Admin token    ${config.adminToken}
+  Second admin   ${demo.checkerToken}   <- policy-admin of the demo tenant: approves policy proposals
   Demo tenant    ${demo.tenantId}
   Key id         ${demo.keyId}
   Secret         ${demo.secret}
@@ -199,7 +212,15 @@ then ask for a transfer confirmed with the passkey, and open the challenge's "cu
   ${request} POST /v1/challenges '${passkeyExample}'
 
 The page shows the payee, the full account number and the amount; "패스키로 승인" approves it,
-"본인이 아닙니다" reports it as fraud. Press Ctrl-C to stop.
+"본인이 아닙니다" reports it as fraud.
+
+The console's Dashboard shows the demo tenant's last 30 days: made up (customers history-01 …
+history-12, written once when the demo tenant was created, up to 20 hours before), and what you do.
+
+Policy changes need two admins (maker-checker, docs/console.md): change the policy in the console as the
+admin above and it waits as a proposal, its weakening fields marked, with a backtest over the tenant's
+last 30 days; sign in with the second admin token (another browser or a private window) and approve it
+under "Policy". Press Ctrl-C to stop.
 `);
 
 exitOnSignals({

@@ -2,6 +2,8 @@
 // admin token, read the session, sign out) and the queue dashboard behind the same session. Everything
 // the console shows or changes goes through the admin API (/admin/v1/...), authenticated by the session.
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../server/build-context.ts';
@@ -16,6 +18,8 @@ import { clearedSessionCookie, readSessionCookie, sessionCookie } from './consol
 import { createQueueDashboard } from './queue-dashboard.ts';
 
 const assetsDir = fileURLToPath(new URL('./assets/', import.meta.url));
+/** Chart.js (npm `chart.js`), served by stepup itself for the tenant dashboard: its self-contained UMD build. */
+const chartScript = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
 /** No inline script anywhere in the console; styles and scripts come from stepup only. */
 export const consoleCsp =
@@ -56,6 +60,10 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
     res.sendFile('index.html', { root: assetsDir });
   };
   router.get(['/', ''], page);
+  router.get('/assets/vendor/chart.umd.min.js', (_req, res) => {
+    res.setHeader('content-security-policy', consoleCsp);
+    res.sendFile(chartScript, { maxAge: '1h' });
+  });
   // Anything but an existing file (a missing one, a folder, another method) falls through to the 404 problem.
   router.use('/assets', (_req, res, next) => {
     res.setHeader('content-security-policy', consoleCsp);

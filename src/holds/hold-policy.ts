@@ -3,7 +3,7 @@
 // Imports only zod and the policy's field helpers, like a channel's section: the policy schema reads it
 // at import time.
 import { z } from 'zod';
-import { distinct, policyMoney, type SectionValues } from '../policy/policy-fields.ts';
+import { distinct, policyMoney, type SectionValues, type WeakeningMap } from '../policy/policy-fields.ts';
 
 /** The bounds of docs/policy-reference.md: a hold lasts 1 minute to 3 days, with at most 3 calls. */
 export const holdBounds = { minSeconds: 60, maxSeconds: 259_200, maxNotificationCalls: 3, maxNewPayeeWithinSeconds: 2_592_000 } as const;
@@ -26,6 +26,18 @@ export const holdPolicyFields = {
 };
 
 export type HoldPolicy = SectionValues<typeof holdPolicyFields>;
+
+/** Which direction of each hold field weakens security (docs/policy-reference.md "Which way weakens"). */
+export const holdWeakening: WeakeningMap<typeof holdPolicyFields> = {
+  enabled: 'turned_off',
+  minAmount: 'higher',
+  seconds: 'lower',
+  appliesTo: 'removed',
+  // The stop closes earlier: less time for the customer to stop a transfer.
+  stopClosesBeforeSeconds: 'higher',
+  notifyCallsAfterSeconds: 'any',
+  newPayeeWithinSeconds: 'lower',
+};
 
 /**
  * Off by default (a bank turns it on when it executes transfers only on `challenge.hold_released`).

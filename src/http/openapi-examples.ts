@@ -73,6 +73,7 @@ const tenant = {
   bankNames: { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' },
   defaultCallbackUrl: 'https://bank.example/stepup/events',
   allowLoopbackCallbacks: false,
+  policyApproval: { required: true, approvals: 1, expiresAfterSeconds: 86400 },
   createdAt,
 };
 
@@ -85,6 +86,45 @@ const policyDocument = {
   channels: { ars: { allowedLineTypes: ['landline'], secretPositions: 4, maxAnswersPerCall: 3 }, webauthn: { userVerification: 'required' }, otp: { maxAttempts: 5 } },
 };
 const policyVersion = { version: 3, author: 'admin:policy-team', createdAt, document: policyDocument };
+
+// The insider's change of issue 25, waiting for a second admin (docs/admin-api.md "Maker-checker").
+const proposalId = 'pp_Vd3kR8sQm2Xw';
+const backtest = {
+  fraudReportedPassing: ['chl_8Tq2Wn5Xk1Rz3Lm7'],
+  fraudReportedPassingTotal: 1,
+  decisions: 48213,
+  days: 30,
+  from: '2026-10-30T01:23:45.000Z',
+  to: createdAt,
+  currentVersion: 3,
+  steppedUp: { current: 9120, draft: 1874 },
+  byReason: { current: { daily_cumulative_threshold: 7702, unregistered_payee_limit: 1190, risk_score: 228 }, draft: { daily_cumulative_threshold: 402, unregistered_payee_limit: 1190, risk_score: 228 } },
+  byChannel: { current: { ars: 8311, webauthn: 809 }, draft: { webauthn: 1700, otp: 174 } },
+  holds: { current: 0, draft: 0 },
+};
+const proposal = {
+  id: proposalId,
+  state: 'proposed',
+  baseVersion: 3,
+  author: 'admin:risk-kim',
+  createdAt,
+  expiresAt: '2026-11-30T01:23:45.000Z',
+  diff: [
+    { path: 'stepUp.dailyCumulativeThreshold', before: '3000000', after: '100000000', weakens: true },
+    { path: 'channels.ars.enabled', before: true, after: false, weakens: true },
+  ],
+  weakens: ['stepUp.dailyCumulativeThreshold', 'channels.ars.enabled'],
+  backtest,
+  document: { ...policyDocument, stepUp: { ...policyDocument.stepUp, dailyCumulativeThreshold: '100000000' }, channels: { ...policyDocument.channels, ars: { ...policyDocument.channels.ars, enabled: false } } },
+  approvalsRequired: 1,
+  approvals: [],
+  closedAt: null,
+  closedBy: null,
+  closeReason: null,
+  breakGlass: null,
+  appliedVersion: null,
+};
+const closed = (state: string, by: string, reason: string | null) => ({ ...proposal, state, closedAt: '2026-11-29T02:10:00.000Z', closedBy: by, closeReason: reason });
 
 const otpToken = {
   id: 'otp_7Hn2KqX9LmP4',
@@ -160,8 +200,43 @@ export const operationExamples: Record<string, OperationExamples> = {
   'get /admin/v1/tenants/{id}/deliveries': {
     responses: { 200: { deliveries: [{ id: 'dlv_8Jq2Xn5Wm1Rz', challengeId, type: 'challenge.approved', status: 'delivered', attempts: 1, createdAt }] } },
   },
+  'get /admin/v1/tenants/{id}/dashboard': {
+    responses: {
+      200: {
+        days: 1,
+        timezone: 'Asia/Seoul',
+        from: '2026-11-27T01:23:45.000Z',
+        to: createdAt,
+        series: [
+          {
+            day: '2026-11-29',
+            total: 1204,
+            byStatus: { not_required: 702, approved: 431, denied: 22, expired: 31, failed: 18 },
+            steppedUp: 502,
+            stepUpRate: 0.417,
+            byChannel: { ars: 377, webauthn: 109, otp: 16 },
+            ars: { ended: 377, answered: 352, approved: 318, answerRate: 0.934, approvalRate: 0.903 },
+            fraudReports: 9,
+            holdsStopped: 3,
+          },
+        ],
+      },
+    },
+  },
   'get /admin/v1/tenants/{id}/policy': { responses: { 200: policyVersion } },
-  'put /admin/v1/tenants/{id}/policy': { request: policyDocument, responses: { 200: { ...policyVersion, version: 4 } } },
+  'put /admin/v1/tenants/{id}/policy': { request: policyDocument, responses: { 200: { ...policyVersion, version: 4 }, 202: proposal } },
+  'post /admin/v1/tenants/{id}/policy/backtest': { request: { document: proposal.document, days: 30 }, responses: { 200: backtest } },
+  'get /admin/v1/tenants/{id}/policy/proposals': { responses: { 200: { proposals: [proposal] } } },
+  'get /admin/v1/tenants/{id}/policy/proposals/{proposalId}': { responses: { 200: proposal } },
+  'post /admin/v1/tenants/{id}/policy/proposals/{proposalId}/approve': {
+    request: {},
+    responses: { 200: { ...closed('approved', 'admin:risk-lee', null), approvals: [{ actor: 'admin:risk-lee', at: '2026-11-29T02:10:00.000Z' }], appliedVersion: 4 } },
+  },
+  'post /admin/v1/tenants/{id}/policy/proposals/{proposalId}/reject': {
+    request: { reason: 'ARS stays on: it is the only channel that reads the payee aloud' },
+    responses: { 200: closed('rejected', 'admin:risk-lee', 'ARS stays on: it is the only channel that reads the payee aloud') },
+  },
+  'post /admin/v1/tenants/{id}/policy/proposals/{proposalId}/withdraw': { request: {}, responses: { 200: closed('withdrawn', 'admin:risk-kim', null) } },
   'get /admin/v1/tenants/{id}/policy/versions': { responses: { 200: { versions: [policyVersion] } } },
   'get /admin/v1/tenants/{id}/policy/versions/{version}': { responses: { 200: policyVersion } },
   'post /admin/v1/tenants/{id}/policy/dry-run': {

@@ -29,7 +29,10 @@ function parametersOf(route: RouteDefinition): unknown[] {
 const securityOf = (route: RouteDefinition) =>
   route.auth.kind === 'bank' ? [{ httpMessageSignature: [] }] : route.auth.kind === 'admin' ? [{ adminBearer: [] }] : [];
 
-export function buildOpenApi(routes: RouteDefinition[], serverUrl: string): Record<string, unknown> {
+/** Events stepup sends to the bank (docs/events.md), documented under OpenAPI 3.1 `webhooks`. */
+export type WebhookDeclarations = Record<string, { summary: string; schema: z.ZodType }>;
+
+export function buildOpenApi(routes: RouteDefinition[], serverUrl: string, webhooks: WebhookDeclarations = {}): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = openApiPath(route.path);
@@ -91,5 +94,18 @@ export function buildOpenApi(routes: RouteDefinition[], serverUrl: string): Reco
       },
     },
     paths,
+    webhooks: Object.fromEntries(
+      Object.entries(webhooks).map(([type, event]) => [
+        type,
+        {
+          post: {
+            summary: event.summary,
+            description: 'Signed per Standard Webhooks with the tenant webhook secret (docs/events.md)',
+            requestBody: { required: true, content: { 'application/json': { schema: toSchema(event.schema, 'output') } } },
+            responses: { '2XX': { description: 'Received; anything else is retried' } },
+          },
+        },
+      ]),
+    ),
   };
 }

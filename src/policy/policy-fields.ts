@@ -30,10 +30,24 @@ export type FieldMap = Record<string, z.ZodType>;
 /** The values a FieldMap describes. */
 export type SectionValues<Fields extends FieldMap> = { [Key in keyof Fields]: z.output<Fields[Key]> };
 
+/**
+ * Which change of a field lowers security (docs/policy-reference.md "Which way weakens"): a larger
+ * number or amount (`higher`), a smaller one (`lower`), a switch turned on or off, a list gaining or
+ * losing members, a move along `ranks` (strongest first), any change at all (`any`: no order of
+ * strength, e.g. the channel order), or none (`never`: operational knobs such as ring time).
+ * Proposals mark the fields a change moves the weak way (src/policy/policy-diff.ts).
+ */
+export type Weakening = 'higher' | 'lower' | 'turned_on' | 'turned_off' | 'added' | 'removed' | 'any' | 'never' | { ranks: readonly string[] };
+
+/** One declaration per field: a section cannot add a field without saying which way weakens it. */
+export type WeakeningMap<Fields extends FieldMap> = { [Key in keyof Fields]: Weakening };
+
 /** A channel's section of the document (`channels.<name>`): what the channel module declares. */
 export interface PolicySection<Fields extends FieldMap = FieldMap> {
   fields: Fields;
   defaults: SectionValues<Fields>;
+  /** Which direction of each field weakens security. */
+  weakening: WeakeningMap<Fields>;
   /** The channel's secret travels out of band (a phone call): its challenges live at most 600 s. */
   outOfBand?: boolean;
   /**

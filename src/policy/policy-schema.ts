@@ -2,8 +2,8 @@
 // security grades that override any field.
 import { z } from 'zod';
 import { currencyExponent } from '../money/currencies.ts';
-import { distinct, policyMoney, securityBounds, type FieldMap, type PolicySection } from './policy-fields.ts';
-import { holdPolicyFields, holdDefaults, holdSectionIssues, type HoldPolicy } from '../holds/hold-policy.ts';
+import { distinct, policyMoney, securityBounds, type FieldMap, type PolicySection, type Weakening, type WeakeningMap } from './policy-fields.ts';
+import { holdPolicyFields, holdDefaults, holdSectionIssues, holdWeakening, type HoldPolicy } from '../holds/hold-policy.ts';
 import { arsPolicy } from '../channels/ars/ars-policy.ts';
 import { otpPolicy } from '../channels/otp/otp-policy.ts';
 import { webauthnPolicy } from '../channels/webauthn/webauthn-policy.ts';
@@ -51,6 +51,33 @@ const topFields = {
   challengeTtlSeconds: z.number().int().min(30).max(3600),
   channelOrder: z.array(z.enum(policyChannelNames)).min(1).max(policyChannelNames.length).refine((list) => new Set(list).size === list.length, 'channels must not repeat'),
 };
+
+/** Which direction of each core field weakens security (docs/policy-reference.md "Which way weakens"). */
+const topWeakening: WeakeningMap<typeof topFields> = { currency: 'any', timezone: 'any', challengeTtlSeconds: 'higher', channelOrder: 'any' };
+const stepUpWeakening: WeakeningMap<typeof stepUpFields> = {
+  dailyCumulativeThreshold: 'higher',
+  alwaysFor: 'removed',
+  designatedDeviceExemptBelow: 'higher',
+  unregisteredPayeeLimit: 'higher',
+  riskScoreThreshold: 'higher',
+};
+
+/**
+ * Which change of the field at `path` weakens security, as its section declares; a field inside a
+ * grade's overrides is declared like the base field. Undefined for a path that is not a field.
+ */
+export function weakeningOf(path: readonly string[]): Weakening | undefined {
+  const [head, second, third, ...rest] = path;
+  const own = <T extends object>(map: T, key: string | undefined) => (key !== undefined && Object.hasOwn(map, key) ? (map as Record<string, Weakening>)[key] : undefined);
+  if (head === 'grades') return second === undefined ? undefined : weakeningOf(path.slice(2));
+  if (head === 'stepUp') return third === undefined ? own(stepUpWeakening, second) : undefined;
+  if (head === 'hold') return third === undefined ? own(holdWeakening, second) : undefined;
+  if (head === 'channels') {
+    const section = second !== undefined && Object.hasOwn(channelSections, second) ? (channelSections[second as PolicyChannelName] as PolicySection) : undefined;
+    return section && rest.length === 0 ? own(section.weakening, third) : undefined;
+  }
+  return second === undefined ? own(topWeakening, head) : undefined;
+}
 
 export const defaults = {
   currency: 'KRW',

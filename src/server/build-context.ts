@@ -27,6 +27,8 @@ import { createHoldQueue } from '../holds/hold-queue.ts';
 import { StopLinks } from '../holds/stop-link.ts';
 import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../time/clock.ts';
+import { ProposalService } from '../policy-approval/proposal-service.ts';
+import { runBacktest } from '../backtest/run-backtest.ts';
 
 export interface AppContext {
   config: Config;
@@ -47,6 +49,8 @@ export interface AppContext {
   /** After approval: hold, tell, stop (docs/holds.md). */
   holds: HoldService;
   deliveries: DeliveryStore;
+  /** Maker-checker for policy changes (docs/admin-api.md "Maker-checker"). */
+  proposals: ProposalService;
   queues: Queues;
   bankVerifier: BankRequestVerifier;
   /** What verified bank requests teach about their keys, and the signals raised (docs/security.md). */
@@ -147,9 +151,19 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     redis,
     logger,
   );
+  const proposals = new ProposalService({
+    db,
+    policies,
+    tenants,
+    events: bullmqEventDispatcher(queues),
+    logger,
+    clock,
+    backtest: (tenantId, current, draft) => runBacktest({ db, clock }, { tenantId, current, draft }),
+  });
   return {
     config,
     clock,
+    proposals,
     logger,
     metrics,
     db,

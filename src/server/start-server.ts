@@ -12,6 +12,10 @@ import type { RouteDefinition } from '../http/route.ts';
 import { challengeRoutes } from '../http/routes/challenge-routes.ts';
 import { tenantAdminRoutes } from '../http/routes/tenant-admin-routes.ts';
 import { policyAdminRoutes } from '../http/routes/policy-admin-routes.ts';
+import { proposalRoutes } from '../policy-approval/proposal-routes.ts';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
+import { policyEventSchemas } from '../policy-approval/policy-events.ts';
+import { runBacktest } from '../backtest/run-backtest.ts';
 import { auditAdminRoutes } from '../http/routes/audit-admin-routes.ts';
 import { opsRoutes } from '../http/routes/ops-routes.ts';
 import { createRedis } from '../redis/redis-connections.ts';
@@ -50,11 +54,13 @@ export interface RunningServer {
 export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules): RouteDefinition[] {
   const routes: RouteDefinition[] = [];
   routes.push(
-    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl) }),
+    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
     ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock }),
-    ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies }),
+    ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, backtest: (input) => runBacktest(context, input) }),
+    ...proposalRoutes({ proposals: context.proposals }),
+    ...dashboardRoutes(context),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
     ...customerRoutes(context, modules),
     ...customerAdminRoutes(context, modules),

@@ -7,6 +7,7 @@ import { ProblemError } from '../errors/problem.ts';
 import type { BankNames } from './bank-name.ts';
 import { TtlCache } from '../storage/ttl-cache.ts';
 import { nowMs, systemClock, type Clock } from '../time/clock.ts';
+import { policyApprovalForNewTenants, policyApprovalOff, type PolicyApproval } from '../policy-approval/policy-approval-setting.ts';
 
 export interface Tenant {
   id: string;
@@ -16,6 +17,8 @@ export interface Tenant {
   bankNames: BankNames;
   defaultCallbackUrl: string | null;
   allowLoopbackCallbacks: boolean;
+  /** Maker-checker for policy changes (docs/admin-api.md "Maker-checker"). */
+  policyApproval: PolicyApproval;
   createdAt: Date;
 }
 
@@ -49,6 +52,7 @@ interface TenantRow {
   bank_names: BankNames | string | null;
   default_callback_url: string | null;
   allow_loopback_callbacks: boolean;
+  policy_approval: PolicyApproval | null;
   created_at: Date;
 }
 
@@ -60,6 +64,7 @@ const toTenant = (row: TenantRow): Tenant => ({
   bankNames: typeof row.bank_names === 'string' ? (JSON.parse(row.bank_names) as BankNames) : (row.bank_names ?? {}),
   defaultCallbackUrl: row.default_callback_url,
   allowLoopbackCallbacks: row.allow_loopback_callbacks,
+  policyApproval: row.policy_approval ?? policyApprovalOff,
   createdAt: row.created_at,
 });
 
@@ -75,15 +80,25 @@ export class TenantStore {
 
   async create(
     tx: Queryable,
-    input: { name: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean },
+    input: { name: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean; policyApproval?: PolicyApproval },
   ): Promise<{ tenant: Tenant; webhookSecret: string }> {
     const id = newId('ten', 12);
     // Standard Webhooks secrets are `whsec_` + base64 of 24–64 random bytes.
     const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
     const result = await tx.query<TenantRow>(
-      `INSERT INTO tenants (id, name, bank_name, bank_names, webhook_secret_enc, default_callback_url, allow_loopback_callbacks)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7) RETURNING *`,
-      [id, input.name, input.bankName ?? input.name, JSON.stringify(input.bankNames ?? {}), this.envelope.encrypt(webhookSecret, webhookContext(id)), input.defaultCallbackUrl ?? null, input.allowLoopbackCallbacks ?? false],
+      `INSERT INTO tenants (id, name, bank_name, bank_names, webhook_secret_enc, default_callback_url, allow_loopback_callbacks, policy_approval)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb) RETURNING *`,
+      [
+        id,
+        input.name,
+        input.bankName ?? input.name,
+        JSON.stringify(input.bankNames ?? {}),
+        this.envelope.encrypt(webhookSecret, webhookContext(id)),
+        input.defaultCallbackUrl ?? null,
+        input.allowLoopbackCallbacks ?? false,
+        // Maker-checker is on for new tenants unless their creator says otherwise.
+        JSON.stringify(input.policyApproval ?? policyApprovalForNewTenants),
+      ],
     );
     return { tenant: toTenant(result.rows[0]!), webhookSecret };
   }
@@ -91,7 +106,7 @@ export class TenantStore {
   async update(
     tx: Queryable,
     tenantId: string,
-    changes: { name?: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean },
+    changes: { name?: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean; policyApproval?: PolicyApproval },
   ): Promise<Tenant | null> {
     const result = await tx.query<TenantRow>(
       `UPDATE tenants SET
@@ -99,7 +114,8 @@ export class TenantStore {
          bank_name = COALESCE($3, bank_name),
          default_callback_url = CASE WHEN $4::boolean THEN $5 ELSE default_callback_url END,
          allow_loopback_callbacks = COALESCE($6, allow_loopback_callbacks),
-         bank_names = COALESCE($7::jsonb, bank_names)
+         bank_names = COALESCE($7::jsonb, bank_names),
+         policy_approval = COALESCE($8::jsonb, policy_approval)
        WHERE id = $1 RETURNING *`,
       [
         tenantId,
@@ -109,6 +125,7 @@ export class TenantStore {
         changes.defaultCallbackUrl ?? null,
         changes.allowLoopbackCallbacks ?? null,
         changes.bankNames === undefined ? null : JSON.stringify(changes.bankNames),
+        changes.policyApproval === undefined ? null : JSON.stringify(changes.policyApproval),
       ],
     );
     return result.rows[0] ? toTenant(result.rows[0]) : null;

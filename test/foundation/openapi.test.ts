@@ -27,6 +27,13 @@ describe('OpenAPI document', () => {
     }
   });
 
+  test('the policy events are documented as webhooks', async () => {
+    const doc = await (await fetch(`${server.url}/openapi.json`)).json();
+    assert.deepEqual(Object.keys(doc.webhooks).sort(), ['policy.break_glass', 'policy.changed', 'policy.proposed']);
+    const changed = doc.webhooks['policy.changed'].post.requestBody.content['application/json'].schema;
+    assert.ok(changed.properties.data.properties.weakens, 'policy.changed carries weakens');
+  });
+
   test('request schemas reject unknown fields (additionalProperties: false)', async () => {
     const doc = await (await fetch(`${server.url}/openapi.json`)).json();
     const schema = doc.paths['/v1/challenges'].post.requestBody.content['application/json'].schema;

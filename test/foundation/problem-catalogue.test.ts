@@ -12,12 +12,13 @@ import { arsProblem } from '../../src/channels/ars/ars-problem-codes.ts';
 test('the core and the channel modules together declare every problem code, once', () => {
   const catalogue = problemCatalogue(channelModules);
   assert.deepEqual(Object.keys(catalogue).sort(), [
-    'call_forwarding_active', 'call_forwarding_unknown', 'challenge_gone', 'challenge_not_held', 'challenge_not_pending', 'conflict',
+    'approver_not_distinct', 'call_forwarding_active', 'call_forwarding_unknown', 'challenge_gone', 'challenge_not_held', 'challenge_not_pending', 'conflict',
     'country_not_allowed', 'csrf_failed', 'forbidden', 'hold_released', 'hold_stop_closed', 'idempotency_in_progress', 'idempotency_key_reused',
     'internal_error', 'invalid_amount', 'invalid_code', 'invalid_number', 'line_type_never_dialed',
     'line_type_not_allowed', 'line_type_unknown', 'link_gone', 'malformed_json', 'malformed_url',
     'method_not_allowed', 'not_found', 'number_ineligible', 'number_recently_changed', 'otp_token_limit_reached',
     'passkey_limit_reached', 'passkey_rejected', 'payee_only_token_not_allowed', 'payload_too_large', 'precondition_failed', 'precondition_required',
+    'proposal_closed', 'proposal_expired', 'proposal_stale',
     'rate_limited', 'request_aborted', 'service_unavailable', 'sim_swapped_recently', 'token_locked', 'token_removed', 'unauthorized',
     'unprocessable', 'unsafe_callback_url', 'unsupported_media_type', 'unsupported_suite', 'validation_failed',
     'weak_secret', 'wrong_channel',

@@ -18,5 +18,6 @@ export type OtpPolicy = SectionValues<typeof otpPolicyFields>;
 export const otpPolicy: PolicySection<typeof otpPolicyFields> = {
   fields: otpPolicyFields,
   defaults: { enabled: true, maxAttempts: 5, questionDerivation: 'payee_account_amount', allowPayeeOnlyTokens: false },
+  weakening: { enabled: 'any', maxAttempts: 'higher', questionDerivation: { ranks: ['payee_account_amount', 'payee_account'] }, allowPayeeOnlyTokens: 'turned_on' },
   withinBounds: (otp) => (otp.maxAttempts <= securityBounds.maxConsecutiveFailures ? otp : { ...otp, maxAttempts: securityBounds.maxConsecutiveFailures }),
 };

@@ -14,4 +14,5 @@ export type WebauthnPolicy = SectionValues<typeof webauthnPolicyFields>;
 export const webauthnPolicy: PolicySection<typeof webauthnPolicyFields> = {
   fields: webauthnPolicyFields,
   defaults: { enabled: true, userVerification: 'required', maxFailures: 3 },
+  weakening: { enabled: 'any', userVerification: { ranks: ['required', 'preferred'] }, maxFailures: 'higher' },
 };

@@ -2,14 +2,19 @@ import { z } from 'zod';
 import type { Db } from '../../storage/db.ts';
 import type { PolicyStore, PolicyVersion } from '../../tenants/policy-store.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
-import { appendAudit } from '../../audit/audit-log.ts';
 import { ProblemError, notFound } from '../../errors/problem.ts';
-import { policyDocumentSchema, effectivePolicy } from '../../policy/policy-schema.ts';
+import { policyDocumentSchema, effectivePolicy, type PolicyDocument as PolicyDocumentOf } from '../../policy/policy-schema.ts';
 import { evaluateStepUp } from '../../policy/evaluate.ts';
 import { holdAt, planHold } from '../../holds/hold-plan.ts';
 import { parseAmount } from '../../money/money.ts';
 import { transactionSchema } from '../../challenges/challenge-schemas.ts';
-import { defineRoute, type RouteDefinition } from '../route.ts';
+import { defineRoute, type HandlerOutput, type RouteDefinition } from '../route.ts';
+import type { ProposalService } from '../../policy-approval/proposal-service.ts';
+import { proposalView } from '../../policy-approval/proposal-routes.ts';
+import { showProposal } from '../../policy-approval/proposal-record.ts';
+import { backtestResultSchema } from '../../backtest/backtest-schema.ts';
+import type { BacktestResult } from '../../backtest/backtest-result.ts';
+import { defaultBacktestDays } from '../../backtest/run-backtest.ts';
 
 const tenantIdParams = z.strictObject({ id: z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/) });
 const versionView = z.object({ version: z.number().int(), author: z.string(), createdAt: z.string(), document: z.record(z.string(), z.unknown()) });
@@ -31,7 +36,26 @@ const dryRunInput = z.strictObject({
   todayApproved: z.string().regex(/^\d{1,19}(\.\d{1,4})?$/).optional().describe("The customer's approved transfers today, in major units"),
 });
 
-export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies: PolicyStore }): RouteDefinition[] {
+const backtestInput = z.strictObject({
+  document: z.unknown().describe('The draft policy document'),
+  days: z.number().int().min(1).max(366).default(defaultBacktestDays).describe('How many days back to replay'),
+});
+
+/** A draft in a request body, validated like a PUT's; its problems are named under `field`. */
+function parseDraft(field: string, draft: unknown) {
+  const parsed = policyDocumentSchema.safeParse(draft);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((i) => ({ path: [field, ...i.path.map(String)].join('.'), message: i.message }));
+  throw new ProblemError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+}
+
+export function policyAdminRoutes(deps: {
+  db: Db;
+  tenants: TenantStore;
+  policies: PolicyStore;
+  proposals: ProposalService;
+  backtest(input: { tenantId: string; current: PolicyVersion; draft: PolicyDocumentOf; days: number }): Promise<BacktestResult>;
+}): RouteDefinition[] {
   const requireTenant = async (id: string) => {
     if (!(await deps.tenants.get(id))) throw notFound('tenant');
   };
@@ -54,26 +78,25 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
       method: 'put',
       path: '/admin/v1/tenants/:id/policy',
       auth: { kind: 'admin', role: 'policy-admin', tenantScope: 'path' },
-      summary: 'Replace the policy; If-Match must carry the current ETag',
+      summary: 'Replace the policy; If-Match must carry the current ETag. With maker-checker on (docs/admin-api.md), answers 202 with a proposal that another admin approves',
       tags: ['admin: policy'],
       params: tenantIdParams,
       body: policyDocumentSchema,
       headers: [{ name: 'If-Match', required: true, description: 'The ETag of the version being replaced, e.g. "v3"' }],
-      responses: { 200: { description: 'The new version', schema: versionView } },
-      handler: async ({ params, body, headers, admin }) => {
+      responses: {
+        200: { description: 'The new version (the tenant does not require approval)', schema: versionView },
+        202: { description: 'A proposal: the change waits for approval', schema: proposalView },
+      },
+      handler: async ({ params, body, headers, admin }): Promise<HandlerOutput> => {
         await requireTenant(params.id);
         const ifMatch = headers['if-match'];
         if (typeof ifMatch !== 'string') throw new ProblemError('precondition_required', 'Send If-Match with the ETag of the current policy');
         const match = /^"v(\d+)"$/.exec(ifMatch.trim());
         if (!match) throw new ProblemError('precondition_failed', 'If-Match does not name a policy version');
-        const expected = Number(match[1]);
-        const written = await deps.db.tx(async (tx) => {
-          const version = await deps.policies.put(tx, params.id, expected, body, admin!.actor);
-          if (version) await appendAudit(tx, { tenantId: params.id, actor: admin!.actor, action: 'policy.updated', subject: params.id, data: { version: version.version } });
-          return version;
-        });
-        if (!written) throw new ProblemError('precondition_failed', 'The policy changed since that version; fetch it again');
-        return { status: 200, body: show(written), headers: { etag: etag(written.version) } };
+        const outcome = await deps.proposals.put(params.id, admin!, Number(match[1]), body);
+        if (!outcome) throw new ProblemError('precondition_failed', 'The policy changed since that version; fetch it again');
+        if (outcome.kind === 'proposed') return { status: 202, body: showProposal(outcome.proposal), headers: { location: `/admin/v1/tenants/${params.id}/policy/proposals/${outcome.proposal.id}` } };
+        return { status: 200, body: show(outcome.version), headers: { etag: etag(outcome.version.version) } };
       },
     }),
     defineRoute({
@@ -132,12 +155,7 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
           document = current.document;
           policyVersion = current.version;
         } else {
-          const parsed = policyDocumentSchema.safeParse(body.policy);
-          if (!parsed.success) {
-            const errors = parsed.error.issues.map((i) => ({ path: ['policy', ...i.path.map(String)].join('.'), message: i.message }));
-            throw new ProblemError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
-          }
-          document = parsed.data;
+          document = parseDraft('policy', body.policy);
         }
         const policy = effectivePolicy(document, body.context?.grade);
         const amount = body.transaction.amount ? parseAmount(body.transaction.amount) : undefined;
@@ -155,6 +173,22 @@ export function policyAdminRoutes(deps: { db: Db; tenants: TenantStore; policies
         const ifStatus = verdict.stepUpRequired ? 'approved' : 'not_required';
         const hold = holdAt(holdPlan ?? undefined, ifStatus, now) && { ifStatus, seconds: holdPlan!.seconds, stopClosesBeforeSeconds: holdPlan!.stopClosesBeforeSeconds, reasons: holdPlan!.reasons };
         return { status: 200, body: { stepUpRequired: verdict.stepUpRequired, reasons: verdict.reasons, policyVersion, hold } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/v1/tenants/:id/policy/backtest',
+      auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
+      summary: "Replay the tenant's own decisions of the last `days` under the draft and the current policy (daily totals recomputed, holds counted); fraud-reported challenges the draft would let through come first",
+      tags: ['admin: policy'],
+      params: tenantIdParams,
+      body: backtestInput,
+      responses: { 200: { description: 'The two policies side by side', schema: backtestResultSchema } },
+      handler: async ({ params, body }) => {
+        await requireTenant(params.id);
+        const draft = parseDraft('document', body.document);
+        const current = await deps.policies.current(params.id);
+        return { status: 200, body: await deps.backtest({ tenantId: params.id, current, draft, days: body.days }) };
       },
     }),
   ];

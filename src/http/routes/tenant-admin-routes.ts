@@ -7,6 +7,7 @@ import { appendAudit } from '../../audit/audit-log.ts';
 import { assertCallbackUrlAllowed } from '../../events/callback-url-guard.ts';
 import { notFound, ProblemError } from '../../errors/problem.ts';
 import type { Clock } from '../../time/clock.ts';
+import { loosensPolicyApproval, policyApprovalSchema } from '../../policy-approval/policy-approval-setting.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 import type { BankNameLocale } from '../../tenants/bank-name.ts';
 
@@ -15,7 +16,7 @@ const bankNameText = z.string().min(1).max(100);
 const bankNames = z
   .strictObject({ 'ko-KR': bankNameText.optional(), 'en-US': bankNameText.optional() } satisfies Record<BankNameLocale, unknown>)
   .describe('The bank\'s name per call locale, e.g. {"ko-KR": "스텝업은행", "en-US": "Stepup Bank"}; a locale without one is greeted with bankName. On change, replaces the whole map ({} clears it)');
-const tenantView = z.object({ id: z.string(), name: z.string(), bankName: z.string(), bankNames: z.record(z.string(), z.string()), defaultCallbackUrl: z.string().nullable(), allowLoopbackCallbacks: z.boolean(), createdAt: z.string() });
+const tenantView = z.object({ id: z.string(), name: z.string(), bankName: z.string(), bankNames: z.record(z.string(), z.string()), defaultCallbackUrl: z.string().nullable(), allowLoopbackCallbacks: z.boolean(), policyApproval: policyApprovalSchema, createdAt: z.string() });
 const showTenant = (tenant: Tenant) => ({ ...tenant, createdAt: tenant.createdAt.toISOString() });
 const callbackUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
@@ -25,6 +26,9 @@ const tenantInput = z.strictObject({
   bankNames: bankNames.optional(),
   defaultCallbackUrl: callbackUrl.nullable().optional(),
   allowLoopbackCallbacks: z.boolean().optional().describe('Allow http://127.0.0.1 callbacks (development only; the server must also set ALLOW_LOOPBACK_CALLBACKS)'),
+  policyApproval: policyApprovalSchema
+    .optional()
+    .describe('Maker-checker for policy changes (docs/admin-api.md); on for new tenants: {"required": true, "approvals": 1, "expiresAfterSeconds": 86400}. Loosening it takes a global superadmin'),
 });
 
 const allowedNetworks = z
@@ -128,9 +132,13 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
       handler: async ({ params, body, admin }) => {
         const current = await requireTenant(params.id);
         checkCallback(body.defaultCallbackUrl, body.allowLoopbackCallbacks ?? current.allowLoopbackCallbacks);
+        // A tenant's own superadmin cannot lift the dual control that holds its own admins.
+        const loosens = body.policyApproval !== undefined && loosensPolicyApproval(current.policyApproval, body.policyApproval);
+        if (loosens && admin!.tenantId !== null) throw new ProblemError('forbidden', 'Only a global superadmin can loosen maker-checker for policy');
         const updated = await db.tx(async (tx) => {
           const tenant = await tenants.update(tx, params.id, body);
-          await audit(tx, params.id, admin!.actor, 'tenant.updated', { fields: Object.keys(body) });
+          const approvalChange = body.policyApproval === undefined ? {} : { policyApproval: { before: current.policyApproval, after: body.policyApproval, loosens } };
+          await audit(tx, params.id, admin!.actor, 'tenant.updated', { fields: Object.keys(body), ...approvalChange });
           return tenant;
         });
         return { status: 200, body: showTenant(updated!) };

@@ -47,6 +47,21 @@ async function freshConfirmation(t: TenantWorld): Promise<{ url: string; token: 
 }
 
 /**
+ * A fresh open policy proposal of `t` by the bootstrap admin, whom no caller of the suites is: maker-checker
+ * is switched on for the one PUT and off again, so the other cases keep changing the policy directly.
+ */
+async function freshProposal(w: SecurityWorld, t: TenantWorld): Promise<string> {
+  const tenantPath = `/admin/v1/tenants/${t.tenantId}`;
+  must(await w.server.admin('PUT', tenantPath, { policyApproval: { required: true } }), 200, 'maker-checker on');
+  const current = must(await w.server.admin('GET', `${tenantPath}/policy`), 200, 'policy') as any;
+  const document = structuredClone(current.document);
+  document.stepUp.riskScoreThreshold = document.stepUp.riskScoreThreshold === 0.69 ? 0.68 : 0.69;
+  const proposal = must(await w.server.admin('PUT', `${tenantPath}/policy`, document, { 'if-match': `"v${current.version}"` }), 202, 'proposal') as any;
+  must(await w.server.admin('PUT', tenantPath, { policyApproval: { required: false } }), 200, 'maker-checker off');
+  return proposal.id;
+}
+
+/**
  * A fresh held transfer of `t` (docs/holds.md): the tenant's policy gains a `held` grade that holds
  * transfers from 1,000,000 (once), and a fresh customer's 1,000,000 KRW transfer is held at once.
  * Returns the challenge as GET reads it (with hold.stopUrl) and its stop page's id and token.
@@ -132,6 +147,7 @@ export const routeCases: Record<string, RouteCase> = {
     return { params: { id: t.tenantId, keyId: key.keyId } };
   },
   'GET /admin/v1/tenants/:id/deliveries': async (_, t) => ({ params: { id: t.tenantId }, query: { limit: '10' } }),
+  'GET /admin/v1/tenants/:id/dashboard': async (_, t) => ({ params: { id: t.tenantId }, query: { days: '7' } }),
 
   // admin: policy
   'GET /admin/v1/tenants/:id/policy': tenantOnly,
@@ -143,6 +159,15 @@ export const routeCases: Record<string, RouteCase> = {
   'GET /admin/v1/tenants/:id/policy/versions': tenantOnly,
   'GET /admin/v1/tenants/:id/policy/versions/:version': async (_, t) => ({ params: { id: t.tenantId, version: '0' } }),
   'POST /admin/v1/tenants/:id/policy/dry-run': async (_, t) => ({ params: { id: t.tenantId }, body: { transaction: transferBody().transaction } }),
+  'POST /admin/v1/tenants/:id/policy/backtest': async (w, t) => ({
+    params: { id: t.tenantId },
+    body: { document: (await w.server.admin('GET', `/admin/v1/tenants/${t.tenantId}/policy`)).body.document, days: 7 },
+  }),
+  'GET /admin/v1/tenants/:id/policy/proposals': tenantOnly,
+  'GET /admin/v1/tenants/:id/policy/proposals/:proposalId': async (w, t) => ({ params: { id: t.tenantId, proposalId: await freshProposal(w, t) } }),
+  'POST /admin/v1/tenants/:id/policy/proposals/:proposalId/approve': async (w, t) => ({ params: { id: t.tenantId, proposalId: await freshProposal(w, t) }, body: {} }),
+  'POST /admin/v1/tenants/:id/policy/proposals/:proposalId/reject': async (w, t) => ({ params: { id: t.tenantId, proposalId: await freshProposal(w, t) }, body: { reason: 'not now' } }),
+  'POST /admin/v1/tenants/:id/policy/proposals/:proposalId/withdraw': async (w, t) => ({ params: { id: t.tenantId, proposalId: await freshProposal(w, t) }, body: {} }),
 
   // admin: customers, carrier gateway
   'POST /admin/v1/tenants/:id/customers/:customerId/unlock': async (_, t) => ({ params: { id: t.tenantId, customerId: t.customerId }, body: { reason: 'customer called the bank' } }),

@@ -7,6 +7,8 @@ import { policyPage } from './pages/policy.js';
 import { customersPage } from './pages/customers.js';
 import { challengesPage, challengePage } from './pages/challenges.js';
 import { auditPage } from './pages/audit.js';
+import { policyHubPage, proposalPage } from './pages/proposals.js';
+import { dashboardPage } from './pages/dashboard.js';
 
 const roles = ['viewer', 'operator', 'policy-admin', 'superadmin'];
 export const session = { current: null };
@@ -23,16 +25,21 @@ const routes = [
   [/^#\/challenges\/(ten_[\w-]+)\/(chl_[\w-]+)$/, (m) => challengePage(m[1], m[2])],
   [/^#\/challenges(?:\/(ten_[\w-]+))?(?:\?(.*))?$/, (m) => challengesPage(m[1], new URLSearchParams(m[2] ?? ''))],
   [/^#\/audit$/, () => auditPage()],
+  [/^#\/policy\/(ten_[\w-]+)\/(pp_[\w-]+)$/, (m) => proposalPage(m[1], m[2])],
+  [/^#\/policy(?:\/(ten_[\w-]+))?$/, (m) => policyHubPage(m[1])],
+  [/^#\/dashboard(?:\/(ten_[\w-]+))?$/, (m) => dashboardPage(m[1])],
 ];
 
 function renderNav() {
   const nav = document.getElementById('nav');
   clear(nav);
   const queues = can('operator') ? '/admin/queues' : '/admin/queues-readonly';
-  const links = [['#/tenants', t('nav.tenants')], ['#/customers', t('nav.customers')], ['#/challenges', t('nav.challenges')], ['#/audit', t('nav.audit')]];
+  const links = [['#/tenants', t('nav.tenants')], ['#/policy', t('nav.policy')], ['#/dashboard', t('nav.dashboard')], ['#/customers', t('nav.customers')], ['#/challenges', t('nav.challenges')], ['#/audit', t('nav.audit')]];
   if (!session.current.tenantId) links.push([queues, t('nav.queues')]);
   for (const [href, text] of links) {
-    const active = href.startsWith('#') && location.hash.startsWith(href);
+    // The policy editor lives under its tenant (#/tenants/…/policy) but belongs to "Policy".
+    const editor = /^#\/tenants\/[^/]+\/policy$/.test(location.hash);
+    const active = href === '#/policy' ? location.hash.startsWith(href) || editor : href.startsWith('#') && location.hash.startsWith(href) && !(href === '#/tenants' && editor);
     nav.append(h('a', { href, 'aria-current': active ? 'page' : null }, text));
   }
   nav.hidden = false;

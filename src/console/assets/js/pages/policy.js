@@ -6,6 +6,18 @@ import { api, ApiError } from '../api.js';
 import { t } from '../i18n.js';
 import { can, route } from '../console.js';
 import { jsonDiff } from '../diff.js';
+import { backtestView } from '../backtest-view.js';
+
+/** After a PUT: a new version (200), or a proposal waiting for another admin (202, maker-checker). */
+function afterWrite(tenantId, written, savedMessage) {
+  if (written.status === 202) {
+    toast(t('policy.proposed'));
+    location.hash = `#/policy/${tenantId}/${written.body.id}`;
+    return;
+  }
+  toast(savedMessage(written.body.version));
+  return route();
+}
 
 const transactionTypes = ['transfer', 'certificate_reissue', 'device_designation', 'payee_registration', 'limit_change', 'other'];
 const formFields = [
@@ -184,14 +196,28 @@ export async function policyPage(tenantId) {
     dryResult,
   );
 
-  const save = h('button', { type: 'button', 'data-testid': 'save-policy' }, t('policy.save'));
+  // Backtest: the draft and the saved policy over the tenant's own decisions of the last days.
+  const days = h('input', { type: 'number', min: 1, max: 366, value: 30 });
+  const backtestResult = h('div', { 'data-testid': 'backtest-result' });
+  const runBacktest = h('button', { type: 'button', 'data-testid': 'run-backtest' }, t('backtest.run'));
+  runBacktest.addEventListener('click', async () => {
+    clear(backtestResult).append(h('p', { class: 'muted' }, t('backtest.running')));
+    try {
+      const answer = await api('POST', `/admin/v1/tenants/${tenantId}/policy/backtest`, { document: draft, days: Number(days.value) || 30 });
+      clear(backtestResult).append(backtestView(tenantId, answer.body));
+    } catch (error) {
+      const unplaced = error instanceof ApiError ? showFieldErrors(error, /^document\./) : [];
+      clear(backtestResult).append(notice('bad', error.message, unplaced.length ? h('ul', {}, unplaced.map((line) => h('li', {}, line))) : null));
+    }
+  });
+  const backtestSection = h('section', { class: 'card' }, h('h2', {}, t('backtest.title')), h('p', { class: 'muted' }, t('backtest.hint')), h('div', { class: 'row' }, field(t('backtest.days'), days)), h('div', { class: 'actions' }, runBacktest), backtestResult);
+
+  const save = h('button', { type: 'button', 'data-testid': 'save-policy' }, tenant.policyApproval?.required ? t('policy.propose') : t('policy.save'));
   save.addEventListener('click', async () => {
     clear(saveResult);
     try {
       const written = await api('PUT', `/admin/v1/tenants/${tenantId}/policy`, draft, { 'if-match': etag });
-      etag = written.etag;
-      toast(t('policy.savedVersion', { version: written.body.version }));
-      await route();
+      await afterWrite(tenantId, written, (version) => t('policy.savedVersion', { version }));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 412) {
@@ -215,8 +241,7 @@ export async function policyPage(tenantId) {
       if (!confirm(t('policy.confirmRestore', { version: version.version }))) return;
       try {
         const written = await api('PUT', `/admin/v1/tenants/${tenantId}/policy`, version.document, { 'if-match': etag });
-        toast(t('policy.restored', { version: version.version, now: written.body.version }));
-        await route();
+        await afterWrite(tenantId, written, (now) => t('policy.restored', { version: version.version, now }));
       } catch (error) {
         toast(error.message);
       }
@@ -230,11 +255,12 @@ export async function policyPage(tenantId) {
     h('h1', {}, t('policy.title', { tenant: tenant.name })),
     h('p', { class: 'muted', 'data-testid': 'policy-version' }, current.body.version === 0 ? t('policy.currentDefaults') : t('policy.current', { version: current.body.version, author: current.body.author, time: fmtTime(current.body.createdAt) })),
     editable ? null : notice('warn', t('policy.readOnly')),
+    tenant.policyApproval?.required ? notice('warn', t('policy.makerChecker'), ' ', h('a', { href: `#/policy/${tenantId}` }, t('policy.seeProposals'))) : null,
     h(
       'div',
       { class: 'two' },
       h('div', {}, h('section', { class: 'card' }, h('h2', {}, t('policy.form')), fieldsets), h('section', { class: 'card' }, h('h2', {}, t('policy.json')), field(t('policy.jsonLabel'), jsonArea), h('div', { class: 'actions' }, applyJson), jsonStatus)),
-      h('div', {}, h('section', { class: 'card' }, h('h2', {}, t('policy.diff')), diffBox, editable ? h('div', { class: 'actions' }, save, reset) : null, saveResult), drySection),
+      h('div', {}, h('section', { class: 'card' }, h('h2', {}, t('policy.diff')), diffBox, editable ? h('div', { class: 'actions' }, save, reset) : null, saveResult), drySection, backtestSection),
     ),
     h('section', { class: 'card' }, h('h2', {}, t('policy.history')), table([t('policy.version'), t('policy.author'), t('common.time'), t('policy.changes'), ''], history, { 'data-testid': 'versions' })),
   ];

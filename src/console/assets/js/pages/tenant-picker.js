@@ -11,3 +11,13 @@ export async function tenantSelect(selected, { allowAll = false } = {}) {
   if (selected) select.value = selected;
   return { select, field: field(t('common.tenant'), select) };
 }
+
+/**
+ * The head of a page about one tenant at `#/<section>/<tenant>`: its title and a tenant chooser that
+ * moves the hash; `tenant` is the one shown (the path's, the scoped session's, or the first listed).
+ */
+export async function tenantPageHead(section, title, tenantId) {
+  const picker = await tenantSelect(tenantId ?? session.current.tenantId);
+  picker.select.addEventListener('change', () => (location.hash = `#/${section}/${picker.select.value}`));
+  return { page: [h('h1', {}, title), h('div', { class: 'card' }, h('div', { class: 'row' }, picker.field))], tenant: tenantId ?? picker.select.value };
+}

@@ -51,19 +51,22 @@ function createTenantForm() {
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 100 });
   const bankName = h('input', { type: 'text', name: 'bankName', maxlength: 100 });
   const callback = h('input', { type: 'text', name: 'defaultCallbackUrl', inputmode: 'url', placeholder: 'https://bank.example/stepup/events' });
+  // Maker-checker for policy changes: on unless the superadmin creating the tenant says otherwise.
+  const makerChecker = h('input', { type: 'checkbox', name: 'makerChecker', checked: true });
   const result = h('div');
   const form = h(
     'form',
     { class: 'card' },
     h('h2', {}, t('tenants.create')),
     h('div', { class: 'row' }, field(t('tenants.name'), name, { name: 'name' }), field(t('tenants.bankName'), bankName, { name: 'bankName', hint: t('tenants.bankNameHint') }), field(t('tenants.callbackUrl'), callback, { name: 'defaultCallbackUrl' })),
+    h('label', { class: 'inline' }, makerChecker, t('tenants.makerChecker')),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('tenants.createButton'))),
     result,
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clear(result);
-    const body = { name: name.value.trim() };
+    const body = { name: name.value.trim(), ...(makerChecker.checked ? {} : { policyApproval: { required: false } }) };
     if (bankName.value.trim()) body.bankName = bankName.value.trim();
     if (callback.value.trim()) body.defaultCallbackUrl = callback.value.trim();
     try {
