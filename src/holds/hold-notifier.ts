@@ -16,7 +16,7 @@ import type { HoldService } from './hold-service.ts';
 import { appendHoldNotification } from './hold-store.ts';
 import { holdNotificationStore, type HoldNotificationRow } from './hold-notification-store.ts';
 import { holdNotifyJobId, type HoldNotifyJob } from './hold-queue.ts';
-import type { HoldCallNotice, HoldCallScript, HoldCallStep } from './hold-call-step.ts';
+import { afterNoticeKey, firstNoticeStep, isMachine, type HoldCallNotice, type HoldCallScript, type HoldCallStep } from './hold-call-step.ts';
 
 /** Where the customer is called: the ARS phone, or one enrolled for notifications only (E.164). */
 export interface HoldNotificationPhones {
@@ -50,8 +50,6 @@ export interface HoldNotifierDeps {
 const hangup: HoldCallStep = { kind: 'hangup' };
 /** Outcomes after which the customer knows: no later call is placed. */
 const informed = new Set(['heard', 'stopped']);
-/** Twilio's AnsweredBy for machines (machine_start, machine_end_beep, …) and fax. */
-const isMachine = (answeredBy: string | null | undefined) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
 const sweepBatch = 200;
 
 export class HoldNotifier {
@@ -127,7 +125,7 @@ export class HoldNotifier {
         return { step: hangup };
       }
       // A hold stopped or released since the call was placed: nothing left to say.
-      const step: HoldCallStep = challenge.hold?.state !== 'held' ? hangup : hook.answeredBy === 'human' ? { kind: 'notice', ask: 1, greet: true } : { kind: 'listener_check', ask: 1 };
+      const step: HoldCallStep = challenge.hold?.state !== 'held' ? hangup : firstNoticeStep(hook.answeredBy);
       await holdNotificationStore.update(tx, row.tenant_id, row.id, { status: 'answered', answered_by: hook.answeredBy ?? 'unknown', ask_seq: 1, last_step: step });
       return { step };
     });
@@ -141,26 +139,9 @@ export class HoldNotifier {
       if (row.status !== 'answered') return { step: hangup };
       // A retried webhook gets the reply it got; a stale one changes nothing.
       if (hook.ask !== row.ask_seq) return { step: hook.ask === row.ask_seq - 1 && row.last_step ? row.last_step : hangup };
-      const last = row.last_step;
-      let step: HoldCallStep = hangup;
-      let outcome: string | undefined;
-      if (last?.kind === 'listener_check') {
-        step = key === '1' ? { kind: 'notice', ask: row.ask_seq + 1, greet: true } : hangup;
-        if (key !== '1') outcome = 'not_heard';
-      } else if (last?.kind === 'notice') {
-        if (key === '9') {
-          // Said once the stop has committed (after this transaction); a retry replays it.
-          stopping = true;
-          step = { kind: 'goodbye', ending: 'stopped' };
-          outcome = 'stopped';
-        } else if (key === '0') step = { kind: 'notice', ask: row.ask_seq + 1, greet: false };
-        // A first silence (the customer still taking it in) hears it once more; a second ends the call.
-        else if (key === '' && !last.afterSilence) step = { kind: 'notice', ask: row.ask_seq + 1, greet: false, afterSilence: true };
-        else {
-          step = { kind: 'goodbye', ending: 'unchanged' };
-          outcome = key === '' ? 'no_key' : 'heard';
-        }
-      }
+      const { step, outcome, pressedNine } = afterNoticeKey(row.last_step, key, row.ask_seq, { ending: 'stopped', outcome: 'stopped' }, 'unchanged');
+      // Said once the stop has committed (after this transaction); a retry replays it.
+      stopping = pressedNine;
       await holdNotificationStore.update(tx, row.tenant_id, row.id, { ask_seq: row.ask_seq + 1, last_step: step, ...(outcome ? { outcome } : {}) });
       return { step };
     });

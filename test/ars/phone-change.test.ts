@@ -8,7 +8,7 @@ import { dbKinds } from '../support/databases.ts';
 import { eventually, middayClockOffsetMs, transferBody } from '../support/test-server.ts';
 import { JumpClock } from '../../src/time/clock.ts';
 import { flushAudit } from '../../src/audit/audit-log.ts';
-import { answerFor, callsTo, enroll, press, simJson, startArsWorld, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
+import { accountSid, answerFor, callsTo, postWebhook, enroll, press, simJson, startArsWorld, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
 
 const dayMs = 86_400_000;
 const number = (n: number) => `+822312${String(5500 + n).padStart(4, '0')}`;
@@ -100,15 +100,20 @@ for (const db of dbKinds) {
       assert.equal((await arsRefusal('cust-swapped')).reason, 'phone_suspended');
       assert.equal((await callsTo(world.sim, fraudster)).length, 0, 'the suspended number is never called');
       // A retried webhook or another 9 changes nothing: still one event.
-      const row = (await world.server.running.context.db.query<any>('SELECT id FROM ars_phone_change_notices WHERE tenant_id = $1 AND customer_id = $2', [world.tenantId, 'cust-swapped'])).rows[0];
+      const row = (await world.server.running.context.db.query<any>('SELECT id, ask_seq FROM ars_phone_change_notices WHERE tenant_id = $1 AND customer_id = $2', [world.tenantId, 'cust-swapped'])).rows[0];
       assert.ok(row);
+      const gather = `/twilio/phone-change/${world.tenantId}/${row.id}/gather`;
+      for (const ask of [row.ask_seq - 1, row.ask_seq]) {
+        const replay = await postWebhook(world.server.url, `${gather}?ask=${ask}`, { CallSid: notice.sid, AccountSid: accountSid, Digits: '9' });
+        assert.equal(replay.status, 200);
+      }
       assert.equal((await disputedEvents('cust-swapped')).length, 1);
       const { db } = world.server.running.context;
       await flushAudit(db);
       const audit = await db.query<any>("SELECT action FROM audit_log WHERE tenant_id = $1 AND subject = 'cust-swapped' ORDER BY seq", [world.tenantId]);
       assert.ok(audit.rows.some((entry) => entry.action === 'ars.phone_change_disputed'));
       // The admin restores the number (unlock): ARS takes it again once its cooldown ends.
-      const unlocked = await world.server.admin<any>('POST', `/admin/v1/tenants/${world.tenantId}/customers/cust-swapped/unlock`, {});
+      const unlocked = await world.server.admin<any>('POST', `/admin/v1/tenants/${world.tenantId}/customers/cust-swapped/unlock`, { reason: 'the customer called: the change was theirs' });
       assert.equal(unlocked.status, 200);
       assert.equal((await world.client.request<any>('GET', '/v1/customers/cust-swapped')).body.phone.suspended, false);
       assert.equal((await arsRefusal('cust-swapped')).reason, 'number_recently_changed');
