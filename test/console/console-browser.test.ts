@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { launchTestBrowser, type TestBrowser } from '../support/browser.ts';
+import { launchTestPage, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 
@@ -27,9 +27,7 @@ describe('console in a real browser', () => {
 
   before(async () => {
     server = await startTestServer();
-    browser = await launchTestBrowser();
-    page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 860 });
+    ({ browser, page } = await launchTestPage());
   });
   after(async () => {
     await browser?.close();

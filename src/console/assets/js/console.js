@@ -7,6 +7,7 @@ import { policyPage } from './pages/policy.js';
 import { customersPage } from './pages/customers.js';
 import { challengesPage, challengePage } from './pages/challenges.js';
 import { auditPage } from './pages/audit.js';
+import { holdsPage } from './pages/holds.js';
 
 const roles = ['viewer', 'operator', 'policy-admin', 'superadmin'];
 export const session = { current: null };
@@ -22,6 +23,7 @@ const routes = [
   [/^#\/customers(?:\/(ten_[\w-]+)(?:\/([^/]+))?)?$/, (m) => customersPage(m[1], m[2] && decodeURIComponent(m[2]))],
   [/^#\/challenges\/(ten_[\w-]+)\/(chl_[\w-]+)$/, (m) => challengePage(m[1], m[2])],
   [/^#\/challenges(?:\/(ten_[\w-]+))?(?:\?(.*))?$/, (m) => challengesPage(m[1], new URLSearchParams(m[2] ?? ''))],
+  [/^#\/holds(?:\/(ten_[\w-]+))?(?:\?(.*))?$/, (m) => holdsPage(m[1], new URLSearchParams(m[2] ?? ''))],
   [/^#\/audit$/, () => auditPage()],
 ];
 
@@ -29,7 +31,7 @@ function renderNav() {
   const nav = document.getElementById('nav');
   clear(nav);
   const queues = can('operator') ? '/admin/queues' : '/admin/queues-readonly';
-  const links = [['#/tenants', t('nav.tenants')], ['#/customers', t('nav.customers')], ['#/challenges', t('nav.challenges')], ['#/audit', t('nav.audit')]];
+  const links = [['#/tenants', t('nav.tenants')], ['#/customers', t('nav.customers')], ['#/challenges', t('nav.challenges')], ['#/holds', t('nav.holds')], ['#/audit', t('nav.audit')]];
   if (!session.current.tenantId) links.push([queues, t('nav.queues')]);
   for (const [href, text] of links) {
     const active = href.startsWith('#') && location.hash.startsWith(href);
