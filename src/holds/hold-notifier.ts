@@ -28,6 +28,15 @@ export interface HoldCallPlacer {
   place(call: { tenantId: string; notificationId: string; to: string }): Promise<{ callSid: string }>;
 }
 
+/**
+ * Asked before every notification call (docs/holds.md, "The notification phone"): the number is vetted
+ * again (forwarding can be switched on at any time; never forwarded, VoIP or premium) and the call is
+ * taken from the customer's call budget, as ARS calls are. A refusal names the outcome.
+ */
+export interface HoldCallGuard {
+  admit(call: { tenantId: string; customerId: string; to: string }): Promise<{ admitted: true } | { admitted: false; outcome: 'number_ineligible' | 'call_cap_reached' }>;
+}
+
 export interface HoldCallWebhook {
   tenantId: string;
   notificationId: string;
@@ -42,6 +51,7 @@ export interface HoldNotifierDeps {
   policies: PolicyStore;
   phones: HoldNotificationPhones;
   placer: HoldCallPlacer;
+  guard: HoldCallGuard;
   queue: Queue<HoldNotifyJob>;
   logger: Logger;
   clock?: (() => Date) | undefined;
@@ -92,6 +102,12 @@ export class HoldNotifier {
     }
     const id = await holdNotificationStore.claim(db, tenantId, challengeId, seq, 'dialing');
     if (!id) return 'skipped';
+    // Claimed first, so a call budget is spent only by the one worker that will dial.
+    const admission = await this.deps.guard.admit({ tenantId, customerId: challenge.customerId, to: phone });
+    if (!admission.admitted) {
+      await this.end(db, tenantId, challengeId, id, admission.outcome);
+      return 'skipped';
+    }
     try {
       const { callSid } = await placer.place({ tenantId, notificationId: id, to: phone });
       // The answer webhook may have bound the call already (it can outrun Calls.create's answer).

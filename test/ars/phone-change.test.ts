@@ -8,6 +8,7 @@ import { dbKinds } from '../support/databases.ts';
 import { eventually, middayClockOffsetMs, transferBody } from '../support/test-server.ts';
 import { JumpClock } from '../../src/time/clock.ts';
 import { flushAudit } from '../../src/audit/audit-log.ts';
+import { notificationNumberOf } from '../../src/channels/ars/notification-phone.ts';
 import { accountSid, answerFor, callsTo, postWebhook, enroll, press, simJson, startArsWorld, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
 
 const dayMs = 86_400_000;
@@ -99,6 +100,8 @@ for (const db of dbKinds) {
       assert.equal(summary.body.phone.suspended, true);
       assert.equal((await arsRefusal('cust-swapped')).reason, 'phone_suspended');
       assert.equal((await callsTo(world.sim, fraudster)).length, 0, 'the suspended number is never called');
+      const { envelope } = world.server.running.context;
+      assert.equal(await notificationNumberOf(world.server.running.context.db, envelope, world.tenantId, 'cust-swapped'), null, 'nor by the notification calls of held transfers');
       // A retried webhook or another 9 changes nothing: still one event.
       const row = (await world.server.running.context.db.query<any>('SELECT id, ask_seq FROM ars_phone_change_notices WHERE tenant_id = $1 AND customer_id = $2', [world.tenantId, 'cust-swapped'])).rows[0];
       assert.ok(row);
