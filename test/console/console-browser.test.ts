@@ -167,6 +167,22 @@ describe('console in a real browser', () => {
     assert.equal(audit.body.entries[0].actor, 'admin:bootstrap');
   });
 
+  test('a number the customer disputed on the call to the old number shows as suspended; unlock restores it', async () => {
+    const key = await server.admin('POST', `/admin/v1/tenants/${tenantId}/keys`, {});
+    const client = new StepupClient({ baseUrl: server.url, credentials: { keyId: key.body.keyId, secret: key.body.secret } });
+    assert.equal((await client.request('PUT', '/v1/customers/cust-disputed/phone', { number: '+8223123456' })).status, 200);
+    // The suspension a 9 on that call sets (set directly: the call is test/ars/phone-change.test.ts's subject).
+    await server.running.context.db.query("UPDATE ars_customers SET phone_suspended_at = now() WHERE tenant_id = $1 AND customer_id = 'cust-disputed'", [tenantId]);
+    await page.goto(`${server.url}/admin#/customers/${tenantId}/cust-disputed`);
+    await page.getByRole('heading', { name: 'cust-disputed' }).waitFor();
+    assert.equal(await page.getByTestId('lock-state').textContent(), 'locked');
+    assert.match((await page.getByTestId('customer').textContent()) ?? '', /pressed 9 on the call to the old number/);
+    await page.getByLabel('Reason for unlocking').fill('Customer confirmed the new number at the branch');
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await page.getByTestId('lock-state').filter({ hasText: 'not locked' }).waitFor();
+    assert.equal((await client.request<any>('GET', '/v1/customers/cust-disputed')).body.phone.suspended, false);
+  });
+
   test('verify the audit chain', async () => {
     await page.goto(`${server.url}/admin#/audit`);
     await page.getByTestId('audit-entries').waitFor();
