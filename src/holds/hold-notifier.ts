@@ -102,13 +102,13 @@ export class HoldNotifier {
     }
     const id = await holdNotificationStore.claim(db, tenantId, challengeId, seq, 'dialing');
     if (!id) return 'skipped';
-    // Claimed first, so a call budget is spent only by the one worker that will dial.
-    const admission = await this.deps.guard.admit({ tenantId, customerId: challenge.customerId, to: phone });
-    if (!admission.admitted) {
-      await this.end(db, tenantId, challengeId, id, admission.outcome);
-      return 'skipped';
-    }
     try {
+      // Claimed first, so a call budget is spent only by the one worker that will dial.
+      const admission = await this.deps.guard.admit({ tenantId, customerId: challenge.customerId, to: phone });
+      if (!admission.admitted) {
+        await this.end(db, tenantId, challengeId, id, admission.outcome);
+        return 'skipped';
+      }
       const { callSid } = await placer.place({ tenantId, notificationId: id, to: phone });
       // The answer webhook may have bound the call already (it can outrun Calls.create's answer).
       await db.query('UPDATE hold_notifications SET call_sid = $3 WHERE tenant_id = $1 AND id = $2 AND call_sid IS NULL', [tenantId, id, callSid]);
