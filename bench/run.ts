@@ -5,11 +5,12 @@
 //
 // Knobs: BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (50), BENCH_EXPIRY_COUNT (50000),
 // BENCH_ONLY=throughput (only the throughput, CPU and targets section: no expiry, no ARS),
-// BENCH_ONLY=ars (only the ARS section), BENCH_ARS_RUNS (ARS benchmark runs, default 3),
+// BENCH_ONLY=ars (only the ARS section), BENCH_ONLY=holds (only not_required with holds off and on,
+// docs/holds.md; section "holds"), BENCH_ARS_RUNS (ARS benchmark runs, default 3),
 // BENCH_SKIP_ARS=1, BENCH_OUTPUT (file to write; default BENCHMARKS.md for a full run and none for a
 // BENCH_ONLY run, so a quick check never overwrites the recorded numbers).
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { writeSection } from './benchmarks-file.ts';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
@@ -24,7 +25,7 @@ const redisUrl = process.env.REDIS_URL!;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
 const expiryCount = Number(process.env.BENCH_EXPIRY_COUNT ?? 50_000);
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && only !== 'throughput' && only !== 'ars') throw new Error(`BENCH_ONLY: "throughput" or "ars", not ${only}`);
+if (only !== undefined && only !== 'throughput' && only !== 'ars' && only !== 'holds') throw new Error(`BENCH_ONLY: "throughput", "ars" or "holds", not ${only}`);
 const output = process.env.BENCH_OUTPUT ?? (only ? undefined : 'BENCHMARKS.md');
 const arsRunCount = Number(process.env.BENCH_ARS_RUNS ?? 3);
 const lines: string[] = [];
@@ -98,6 +99,51 @@ const settle = async () => {
   await redisAdmin.quit();
   await sleep(2000);
 };
+/**
+ * Holds on (docs/holds.md): every not_required transfer of the bench tenant is held (hold.minAmount
+ * 1000, the bench's amount), which adds the hold to the decision and a delayed release job per
+ * challenge; notification calls off (the bench has no telephony). Returns the policy to holds off.
+ */
+const withHolds = async <T>(run: () => Promise<T>): Promise<T> => {
+  const setHolds = async (enabled: boolean) => {
+    const current = await admin('GET', `/admin/v1/tenants/${tenant.tenantId}/policy`);
+    const hold = { ...current.body.document.hold, enabled, minAmount: '1000', appliesTo: ['approved', 'not_required'], notifyCallsAfterSeconds: [] };
+    const put = await admin('PUT', `/admin/v1/tenants/${tenant.tenantId}/policy`, { ...current.body.document, hold }, { 'if-match': current.headers.etag ?? `"v${current.body.version}"` });
+    if (put.status !== 200) throw new Error(`policy: ${put.status} ${JSON.stringify(put.body)}`);
+    await sleep(2500); // past the policy cache
+  };
+  await setHolds(true);
+  try {
+    await settle();
+    return await run();
+  } finally {
+    await setHolds(false);
+  }
+};
+const heldRow = 'signed POST /v1/challenges → not_required, held (holds on), max';
+if (only === 'holds') {
+  const loadBefore = loadavg()[0]!;
+  await load(stepupUrl, scenarios.notRequired); // warm-up
+  await settle();
+  const off = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.notRequired));
+  const on = await withHolds(() => measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.notRequired)));
+  const counter = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const held = await counter.query<{ n: string }>(`SELECT count(*) AS n FROM challenges WHERE hold_state IS NOT NULL`);
+  await counter.end();
+  note(`## Holds on (${new Date().toISOString().slice(0, 10)})`);
+  note('');
+  note(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; \`BENCH_ONLY=holds npm run bench\`: one stepup, the same session, autocannon ${connections} connections, ${duration} s each, PostgreSQL checkpointed before each run. Holds on: every not_required transfer held (a hold and a delayed release job per challenge; notification calls off). ${held.rows[0]!.n} challenges were held. Load average before the runs: ${loadBefore.toFixed(1)} (${cpus().length} cores): with other work on the machine, compare the two lines with each other, not with the numbers of other sections.`);
+  note('');
+  note('| run | req/s | p50 ms | p99 ms | errors | server µs/req |');
+  note('|---|---|---|---|---|---|');
+  note(`${row('signed POST /v1/challenges → not_required, max', off)} ${off.cpu?.server ?? '—'} |`);
+  note(`${row(heldRow, on)} ${on.cpu?.server ?? '—'} |`);
+  note('');
+  note(`- Holds on: ${((100 * on.rps) / Math.max(1, off.rps)).toFixed(0)}% of the throughput with holds off.`);
+  if (output) writeSection(output, 'holds', lines);
+  await Promise.all([stopChild(stepup), stopChild(baseline), stopChild(mandated)]);
+  process.exit(0);
+}
 await load(baselineUrl, scenarios.baseline); // warm-up
 await settle();
 const baseMax = await measureCpu(baseline.pid!, () => load(baselineUrl, scenarios.baseline));
@@ -109,6 +155,7 @@ await settle();
 const notRequiredMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.notRequired));
 await settle();
 const pendingMax = await measureCpu(stepup.pid!, () => load(stepupUrl, scenarios.pending));
+const heldMax = await withHolds(() => load(stepupUrl, scenarios.notRequired));
 // Half load: open-loop at a fixed rate, each latency counted from when its request was due.
 const half = async (url: string, makeRequest: () => PlannedRequest, max: Load): Promise<Load> => {
   await settle();
@@ -139,6 +186,7 @@ note(row('bare baseline (express + 1 INSERT + 1 BullMQ add), max', baseMax));
 note(row('mandated baseline (signature, nonce, zod, row + audit, receipt, envelope, job, log), max', mandatedMax));
 note(row('signed POST /v1/challenges → not_required, max', notRequiredMax));
 note(row('signed POST /v1/challenges → pending (OTP), max', pendingMax));
+note(row(heldRow, heldMax));
 note(row('bare baseline at half of its max', baseHalf));
 note(row('mandated baseline at half of its max', mandatedHalf));
 note(row('not_required at half of its max', notRequiredHalf));

@@ -16,7 +16,7 @@ import type { HoldService } from './hold-service.ts';
 import { appendHoldNotification } from './hold-store.ts';
 import { holdNotificationStore, type HoldNotificationRow } from './hold-notification-store.ts';
 import { holdNotifyJobId, type HoldNotifyJob } from './hold-queue.ts';
-import type { HoldCallNotice, HoldCallScript, HoldCallStep } from './hold-call-step.ts';
+import { afterNoticeKey, firstNoticeStep, isMachine, type HoldCallNotice, type HoldCallScript, type HoldCallStep } from './hold-call-step.ts';
 
 /** Where the customer is called: the ARS phone, or one enrolled for notifications only (E.164). */
 export interface HoldNotificationPhones {
@@ -26,6 +26,15 @@ export interface HoldNotificationPhones {
 /** Places a notification call whose webhooks name the tenant and the notification. */
 export interface HoldCallPlacer {
   place(call: { tenantId: string; notificationId: string; to: string }): Promise<{ callSid: string }>;
+}
+
+/**
+ * Asked before every notification call (docs/holds.md, "The notification phone"): the number is vetted
+ * again (forwarding can be switched on at any time; never forwarded, VoIP or premium) and the call is
+ * taken from the customer's call budget, as ARS calls are. A refusal names the outcome.
+ */
+export interface HoldCallGuard {
+  admit(call: { tenantId: string; customerId: string; to: string }): Promise<{ admitted: true } | { admitted: false; outcome: 'number_ineligible' | 'call_cap_reached' }>;
 }
 
 export interface HoldCallWebhook {
@@ -42,6 +51,7 @@ export interface HoldNotifierDeps {
   policies: PolicyStore;
   phones: HoldNotificationPhones;
   placer: HoldCallPlacer;
+  guard: HoldCallGuard;
   queue: Queue<HoldNotifyJob>;
   logger: Logger;
   clock?: (() => Date) | undefined;
@@ -50,8 +60,6 @@ export interface HoldNotifierDeps {
 const hangup: HoldCallStep = { kind: 'hangup' };
 /** Outcomes after which the customer knows: no later call is placed. */
 const informed = new Set(['heard', 'stopped']);
-/** Twilio's AnsweredBy for machines (machine_start, machine_end_beep, …) and fax. */
-const isMachine = (answeredBy: string | null | undefined) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
 const sweepBatch = 200;
 
 export class HoldNotifier {
@@ -95,6 +103,12 @@ export class HoldNotifier {
     const id = await holdNotificationStore.claim(db, tenantId, challengeId, seq, 'dialing');
     if (!id) return 'skipped';
     try {
+      // Claimed first, so a call budget is spent only by the one worker that will dial.
+      const admission = await this.deps.guard.admit({ tenantId, customerId: challenge.customerId, to: phone });
+      if (!admission.admitted) {
+        await this.end(db, tenantId, challengeId, id, admission.outcome);
+        return 'skipped';
+      }
       const { callSid } = await placer.place({ tenantId, notificationId: id, to: phone });
       // The answer webhook may have bound the call already (it can outrun Calls.create's answer).
       await db.query('UPDATE hold_notifications SET call_sid = $3 WHERE tenant_id = $1 AND id = $2 AND call_sid IS NULL', [tenantId, id, callSid]);
@@ -127,7 +141,7 @@ export class HoldNotifier {
         return { step: hangup };
       }
       // A hold stopped or released since the call was placed: nothing left to say.
-      const step: HoldCallStep = challenge.hold?.state !== 'held' ? hangup : hook.answeredBy === 'human' ? { kind: 'notice', ask: 1, greet: true } : { kind: 'listener_check', ask: 1 };
+      const step: HoldCallStep = challenge.hold?.state !== 'held' ? hangup : firstNoticeStep(hook.answeredBy);
       await holdNotificationStore.update(tx, row.tenant_id, row.id, { status: 'answered', answered_by: hook.answeredBy ?? 'unknown', ask_seq: 1, last_step: step });
       return { step };
     });
@@ -141,26 +155,9 @@ export class HoldNotifier {
       if (row.status !== 'answered') return { step: hangup };
       // A retried webhook gets the reply it got; a stale one changes nothing.
       if (hook.ask !== row.ask_seq) return { step: hook.ask === row.ask_seq - 1 && row.last_step ? row.last_step : hangup };
-      const last = row.last_step;
-      let step: HoldCallStep = hangup;
-      let outcome: string | undefined;
-      if (last?.kind === 'listener_check') {
-        step = key === '1' ? { kind: 'notice', ask: row.ask_seq + 1, greet: true } : hangup;
-        if (key !== '1') outcome = 'not_heard';
-      } else if (last?.kind === 'notice') {
-        if (key === '9') {
-          // Said once the stop has committed (after this transaction); a retry replays it.
-          stopping = true;
-          step = { kind: 'goodbye', ending: 'stopped' };
-          outcome = 'stopped';
-        } else if (key === '0') step = { kind: 'notice', ask: row.ask_seq + 1, greet: false };
-        // A first silence (the customer still taking it in) hears it once more; a second ends the call.
-        else if (key === '' && !last.afterSilence) step = { kind: 'notice', ask: row.ask_seq + 1, greet: false, afterSilence: true };
-        else {
-          step = { kind: 'goodbye', ending: 'unchanged' };
-          outcome = key === '' ? 'no_key' : 'heard';
-        }
-      }
+      const { step, outcome, pressedNine } = afterNoticeKey(row.last_step, key, row.ask_seq, { ending: 'stopped', outcome: 'stopped' }, 'unchanged');
+      // Said once the stop has committed (after this transaction); a retry replays it.
+      stopping = pressedNine;
       await holdNotificationStore.update(tx, row.tenant_id, row.id, { ask_seq: row.ask_seq + 1, last_step: step, ...(outcome ? { outcome } : {}) });
       return { step };
     });

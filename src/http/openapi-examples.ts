@@ -271,7 +271,7 @@ export const operationExamples: Record<string, OperationExamples> = {
       200: {
         customerId: 'cust-1001',
         passkeys: 1,
-        phone: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, numberChangedAt: createdAt },
+        phone: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, numberChangedAt: createdAt, suspended: false, suspendedAt: null },
         ars: { knowledgeSecret: true, locked: false, lockedAt: null, consecutiveFailures: 0 },
         notificationPhone: null,
         otpTokens: [otpToken],

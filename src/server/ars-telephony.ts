@@ -10,10 +10,12 @@ import { twilioCallPlacer } from '../telephony/ars/twilio-call-placer.ts';
 import { createNumberIntelligence } from '../telephony/number-intelligence/create-number-intelligence.ts';
 import { createNumberHasher } from '../telephony/number-intelligence/number-hash.ts';
 import { normalizeNumber } from '../telephony/numbering-plan.ts';
+import { phoneChangeCallMount, phoneChangeCallRouter, twilioPhoneChangeCallPlacer } from '../telephony/ars/phone-change-call.ts';
 import { nowMs } from '../time/clock.ts';
 
 export const arsTelephony: ArsTelephony = {
   numbers(context) {
+    // Vetting (the number-change cooldown) and call caps read the server's clock.
     const { vetter, caps } = createNumberIntelligence({ ...context, now: () => nowMs(context.clock) });
     return { vetter, caps, hashNumber: createNumberHasher(context.config.masterKeys.current.key), normalizeNumber: (raw) => normalizeNumber(raw) };
   },
@@ -24,7 +26,12 @@ export const arsTelephony: ArsTelephony = {
     // Flows are validated at start-up: a broken flow file stops the server here.
     const flows = await loadFlows();
     const client = createTwilioClient({ accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.apiBaseUrl, timeoutMs: twilio.requestTimeoutMs });
+    const { publicBaseUrl } = config;
     return {
+      phoneChange: {
+        placer: twilioPhoneChangeCallPlacer({ client, from: twilio.from, publicBaseUrl }),
+        webhooks: (notices) => ({ path: phoneChangeCallMount, handler: phoneChangeCallRouter({ notices, flows, authToken: twilio.authToken, publicBaseUrl, logger }) }),
+      },
       placer: twilioCallPlacer({ client, accountSid: twilio.accountSid, from: twilio.from, publicBaseUrl: config.publicBaseUrl }),
       webhooks: (calls) => ({
         path: arsWebhookMount,

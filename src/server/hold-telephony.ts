@@ -6,14 +6,17 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AppContext } from './build-context.ts';
 import type { ChannelMount } from './channel-modules.ts';
-import { HoldNotifier, type HoldNotificationPhones } from '../holds/hold-notifier.ts';
+import { HoldNotifier, type HoldCallGuard, type HoldNotificationPhones } from '../holds/hold-notifier.ts';
 import { createHoldQueue, holdQueueNames, startHoldWorker, type HoldNotifyJob } from '../holds/hold-queue.ts';
 import { loadFlows } from '../telephony/ivr/load-flows.ts';
 import { createTwilioClient } from '../telephony/twilio-client.ts';
 import { twilioHoldCallPlacer } from '../telephony/holds/twilio-hold-call-placer.ts';
 import { holdCallRouter } from '../telephony/holds/hold-call-router.ts';
 import { holdCallMount } from '../telephony/holds/hold-call-urls.ts';
-import { notificationNumberOf } from '../channels/ars/notification-phone.ts';
+import { notificationNumberOf, notificationPolicy } from '../channels/ars/notification-phone.ts';
+import { createNumberIntelligence } from '../telephony/number-intelligence/create-number-intelligence.ts';
+import { effectivePolicy } from '../policy/policy-schema.ts';
+import { nowMs } from '../time/clock.ts';
 
 export interface HoldCalling {
   mount: ChannelMount;
@@ -24,6 +27,24 @@ export interface HoldCalling {
 /** The customer's ARS phone, else the notification phone (the ARS channel's enrolments), decrypted only to dial it. */
 function arsPhones(context: AppContext): HoldNotificationPhones {
   return { phoneOf: (tenantId, customerId) => notificationNumberOf(context.db, context.envelope, tenantId, customerId) };
+}
+
+/**
+ * Number intelligence as the ARS channel uses it: the number vetted for a call under the tenant's ARS
+ * countries and forwarding rules (landline or mobile), and the same call budgets (one Redis counter per
+ * customer and per number, so ARS and notification calls share them).
+ */
+function vettedCalls(context: AppContext): HoldCallGuard {
+  const { vetter, caps } = createNumberIntelligence({ ...context, now: () => nowMs(context.clock) });
+  return {
+    async admit({ tenantId, customerId, to }) {
+      const policy = notificationPolicy(effectivePolicy((await context.policies.currentCached(tenantId)).document).channels.ars);
+      const vetting = await vetter.vet({ tenantId, customerId, e164: to, policy, purpose: 'call' });
+      if (!vetting.eligible) return { admitted: false, outcome: 'number_ineligible' };
+      const cap = await caps.reserve({ tenantId, customerId, e164: to, policy });
+      return cap.allowed ? { admitted: true } : { admitted: false, outcome: 'call_cap_reached' };
+    },
+  };
 }
 
 export async function holdCalling(context: AppContext): Promise<HoldCalling | undefined> {
@@ -41,6 +62,7 @@ export async function holdCalling(context: AppContext): Promise<HoldCalling | un
     policies: context.policies,
     phones: arsPhones(context),
     placer: twilioHoldCallPlacer({ client, from: twilio.from, publicBaseUrl: config.publicBaseUrl }),
+    guard: vettedCalls(context),
     queue,
     logger,
     clock: context.holds.clock,

@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { launchTestBrowser, type TestBrowser } from '../support/browser.ts';
+import { launchTestPage, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 
@@ -27,9 +27,7 @@ describe('console in a real browser', () => {
 
   before(async () => {
     server = await startTestServer();
-    browser = await launchTestBrowser();
-    page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 860 });
+    ({ browser, page } = await launchTestPage());
   });
   after(async () => {
     await browser?.close();
@@ -169,6 +167,22 @@ describe('console in a real browser', () => {
     const audit = await server.admin('GET', `/admin/v1/audit?tenantId=${tenantId}&action=customer.unlocked`);
     assert.equal(audit.body.entries[0].data.reason, 'Customer called the branch, identity checked');
     assert.equal(audit.body.entries[0].actor, 'admin:bootstrap');
+  });
+
+  test('a number the customer disputed on the call to the old number shows as suspended; unlock restores it', async () => {
+    const key = await server.admin('POST', `/admin/v1/tenants/${tenantId}/keys`, {});
+    const client = new StepupClient({ baseUrl: server.url, credentials: { keyId: key.body.keyId, secret: key.body.secret } });
+    assert.equal((await client.request('PUT', '/v1/customers/cust-disputed/phone', { number: '+8223123456' })).status, 200);
+    // The suspension a 9 on that call sets (set directly: the call is test/ars/phone-change.test.ts's subject).
+    await server.running.context.db.query("UPDATE ars_customers SET phone_suspended_at = now() WHERE tenant_id = $1 AND customer_id = 'cust-disputed'", [tenantId]);
+    await page.goto(`${server.url}/admin#/customers/${tenantId}/cust-disputed`);
+    await page.getByRole('heading', { name: 'cust-disputed' }).waitFor();
+    assert.equal(await page.getByTestId('lock-state').textContent(), 'locked');
+    assert.match((await page.getByTestId('customer').textContent()) ?? '', /pressed 9 on the call to the old number/);
+    await page.getByLabel('Reason for unlocking').fill('Customer confirmed the new number at the branch');
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await page.getByTestId('lock-state').filter({ hasText: 'not locked' }).waitFor();
+    assert.equal((await client.request<any>('GET', '/v1/customers/cust-disputed')).body.phone.suspended, false);
   });
 
   test('verify the audit chain', async () => {

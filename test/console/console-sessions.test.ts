@@ -126,7 +126,7 @@ describe('console sessions', () => {
     const queues = await viewer.call('GET', '/admin/queues/api/queues');
     assert.equal(queues.status, 200);
     const names = (queues.body.queues as { name: string }[]).map((q) => q.name).sort();
-    assert.deepEqual(names, ['ars-place-call', 'ars-reconcile', 'challenge-expiry', 'hold-notify', 'hold-release', 'maintenance', 'webhook-delivery']);
+    assert.deepEqual(names, ['ars-phone-change-call', 'ars-place-call', 'ars-reconcile', 'challenge-expiry', 'hold-notify', 'hold-release', 'maintenance', 'webhook-delivery']);
     assert.equal((await viewer.call('PUT', '/admin/queues/api/queues/maintenance/pause')).status, 403);
     const operatorToken = await server.admin('POST', '/admin/v1/tokens', { name: 'console-operator', role: 'operator' });
     const operator = await signIn(server, operatorToken.body.token);

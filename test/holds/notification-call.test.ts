@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../support/test-server.ts';
-import { answerFor, arsChallenge, callsTo, enroll, press, seoulLandline, simJson, startArsWorld, waitForAsk, waitForStatus, type ArsWorld } from '../ars/ars-fixture.ts';
+import { answerFor, arsChallenge, callsTo, enroll, press, seoulLandline, setArsPolicy, simJson, startArsWorld, waitForAsk, waitForStatus, type ArsWorld } from '../ars/ars-fixture.ts';
 import { changePolicy, eventTypes, holdPolicy, movableClock } from './hold-support.ts';
 
 const number = (n: number) => `+822312${String(3400 + n).padStart(4, '0')}`;
@@ -136,5 +136,30 @@ describe('notification call (simulator)', () => {
     await press(world.sim, notice.sid, '9');
     await eventually(async () => ((await challengeOf(approved.id)).hold.state === 'stopped' ? true : undefined), 10_000, 'the stop');
     assert.deepEqual(await eventTypes(world.server, approved.id), ['challenge.approved', 'challenge.hold_stopped']);
+  });
+
+  test('before each notification call the number is vetted again: forwarding switched on since means no call (number_ineligible)', async () => {
+    const phone = number(5);
+    const approved = await coachedApproval('cust-forwarded', phone, 'en-US', { grade: 'later' });
+    await simJson(world.sim, 'PUT', `/sim/numbers/${encodeURIComponent(phone)}`, { lineType: 'landline', callForwarding: true, answer: 'human' });
+    time.advance(61);
+    await world.server.running.context.holds.sweep();
+    await eventually(async () => ((await challengeOf(approved.id)).hold.notifications.length === 1 ? true : undefined), 10_000, 'the refusal');
+    assert.deepEqual((await challengeOf(approved.id)).hold.notifications.map((n: any) => n.outcome), ['number_ineligible']);
+    assert.equal((await callsTo(world.sim, phone)).length, 1, 'only the ARS call: the forwarded number is not rung');
+    assert.equal((await challengeOf(approved.id)).hold.state, 'held');
+  });
+
+  test("a notification call takes from the customer's call budget: over the cap it is not placed (call_cap_reached)", async () => {
+    const phone = number(6);
+    await setArsPolicy(world.server, world.tenantId, { maxCallsPerCustomerPerHour: 1 });
+    try {
+      const approved = await coachedApproval('cust-capped', phone);
+      await eventually(async () => ((await challengeOf(approved.id)).hold.notifications.length === 1 ? true : undefined), 10_000, 'the refusal');
+      assert.deepEqual((await challengeOf(approved.id)).hold.notifications.map((n: any) => n.outcome), ['call_cap_reached']);
+      assert.equal((await callsTo(world.sim, phone)).length, 1, 'the ARS call used the budget');
+    } finally {
+      await setArsPolicy(world.server, world.tenantId, { maxCallsPerCustomerPerHour: 100 });
+    }
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { holdNotificationMessages, knowledgeCheckMessages } from '../../src/telephony/ivr/flow-messages.ts';
+import { holdNotificationMessages, knowledgeCheckMessages, phoneChangeMessages } from '../../src/telephony/ivr/flow-messages.ts';
 import { FlowValidationError } from '../../src/telephony/ivr/flow-validation-error.ts';
 import { defaultFlowsDirectory, loadFlows } from '../../src/telephony/ivr/load-flows.ts';
 
@@ -45,8 +45,8 @@ describe('loadFlows', () => {
 
   it('accepts the shipped files, each with every message id of its flow', async () => {
     const catalog = await loadFlows();
-    assert.deepEqual(catalog.flowIds(), ['hold-notification', 'knowledge-check']);
-    for (const [flowId, messages] of [['knowledge-check', knowledgeCheckMessages], ['hold-notification', holdNotificationMessages]] as const) {
+    assert.deepEqual(catalog.flowIds(), ['hold-notification', 'knowledge-check', 'phone-change']);
+    for (const [flowId, messages] of [['knowledge-check', knowledgeCheckMessages], ['hold-notification', holdNotificationMessages], ['phone-change', phoneChangeMessages]] as const) {
       assert.deepEqual(catalog.locales(flowId), ['en-US', 'ko-KR']);
       for (const locale of ['ko-KR', 'en-US']) {
         const flow = catalog.resolve(flowId, locale);

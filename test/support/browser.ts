@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export interface TestBrowser {
   context: BrowserContext;
@@ -27,4 +27,12 @@ export async function launchTestBrowser(): Promise<TestBrowser> {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A browser with one page at the console's screenshot size (1280 × 860). */
+export async function launchTestPage(): Promise<{ browser: TestBrowser; page: Page }> {
+  const browser = await launchTestBrowser();
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 860 });
+  return { browser, page };
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchTestBrowser, type TestBrowser } from '../support/browser.ts';
 import { createPasskeyChallenge, registrationLink, startWebAuthnServer, type WebAuthnTestServer } from './webauthn-support.ts';
+import { changePolicy, holdPolicy } from '../holds/hold-support.ts';
 
 interface VirtualAuthenticator {
   page: Page;
@@ -49,6 +50,31 @@ describe('passkeys in a real browser', () => {
   after(async () => {
     await server?.close();
     await browser?.close();
+  });
+
+  test('a held transfer: after approval the page offers "Stop this transfer", and the button stops it (docs/holds.md)', async () => {
+    const { client, tenantId } = await server.bank({ bankName: 'Stepup Bank', defaultCallbackUrl: 'http://127.0.0.1:9/never' });
+    await changePolicy(server, tenantId, (document) => (document.hold = holdPolicy({ minAmount: '3000000', appliesTo: ['approved'], notifyCallsAfterSeconds: [] })));
+    const { page } = await pageWithAuthenticator(browser, { userVerification: true });
+    try {
+      assert.match(await registerInBrowser(server, client, page, 'cust-browser-held', 'en-US'), /registered/);
+      const challenge = await createPasskeyChallenge(client, 'cust-browser-held', { amount: '3500000', locale: 'en-US' });
+      await page.goto(challenge.customerUrl);
+      assert.equal(await page.locator('#hold-stop').isVisible(), false, 'nothing to stop before the approval');
+      await page.locator('#coached-no').check();
+      await page.locator('#confirm').click();
+      await page.locator('body[data-outcome=approved]').waitFor({ timeout: 15_000 });
+      await page.locator('#hold-stop').waitFor({ state: 'visible' });
+      assert.match((await page.locator('#hold-intro').textContent()) ?? '', /will be sent at .*someone on the phone/);
+      await page.getByRole('button', { name: 'Stop this transfer' }).click();
+      await page.locator('body[data-hold=stopped]').waitFor();
+      assert.match((await page.locator('#hold-status').textContent()) ?? '', /stopped/);
+      const read = (await client.getChallenge<any>(challenge.id)).body;
+      assert.equal(read.hold.state, 'stopped');
+      assert.equal(read.hold.stoppedBy, 'customer');
+    } finally {
+      await page.close();
+    }
   });
 
   test('register from the link, then confirm a transfer: the page shows payee, full account and amount; approved', async () => {

@@ -1,5 +1,5 @@
 // The ARS channel strategy (docs/ars-channel.md): eligible when the customer has a phone and a security number,
-// ARS is not locked and the number is past its change cooldown; starting queues the first call
+// ARS is not locked, the number is not suspended and is past its change cooldown; starting queues the first call
 // attempt; stopping (expiry, cancel) hangs up a call in progress and removes retries still waiting.
 import type { Db } from '../../storage/db.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -9,11 +9,12 @@ import { arsCustomerStore } from './ars-customer-store.ts';
 import { arsPolicyOf, type CallPlacer, type PlaceCallScheduler } from './ars-ports.ts';
 import { callAttemptStore } from './call-attempt-store.ts';
 import { inNumberChangeCooldown } from './number-vetting.ts';
+import type { Clock } from '../../time/clock.ts';
 
 export class ArsChannel implements Channel {
   readonly name = 'ars' as const;
 
-  constructor(private readonly deps: { db: Db; placer: CallPlacer; scheduler: PlaceCallScheduler; logger: Logger }) {}
+  constructor(private readonly deps: { db: Db; placer: CallPlacer; scheduler: PlaceCallScheduler; logger: Logger; clock: Clock }) {}
 
   async eligibility({ tenantId, customerId, policy }: EligibilityInput): Promise<Eligibility> {
     const customer = await arsCustomerStore.get(this.deps.db, tenantId, customerId);
@@ -21,8 +22,10 @@ export class ArsChannel implements Channel {
     if (!customer.secret_enc || !customer.secret_length) return { eligible: false, reason: 'no_knowledge_secret' };
     if (customer.secret_length < policy.channels.ars.secretPositions) return { eligible: false, reason: 'knowledge_secret_too_short' };
     if (customer.locked_at) return { eligible: false, reason: 'ars_locked' };
+    // The customer said on the call to the old number that they did not change it (docs/ars-channel.md).
+    if (customer.phone_suspended_at) return { eligible: false, reason: 'phone_suspended' };
     // Known without asking any number source: the next channel can take over (docs/policy-reference.md channel choice).
-    if (inNumberChangeCooldown(policy.channels.ars, customer.number_changed_at, new Date())) return { eligible: false, reason: 'number_recently_changed' };
+    if (inNumberChangeCooldown(policy.channels.ars, customer.number_changed_at, this.deps.clock())) return { eligible: false, reason: 'number_recently_changed' };
     return { eligible: true };
   }
 

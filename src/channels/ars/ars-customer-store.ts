@@ -12,6 +12,8 @@ export interface ArsCustomerRow {
   line_type: string | null;
   call_forwarding: boolean | null;
   number_changed_at: Date | null;
+  /** Set when the customer disputed the change on the call to the old number: ARS refuses this number. */
+  phone_suspended_at: Date | null;
   secret_enc: string | null;
   secret_length: number | null;
   consecutive_failures: number;
@@ -21,11 +23,12 @@ export interface ArsCustomerRow {
 }
 
 /** An ars_customers row as to_jsonb gives it: timestamps as strings. */
-export type ArsCustomerJson = Omit<ArsCustomerRow, 'number_changed_at' | 'locked_at'> & { number_changed_at: string | null; locked_at: string | null };
+export type ArsCustomerJson = Omit<ArsCustomerRow, 'number_changed_at' | 'locked_at' | 'phone_suspended_at'> & { number_changed_at: string | null; locked_at: string | null; phone_suspended_at: string | null };
 
 export const customerFromJson = (json: ArsCustomerJson): ArsCustomerRow => ({
   ...json,
   number_changed_at: json.number_changed_at === null ? null : new Date(json.number_changed_at),
+  phone_suspended_at: json.phone_suspended_at == null ? null : new Date(json.phone_suspended_at),
   locked_at: json.locked_at === null ? null : new Date(json.locked_at),
 });
 
@@ -35,8 +38,8 @@ export interface PhoneToStore {
   phoneHash: string;
   lineType: string;
   callForwarding: boolean | null;
-  /** A different number replaces an enrolled one (starts the number-change cooldown). */
-  changed: boolean;
+  /** When a different number replaced an enrolled one (starts the number-change cooldown); null: no change. */
+  changedAt: Date | null;
 }
 
 export const arsCustomerStore = {
@@ -50,17 +53,17 @@ export const arsCustomerStore = {
     await tx.query('SELECT 1 FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2 FOR UPDATE', [tenantId, customerId]);
   },
 
-  /** Stores the number; `number_changed_at` moves only when a different number replaces one. */
+  /** Stores the number (lifting a suspension); `number_changed_at` moves only when a different number replaces one. */
   async upsertPhone(tx: Queryable, tenantId: string, customerId: string, phone: PhoneToStore): Promise<void> {
     await tx.query(
-      `INSERT INTO ars_customers (tenant_id, customer_id, phone_enc, phone_masked, phone_hash, line_type, call_forwarding)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO ars_customers (tenant_id, customer_id, phone_enc, phone_masked, phone_hash, line_type, call_forwarding, number_changed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)
        ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
          phone_enc = EXCLUDED.phone_enc, phone_masked = EXCLUDED.phone_masked, phone_hash = EXCLUDED.phone_hash,
          line_type = EXCLUDED.line_type, call_forwarding = EXCLUDED.call_forwarding,
-         number_changed_at = CASE WHEN $8 THEN now() ELSE ars_customers.number_changed_at END,
+         number_changed_at = COALESCE($8, ars_customers.number_changed_at), phone_suspended_at = NULL,
          updated_at = now()`,
-      [tenantId, customerId, phone.phoneEnc, phone.phoneMasked, phone.phoneHash, phone.lineType, phone.callForwarding, phone.changed],
+      [tenantId, customerId, phone.phoneEnc, phone.phoneMasked, phone.phoneHash, phone.lineType, phone.callForwarding, phone.changedAt],
     );
   },
 
@@ -100,17 +103,19 @@ export const arsCustomerStore = {
     await tx.query('UPDATE ars_customers SET consecutive_failures = 0, updated_at = now() WHERE tenant_id = $1 AND customer_id = $2 AND consecutive_failures <> 0', [tenantId, customerId]);
   },
 
-  /** Lifts the lock; true when there was one (or failures to forget). */
+  /** Lifts the lock and a suspended number; true when there was one (or failures to forget). */
   async unlock(tx: Queryable, tenantId: string, customerId: string): Promise<boolean> {
     const result = await tx.query(
-      `UPDATE ars_customers SET locked_at = NULL, consecutive_failures = 0, updated_at = now()
-       WHERE tenant_id = $1 AND customer_id = $2 AND (locked_at IS NOT NULL OR consecutive_failures > 0)`,
+      `UPDATE ars_customers SET locked_at = NULL, consecutive_failures = 0, phone_suspended_at = NULL, updated_at = now()
+       WHERE tenant_id = $1 AND customer_id = $2 AND (locked_at IS NOT NULL OR consecutive_failures > 0 OR phone_suspended_at IS NOT NULL)`,
       [tenantId, customerId],
     );
     return result.rowCount > 0;
   },
 
-  async erase(tx: Queryable, tenantId: string, customerId: string): Promise<void> {
-    await tx.query('DELETE FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId]);
+  /** Deletes the row; true when it held a phone number. */
+  async erase(tx: Queryable, tenantId: string, customerId: string): Promise<boolean> {
+    const result = await tx.query<{ had_phone: boolean }>('DELETE FROM ars_customers WHERE tenant_id = $1 AND customer_id = $2 RETURNING phone_enc IS NOT NULL AS had_phone', [tenantId, customerId]);
+    return result.rows.some((row) => row.had_phone);
   },
 };

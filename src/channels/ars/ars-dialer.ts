@@ -62,6 +62,8 @@ export class ArsDialer {
     const customer = await arsCustomerStore.get(db, tenantId, challenge.customerId);
     if (!customer?.phone_enc || !customer.secret_enc) return this.fail(challenge, 'failed', 'not_enrolled');
     if (customer.locked_at) return this.fail(challenge, 'failed', 'ars_locked');
+    // Disputed on the call to the old number (docs/ars-channel.md, "A changed number").
+    if (customer.phone_suspended_at) return this.fail(challenge, 'failed', 'phone_suspended');
 
     // One live call per customer: a later challenge's call waits for the live one to end.
     const attemptKey = { tenantId, customerId: challenge.customerId, challengeId, attemptNumber };

@@ -9,6 +9,9 @@ import { problemBodySchema } from '../../http/schemas.ts';
 import { customerParams } from '../../customers/customer-params.ts';
 
 const phoneInput = z.strictObject({ number: z.string().min(3).max(32).describe('E.164 or international format, e.g. "+82 2-312-3456"') });
+const arsPhoneInput = phoneInput.extend({
+  locale: z.enum(['ko-KR', 'en-US']).optional().describe('The language of the call that tells the old number of a change (docs/ars-channel.md, "A changed number"); default ko-KR'),
+});
 const phoneView = z.object({
   number: z.string().describe('Masked, e.g. "+82 2-***-3456"'),
   lineType: z.string(),
@@ -23,8 +26,13 @@ const phoneResponses = {
 };
 const secretInput = z.strictObject({ secret: z.string().max(64).describe('6–12 digits; never returned or logged') });
 
-/** A PUT of a phone number for `store` (the ARS phone, the notification phone): same input, same answers. */
-const phoneRoute = (path: string, summary: string, store: (tenantId: string, customerId: string, number: string, actor: string) => Promise<unknown>) =>
+/** A PUT of a phone number for `store` (the ARS phone, the notification phone): same answers. */
+const phoneRoute = <Body extends z.infer<typeof phoneInput>>(
+  path: string,
+  summary: string,
+  body: z.ZodType<Body>,
+  store: (tenantId: string, customerId: string, body: Body, actor: string) => Promise<unknown>,
+) =>
   defineRoute({
     method: 'put',
     path,
@@ -32,18 +40,24 @@ const phoneRoute = (path: string, summary: string, store: (tenantId: string, cus
     summary,
     tags: ['customers'],
     params: customerParams,
-    body: phoneInput,
+    body,
     responses: phoneResponses,
-    handler: async ({ params, body, bank }) => ({ status: 200, body: await store(bank!.tenantId, params.customerId, body.number, `bank:${bank!.keyId}`) }),
+    handler: async ({ params, body, bank }) => ({ status: 200, body: await store(bank!.tenantId, params.customerId, body, `bank:${bank!.keyId}`) }),
   });
 
 export function arsEnrollmentRoutes(enrollment: ArsEnrollment, notificationPhones: NotificationPhoneEnrollment): RouteDefinition[] {
   return [
-    phoneRoute('/v1/customers/:customerId/phone', 'Register the phone number ARS calls (vetted against the ARS policy; stored encrypted)', (...args) => enrollment.setPhone(...args)),
+    phoneRoute(
+      '/v1/customers/:customerId/phone',
+      'Register the phone number ARS calls (vetted against the ARS policy; stored encrypted). A different number is a change: the cooldown starts and the old number is called (docs/ars-channel.md)',
+      arsPhoneInput,
+      (tenantId, customerId, body, actor) => enrollment.setPhone(tenantId, customerId, body.number, actor, body.locale),
+    ),
     phoneRoute(
       '/v1/customers/:customerId/notification-phone',
       'Register a phone for the notification calls of held transfers only (landline or mobile; never forwarded, VoIP or premium; docs/holds.md)',
-      (...args) => notificationPhones.set(...args),
+      phoneInput,
+      (tenantId, customerId, body, actor) => notificationPhones.set(tenantId, customerId, body.number, actor),
     ),
     defineRoute({
       method: 'put',

@@ -16,6 +16,9 @@ import type { NumberHasher, NumberNormalizer } from './ars-ports.ts';
 import { numberIneligibleProblem } from './number-ineligible-problem.ts';
 import { upsertCustomer } from '../../customers/customer-store.ts';
 import { arsProblem } from './ars-problem-codes.ts';
+import { numberChangeMarkRetentionMs, type NumberChangeMarks } from './number-change-marks.ts';
+import type { PhoneChangeNotices } from './phone-change-notices.ts';
+import type { Clock } from '../../time/clock.ts';
 
 export const phoneContext = (tenantId: string, customerId: string) => `ars-phone:${tenantId}:${customerId}`;
 export const secretContext = (tenantId: string, customerId: string) => `ars-knowledge-secret:${tenantId}:${customerId}`;
@@ -41,7 +44,15 @@ export interface ArsEnrollmentDeps {
   normalizeNumber: NumberNormalizer;
   /** Id of the master key the hash key derives from. */
   phoneHashKeyId: string;
+  /** The number-change cooldown's memory across erasure. */
+  marks: NumberChangeMarks;
+  /** The calls to old numbers; absent without a voice provider (no call is placed then). */
+  notices?: PhoneChangeNotices | undefined;
+  clock: Clock;
 }
+
+/** The language of the call to the old number when the bank names none. */
+export const defaultNoticeLocale = 'ko-KR';
 
 export class ArsEnrollment {
   constructor(private readonly deps: ArsEnrollmentDeps) {}
@@ -51,22 +62,25 @@ export class ArsEnrollment {
     return `${this.deps.phoneHashKeyId}:${this.deps.hashNumber(e164)}`;
   }
 
-  async setPhone(tenantId: string, customerId: string, rawNumber: string, actor: string): Promise<PhoneEnrollment> {
-    const { db, envelope, vetter } = this.deps;
+  async setPhone(tenantId: string, customerId: string, rawNumber: string, actor: string, locale = defaultNoticeLocale): Promise<PhoneEnrollment> {
+    const { db, envelope, vetter, marks, notices, clock } = this.deps;
     const e164 = this.deps.normalizeNumber(rawNumber);
     if (!e164) throw arsProblem('invalid_number', 'number: not a phone number in international format (+<country code> …)', { reasons: ['invalid_number'] });
     const policy = effectivePolicy((await this.deps.policies.currentCached(tenantId)).document).channels.ars;
+    const now = clock();
     const existing = await arsCustomerStore.get(db, tenantId, customerId);
     const phoneHash = this.phoneHash(e164);
-    // A first number is not a change. The stored number is compared itself (not its hash), so a
-    // master-key rotation never looks like a number change (numberChangeCooldownDays).
-    const changed = existing?.phone_enc != null && envelope.decryptText(existing.phone_enc, phoneContext(tenantId, customerId)) !== e164;
-    const numberChangedAt = changed ? new Date() : (existing?.number_changed_at ?? null);
+    // The stored number is compared itself (not its hash), so a master-key rotation never looks like a
+    // number change (numberChangeCooldownDays). A first number is not a change, unless the customer
+    // had one before an erasure (number-change-marks.ts): the cooldown survives erasure.
+    const oldE164 = existing?.phone_enc ? envelope.decryptText(existing.phone_enc, phoneContext(tenantId, customerId)) : null;
+    const changed = oldE164 !== null ? oldE164 !== e164 : await marks.changedSince(db, tenantId, customerId, new Date(now.getTime() - numberChangeMarkRetentionMs));
+    const numberChangedAt = changed ? now : (existing?.number_changed_at ?? null);
     const vetting = await vetter.vet({ tenantId, customerId, e164, policy, purpose: 'enrollment', numberChangedAt });
     // Refused: nothing stored (docs/ars-channel.md); the vetter has audited the refusal with its sources.
     if (!vetting.eligible) throw numberIneligibleProblem(e164, vetting);
     const masked = maskPhoneNumber(e164);
-    await db.tx(async (tx) => {
+    const noticeId = await db.tx(async (tx) => {
       await upsertCustomer(tx, tenantId, customerId);
       await arsCustomerStore.upsertPhone(tx, tenantId, customerId, {
         phoneEnc: envelope.encrypt(e164, phoneContext(tenantId, customerId)),
@@ -74,12 +88,17 @@ export class ArsEnrollment {
         phoneHash,
         lineType: vetting.lineType,
         callForwarding: vetting.callForwarding,
-        changed,
+        changedAt: changed ? now : null,
       });
+      if (changed) await marks.record(tx, tenantId, customerId, now);
       await appendAudit(tx, { tenantId, actor, action: 'ars.phone_enrolled', subject: customerId, data: { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, changed } });
+      // The old number hears of the change, unless it is itself a suspended (disputed) number.
+      if (!changed || oldE164 === null || existing?.phone_suspended_at || !notices) return null;
+      return notices.record(tx, { tenantId, customerId, locale, oldE164, newPhoneHash: phoneHash, newPhoneMasked: masked, changedAt: now });
     });
+    if (noticeId) await notices!.schedule(tenantId, noticeId);
     // Only present during a cooldown: the first enrollment answers exactly the docs/ars-channel.md shape.
-    const cooldownEnd = inNumberChangeCooldown(policy, numberChangedAt, new Date()) ? numberChangeCooldownEnd(policy, numberChangedAt) : null;
+    const cooldownEnd = inNumberChangeCooldown(policy, numberChangedAt, now) ? numberChangeCooldownEnd(policy, numberChangedAt) : null;
     return { number: masked, lineType: vetting.lineType, callForwarding: vetting.callForwarding, eligible: true, reasons: [], ...(cooldownEnd ? { callableFrom: cooldownEnd.toISOString() } : {}) };
   }
 
@@ -100,7 +119,14 @@ export class ArsEnrollment {
     const row = await arsCustomerStore.get(this.deps.db, tenantId, customerId);
     return {
       phone: row?.phone_masked
-        ? { number: row.phone_masked, lineType: row.line_type, callForwarding: row.call_forwarding ?? null, numberChangedAt: row.number_changed_at?.toISOString() ?? null }
+        ? {
+            number: row.phone_masked,
+            lineType: row.line_type,
+            callForwarding: row.call_forwarding ?? null,
+            numberChangedAt: row.number_changed_at?.toISOString() ?? null,
+            suspended: Boolean(row.phone_suspended_at),
+            suspendedAt: row.phone_suspended_at?.toISOString() ?? null,
+          }
         : null,
       ars: {
         knowledgeSecret: Boolean(row?.secret_enc),
@@ -111,8 +137,10 @@ export class ArsEnrollment {
     };
   }
 
+  /** Erases the customer's ARS data; a number erased is remembered as a change (the mark, nothing personal). */
   async erase(tx: Queryable, tenantId: string, customerId: string): Promise<void> {
-    await arsCustomerStore.erase(tx, tenantId, customerId);
+    if (await arsCustomerStore.erase(tx, tenantId, customerId)) await this.deps.marks.record(tx, tenantId, customerId, this.deps.clock());
+    await this.deps.notices?.erase(tx, tenantId, customerId);
   }
 
   async unlock(tx: Queryable, tenantId: string, customerId: string): Promise<string[]> {
@@ -128,6 +156,8 @@ export const arsCustomerSummary = {
       lineType: z.string().nullable(),
       callForwarding: z.boolean().nullable().describe('As last vetted (at enrollment): true, false, or null when no source could tell; every call vets the number again'),
       numberChangedAt: z.string().nullable(),
+      suspended: z.boolean().describe('true after the customer pressed 9 on the call to the old number ("I did not change it"): ARS refuses the number until the bank enrols a number again or an admin unlocks the customer'),
+      suspendedAt: z.string().nullable(),
     })
     .nullable()
     .describe('The number ARS calls; null when none is registered'),

@@ -18,6 +18,10 @@ import { CallReconciler } from './call-reconciler.ts';
 import { reconcileQueueName, startReconcileWorker } from './reconcile-queue.ts';
 import { arsProblemCodes } from './ars-problem-codes.ts';
 import { NotificationPhoneEnrollment, notificationPhoneSummary } from './notification-phone.ts';
+import { NumberChangeMarks } from './number-change-marks.ts';
+import { PhoneChangeNotices } from './phone-change-notices.ts';
+import { bullmqPhoneChangeScheduler, createPhoneChangeQueue, phoneChangeQueueName, startPhoneChangeWorker } from './phone-change-queue.ts';
+import { bullmqEventDispatcher } from '../../jobs/queues.ts';
 
 interface Calling {
   voice: ArsVoice;
@@ -25,11 +29,12 @@ interface Calling {
   dialer: ArsDialer;
   calls: ArsCallService;
   reconciler: CallReconciler;
+  notices: PhoneChangeNotices;
 }
 
 export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment(context: AppContext): ArsEnrollment } {
   // One module instance may serve several servers in one process (tests): state is per context.
-  const states = new WeakMap<AppContext, { enrollment: ArsEnrollment; notificationPhones: NotificationPhoneEnrollment; calling?: Calling }>();
+  const states = new WeakMap<AppContext, { enrollment: ArsEnrollment; notificationPhones: NotificationPhoneEnrollment; marks: NumberChangeMarks; calling?: Calling }>();
   const stateOf = (context: AppContext) => {
     const state = states.get(context);
     if (!state) throw new Error('the ARS module is not registered with this context');
@@ -38,20 +43,33 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
 
   return {
     name: 'ars',
-    queueNames: [placeCallQueueName, reconcileQueueName],
+    queueNames: [placeCallQueueName, reconcileQueueName, phoneChangeQueueName],
     problemCodes: arsProblemCodes,
     enrollment: (context) => stateOf(context).enrollment,
     async register(context) {
-      const { config, db, envelope, policies, logger } = context;
+      const { config, db, envelope, policies, logger, clock } = context;
       const { vetter, caps, hashNumber, normalizeNumber } = telephony.numbers(context);
-      const enrollment = new ArsEnrollment({ db, envelope, policies, vetter, hashNumber, normalizeNumber, phoneHashKeyId: config.masterKeys.current.id });
+      const marks = new NumberChangeMarks(config.masterKeys);
+      const enrollmentDeps = { db, envelope, policies, vetter, hashNumber, normalizeNumber, phoneHashKeyId: config.masterKeys.current.id, marks, clock };
       const notificationPhones = new NotificationPhoneEnrollment({ db, envelope, policies, vetter, normalizeNumber });
-      states.set(context, { enrollment, notificationPhones });
+      states.set(context, { enrollment: new ArsEnrollment(enrollmentDeps), notificationPhones, marks });
       const voice = await telephony.voice(context);
       if (!voice) {
         logger.warn('TWILIO_* not set: ARS enrollment works, but no verification calls can be placed');
         return;
       }
+      const notices = new PhoneChangeNotices({
+        db,
+        envelope,
+        tenants: context.tenants,
+        policies,
+        placer: voice.phoneChange.placer,
+        scheduler: bullmqPhoneChangeScheduler(createPhoneChangeQueue(context.queueRedis, config.queuePrefix)),
+        events: bullmqEventDispatcher(context.queues),
+        logger,
+        clock,
+      });
+      const enrollment = new ArsEnrollment({ ...enrollmentDeps, notices });
       const { placer } = voice;
       const queue = createPlaceCallQueue(context.queueRedis, config.queuePrefix);
       const scheduler = bullmqPlaceCallScheduler(queue);
@@ -72,13 +90,13 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
       });
       const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger, metrics, clock: context.clock });
       const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics, clock: context.clock }, { afterSeconds: config.arsReconcileAfterSeconds, giveUpAfterSeconds: config.arsReconcileGiveUpSeconds });
-      states.set(context, { enrollment, notificationPhones, calling: { voice, queue, dialer, calls, reconciler } });
-      context.channels.register(new ArsChannel({ db, placer, scheduler, logger }));
+      states.set(context, { enrollment, notificationPhones, marks, calling: { voice, queue, dialer, calls, reconciler, notices } });
+      context.channels.register(new ArsChannel({ db, placer, scheduler, logger, clock }));
     },
     routes: (context) => arsEnrollmentRoutes(stateOf(context).enrollment, stateOf(context).notificationPhones),
     mounts(context) {
       const { calling } = stateOf(context);
-      return calling ? [calling.voice.webhooks(calling.calls)] : [];
+      return calling ? [calling.voice.webhooks(calling.calls), calling.voice.phoneChange.webhooks(calling.notices)] : [];
     },
     workers(context, connection): Worker[] {
       const { calling } = stateOf(context);
@@ -87,6 +105,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
       return [
         startPlaceCallWorker({ connection, prefix, dialer: calling.dialer, logger: context.logger }),
         startReconcileWorker({ connection, prefix, reconciler: calling.reconciler, everyMs, logger: context.logger }),
+        startPhoneChangeWorker(connection, prefix, calling.notices),
       ];
     },
     describeCustomer: async (context, tenantId, customerId) => ({
@@ -99,5 +118,12 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
       await stateOf(context).notificationPhones.erase(tx, tenantId, customerId);
     },
     unlockCustomer: (context, tx, tenantId, customerId) => stateOf(context).enrollment.unlock(tx, tenantId, customerId),
+    async sweep(context, now) {
+      const { marks, calling } = stateOf(context);
+      // Calls to old numbers whose jobs were lost are placed here too (counted apart: nothing is removed).
+      const placed = (await calling?.notices.sweep(now)) ?? 0;
+      if (placed > 0) context.logger.info({ placed }, 'calls to old numbers placed by the sweep');
+      return { number_change_marks: await marks.sweep(context.db, now) };
+    },
   };
 }

@@ -7,6 +7,7 @@ import type { ChannelMount } from '../../server/channel-modules.ts';
 import type { ArsCallService } from './ars-call-service.ts';
 import type { CallPlacer, NumberHasher, NumberNormalizer } from './ars-ports.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
+import type { PhoneChangeCallPlacer, PhoneChangeNotices } from './phone-change-notices.ts';
 
 /** The number side: vetting before enrollment and every call, call budgets, the keyed hash, E.164. */
 export interface ArsNumbers {
@@ -20,6 +21,8 @@ export interface ArsNumbers {
 export interface ArsVoice {
   placer: CallPlacer;
   webhooks(calls: ArsCallService): ChannelMount;
+  /** The calls that tell an old number of a change (docs/ars-channel.md, "A changed number"), answered by `notices`. */
+  phoneChange: { placer: PhoneChangeCallPlacer; webhooks(notices: PhoneChangeNotices): ChannelMount };
 }
 
 export interface ArsTelephony {

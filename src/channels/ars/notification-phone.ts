@@ -21,8 +21,8 @@ import type { NumberVetter } from './number-vetting.ts';
 
 const notificationContext = (tenantId: string, customerId: string) => `notification-phone:${tenantId}:${customerId}`;
 
-/** The ARS policy as it applies to a notification phone: landline or mobile, no cooldown (nothing is verified). */
-const notificationPolicy = (ars: ArsPolicy): ArsPolicy => ({ ...ars, allowedLineTypes: ['landline', 'mobile'], callForwarding: 'reject', numberChangeCooldownDays: 0 });
+/** The ARS policy as it applies to a notification call's number: landline or mobile, no cooldown (nothing is verified). */
+export const notificationPolicy = (ars: ArsPolicy): ArsPolicy => ({ ...ars, allowedLineTypes: ['landline', 'mobile'], callForwarding: 'reject', numberChangeCooldownDays: 0 });
 
 export class NotificationPhoneEnrollment {
   constructor(private readonly deps: { db: Db; envelope: Envelope; policies: PolicyStore; vetter: NumberVetter; normalizeNumber: NumberNormalizer }) {}
@@ -68,12 +68,13 @@ export const notificationPhoneSummary = {
 };
 
 /**
- * Where the notification call of a held transfer rings (E.164, decrypted only to dial): the ARS phone,
- * else the notification phone; null when the customer has neither.
+ * Where the notification call of a held transfer rings (E.164, decrypted only to dial): the ARS phone
+ * (unless the customer disputed it: docs/ars-channel.md "A changed number"), else the notification
+ * phone; null when the customer has neither.
  */
 export async function notificationNumberOf(q: Queryable, envelope: Envelope, tenantId: string, customerId: string): Promise<string | null> {
   const ars = await arsCustomerStore.get(q, tenantId, customerId);
-  if (ars?.phone_enc) return envelope.decryptText(ars.phone_enc, phoneContext(tenantId, customerId));
+  if (ars?.phone_enc && !ars.phone_suspended_at) return envelope.decryptText(ars.phone_enc, phoneContext(tenantId, customerId));
   const result = await q.query<{ phone_enc: string }>('SELECT phone_enc FROM ars_notification_phones WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId]);
   const row = result.rows[0];
   return row ? envelope.decryptText(row.phone_enc, notificationContext(tenantId, customerId)) : null;

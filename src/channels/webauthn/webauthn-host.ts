@@ -8,6 +8,7 @@ import type { PolicyStore } from '../../tenants/policy-store.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
 import { ProblemError } from '../../errors/problem.ts';
 import type { Clock } from '../../time/clock.ts';
+import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 
 export interface WebAuthnHost {
   db: Db;
@@ -20,6 +21,8 @@ export interface WebAuthnHost {
   webauthn: WebAuthnConfig;
   /** Now, for link and page lifetimes (the application's injectable clock). */
   clock: Clock;
+  /** The customer's stop page of a challenge whose transfer is held and can still be stopped; null otherwise (docs/holds.md). */
+  holdStopUrl(record: ChallengeRecord): string | null;
 }
 
 export type RelyingParty = { rpId: string; origins: string[] };

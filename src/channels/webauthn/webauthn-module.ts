@@ -43,6 +43,7 @@ function webauthnServices(context: AppContext): WebAuthnServices {
       publicBaseUrl: context.config.publicBaseUrl,
       webauthn: context.config.webauthn,
       clock: context.clock,
+      holdStopUrl: (record) => (record.hold?.state === 'held' && context.clock().getTime() < record.hold.stopClosesAt.getTime() ? context.holds.stopUrlOf(record) : null),
     };
     const credentials = new CredentialStore();
     const confirmationStore = new ConfirmationStore();

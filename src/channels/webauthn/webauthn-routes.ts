@@ -161,10 +161,18 @@ export function webauthnRoutes(deps: { host: WebAuthnHost; credentials: Credenti
       tags: ['customer pages'],
       params: pageTokenParams,
       body: authenticationResponseSchema,
-      responses: { 200: { description: 'The outcome', schema: z.object({ status: z.string() }) }, 410: problem('challenge_gone'), 422: problem('passkey_rejected with attemptsRemaining') },
+      responses: {
+        200: {
+          description: 'The outcome; for a held transfer that can still be stopped, its stop page (docs/holds.md) and when it will be sent',
+          schema: z.object({ status: z.string(), stopUrl: z.string().optional(), releaseAt: z.string().optional() }),
+        },
+        410: problem('challenge_gone'),
+        422: problem('passkey_rejected with attemptsRemaining'),
+      },
       handler: async ({ params, body }) => {
         const challenge = await confirmations.verify(params.token, body.response as unknown as AuthenticationResponseJSON);
-        return json(200, { status: challenge.status });
+        const stopUrl = host.holdStopUrl(challenge);
+        return json(200, { status: challenge.status, ...(stopUrl && challenge.hold ? { stopUrl, releaseAt: challenge.hold.releaseAt.toISOString() } : {}) });
       },
     }),
     defineRoute({

@@ -69,8 +69,28 @@ export type HoldNotificationMessageId = keyof typeof holdNotificationMessages;
 
 export const holdNotificationFlowId = 'hold-notification';
 
+/**
+ * The call to the old number after the customer's ARS phone changed (docs/ars-channel.md "A changed
+ * number", docs/call-script.md "The call to the old number"): the number for bank confirmations was
+ * changed, and `9` if the customer did not do this. It names neither number and asks for no secret.
+ */
+export const phoneChangeMessages = {
+  greeting: { placeholders: ['bankName'], purpose: 'first words: who is calling, with a security message' },
+  listener_check: { placeholders: ['bankName'], purpose: 'answering-machine detection was not sure: who is calling, press 1 to hear it (nothing about the change)' },
+  notice: { placeholders: ['changedAt'], purpose: 'the phone number for bank confirmations was changed, and when' },
+  ask: { placeholders: [], purpose: 'inside the Gather: 9 if the customer did not do this, 0 repeats' },
+  'goodbye.suspended': { placeholders: [], purpose: 'after 9: the new number is suspended; call the bank' },
+  'goodbye.unchanged': { placeholders: [], purpose: 'another key or none: nothing changes' },
+  'goodbye.farewell': { placeholders: [], purpose: 'last words before hanging up' },
+} as const satisfies Record<string, MessageSpec>;
+
+export type PhoneChangeMessageId = keyof typeof phoneChangeMessages;
+
+export const phoneChangeFlowId = 'phone-change';
+
 /** Every flow the code can run, by flow id. */
 export const flowMessageSpecs: Readonly<Record<string, Readonly<Record<string, MessageSpec>>>> = {
   [knowledgeCheckFlowId]: knowledgeCheckMessages,
   [holdNotificationFlowId]: holdNotificationMessages,
+  [phoneChangeFlowId]: phoneChangeMessages,
 };

@@ -69,7 +69,7 @@ export interface RenderGoodbyeOptions {
   bankPhone?: string;
 }
 
-type Speaker<Id extends string = KnowledgeCheckMessageId> = (message: Id, values?: Record<string, string>) => void;
+export type Speaker<Id extends string = KnowledgeCheckMessageId> = (message: Id, values?: Record<string, string>) => void;
 
 function sayAttributes(voice: CallVoice): VoiceResponse.SayAttributes {
   return {

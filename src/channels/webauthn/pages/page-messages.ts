@@ -34,6 +34,10 @@ const messages = {
     coachedYes: '예',
     coachedNo: '아니요',
     coachedWarning: '은행, 검찰, 경찰, 수사기관은 절대로 돈을 옮기라고 요구하지 않습니다. 전화를 끊고 "본인이 아닙니다"를 누르십시오.',
+    holdIntro: '이 이체는 {time}에 보내집니다. 본인이 하지 않았거나 누군가 전화로 시켜서 한 이체라면 지금 중지하십시오.',
+    holdStopButton: '이 이체 중지',
+    holdStopped: '이체가 중지되었습니다. 돈은 보내지지 않습니다.',
+    holdStopClosed: '이 이체는 이제 중지할 수 없습니다. 본인이 하지 않은 이체라면 즉시 은행에 전화하십시오.',
   },
   en: {
     registerTitle: 'Register a passkey',
@@ -63,6 +67,10 @@ const messages = {
     coachedYes: 'Yes',
     coachedNo: 'No',
     coachedWarning: "Banks, prosecutors, the police and investigators never ask anyone to move money. Hang up, and press \"This wasn't me\".",
+    holdIntro: 'This transfer will be sent at {time}. If you did not make it, or someone on the phone told you to make it, stop it now.',
+    holdStopButton: 'Stop this transfer',
+    holdStopped: 'The transfer has been stopped. It will not be sent.',
+    holdStopClosed: 'This transfer can no longer be stopped. If you did not make it, call your bank at once.',
   },
 } as const;
 

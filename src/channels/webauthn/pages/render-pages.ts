@@ -72,7 +72,7 @@ export function confirmationPage(challenge: ChallengeRecord, bankName: string): 
   return layout(
     language,
     message(language, 'confirmTitle'),
-    `<body ${dataAttributes(language, ['approved', 'rejected', 'failed', 'denied', 'ended'])}>
+    `<body ${dataAttributes(language, ['approved', 'rejected', 'failed', 'denied', 'ended', 'holdIntro', 'holdStopped', 'holdStopClosed'])}>
 <main>
 <h1>${t('confirmTitle')}</h1>
 <p>${t('confirmIntro')}</p>
@@ -90,6 +90,11 @@ ${table}
 <button id="reject" type="button" class="secondary">${t('rejectButton')}</button>
 </div>
 <p id="status" role="status" aria-live="polite"></p>
+<section id="hold-stop" hidden>
+<p id="hold-intro"></p>
+<button id="stop-transfer" type="button" class="danger">${t('holdStopButton')}</button>
+<p id="hold-status" role="status" aria-live="polite"></p>
+</section>
 </main>
 </body>`,
     'confirm.js',

@@ -19,12 +19,40 @@
     });
   });
 
-  function finish(status) {
+  function finish(status, hold) {
     confirmButton.disabled = true;
     rejectButton.disabled = true;
     var text = status === 'approved' ? 'approved' : status === 'denied' ? 'denied' : 'ended';
     page.show(page.messageText(text), status === 'approved' ? 'ok' : 'error');
     document.body.dataset.outcome = status;
+    if (status === 'approved' && hold && hold.stopUrl) offerStop(hold);
+  }
+
+  // A held transfer can still be stopped (docs/holds.md, "Stopping"): the button posts to the stop
+  // page's own route (same origin; its token is in the link), never releases anything.
+  function offerStop(hold) {
+    var section = document.getElementById('hold-stop');
+    var button = document.getElementById('stop-transfer');
+    var holdStatus = document.getElementById('hold-status');
+    var time = new Date(hold.releaseAt).toLocaleString(document.documentElement.lang);
+    document.getElementById('hold-intro').textContent = page.messageText('holdIntro').replace('{time}', time);
+    section.hidden = false;
+    button.addEventListener('click', async function () {
+      button.disabled = true;
+      try {
+        var response = await fetch(new URL(hold.stopUrl).pathname + '/stop', { method: 'POST', credentials: 'omit' });
+        if (response.status === 200) {
+          holdStatus.textContent = page.messageText('holdStopped');
+          document.body.dataset.hold = 'stopped';
+          return;
+        }
+        holdStatus.textContent = page.messageText(response.status === 409 ? 'holdStopClosed' : 'failed');
+        button.disabled = response.status === 409;
+      } catch (error) {
+        holdStatus.textContent = page.messageText('failed');
+        button.disabled = false;
+      }
+    });
   }
 
   function credentialJson(credential) {
@@ -84,7 +112,7 @@
       }
       if (!assertion) assertion = await SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: options.body.publicKey });
       var verified = await page.postJson('/verify', { response: assertion });
-      if (verified.status === 200) return finish(verified.body.status);
+      if (verified.status === 200) return finish(verified.body.status, verified.body);
       if (verified.status === 410) return finish('ended');
       if (verified.body && verified.body.challengeStatus) return finish(verified.body.challengeStatus);
       page.show(page.messageText('failed'), 'error');

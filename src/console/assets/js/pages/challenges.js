@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { tenantSelect } from './tenant-picker.js';
 import { can, route } from '../console.js';
+import { holdBadge, stopHoldForm } from './holds.js';
 
 const statuses = ['pending', 'approved', 'denied', 'expired', 'canceled', 'failed', 'not_required'];
 const amountText = (amount) => (amount && typeof amount === 'object' ? `${amount.value} ${amount.currency}` : '—');
@@ -79,6 +80,15 @@ export async function challengePage(tenantId, challengeId) {
     [t('common.created'), fmtTime(c.createdAt)],
     [t('challenges.completed'), fmtTime(c.completedAt) || '—'],
   ];
+  if (c.hold) {
+    facts.push(
+      [t('holds.hold'), [holdBadge(c.hold.state), c.hold.stoppedBy ? ` ${t(`holds.by.${c.hold.stoppedBy}`)} · ${fmtTime(c.hold.stoppedAt)}` : '', c.hold.releasedAt ? ` ${fmtTime(c.hold.releasedAt)}` : '']],
+      [t('holds.releaseAt'), fmtTime(c.hold.releaseAt)],
+      [t('holds.stopClosesAt'), fmtTime(c.hold.stopClosesAt)],
+    );
+  }
+  // Stopping a held transfer (operator and up): the server answers 409 once the stop window closed.
+  const stop = c.hold?.state === 'held' ? stopHoldForm(tenantId, challengeId, route) : null;
   const calls = timeline.callAttempts.length
     ? table([t('calls.attempt'), t('calls.status'), t('calls.endReason'), t('calls.answeredBy'), t('calls.answers'), t('calls.started'), t('calls.ended')], timeline.callAttempts.map((a) => h('tr', {}, h('td', {}, String(a.attempt)), h('td', {}, a.status), h('td', {}, a.endReason ?? '—'), h('td', {}, a.answeredBy ?? '—'), h('td', {}, String(a.answersGiven)), h('td', {}, fmtTime(a.createdAt)), h('td', {}, fmtTime(a.endedAt)))))
     : h('p', { class: 'muted' }, t('calls.none'));
@@ -91,6 +101,7 @@ export async function challengePage(tenantId, challengeId) {
     h('h1', {}, t('challenges.timeline'), ' ', h('span', { class: 'mono muted' }, challengeId)),
     h('p', {}, h('a', { href: `#/challenges/${tenantId}` }, t('challenges.back'))),
     h('section', { class: 'card' }, h('table', {}, h('tbody', {}, facts.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))))),
+    stop,
     h('section', { class: 'card' }, h('h2', {}, t('calls.title')), calls),
     h('section', { class: 'card' }, h('h2', {}, t('otp.title')), otp),
     h('section', { class: 'card' }, h('h2', {}, t('deliveries.title')), deliveries),

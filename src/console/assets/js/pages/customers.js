@@ -44,9 +44,11 @@ async function customerView(tenantId, customerId) {
   }
   if (summary.ars && !summary.ars.knowledgeSecret) reasons.push(t('customers.noSecret'));
   if (summary.ars?.locked) reasons.push(t('customers.locked'));
+  // Disputed on the call to the old number (docs/ars-channel.md "A changed number"): unlock restores it.
+  if (phone?.suspended) reasons.push(t('customers.phoneSuspended'));
   const tokens = summary.otpTokens ?? [];
   const tokenLocked = tokens.some((token) => token.locked);
-  const locked = Boolean(summary.ars?.locked) || tokenLocked;
+  const locked = Boolean(summary.ars?.locked) || tokenLocked || Boolean(phone?.suspended);
 
   const actionResult = h('div');
   const actions = h('div', { class: 'actions' });
