@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): HttpApp {
   });
   app.use(problemHandler(deps.logger));
 
-  const findRoute = compileRouteTable(deps.routes);
+  const routeTable = compileRouteTable(deps.routes);
   const serveRoute = routeServer(deps, (req) => clientAddressKey(proxyAddr(req, trustedProxy)));
   const listener: RequestListener = (req, res) => {
     const url = req.url ?? '/';
@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): HttpApp {
     let found: RouteMatch | undefined;
     let failure: unknown;
     try {
-      found = findRoute(req.method ?? 'GET', path);
+      found = routeTable.find(req.method ?? 'GET', path);
     } catch (error) {
       // A path parameter with a malformed % escape: a route's path, the client's error.
       failure = error;
