@@ -25,6 +25,7 @@ import { accessLog, requestLogger } from './access-log.ts';
 import { compileRouteTable, type RouteMatch } from './route-table.ts';
 import { recordStaticHeaders } from './static-headers.ts';
 import { readBody } from './body-reader.ts';
+import { mountedMethods } from './mounted-methods.ts';
 import { sendText } from './answer-text.ts';
 
 export interface AppDeps {
@@ -101,11 +102,11 @@ export function createApp(deps: AppDeps): HttpApp {
     next();
   });
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
-  // What no mount answered: a declared path with another method (405, or OPTIONS), else 404. Here and
+  // What no mount answered: a known path with another method (405, or OPTIONS), else 404. Here and
   // not on the fast path, so a mount still gets a method the declared routes of its path lack.
   app.use((req, res) => {
     const instance = `urn:request:${String(res.getHeader('x-request-id'))}`;
-    const allowed = routeTable.allowedMethods(req.path);
+    const allowed = [...mountedMethods(app.router.stack, req.path, new Set(routeTable.allowedMethods(req.path)))].sort();
     if (allowed.length === 0) return sendProblem(res, new ProblemError('not_found', `No route for ${req.method} ${req.path}`), instance);
     res.setHeader('allow', allowed.join(', '));
     if (req.method !== 'OPTIONS') return sendProblem(res, new ProblemError('method_not_allowed', `${req.path} takes ${allowed.join(', ')}`), instance);
