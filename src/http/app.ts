@@ -2,8 +2,9 @@
 // request id, access log, security headers, body, authentication, validation, handler, answer. Express
 // (its request and response objects, its router and middleware) cost a decision about 40 µs of CPU
 // when it carried them (BENCHMARKS.md); it now serves only what is mounted by hand (static pages,
-// Twilio webhooks, dashboards, the console) and the 404s, with the same request id, access log and
-// headers. problem+json for everything that goes wrong.
+// Twilio webhooks, dashboards, the console) and what no route answers (405 with Allow, OPTIONS, 404),
+// with the same request id, access log and headers. problem+json for everything that goes wrong. Both
+// answer alike (docs/architecture.md, "One HTTP behaviour"; app.test.ts sends both the same requests).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
