@@ -140,10 +140,12 @@ export function createApp(deps: AppDeps): HttpApp {
   };
   const onClientError = (error: Error & { code?: string }, socket: Duplex) => {
     const res = answering.get(socket);
-    // The connection ended inside a request's body (short of its Content-Length, or of its last chunk):
-    // that request's own answer, with its headers, is 400 request_aborted, logged at debug
-    // (problemAnswerer); node closes the connection once it is written.
-    if (error.code === 'HPE_INVALID_EOF_STATE' && res && !res.headersSent && !res.writableEnded && socket.writable) {
+    // The connection ended inside a request's body (short of its Content-Length, or of its last chunk)
+    // while the body was being read: that request's own answer, with its headers, is 400
+    // request_aborted, logged at debug (problemAnswerer); node closes the connection once it is written.
+    // A handler that does not read the body is still at work and will answer: node's answer then.
+    const readingBody = res !== undefined && res.req.listenerCount('data') > 0;
+    if (error.code === 'HPE_INVALID_EOF_STATE' && readingBody && !res.headersSent && !res.writableEnded && socket.writable) {
       res.setHeader('connection', 'close');
       answerProblem(new ProblemError('request_aborted'), res.req, res);
       return;
