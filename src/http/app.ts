@@ -2,10 +2,12 @@
 // request id, access log, security headers, body, authentication, validation, handler, answer. Express
 // (its request and response objects, its router and middleware) cost a decision about 40 µs of CPU
 // when it carried them (BENCHMARKS.md); it now serves only what is mounted by hand (static pages,
-// Twilio webhooks, dashboards, the console) and the 404s, with the same request id, access log and
-// headers. problem+json for everything that goes wrong.
+// Twilio webhooks, dashboards, the console) and what no route answers (405 with Allow, OPTIONS, 404),
+// with the same request id, access log and headers. problem+json for everything that goes wrong. Both
+// answer alike (docs/architecture.md, "One HTTP behaviour"; app.test.ts sends both the same requests).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { parse as parseQuery } from 'node:querystring';
 import express from 'express';
 import helmet from 'helmet';
@@ -25,6 +27,7 @@ import { accessLog, requestLogger } from './access-log.ts';
 import { compileRouteTable, type RouteMatch } from './route-table.ts';
 import { recordStaticHeaders } from './static-headers.ts';
 import { readBody } from './body-reader.ts';
+import { mountedMethods } from './mounted-methods.ts';
 import { sendText } from './answer-text.ts';
 
 export interface AppDeps {
@@ -51,8 +54,10 @@ export interface AppDeps {
 export interface HttpApp {
   /** Node's request listener: the declared routes, then express. */
   listener: RequestListener;
-  /** The express app behind it: the mounts and the 404s. */
+  /** The express app behind it: the mounts, then 405, OPTIONS and 404 for what no mount answered. */
   express: express.Express;
+  /** The server's 'clientError' listener: a body cut short by the client is answered 400 request_aborted. */
+  onClientError: (error: Error & { code?: string }, socket: Duplex) => void;
 }
 
 /** One request on a declared route, as the steps after matching need it. */
@@ -94,26 +99,38 @@ export function createApp(deps: AppDeps): HttpApp {
     return requestId;
   };
 
+  const routeTable = compileRouteTable(deps.routes);
   app.use((req, res, next) => {
     beginAnswer(req, res, req.path);
+    if (req.method === 'OPTIONS') answerOptionsWithoutBody(res);
     next();
   });
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
+  // What no mount answered: a known path with another method (405, or OPTIONS), else 404. Here and
+  // not on the fast path, so a mount still gets a method the declared routes of its path lack.
   app.use((req, res) => {
-    sendProblem(res, new ProblemError('not_found', `No route for ${req.method} ${req.path}`), `urn:request:${String(res.getHeader('x-request-id'))}`);
+    const instance = `urn:request:${String(res.getHeader('x-request-id'))}`;
+    const allowed = [...mountedMethods(app.router.stack, req.path, new Set(routeTable.allowedMethods(req.path)))].sort();
+    if (allowed.length === 0) return sendProblem(res, new ProblemError('not_found', `No route for ${req.method} ${req.path}`), instance);
+    res.setHeader('allow', allowed.join(', '));
+    if (req.method !== 'OPTIONS') return sendProblem(res, new ProblemError('method_not_allowed', `${req.path} takes ${allowed.join(', ')}`), instance);
+    res.statusCode = 204;
+    res.end();
   });
   app.use(problemHandler(deps.logger));
 
-  const findRoute = compileRouteTable(deps.routes);
   const serveRoute = routeServer(deps, (req) => proxyAddr(req, trustedProxy));
+  /** The request each connection is being answered for, for a parse error in its body (onClientError). */
+  const answering = new WeakMap<Duplex, ServerResponse>();
   const listener: RequestListener = (req, res) => {
+    answering.set(req.socket, res);
     const url = req.url ?? '/';
     const mark = url.indexOf('?');
     const path = mark === -1 ? url : url.slice(0, mark);
     let found: RouteMatch | undefined;
     let failure: unknown;
     try {
-      found = findRoute(req.method ?? 'GET', path);
+      found = routeTable.find(req.method ?? 'GET', path);
     } catch (error) {
       // A path parameter with a malformed % escape: a route's path, the client's error.
       failure = error;
@@ -124,7 +141,46 @@ export function createApp(deps: AppDeps): HttpApp {
     const exchange: Exchange = { req, res, requestId, queryString: mark === -1 ? undefined : url.slice(mark + 1) };
     serveRoute(exchange, found).catch((error: unknown) => answerProblem(error, req, res));
   };
-  return { listener, express: app };
+  const onClientError = (error: Error & { code?: string }, socket: Duplex) => {
+    const res = answering.get(socket);
+    // The connection ended inside a request's body (short of its Content-Length, or of its last chunk)
+    // while the body was being read: that request's own answer, with its headers, is 400
+    // request_aborted, logged at debug (problemAnswerer); node closes the connection once it is written.
+    // A handler that does not read the body is still at work and will answer: node's answer then.
+    const readingBody = res !== undefined && res.req.listenerCount('data') > 0;
+    if (error.code === 'HPE_INVALID_EOF_STATE' && readingBody && !res.headersSent && !res.writableEnded && socket.writable) {
+      res.setHeader('connection', 'close');
+      answerProblem(new ProblemError('request_aborted'), res.req, res);
+      return;
+    }
+    // Anything else: node's own answer when it has none of its own (its default 'clientError' behaviour).
+    if (socket.writable && !(res && res.headersSent && !res.writableEnded)) socket.write(`HTTP/1.1 ${nodeClientErrorStatus[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    socket.destroy(error);
+  };
+  return { listener, express: app, onClientError };
+}
+
+/** The answers node gives to a request it cannot parse or that took too long (its default 'clientError'). */
+const nodeClientErrorStatus: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+/**
+ * OPTIONS answered by express's router (a mount's path: it lists the methods in Allow) is a 204 without
+ * a body, as on a declared path: the router would send 200 with the list as text too.
+ */
+function answerOptionsWithoutBody(res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+    if (statusCode === 200 && this.hasHeader('allow')) {
+      statusCode = 204;
+      this.removeHeader('content-length');
+      this.removeHeader('content-type');
+    }
+    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
+  } as ServerResponse['writeHead'];
 }
 
 /** An address over the failed-authentication limit (`retryAfter` set) is refused with 429. */

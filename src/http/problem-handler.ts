@@ -6,15 +6,7 @@ import { isRedisUnavailable } from '../redis/redis-connections.ts';
 import type { Logger } from '../observability/logger.ts';
 import { sendText } from './answer-text.ts';
 import { withoutPageToken } from './access-log.ts';
-
-/**
- * A body the client stopped sending (aborted, or shorter than its Content-Length): the client's doing
- * and cheap to cause by the thousand, so a 400 logged at debug, never an error (docs/security.md, L4).
- */
-const isAbortedBody = (error: unknown): boolean => {
-  const typed = error as { type?: string; code?: string } | null;
-  return typed?.type === 'request.aborted' || typed?.type === 'request.size.invalid' || typed?.code === 'ECONNRESET' || typed?.code === 'ECONNABORTED';
-};
+import { isAbortedBody } from './body-reader.ts';
 
 export function sendProblem(res: ServerResponse, problem: ProblemError, instance?: string): void {
   res.statusCode = problem.status;
@@ -52,6 +44,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function problemAnswerer(logger: Logger): (error: unknown, req: IncomingMessage, res: ServerResponse) => void {
   return (error, req, res) => {
     const instance = `urn:request:${String(res.getHeader('x-request-id') ?? '')}`;
+    // A body the client stopped sending: cheap to cause by the thousand, so logged at debug (docs/security.md, L4).
     if (isAbortedBody(error)) {
       logger.debug({ reqId: res.getHeader('x-request-id'), method: req.method, path: withoutPageToken(req.url?.split('?')[0] ?? '') }, 'request body aborted');
       if (!res.headersSent && !res.destroyed) sendProblem(res, new ProblemError('request_aborted'), instance);

@@ -142,6 +142,8 @@ export async function startServer(
       drain.listener(app.listener),
     );
     server.keepAliveTimeout = 65_000;
+    // A body cut short is the request's own 400 request_aborted, not node's bare 400 (docs/security.md, L4).
+    server.on('clientError', app.onClientError);
     capConnectionsPerAddress(server, config.maxConnectionsPerAddress, logger);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);

@@ -207,6 +207,27 @@ describe('API4 resource consumption: aborted and slow requests, connections per 
     assert.deepEqual(errorLines(server.logs.slice(before)), []);
   });
 
+  test('L4: a body cut short by a half-closed connection is a 400 request_aborted problem, on a declared route and on a mount, logged at debug', async () => {
+    const before = server.logs.length;
+    // The bank API (the fast path) and the console's sign-in (mounted on express).
+    for (const path of ['/v1/challenges', '/admin/session']) {
+      const socket = await rawConnection(server);
+      let received = '';
+      socket.on('data', (chunk) => (received += String(chunk)));
+      socket.write(head(path, 4096) + '{"customerId":"c');
+      socket.end();
+      await once(socket, 'close');
+      assert.match(received, /^HTTP\/1\.1 400 /, path);
+      assert.match(received, /\r\ncontent-type: application\/problem\+json/i, path);
+      assert.match(received, /\r\nx-request-id: /i, path);
+      assert.match(received, /"code":"request_aborted"/, path);
+    }
+    const lines = server.logs.slice(before).filter((line) => line.includes('request body aborted'));
+    assert.equal(lines.length, 2);
+    for (const line of lines) assert.equal((JSON.parse(line) as { level: number }).level, 20, line);
+    assert.deepEqual(errorLines(server.logs.slice(before)), []);
+  });
+
   test('L4: a half-sent body and unfinished headers are cut off within the request and header timeouts', async () => {
     const slowBody = await rawConnection(server);
     slowBody.write(head('/v1/challenges', 4096) + '{"customerId":');

@@ -75,6 +75,9 @@ const mountsOutsideRouteTable: Record<string, { reason: string; /** Documented o
       { method: 'GET', path: '/admin/assets/nothing-here.js', status: 404, contentType: /^application\/problem\+json/ },
       { method: 'POST', path: '/admin/assets/console.css', status: 404, contentType: /^application\/problem\+json/ },
       { method: 'OPTIONS', path: '/admin/assets/console.css', status: 404, contentType: /^application\/problem\+json/ },
+      // A method the console's routes lack on their path: 405 with Allow, as on a declared route (docs/architecture.md).
+      { method: 'PUT', path: '/admin/session', status: 405, contentType: /^application\/problem\+json/ },
+      { method: 'OPTIONS', path: '/admin/session', status: 204, contentType: /^$/ },
     ],
   },
   '/c/webauthn/assets': {
@@ -94,6 +97,9 @@ interface Probed {
   status: number;
   contentType: string;
   poweredBy: string | undefined;
+  /** The Allow header, and the names of any CORS (Access-Control-*) headers. */
+  allow: string | undefined;
+  cors: string[];
   text: string;
 }
 
@@ -106,7 +112,14 @@ function probe(base: string, method: string, path: string, headers: Record<strin
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), poweredBy: response.headers['x-powered-by'] as string | undefined, text }),
+        resolve({
+          status: response.statusCode ?? 0,
+          contentType: String(response.headers['content-type'] ?? ''),
+          poweredBy: response.headers['x-powered-by'] as string | undefined,
+          allow: response.headers.allow,
+          cors: Object.keys(response.headers).filter((name) => name.startsWith('access-control-')),
+          text,
+        }),
       );
     });
     sent.on('error', reject);
@@ -173,17 +186,30 @@ for (const db of dbKinds) {
       }
     });
 
-    test('TRACE, OPTIONS, PATCH (and methods not declared for a path) answer 404/405 problem+json', async () => {
+    test('TRACE, PATCH (and methods not declared for a path) answer 405 problem+json with Allow; OPTIONS 204 with Allow and no CORS', async () => {
       const byPath = new Map<string, Set<string>>();
       for (const route of server.running.routes) {
         const concrete = route.path.replace(/:([A-Za-z0-9_]+)/g, 'x1234567890');
         (byPath.get(concrete) ?? byPath.set(concrete, new Set()).get(concrete)!).add(route.method.toUpperCase());
       }
       for (const [path, methods] of byPath) {
-        for (const method of ['TRACE', 'OPTIONS', 'PATCH', 'PUT', 'DELETE', 'POST']) {
+        // Every method declared for the path is allowed, HEAD wherever GET is (docs/bank-api.md, status codes).
+        const assertAllows = (response: Probed, what: string) => {
+          const allowed = (response.allow ?? '').split(', ');
+          for (const method of methods) assert.ok(allowed.includes(method), `${what}: Allow ${response.allow} lacks ${method}`);
+          if (methods.has('GET')) assert.ok(allowed.includes('HEAD'), `${what}: Allow ${response.allow} lacks HEAD`);
+          assert.deepEqual(response.cors, [], `${what}: no CORS is granted`);
+        };
+        for (const method of ['TRACE', 'PATCH', 'PUT', 'DELETE', 'POST']) {
           if (methods.has(method)) continue;
-          assertProblem(await probe(server.url, method, path, { authorization: `Bearer ${server.adminToken}` }), `${method} ${path}`);
+          const response = await probe(server.url, method, path, { authorization: `Bearer ${server.adminToken}` });
+          assertProblem(response, `${method} ${path}`);
+          assert.equal(response.status, 405, `${method} ${path}`);
+          assertAllows(response, `${method} ${path}`);
         }
+        const options = await probe(server.url, 'OPTIONS', path, { authorization: `Bearer ${server.adminToken}` });
+        assert.deepEqual([options.status, options.text], [204, ''], `OPTIONS ${path}`);
+        assertAllows(options, `OPTIONS ${path}`);
       }
     });
 
