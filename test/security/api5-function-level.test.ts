@@ -57,6 +57,7 @@ const expectedAccess: Record<string, Access> = {
   'POST /admin/v1/tenants/:id/webhook-secret': 'superadmin path',
   'POST /admin/v1/tenants/:id/keys': 'superadmin path',
   'GET /admin/v1/tenants/:id/keys': 'viewer path',
+  'PUT /admin/v1/tenants/:id/keys/:keyId': 'superadmin path',
   'DELETE /admin/v1/tenants/:id/keys/:keyId': 'superadmin path',
   'GET /admin/v1/tenants/:id/deliveries': 'viewer path',
   'GET /admin/v1/tenants/:id/dashboard': 'viewer path',

@@ -146,6 +146,10 @@ export const routeCases: Record<string, RouteCase> = {
     const key = must(await w.server.admin('POST', `/admin/v1/tenants/${t.tenantId}/keys`, {}), 201, 'key');
     return { params: { id: t.tenantId, keyId: key.keyId } };
   },
+  'PUT /admin/v1/tenants/:id/keys/:keyId': async (w, t) => {
+    const key = must(await w.server.admin('POST', `/admin/v1/tenants/${t.tenantId}/keys`, {}), 201, 'key');
+    return { params: { id: t.tenantId, keyId: key.keyId }, body: { allowedNetworks: ['127.0.0.0/8', '::1'] } };
+  },
   'GET /admin/v1/tenants/:id/deliveries': async (_, t) => ({ params: { id: t.tenantId }, query: { limit: '10' } }),
   'GET /admin/v1/tenants/:id/dashboard': async (_, t) => ({ params: { id: t.tenantId }, query: { days: '7' } }),
 
