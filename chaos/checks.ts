@@ -133,6 +133,8 @@ export async function runChecks(input: {
     for (const [id, events] of input.receiver.accepted) {
       const stored = challenges.get(id) ?? (await client.query<ChallengeRow>('SELECT id, status, fraud_reported, expires_at, hold_state FROM challenges WHERE id = $1', [id])).rows[0];
       for (const event of events.values()) {
+        // Only challenge events describe a challenge; the run's set-up sends a policy.changed too.
+        if (!event.type.startsWith('challenge.')) continue;
         const hold = (event.data as { hold?: { state?: string } | null }).hold;
         // A hold may have left `held` after `challenges` was read: its event is checked against a fresh read
         // (the event is sent only once the change has committed).
