@@ -6,6 +6,7 @@ import ipaddr from 'ipaddr.js';
 import type { Redis } from 'ioredis';
 import type { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Logger } from '../observability/logger.ts';
+import { rememberRecentAnswers } from './recent-answers.ts';
 
 /**
  * The limiter's count and time left for one key, atomically, as one command: what
@@ -24,19 +25,10 @@ function addressKeyOf(remoteAddress: string | undefined): string {
   return `${parts.join(':')}::/64`;
 }
 
-/** Recent answers of addressKeyOf (a bank's few gateway addresses send every request): bounded, oldest out first. */
-const addressKeys = new Map<string, string>();
-const addressKeysKept = 1024;
+const recentAddressKeys = rememberRecentAnswers(addressKeyOf);
 
 export function clientAddressKey(remoteAddress: string | undefined): string {
-  if (remoteAddress === undefined) return addressKeyOf(remoteAddress);
-  let key = addressKeys.get(remoteAddress);
-  if (key === undefined) {
-    key = addressKeyOf(remoteAddress);
-    if (addressKeys.size >= addressKeysKept) addressKeys.delete(addressKeys.keys().next().value!);
-    addressKeys.set(remoteAddress, key);
-  }
-  return key;
+  return remoteAddress === undefined ? addressKeyOf(remoteAddress) : recentAddressKeys(remoteAddress);
 }
 
 export class AuthFailureThrottle {

@@ -2,6 +2,7 @@
 // list of IPv4 and IPv6 CIDRs; a bare address is its own /32 or /128. IPv4-mapped IPv6 client
 // addresses (::ffff:192.0.2.1, what a dual-stack socket reports) are matched as the IPv4 they carry.
 import ipaddr from 'ipaddr.js';
+import { rememberRecentAnswers } from './recent-answers.ts';
 
 export type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
@@ -14,9 +15,14 @@ export function canonicalNetwork(text: string): string | null {
     const address = ipaddr.parse(trimmed);
     network = [address, address.kind() === 'ipv4' ? 32 : 128];
   } else return null;
-  const [address, bits] = network;
   // The network's own address: "192.0.2.7/24" is stored as "192.0.2.0/24".
-  const base = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${bits}`) : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${bits}`);
+  return networkOf(...network);
+}
+
+/** "a.b.c.0/24" for an address and a prefix length: the CIDR of the network holding it. */
+function networkOf(address: ipaddr.IPv4 | ipaddr.IPv6, bits: number): string {
+  const cidr = `${address.toString()}/${bits}`;
+  const base = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
   return `${base.toString()}/${bits}`;
 }
 
@@ -34,12 +40,15 @@ export function addressInNetworks(address: string | undefined, networks: readonl
  * /64 (IPv6), the block one site or one host typically holds.
  */
 export function usageNetworkOf(address: string | undefined): string {
-  if (!address || !ipaddr.isValid(address)) return 'unknown';
-  const parsed = ipaddr.process(address);
-  const bits = parsed.kind() === 'ipv4' ? 24 : 64;
-  const base = parsed.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${parsed.toString()}/${bits}`) : ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/${bits}`);
-  return `${base.toString()}/${bits}`;
+  return address ? recentUsageNetworks(address) : 'unknown';
 }
+
+/** Every verified bank request asks: parsed once per address (recent-answers.ts). */
+const recentUsageNetworks = rememberRecentAnswers((address: string): string => {
+  if (!ipaddr.isValid(address)) return 'unknown';
+  const parsed = ipaddr.process(address);
+  return networkOf(parsed, parsed.kind() === 'ipv4' ? 24 : 64);
+});
 
 /** The client address as shown to admins: IPv4-mapped IPv6 unwrapped. */
 export const displayAddress = (address: string | undefined): string | null => (address && ipaddr.isValid(address) ? ipaddr.process(address).toString() : null);
