@@ -18,9 +18,15 @@ import { holdNotificationStore, type HoldNotificationRow } from './hold-notifica
 import { holdNotifyJobId, type HoldNotifyJob } from './hold-queue.ts';
 import { afterNoticeKey, firstNoticeStep, isMachine, type HoldCallNotice, type HoldCallScript, type HoldCallStep } from './hold-call-step.ts';
 
-/** Where the customer is called: the ARS phone, or one enrolled for notifications only (E.164). */
+/** A number the customer may be called on (E.164), with when it replaced the customer's ARS phone (null: it did not). */
+export interface HoldNotificationNumber {
+  to: string;
+  numberChangedAt: Date | null;
+}
+
+/** Where the customer may be called, first choice first: the ARS phone, then one enrolled for notifications only. */
 export interface HoldNotificationPhones {
-  phoneOf(tenantId: string, customerId: string): Promise<string | null>;
+  phonesOf(tenantId: string, customerId: string): Promise<HoldNotificationNumber[]>;
 }
 
 /** Places a notification call whose webhooks name the tenant and the notification. */
@@ -30,11 +36,12 @@ export interface HoldCallPlacer {
 
 /**
  * Asked before every notification call (docs/holds.md, "The notification phone"): the number is vetted
- * again (forwarding can be switched on at any time; never forwarded, VoIP or premium) and the call is
- * taken from the customer's call budget, as ARS calls are. A refusal names the outcome.
+ * again (forwarding can be switched on at any time; never forwarded, VoIP or premium; an ARS phone
+ * inside its change cooldown is not told) and the call is taken from the customer's call budget, as
+ * ARS calls are. A refusal names the outcome.
  */
 export interface HoldCallGuard {
-  admit(call: { tenantId: string; customerId: string; to: string }): Promise<{ admitted: true } | { admitted: false; outcome: 'number_ineligible' | 'call_cap_reached' }>;
+  admit(call: { tenantId: string; customerId: string } & HoldNotificationNumber): Promise<{ admitted: true } | { admitted: false; outcome: 'number_ineligible' | 'number_recently_changed' | 'call_cap_reached' }>;
 }
 
 export interface HoldCallWebhook {
@@ -95,21 +102,22 @@ export class HoldNotifier {
       await holdNotificationStore.claim(db, tenantId, challengeId, seq, 'ended', 'not_needed');
       return 'skipped';
     }
-    const phone = await phones.phoneOf(tenantId, challenge.customerId);
-    if (!phone) {
+    const numbers = await phones.phonesOf(tenantId, challenge.customerId);
+    if (numbers.length === 0) {
       if (await holdNotificationStore.claim(db, tenantId, challengeId, seq, 'ended', 'no_phone')) await appendHoldNotification(db, tenantId, challengeId, { at: now, outcome: 'no_phone' });
       return 'skipped';
     }
     const id = await holdNotificationStore.claim(db, tenantId, challengeId, seq, 'dialing');
     if (!id) return 'skipped';
     try {
-      // Claimed first, so a call budget is spent only by the one worker that will dial.
-      const admission = await this.deps.guard.admit({ tenantId, customerId: challenge.customerId, to: phone });
-      if (!admission.admitted) {
-        await this.end(db, tenantId, challengeId, id, admission.outcome);
+      // Claimed first, so a call budget is spent only by the one worker that will dial. The first
+      // number the guard admits is rung; the first refusal (the ARS phone's) is the outcome otherwise.
+      const to = await this.firstAdmitted(tenantId, challenge.customerId, numbers);
+      if (typeof to !== 'string') {
+        await this.end(db, tenantId, challengeId, id, to.outcome);
         return 'skipped';
       }
-      const { callSid } = await placer.place({ tenantId, notificationId: id, to: phone });
+      const { callSid } = await placer.place({ tenantId, notificationId: id, to });
       // The answer webhook may have bound the call already (it can outrun Calls.create's answer).
       await db.query('UPDATE hold_notifications SET call_sid = $3 WHERE tenant_id = $1 AND id = $2 AND call_sid IS NULL', [tenantId, id, callSid]);
     } catch (error) {
@@ -117,6 +125,16 @@ export class HoldNotifier {
       await this.end(db, tenantId, challengeId, id, 'failed');
     }
     return 'placed';
+  }
+
+  private async firstAdmitted(tenantId: string, customerId: string, numbers: readonly HoldNotificationNumber[]): Promise<string | { outcome: string }> {
+    let refusal: string | undefined;
+    for (const number of numbers) {
+      const admission = await this.deps.guard.admit({ tenantId, customerId, ...number });
+      if (admission.admitted) return number.to;
+      refusal ??= admission.outcome;
+    }
+    return { outcome: refusal ?? 'no_phone' };
   }
 
   /** Places the due calls of every open hold whose jobs were lost (the clock-driven source of truth). */

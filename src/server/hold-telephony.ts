@@ -13,9 +13,9 @@ import { createTwilioClient } from '../telephony/twilio-client.ts';
 import { twilioHoldCallPlacer } from '../telephony/holds/twilio-hold-call-placer.ts';
 import { holdCallRouter } from '../telephony/holds/hold-call-router.ts';
 import { holdCallMount } from '../telephony/holds/hold-call-urls.ts';
-import { notificationNumberOf, notificationPolicy } from '../channels/ars/notification-phone.ts';
+import { notificationNumbersOf } from '../channels/ars/notification-phone.ts';
+import { noticeCallGuard } from '../channels/ars/notice-call-guard.ts';
 import { createNumberIntelligence } from '../telephony/number-intelligence/create-number-intelligence.ts';
-import { effectivePolicy } from '../policy/policy-schema.ts';
 import { nowMs } from '../time/clock.ts';
 
 export interface HoldCalling {
@@ -24,27 +24,19 @@ export interface HoldCalling {
   close(): Promise<void>;
 }
 
-/** The customer's ARS phone, else the notification phone (the ARS channel's enrolments), decrypted only to dial it. */
+/** The customer's ARS phone, then the notification phone (the ARS channel's enrolments), decrypted only to dial. */
 function arsPhones(context: AppContext): HoldNotificationPhones {
-  return { phoneOf: (tenantId, customerId) => notificationNumberOf(context.db, context.envelope, tenantId, customerId) };
+  return { phonesOf: (tenantId, customerId) => notificationNumbersOf(context.db, context.envelope, tenantId, customerId) };
 }
 
 /**
- * Number intelligence as the ARS channel uses it: the number vetted for a call under the tenant's ARS
- * countries and forwarding rules (landline or mobile), and the same call budgets (one Redis counter per
- * customer and per number, so ARS and notification calls share them).
+ * Number intelligence as the ARS channel uses it (src/channels/ars/notice-call-guard.ts): the number
+ * vetted for a call that only tells, and the same call budgets (one Redis counter per customer and per
+ * number, so ARS and notification calls share them).
  */
 function vettedCalls(context: AppContext): HoldCallGuard {
   const { vetter, caps } = createNumberIntelligence({ ...context, now: () => nowMs(context.clock) });
-  return {
-    async admit({ tenantId, customerId, to }) {
-      const policy = notificationPolicy(effectivePolicy((await context.policies.currentCached(tenantId)).document).channels.ars);
-      const vetting = await vetter.vet({ tenantId, customerId, e164: to, policy, purpose: 'call' });
-      if (!vetting.eligible) return { admitted: false, outcome: 'number_ineligible' };
-      const cap = await caps.reserve({ tenantId, customerId, e164: to, policy });
-      return cap.allowed ? { admitted: true } : { admitted: false, outcome: 'call_cap_reached' };
-    },
-  };
+  return noticeCallGuard({ vetter, caps, policies: context.policies });
 }
 
 export async function holdCalling(context: AppContext): Promise<HoldCalling | undefined> {

@@ -8,7 +8,7 @@ import { dbKinds } from '../support/databases.ts';
 import { eventually, middayClockOffsetMs, transferBody } from '../support/test-server.ts';
 import { JumpClock } from '../../src/time/clock.ts';
 import { flushAudit } from '../../src/audit/audit-log.ts';
-import { notificationNumberOf } from '../../src/channels/ars/notification-phone.ts';
+import { notificationNumbersOf } from '../../src/channels/ars/notification-phone.ts';
 import { accountSid, answerFor, callsTo, postWebhook, enroll, press, simJson, startArsWorld, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
 
 const dayMs = 86_400_000;
@@ -101,7 +101,7 @@ for (const db of dbKinds) {
       assert.equal((await arsRefusal('cust-swapped')).reason, 'phone_suspended');
       assert.equal((await callsTo(world.sim, fraudster)).length, 0, 'the suspended number is never called');
       const { envelope } = world.server.running.context;
-      assert.equal(await notificationNumberOf(world.server.running.context.db, envelope, world.tenantId, 'cust-swapped'), null, 'nor by the notification calls of held transfers');
+      assert.deepEqual(await notificationNumbersOf(world.server.running.context.db, envelope, world.tenantId, 'cust-swapped'), [], 'nor by the notification calls of held transfers');
       // A retried webhook or another 9 changes nothing: still one event.
       const row = (await world.server.running.context.db.query<any>('SELECT id, ask_seq FROM ars_phone_change_notices WHERE tenant_id = $1 AND customer_id = $2', [world.tenantId, 'cust-swapped'])).rows[0];
       assert.ok(row);
@@ -122,6 +122,49 @@ for (const db of dbKinds) {
       assert.equal((await arsRefusal('cust-swapped')).reason, 'number_recently_changed');
       const stored = await db.query<any>('SELECT old_phone_enc FROM ars_phone_change_notices WHERE id = $1', [row.id]);
       assert.equal(stored.rows[0].old_phone_enc, null, 'the old number is forgotten once its call ended');
+    });
+
+    test('the old number is vetted and budgeted like any call: forwarded since, it is not rung (number_ineligible); over the cap, neither (call_cap_reached)', async () => {
+      const noticeOutcome = async (customerId: string) =>
+        eventually(async () => {
+          const rows = (await world.server.running.context.db.query<any>('SELECT status, outcome, old_phone_enc FROM ars_phone_change_notices WHERE tenant_id = $1 AND customer_id = $2', [world.tenantId, customerId])).rows;
+          return rows[0]?.status === 'ended' ? rows[0] : undefined;
+        }, 70_000, 'the notice to end');
+      const [forwarded, next] = [number(7), number(8)];
+      await line(forwarded);
+      await line(next);
+      await enroll(world.client, 'cust-forwarded', forwarded);
+      // The thief switched forwarding on at the old number to take the warning call himself.
+      await simJson(world.sim, 'PUT', `/sim/numbers/${encodeURIComponent(forwarded)}`, { lineType: 'landline', callForwarding: true, answer: 'human' });
+      assert.equal((await world.client.request('PUT', '/v1/customers/cust-forwarded/phone', { number: next })).status, 200);
+      const refused = await noticeOutcome('cust-forwarded');
+      assert.equal(refused.outcome, 'number_ineligible');
+      assert.equal(refused.old_phone_enc, null, 'the old number is forgotten');
+      assert.equal((await callsTo(world.sim, forwarded)).length, 0, 'a forwarded old number is never rung');
+
+      const [capped, other] = [number(9), number(10)];
+      await line(capped);
+      await line(other);
+      await enroll(world.client, 'cust-capped', capped);
+      const policy = await world.server.admin<any>('GET', `/admin/v1/tenants/${world.tenantId}/policy`);
+      const document = structuredClone(policy.body.document);
+      document.channels.ars.maxCallsPerNumberPerDay = 1;
+      assert.equal((await world.server.admin('PUT', `/admin/v1/tenants/${world.tenantId}/policy`, document, { 'if-match': `"v${policy.body.version}"` })).status, 200);
+      try {
+        // The ARS call of a challenge used the old number's day budget.
+        const { pending } = await arsRefusal('cust-capped');
+        const call = await waitForAsk(world.sim, capped);
+        await press(world.sim, call.sid, answerFor(call.prompt));
+        assert.equal((await waitForStatus(world.client, pending.id)).status, 'approved');
+        assert.equal((await world.client.request('PUT', '/v1/customers/cust-capped/phone', { number: other })).status, 200);
+        assert.equal((await noticeOutcome('cust-capped')).outcome, 'call_cap_reached');
+        assert.equal((await callsTo(world.sim, capped)).length, 1, 'only the ARS call');
+      } finally {
+        const now = await world.server.admin<any>('GET', `/admin/v1/tenants/${world.tenantId}/policy`);
+        const restored = structuredClone(now.body.document);
+        restored.channels.ars.maxCallsPerNumberPerDay = policy.body.document.channels.ars.maxCallsPerNumberPerDay;
+        await world.server.admin('PUT', `/admin/v1/tenants/${world.tenantId}/policy`, restored, { 'if-match': `"v${now.body.version}"` });
+      }
     });
 
     test('a machine at the old number hears nothing; nothing is suspended', async () => {

@@ -150,6 +150,32 @@ describe('notification call (simulator)', () => {
     assert.equal((await challengeOf(approved.id)).hold.state, 'held');
   });
 
+  test('an ARS phone changed within its cooldown is not rung (number_recently_changed); a notification-only phone is rung instead', async () => {
+    const [phone, fraudster, landline] = [number(7), number(8), number(9)];
+    await setArsPolicy(world.server, world.tenantId, { numberChangeCooldownDays: 7 });
+    try {
+      const approved = await coachedApproval('cust-swapped-held', phone, 'en-US', { grade: 'later' });
+      // The fraudster's number replaces the customer's after the approval, before the first notice.
+      await simJson(world.sim, 'PUT', `/sim/numbers/${encodeURIComponent(fraudster)}`, { lineType: 'landline', callForwarding: false, answer: 'human' });
+      assert.equal((await world.client.request('PUT', '/v1/customers/cust-swapped-held/phone', { number: fraudster })).status, 200);
+      time.advance(61);
+      await world.server.running.context.holds.sweep();
+      await eventually(async () => ((await challengeOf(approved.id)).hold.notifications.length === 1 ? true : undefined), 10_000, 'the refusal');
+      assert.deepEqual((await challengeOf(approved.id)).hold.notifications.map((n: any) => n.outcome), ['number_recently_changed']);
+      assert.equal((await callsTo(world.sim, fraudster)).length, 0, 'the number changed in the cooldown is not told about the transfer');
+      // A notification-only phone enrolled since is the one the next call rings.
+      await simJson(world.sim, 'PUT', `/sim/numbers/${encodeURIComponent(landline)}`, { lineType: 'landline', callForwarding: false, answer: 'human' });
+      assert.equal((await world.client.request('PUT', '/v1/customers/cust-swapped-held/notification-phone', { number: landline })).status, 200);
+      time.advance(1200);
+      await world.server.running.context.holds.sweep();
+      const notice = await waitForAsk(world.sim, landline, 0);
+      assert.match(notice.prompt, /press 9/i);
+      assert.equal((await callsTo(world.sim, fraudster)).length, 0);
+    } finally {
+      await setArsPolicy(world.server, world.tenantId, { numberChangeCooldownDays: 0 });
+    }
+  });
+
   test("a notification call takes from the customer's call budget: over the cap it is not placed (call_cap_reached)", async () => {
     const phone = number(6);
     await setArsPolicy(world.server, world.tenantId, { maxCallsPerCustomerPerHour: 1 });

@@ -20,6 +20,7 @@ import { arsProblemCodes } from './ars-problem-codes.ts';
 import { NotificationPhoneEnrollment, notificationPhoneSummary } from './notification-phone.ts';
 import { NumberChangeMarks } from './number-change-marks.ts';
 import { PhoneChangeNotices } from './phone-change-notices.ts';
+import { noticeCallGuard } from './notice-call-guard.ts';
 import { bullmqPhoneChangeScheduler, createPhoneChangeQueue, phoneChangeQueueName, startPhoneChangeWorker } from './phone-change-queue.ts';
 import { bullmqEventDispatcher } from '../../jobs/queues.ts';
 
@@ -64,6 +65,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
         tenants: context.tenants,
         policies,
         placer: voice.phoneChange.placer,
+        guard: noticeCallGuard({ vetter, caps, policies }),
         scheduler: bullmqPhoneChangeScheduler(createPhoneChangeQueue(context.queueRedis, config.queuePrefix)),
         events: bullmqEventDispatcher(context.queues),
         logger,

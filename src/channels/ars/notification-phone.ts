@@ -67,15 +67,24 @@ export const notificationPhoneSummary = {
     .describe('A phone enrolled only for the notification calls of held transfers (docs/holds.md); null when none'),
 };
 
+/** A number a notification call may ring, with when it replaced the customer's ARS phone (null: it did not). */
+export interface NotificationNumber {
+  to: string;
+  numberChangedAt: Date | null;
+}
+
 /**
- * Where the notification call of a held transfer rings (E.164, decrypted only to dial): the ARS phone
- * (unless the customer disputed it: docs/ars-channel.md "A changed number"), else the notification
- * phone; null when the customer has neither.
+ * Where the notification call of a held transfer may ring (E.164, decrypted only to dial), first
+ * choice first: the ARS phone (unless the customer disputed it: docs/ars-channel.md "A changed number"),
+ * then the notification phone; empty when the customer has neither. The ARS phone carries its change
+ * time: inside the change cooldown the call guard refuses it and the notification phone is rung instead.
  */
-export async function notificationNumberOf(q: Queryable, envelope: Envelope, tenantId: string, customerId: string): Promise<string | null> {
+export async function notificationNumbersOf(q: Queryable, envelope: Envelope, tenantId: string, customerId: string): Promise<NotificationNumber[]> {
+  const numbers: NotificationNumber[] = [];
   const ars = await arsCustomerStore.get(q, tenantId, customerId);
-  if (ars?.phone_enc && !ars.phone_suspended_at) return envelope.decryptText(ars.phone_enc, phoneContext(tenantId, customerId));
+  if (ars?.phone_enc && !ars.phone_suspended_at) numbers.push({ to: envelope.decryptText(ars.phone_enc, phoneContext(tenantId, customerId)), numberChangedAt: ars.number_changed_at ?? null });
   const result = await q.query<{ phone_enc: string }>('SELECT phone_enc FROM ars_notification_phones WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId]);
   const row = result.rows[0];
-  return row ? envelope.decryptText(row.phone_enc, notificationContext(tenantId, customerId)) : null;
+  if (row) numbers.push({ to: envelope.decryptText(row.phone_enc, notificationContext(tenantId, customerId)), numberChangedAt: null });
+  return numbers;
 }

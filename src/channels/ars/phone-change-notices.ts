@@ -14,6 +14,7 @@ import { recordEvent } from '../../events/event-outbox.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { newId } from '../../crypto/hashing.ts';
 import { bankNameFor } from '../../tenants/bank-name.ts';
+import type { NoticeCallGuard } from './notice-call-guard.ts';
 import { afterNoticeKey, firstNoticeStep, isMachine, type NoticeCallStep } from '../../holds/hold-call-step.ts';
 
 export type PhoneChangeCallStep = NoticeCallStep<'suspended' | 'unchanged'>;
@@ -66,6 +67,8 @@ export interface PhoneChangeNoticesDeps {
   tenants: TenantStore;
   policies: PolicyStore;
   placer: PhoneChangeCallPlacer;
+  /** Vets the old number and takes the call from its budgets before it is dialled. */
+  guard: NoticeCallGuard;
   scheduler: PhoneChangeCallScheduler;
   events: EventDispatcher;
   logger: Logger;
@@ -95,17 +98,30 @@ export class PhoneChangeNotices {
     await this.deps.scheduler.schedule({ tenantId, noticeId }).catch((error: unknown) => this.deps.logger.warn({ err: error, noticeId }, 'phone-change call left to the sweep'));
   }
 
-  /** Places the notice's call once (a job, its retry and the sweep claim the same row). */
+  /**
+   * Places the notice's call once (a job, its retry and the sweep claim the same row), if the old
+   * number passes the call guard: a forwarded old number (the thief taking the warning himself) or a
+   * spent budget ends the notice without a call, audited.
+   */
   async notify(notice: { tenantId: string; noticeId: string }): Promise<'placed' | 'skipped'> {
-    const { db, envelope, placer, logger } = this.deps;
-    const claimed = await db.query<{ old_phone_enc: string | null }>(
-      "UPDATE ars_phone_change_notices SET status = 'dialing' WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING old_phone_enc",
+    const { db, envelope, placer, guard, logger } = this.deps;
+    const claimed = await db.query<{ old_phone_enc: string | null; customer_id: string }>(
+      "UPDATE ars_phone_change_notices SET status = 'dialing' WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING old_phone_enc, customer_id",
       [notice.tenantId, notice.noticeId],
     );
-    const enc = claimed.rows[0]?.old_phone_enc;
-    if (!enc) return 'skipped';
+    const row = claimed.rows[0];
+    if (!row?.old_phone_enc) return 'skipped';
     try {
-      const { callSid } = await placer.place({ ...notice, to: envelope.decryptText(enc, oldPhoneContext(notice.tenantId, notice.noticeId)) });
+      const to = envelope.decryptText(row.old_phone_enc, oldPhoneContext(notice.tenantId, notice.noticeId));
+      const admission = await guard.admit({ tenantId: notice.tenantId, customerId: row.customer_id, to, numberChangedAt: null });
+      if (!admission.admitted) {
+        await db.tx(async (tx) => {
+          await this.end(tx, notice.tenantId, notice.noticeId, admission.outcome);
+          await appendAudit(tx, { tenantId: notice.tenantId, actor: 'system', action: 'ars.phone_change_notice_not_placed', subject: row.customer_id, data: { noticeId: notice.noticeId, outcome: admission.outcome } });
+        });
+        return 'skipped';
+      }
+      const { callSid } = await placer.place({ ...notice, to });
       // The answer webhook may have bound the call already (it can outrun Calls.create's answer).
       await db.query('UPDATE ars_phone_change_notices SET call_sid = $3 WHERE tenant_id = $1 AND id = $2 AND call_sid IS NULL', [notice.tenantId, notice.noticeId, callSid]);
     } catch (error) {
