@@ -140,6 +140,24 @@ export async function waitForStatus(client: StepupClient, id: string, timeoutMs 
   }, timeoutMs, `challenge ${id} to end`);
 }
 
+/**
+ * Waits for a challenge whose calls take real time (several attempts, each with its gathers) to end. It
+ * fails only when the calls to `number` make no progress (no new call, status or spoken line) for
+ * `stallMs`: a machine slowed by contention still passes, a stuck call flow still fails.
+ */
+export async function waitForStatusWhileCalling(client: StepupClient, sim: SimFixture, number: string, id: string, stallMs = 10_000): Promise<any> {
+  let seen = '';
+  let deadline = Date.now() + stallMs;
+  for (;;) {
+    const challenge = await client.getChallenge<any>(id);
+    if (challenge.body.status !== 'pending') return challenge.body;
+    const progress = JSON.stringify((await callsTo(sim, number)).map((call: any) => [call.sid, call.status, call.transcript.length]));
+    if (progress !== seen) [seen, deadline] = [progress, Date.now() + stallMs];
+    if (Date.now() > deadline) throw new Error(`challenge ${id} still pending, its calls unchanged for ${stallMs} ms: ${progress}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function arsChallenge(client: StepupClient, customerId: string, overrides: Record<string, unknown> = {}): Promise<any> {
   const created = await client.createChallenge<any>(transferBody({ customerId, channels: ['ars'], locale: 'en-US', ...overrides }));
   if (created.status !== 201 || created.body.channel !== 'ars') throw new Error(`challenge: ${created.status} ${JSON.stringify(created.body)}`);

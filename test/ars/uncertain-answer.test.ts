@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dbKinds } from '../support/databases.ts';
 import { eventually } from '../support/test-server.ts';
-import { answerFor, arsChallenge, callsTo, enroll, press, simJson, startArsWorld, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
+import { answerFor, arsChallenge, callsTo, enroll, press, simJson, startArsWorld, waitForAsk, waitForStatus, waitForStatusWhileCalling, type ArsWorld } from './ars-fixture.ts';
 
 /** The fixed words of every message that reads the transaction (the text around its placeholders). */
 function transactionWording(locale: string): string[] {
@@ -39,7 +39,7 @@ for (const db of dbKinds) {
         const customerId = `cust-unsure-${locale}-${line}`;
         await enroll(client, customerId, number);
         const challenge = await arsChallenge(client, customerId, { locale });
-        const done = await waitForStatus(client, challenge.id, 20_000);
+        const done = await waitForStatusWhileCalling(client, sim, number, challenge.id);
         assert.equal(done.status, 'failed');
         assert.equal(done.result.reason, 'unreachable');
         const calls = await callsTo(sim, number);
