@@ -106,11 +106,22 @@ export async function callsTo(sim: SimFixture, number: string): Promise<any[]> {
 }
 
 /** The n-th call (0-based) to `number` once it waits for keys. */
-export async function waitForAsk(sim: SimFixture, number: string, index = 0, timeoutMs = 10_000): Promise<any> {
-  return eventually(async () => {
+/**
+ * Waits for call `index` to `number` to ask for digits. It fails when nothing moves for `stallMs`: no
+ * call yet, or a call whose status and spoken lines stay unchanged (a machine slowed by contention
+ * still passes; a call that never comes or never asks still fails).
+ */
+export async function waitForAsk(sim: SimFixture, number: string, index = 0, stallMs = 10_000): Promise<any> {
+  let seen = '';
+  let deadline = Date.now() + stallMs;
+  for (;;) {
     const call = (await callsTo(sim, number))[index];
-    return call?.awaitingDigits ? call : undefined;
-  }, timeoutMs, `call ${index} to ask for digits`);
+    if (call?.awaitingDigits) return call;
+    const progress = call ? JSON.stringify([call.status, call.transcript.length]) : '';
+    if (progress !== seen) [seen, deadline] = [progress, Date.now() + stallMs];
+    if (Date.now() > deadline) throw new Error(`timed out waiting for call ${index} to ask for digits (nothing moved for ${stallMs} ms: ${progress || 'no call'})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 const englishOrdinals = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'eleventh', 'twelfth'];

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestServer } from '../support/test-server.ts';
-import { startSim, twilioEnv, setArsPolicy, fastArs, enroll, arsChallenge, callsTo, waitForAsk, answerFor, press, waitForStatus, seoulLandline, type SimFixture } from '../ars/ars-fixture.ts';
+import { startSim, twilioEnv, setArsPolicy, fastArs, enroll, arsChallenge, callsTo, waitForAsk, answerFor, press, waitForStatusWhileCalling, seoulLandline, type SimFixture } from '../ars/ars-fixture.ts';
 
 type CreateFault = 'answer-late' | 'never-arrive';
 
@@ -72,7 +72,7 @@ describe('a Calls.create whose answer never came', () => {
       const seen = async () => (await callsTo(sim, seoulLandline)).map((c) => `${c.sid} ${c.status}`).join(', ');
       assert.ok(call, `the first call to the customer asks for digits (calls: ${await seen()})`);
       await press(sim, call.sid, answerFor(call.prompt));
-      assert.equal((await waitForStatus(client, challenge.id)).status, 'approved');
+      assert.equal((await waitForStatusWhileCalling(client, sim, seoulLandline, challenge.id)).status, 'approved');
       assert.equal((await callsTo(sim, seoulLandline)).length, 1, `the customer was rung once (calls: ${await seen()})`);
       const attempts = await server.running.context.db.query<{ attempt_number: number; call_sid: string | null; end_reason: string | null }>(
         'SELECT attempt_number, call_sid, end_reason FROM ars_call_attempts WHERE challenge_id = $1 ORDER BY attempt_number',
