@@ -2,6 +2,7 @@
 // sign-out, revoked tokens, role enforcement, idle and absolute timeouts, and the queue dashboard's guard.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { JumpClock } from '../../src/time/clock.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { signIn } from './console-client.ts';
 
@@ -135,36 +136,35 @@ describe('console sessions', () => {
   });
 });
 
-describe('console session timeouts (CONSOLE_IDLE_TIMEOUT_SECONDS=1, CONSOLE_ABSOLUTE_TIMEOUT_SECONDS=3)', () => {
+describe('console session timeouts (CONSOLE_IDLE_TIMEOUT_SECONDS=600, CONSOLE_ABSOLUTE_TIMEOUT_SECONDS=3600, on the clock)', () => {
   let server: TestServer;
+  // The server's clock, moved past each boundary; it also runs at real speed, so each boundary is
+  // approached to 30 s (more than a busy machine's real seconds in this test), never slept towards.
+  const time = new JumpClock();
   before(async () => {
-    server = await startTestServer({ env: { CONSOLE_IDLE_TIMEOUT_SECONDS: '1', CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: '3' } });
+    server = await startTestServer({ clock: time.now, env: { CONSOLE_IDLE_TIMEOUT_SECONDS: '600', CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: '3600' } });
   });
   after(() => server?.close());
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  test('an idle session ends after the idle timeout', async () => {
+  test('an idle session ends after the idle timeout, not before', async () => {
     const session = await signIn(server, server.adminToken);
     assert.equal((await session.call('GET', '/admin/v1/tenants')).status, 200);
-    await pause(1300);
-    assert.equal((await session.call('GET', '/admin/v1/tenants')).status, 401);
+    time.advance(570_000);
+    assert.equal((await session.call('GET', '/admin/v1/tenants')).status, 200, 'used 30 s before its idle timeout');
+    time.advance(630_000);
+    assert.equal((await session.call('GET', '/admin/v1/tenants')).status, 401, 'idle 30 s past its timeout');
   });
 
   test('a busy session still ends at the absolute timeout', async () => {
     const session = await signIn(server, server.adminToken);
-    const started = Date.now();
-    let lastOk = 0;
-    for (;;) {
-      await pause(500);
-      const status = (await session.call('GET', '/admin/v1/tenants')).status;
-      if (status !== 200) {
-        assert.equal(status, 401);
-        break;
-      }
-      lastOk = Date.now() - started;
-      assert.ok(lastOk < 4000, 'the session outlived its absolute timeout');
+    for (let used = 1; used <= 7; used += 1) {
+      time.advance(500_000);
+      assert.equal((await session.call('GET', '/admin/v1/tenants')).status, 200, `kept alive by use (${used * 500} s)`);
     }
-    assert.ok(lastOk >= 2000, `kept alive by use until near the absolute timeout (last ok at ${lastOk} ms)`);
+    time.advance(70_000);
+    assert.equal((await session.call('GET', '/admin/v1/tenants')).status, 200, '3570 s: 30 s before its absolute timeout');
+    time.advance(60_000);
+    assert.equal((await session.call('GET', '/admin/v1/tenants')).status, 401, '3630 s: past the absolute timeout although used');
   });
 });
 
