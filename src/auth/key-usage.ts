@@ -69,8 +69,14 @@ const networksKept = 10_000;
 export const lastUsePersistMs = 60_000;
 /** Outcomes wait at most this long for the key's next request before they are flushed on their own. */
 const flushAfterMs = 1000;
-/** Unknown customers carried per key (beyond it, the oldest are sent at once). */
+/** Unknown customers carried per key (beyond it, they are sent at once). */
 const unknownCarried = 100;
+/**
+ * While a signal stays over its threshold every request of the key crosses it again: for this long a
+ * process asks Redis only once whether it was raised in its window (the spike itself costs no extra
+ * round trip per request).
+ */
+const raisedMemoMs = 10_000;
 
 /**
  * A bank request's answer, as the key's bookkeeping counts it: a failure is a 4xx other than the
@@ -93,6 +99,8 @@ interface Carried {
 export class KeyUsage {
   private readonly persistedAt = new Map<string, number>();
   private readonly carried = new Map<string, Carried>();
+  /** `keyId:signal` → until when (process time) this process knows the signal was raised. */
+  private readonly raised = new Map<string, number>();
   private readonly flusher: NodeJS.Timeout;
 
   constructor(private readonly deps: { db: Db; redis: Redis; keyPrefix: string; anomalies: KeyAnomalies; policies: PolicyStore; logger: Logger; clock: Clock }) {
@@ -145,6 +153,7 @@ export class KeyUsage {
     );
     await redis.hset(this.keyOf('key-traffic', keyId), 's', 0);
     this.carried.delete(keyId);
+    for (const signal of ['rate_spike', 'customer_enumeration']) this.raised.delete(`${keyId}:${signal}`);
   }
 
   close(): void {
@@ -189,12 +198,24 @@ export class KeyUsage {
     ];
   }
 
-  /** The tenant's thresholds over what was measured; each signal once an hour per key. */
+  /**
+   * The tenant's thresholds over what was measured; each signal once an hour per key. Never fails the
+   * request: a signal that cannot be judged is logged.
+   */
   private async judge(key: { tenantId: string; keyId: string }, traffic: KeyTraffic, network: string, address: string | null): Promise<void> {
-    const policy = (await this.deps.policies.currentCached(key.tenantId)).document.keyProtection ?? keyProtectionDefaults;
-    for (const { signal, measured } of keySignalsOf(policy, traffic)) {
-      const suspend = policy.suspendOnStrongSignal && isStrongSignal(signal);
-      await this.deps.anomalies.raiseOnce({ ...key, signal, network, address, refused: false, measured, suspend }, 'key');
+    try {
+      const policy = (await this.deps.policies.currentCached(key.tenantId)).document.keyProtection ?? keyProtectionDefaults;
+      for (const { signal, measured } of keySignalsOf(policy, traffic)) {
+        const memo = `${key.keyId}:${signal}`;
+        const now = performance.now();
+        if ((this.raised.get(memo) ?? 0) > now) continue;
+        if (this.raised.size > 10_000) this.raised.clear();
+        this.raised.set(memo, now + raisedMemoMs);
+        const suspend = policy.suspendOnStrongSignal && isStrongSignal(signal);
+        await this.deps.anomalies.raiseOnce({ ...key, signal, network, address, refused: false, measured, suspend }, 'key');
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error, keyId: key.keyId }, 'judging a key\'s traffic failed');
     }
   }
 
