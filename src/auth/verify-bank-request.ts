@@ -36,7 +36,7 @@ export interface BankRequest {
 export interface RefusedKeyUse {
   tenantId: string;
   keyId: string;
-  signal: 'outside_allowed_networks' | 'expired_key_used';
+  signal: 'outside_allowed_networks' | 'expired_key_used' | 'suspended_key_used';
 }
 
 /** RFC 9530 Content-Digest: `sha-256=:<base64>:` (sha-512 accepted too). */
@@ -184,6 +184,7 @@ export class BankRequestVerifier {
     // The key's protections, only once the signature proves the caller holds the key: nobody without
     // it can make stepup raise a signal about it.
     const refused = (signal: RefusedKeyUse['signal'], reason: string) => ({ ok: false as const, reason, refused: { tenantId: loaded.key.tenantId, keyId, signal } });
+    if (loaded.key.suspendedAt) return refused('suspended_key_used', 'key suspended');
     if (loaded.key.expiresAt && nowMs >= loaded.key.expiresAt.getTime()) return refused('expired_key_used', 'key expired');
     if (loaded.networks && !addressInNetworks(request.clientAddress, loaded.networks)) return refused('outside_allowed_networks', 'client address outside the key\'s allowed networks');
 

@@ -269,13 +269,28 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
     else sendText(res, 'application/json', JSON.stringify(output.body));
   };
 
-  return async (exchange: Exchange, { route, params: pathParams }: RouteMatch): Promise<void> => {
+  const serve = async (exchange: Exchange, { route, params: pathParams }: RouteMatch): Promise<void> => {
     const { req, res } = exchange;
     const raw = route.method === 'get' || route.method === 'delete' ? undefined : await readBody(req, deps.bodyLimit);
     if (raw && !jsonMediaType.test(req.headers['content-type'] ?? '')) throw new ProblemError('unsupported_media_type');
     const bank = route.auth.kind === 'bank' ? await authenticateBank(exchange, raw) : undefined;
     const admin = route.auth.kind === 'admin' ? await authenticateAdmin(exchange, route.auth.role) : undefined;
+    if (!bank || !deps.keyUsage) return answer(res, await handle(exchange, route, pathParams, raw, bank, admin));
+    // The answer to a verified bank request counts for its key (failures, unknown customers).
+    let output: HandlerOutput;
+    try {
+      output = await handle(exchange, route, pathParams, raw, bank, admin);
+    } catch (error) {
+      deps.keyUsage.answered(bank, clientAddressOf(req), keyAnswerOfProblem(error, pathParams));
+      throw error;
+    }
+    deps.keyUsage.answered(bank, clientAddressOf(req), output);
+    answer(res, output);
+  };
 
+  /** Body, path and query against the route's schemas, then the handler. */
+  const handle = async (exchange: Exchange, route: RouteDefinition, pathParams: Record<string, string>, raw: Buffer | undefined, bank: BankPrincipal | undefined, admin: AdminPrincipal | undefined): Promise<HandlerOutput> => {
+    const { req } = exchange;
     let body: unknown = undefined;
     // A body schema that accepts undefined (z.optional) makes the body optional.
     if (route.body && !raw && route.body.safeParse(undefined).success) {
@@ -299,7 +314,7 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
     // As express's 'simple' query parser: node's querystring.
     const query = route.query ? route.query.safeParse(parseQuery(exchange.queryString ?? '')) : { success: true as const, data: {} };
     if (!query.success) throw validationProblem(query.error, 'query');
-    const output = await route.handler({
+    return route.handler({
       body,
       query: query.data,
       params: params.data,
@@ -308,7 +323,17 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
       admin,
       requestId: exchange.requestId,
     });
-    answer(res, output);
   };
+  return serve;
+}
+
+/**
+ * A bank request that ended in a problem, as its key's bookkeeping counts it: a 404 on a route naming
+ * a customer is a customer stepup does not know (docs/security.md "Key protections", enumeration).
+ */
+function keyAnswerOfProblem(error: unknown, pathParams: Record<string, string>): { status: number; unknownCustomer?: string } {
+  const status = error instanceof ProblemError ? error.status : 500;
+  const customerId = pathParams.customerId;
+  return status === 404 && customerId !== undefined ? { status, unknownCustomer: customerId } : { status };
 }
 

@@ -72,6 +72,7 @@ const tenant = {
   bankName: '스텝업은행',
   bankNames: { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' },
   defaultCallbackUrl: 'https://bank.example/stepup/events',
+  securityCallbackUrl: 'https://bank.example/stepup/security-events',
   allowLoopbackCallbacks: false,
   policyApproval: { required: true, approvals: 1, expiresAfterSeconds: 86400 },
   createdAt,
@@ -86,6 +87,8 @@ const apiKey = {
   expiresAt: '2027-06-30T00:00:00.000Z',
   lastUsedAt: '2026-11-29T01:23:00.000Z',
   lastUsedFrom: '203.0.113.5',
+  suspendedAt: null,
+  suspendedBy: null,
 };
 
 const policyDocument = {
@@ -201,13 +204,13 @@ export const operationExamples: Record<string, OperationExamples> = {
   },
   'get /admin/v1/tenants': { responses: { 200: { tenants: [tenant] } } },
   'get /admin/v1/tenants/{id}': { responses: { 200: tenant } },
-  'put /admin/v1/tenants/{id}': { request: { bankNames: { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' } }, responses: { 200: tenant } },
+  'put /admin/v1/tenants/{id}': { request: { bankNames: { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' }, securityCallbackUrl: 'https://bank.example/stepup/security-events' }, responses: { 200: tenant } },
   'post /admin/v1/tenants/{id}/webhook-secret': { responses: { 201: { webhookSecret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' } } },
   'post /admin/v1/tenants/{id}/keys': {
     request: { alg: 'hmac-sha256', allowedNetworks: ['203.0.113.0/28', '2001:db8:10::/48'], expiresAt: '2027-06-30T00:00:00Z' },
     responses: { 201: { ...apiKey, lastUsedAt: null, lastUsedFrom: null, secret: 'q1x8Yc0bJ3nV2pR6tW9zA4mK7sD5fG8hL1cE0uI3oP4=' } },
   },
-  'put /admin/v1/tenants/{id}/keys/{keyId}': { request: { allowedNetworks: ['203.0.113.0/28', '198.51.100.7'] }, responses: { 200: { ...apiKey, allowedNetworks: ['203.0.113.0/28', '198.51.100.7/32'] } } },
+  'put /admin/v1/tenants/{id}/keys/{keyId}': { request: { allowedNetworks: ['203.0.113.0/28', '198.51.100.7'], suspended: false }, responses: { 200: { ...apiKey, allowedNetworks: ['203.0.113.0/28', '198.51.100.7/32'] } } },
   'get /admin/v1/tenants/{id}/keys': { responses: { 200: { keys: [apiKey] } } },
   'get /admin/v1/tenants/{id}/deliveries': {
     responses: { 200: { deliveries: [{ id: 'dlv_8Jq2Xn5Wm1Rz', challengeId, type: 'challenge.approved', status: 'delivered', attempts: 1, createdAt }] } },

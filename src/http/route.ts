@@ -40,6 +40,11 @@ export interface HandlerOutput {
   body?: unknown;
   headers?: Record<string, string>;
   contentType?: string;
+  /**
+   * A customer the bank's request named that stepup knows nothing to verify with (never enrolled):
+   * counted for the key's enumeration signal (docs/security.md "Key protections"), never sent.
+   */
+  unknownCustomer?: string | undefined;
 }
 
 export interface RouteDefinition<

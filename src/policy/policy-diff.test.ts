@@ -2,7 +2,7 @@
 // weakens"), in the section that declares the field; the diff of two documents marks those changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultPolicy, weakeningOf } from './policy-schema.ts';
+import { defaultPolicy, parsePolicy, weakeningOf } from './policy-schema.ts';
 import { diffPolicies } from './policy-diff.ts';
 
 /** Every leaf path of a document (arrays are leaves: a list is one setting). */
@@ -18,6 +18,23 @@ test('every field of the policy document declares which direction weakens securi
   // And the same field inside a grade's overrides.
   assert.deepEqual(weakeningOf(['grades', 'vip', 'stepUp', 'dailyCumulativeThreshold']), 'higher');
   assert.equal(weakeningOf(['channels', 'ars', 'noSuchField']), undefined);
+});
+
+test('the keyProtection section (docs/security.md "Key protections") declares its fields, defaults and bounds', () => {
+  const policy = defaultPolicy();
+  assert.deepEqual(Object.keys(policy.keyProtection).sort(), ['failureMinimumRequests', 'failureRatio', 'rateSpikeMinimumPerMinute', 'rateSpikeMultiple', 'suspendOnStrongSignal', 'unknownCustomersPerWindow']);
+  assert.equal(weakeningOf(['keyProtection', 'rateSpikeMultiple']), 'higher');
+  assert.equal(weakeningOf(['keyProtection', 'suspendOnStrongSignal']), 'turned_off');
+  // Not per customer: a grade cannot carry it.
+  assert.equal(weakeningOf(['grades', 'vip', 'keyProtection', 'rateSpikeMultiple']), undefined);
+  const after = defaultPolicy();
+  after.keyProtection.unknownCustomersPerWindow = 10_000;
+  after.keyProtection.suspendOnStrongSignal = true;
+  assert.deepEqual(diffPolicies(defaultPolicy(), after).weakens, ['keyProtection.unknownCustomersPerWindow']);
+  assert.equal(parsePolicy({ keyProtection: { failureRatio: 0 } }).ok, false, 'a failure ratio of 0 would signal every key');
+  assert.equal(parsePolicy({ keyProtection: { rateSpikeMultiple: 1 } }).ok, false);
+  assert.equal(parsePolicy({ grades: { vip: { keyProtection: { rateSpikeMultiple: 50 } } } }).ok, false);
+  assert.equal(parsePolicy({ keyProtection: { colour: 'red' } }).ok, false);
 });
 
 test('allowPayeeOnlyTokens is declared weakening when turned on', () => {

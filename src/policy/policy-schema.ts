@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { currencyExponent } from '../money/currencies.ts';
 import { distinct, policyMoney, securityBounds, type FieldMap, type PolicySection, type Weakening, type WeakeningMap } from './policy-fields.ts';
 import { holdPolicyFields, holdDefaults, holdSectionIssues, holdWeakening, type HoldPolicy } from '../holds/hold-policy.ts';
+import { keyProtectionDefaults, keyProtectionPolicyFields, keyProtectionWeakening, type KeyProtectionPolicy } from '../security/key-protection-policy.ts';
 import { arsPolicy } from '../channels/ars/ars-policy.ts';
 import { otpPolicy } from '../channels/otp/otp-policy.ts';
 import { webauthnPolicy } from '../channels/webauthn/webauthn-policy.ts';
@@ -69,9 +70,11 @@ const stepUpWeakening: WeakeningMap<typeof stepUpFields> = {
 export function weakeningOf(path: readonly string[]): Weakening | undefined {
   const [head, second, third, ...rest] = path;
   const own = <T extends object>(map: T, key: string | undefined) => (key !== undefined && Object.hasOwn(map, key) ? (map as Record<string, Weakening>)[key] : undefined);
-  if (head === 'grades') return second === undefined ? undefined : weakeningOf(path.slice(2));
+  // keyProtection is the tenant's, not a customer's: no grade overrides it.
+  if (head === 'grades') return second === undefined || third === 'keyProtection' ? undefined : weakeningOf(path.slice(2));
   if (head === 'stepUp') return third === undefined ? own(stepUpWeakening, second) : undefined;
   if (head === 'hold') return third === undefined ? own(holdWeakening, second) : undefined;
+  if (head === 'keyProtection') return third === undefined ? own(keyProtectionWeakening, second) : undefined;
   if (head === 'channels') {
     const section = second !== undefined && Object.hasOwn(channelSections, second) ? (channelSections[second as PolicyChannelName] as PolicySection) : undefined;
     return section && rest.length === 0 ? own(section.weakening, third) : undefined;
@@ -93,6 +96,7 @@ export const defaults = {
   channels: mapChannels((section) => section.defaults) as PolicyDocument['channels'],
   channelOrder: ['ars', 'webauthn', 'otp'] as PolicyChannelName[],
   hold: holdDefaults,
+  keyProtection: keyProtectionDefaults,
 };
 
 const withDefaults = (fields: FieldMap, values: Record<string, unknown>) =>
@@ -109,6 +113,7 @@ const policyDocumentObject = withDefaults(topFields, defaults).extend({
   stepUp: withDefaults(stepUpFields, defaults.stepUp).prefault({}),
   channels: z.strictObject(mapChannels((section) => withDefaults(section.fields, section.defaults).prefault({}))).prefault({}),
   hold: withDefaults(holdPolicyFields, holdDefaults).prefault({}),
+  keyProtection: withDefaults(keyProtectionPolicyFields, keyProtectionDefaults).prefault({}),
   grades: z
     .record(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'grade names: a-z 0-9 _ -'), gradeOverrideSchema)
     .refine((grades) => Object.keys(grades).length <= MAX_GRADES, `at most ${MAX_GRADES} grades`)
@@ -160,6 +165,8 @@ export interface PolicyDocument {
   channelOrder: PolicyChannelName[];
   /** After approval: hold, tell, stop (docs/holds.md). */
   hold: HoldPolicy;
+  /** When a bank API key's own traffic is signalled, and whether that suspends it (docs/security.md). */
+  keyProtection: KeyProtectionPolicy;
   grades?: Record<string, unknown>;
 }
 
@@ -193,8 +200,8 @@ function mergeGrade(policy: PolicyDocument, grade?: string): PolicyDocument {
  * its values in storage (versions are history), but they are capped here, where they take effect.
  */
 export function effectivePolicy(policy: PolicyDocument, grade?: string): PolicyDocument {
-  // A version stored before holds existed has no `hold`: it runs with the defaults (off).
-  const complete = policy.hold ? policy : { ...policy, hold: holdDefaults };
+  // A version stored before holds (or key protection) existed runs with their defaults.
+  const complete = policy.hold && policy.keyProtection ? policy : { ...policy, hold: policy.hold ?? holdDefaults, keyProtection: policy.keyProtection ?? keyProtectionDefaults };
   return withinSecurityBounds(mergeGrade(complete, grade));
 }
 

@@ -1,8 +1,9 @@
 // A bank key used where or how it should not be (docs/security.md "Key protections"): each signal is
 // counted (`stepup_key_anomalies_total{signal}`), audited (`security.key_anomaly`, subject the key id)
-// and sent to the tenant's callback URL as a signed `security.key_anomaly` event, written in one
-// transaction. Signals are raised once per key, signal and network and window (`once`), so a flood of
-// refused requests is one event, not thousands.
+// and sent to the tenant's security callback URL (else its callback URL) as a signed
+// `security.key_anomaly` event, written in one transaction — with the key's suspension when a strong
+// signal suspends it. Signals are raised once per key, signal and network (per key alone for the
+// behavioural ones) and window (`raiseOnce`), so a flood of requests is one event, not thousands.
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import type { Db } from '../storage/db.ts';
@@ -12,6 +13,7 @@ import type { EventDispatcher } from '../events/event-outbox.ts';
 import { recordEvent } from '../events/event-outbox.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Clock } from '../time/clock.ts';
+import type { BehaviouralSignal } from './key-signals.ts';
 
 export type KeySignal =
   /** A correctly signed request from outside the key's `allowedNetworks` (refused, 401). */
@@ -19,7 +21,11 @@ export type KeySignal =
   /** A correctly signed request with a key past its `expiresAt` (refused, 401). */
   | 'expired_key_used'
   /** The key's first use from a /24 (IPv4) or /64 (IPv6) it was never used from (answered). */
-  | 'new_network';
+  | 'new_network'
+  /** A correctly signed request with a suspended key (refused, 401). */
+  | 'suspended_key_used'
+  /** What the key's own traffic did (key-signals.ts): answered, unless the signal suspends the key. */
+  | BehaviouralSignal;
 
 export interface KeyAnomaly {
   tenantId: string;
@@ -31,6 +37,10 @@ export interface KeyAnomaly {
   address: string | null;
   /** Whether the request was refused. */
   refused: boolean;
+  /** A behavioural signal's measurements against its thresholds (sent with the event). */
+  measured?: Record<string, number>;
+  /** Suspend the key with this signal (a strong signal under `keyProtection.suspendOnStrongSignal`). */
+  suspend?: boolean;
 }
 
 /** A refused-request signal is raised at most once per key, signal and network in this window. */
@@ -47,9 +57,12 @@ export class KeyAnomalies {
       new Counter({ name: 'stepup_key_anomalies_total', help: 'Signals that a bank API key is used where or how it should not be, by signal', labelNames: ['signal'], registers: [deps.registry] });
   }
 
-  /** Raises `anomaly` unless it was raised for this key, signal and network within the window. */
-  async raiseOnce(anomaly: KeyAnomaly): Promise<void> {
-    const key = `${this.deps.keyPrefix}:key-anomaly:${anomaly.keyId}:${anomaly.signal}:${anomaly.network}`;
+  /**
+   * Raises `anomaly` unless it was raised for this key, signal and scope within the window: the network
+   * for signals about where a key is used from, `key` for what its traffic as a whole did.
+   */
+  async raiseOnce(anomaly: KeyAnomaly, scope: string = anomaly.network): Promise<void> {
+    const key = `${this.deps.keyPrefix}:key-anomaly:${anomaly.keyId}:${anomaly.signal}:${scope}`;
     const first = await this.deps.redis.set(key, '1', 'EX', refusedSignalWindowSeconds, 'NX');
     if (first === 'OK') await this.raise(anomaly);
   }
@@ -62,13 +75,20 @@ export class KeyAnomalies {
     try {
       const tenant = await tenants.getCached(anomaly.tenantId);
       const observedAt = clock().toISOString();
-      const data = { keyId: anomaly.keyId, signal: anomaly.signal, network: anomaly.network, address: anomaly.address, refused: anomaly.refused, observedAt };
-      const deliveryId = await db.tx(async (tx) => {
-        await appendAudit(tx, { tenantId: anomaly.tenantId, actor: 'system:key-watch', action: 'security.key_anomaly', subject: anomaly.keyId, data });
-        const url = tenant?.defaultCallbackUrl;
-        return url ? recordEvent(tx, { tenantId: anomaly.tenantId, challengeId: anomaly.keyId, type: 'security.key_anomaly', url, payload: data }) : null;
+      const { tenantId, keyId } = anomaly;
+      const { deliveryId, suspended } = await db.tx(async (tx) => {
+        const suspended = anomaly.suspend === true && (await tenants.suspendKey(tx, tenantId, keyId, anomaly.signal));
+        if (suspended) await appendAudit(tx, { tenantId, actor: 'system:key-watch', action: 'key.suspended', subject: keyId, data: { keyId, signal: anomaly.signal } });
+        // The behavioural signals carry what was measured and whether the key is now suspended.
+        const behavioural = anomaly.measured ? { measured: anomaly.measured, keySuspended: suspended } : {};
+        const data = { keyId, signal: anomaly.signal, network: anomaly.network, address: anomaly.address, refused: anomaly.refused, observedAt, ...behavioural };
+        await appendAudit(tx, { tenantId, actor: 'system:key-watch', action: 'security.key_anomaly', subject: keyId, data });
+        const url = tenant?.securityCallbackUrl ?? tenant?.defaultCallbackUrl;
+        return { suspended, deliveryId: url ? await recordEvent(tx, { tenantId, challengeId: keyId, type: 'security.key_anomaly', url, payload: data }) : null };
       });
-      if (deliveryId) await events.dispatch({ tenantId: anomaly.tenantId, deliveryId }).catch((error: unknown) => logger.warn({ err: error }, 'event dispatch deferred to the sweeper'));
+      // Every API process refuses the key from its next request, as after a revocation.
+      if (suspended) await tenants.announceKeyRevoked(keyId);
+      if (deliveryId) await events.dispatch({ tenantId, deliveryId }).catch((error: unknown) => logger.warn({ err: error }, 'event dispatch deferred to the sweeper'));
     } catch (error) {
       logger.error({ err: error, keyId: anomaly.keyId, signal: anomaly.signal }, 'recording an API key anomaly failed');
     }

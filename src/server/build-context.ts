@@ -127,7 +127,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   });
   const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs, clock: options.authClock ?? clock });
   const keyAnomalies = new KeyAnomalies({ db, redis, keyPrefix: config.queuePrefix, tenants, events: bullmqEventDispatcher(queues), logger, registry: metrics.registry, clock });
-  const keyUsage = new KeyUsage({ db, redis, keyPrefix: config.queuePrefix, anomalies: keyAnomalies, logger, clock });
+  const keyUsage = new KeyUsage({ db, redis, keyPrefix: config.queuePrefix, anomalies: keyAnomalies, policies, logger, clock });
   const keyRevocations = new KeyRevocationBus({
     redis: config.redis,
     publisher: redis,
@@ -189,6 +189,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
       await queues.close().catch(() => undefined);
       await holdQueue.close().catch(() => undefined);
       keyRevocations.close();
+      keyUsage.close();
       redis.disconnect();
       queueRedis.disconnect();
       await db.close();

@@ -57,7 +57,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
     ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
-    ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock }),
+    ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock, onKeyRestored: (keyId) => context.keyUsage.forgetStrongSignals(keyId) }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, backtest: (input) => runBacktest(context, input) }),
     ...proposalRoutes({ proposals: context.proposals }),
     ...dashboardRoutes(context),

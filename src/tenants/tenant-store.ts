@@ -16,6 +16,8 @@ export interface Tenant {
   /** The bank's name per locale ("en-US": "Stepup Bank"); a locale without one uses bankName. */
   bankNames: BankNames;
   defaultCallbackUrl: string | null;
+  /** Where `security.key_anomaly` events go instead of defaultCallbackUrl (docs/events.md); null: there. */
+  securityCallbackUrl: string | null;
   allowLoopbackCallbacks: boolean;
   /** Maker-checker for policy changes (docs/admin-api.md "Maker-checker"). */
   policyApproval: PolicyApproval;
@@ -37,12 +39,18 @@ export interface ApiKeyRecord {
   /** To the minute (written at most once a minute per process, and at once from a new network). */
   lastUsedAt: Date | null;
   lastUsedFrom: string | null;
+  /** Refused like a revoked key from this time until an admin restores it; null: not suspended. */
+  suspendedAt: Date | null;
+  /** The signal that suspended it (`rate_spike`, `customer_enumeration`) or `admin`. */
+  suspendedBy: string | null;
 }
 
 /** Where and until when a key may be used; undefined leaves a setting as it is, null clears it. */
 export interface KeyProtections {
   allowedNetworks?: string[] | null;
   expiresAt?: Date | null;
+  /** false restores a suspended key; true suspends it (by an admin). */
+  suspended?: boolean;
 }
 
 interface TenantRow {
@@ -51,6 +59,7 @@ interface TenantRow {
   bank_name: string;
   bank_names: BankNames | string | null;
   default_callback_url: string | null;
+  security_callback_url: string | null;
   allow_loopback_callbacks: boolean;
   policy_approval: PolicyApproval | null;
   created_at: Date;
@@ -63,6 +72,7 @@ const toTenant = (row: TenantRow): Tenant => ({
   // PGlite and node-postgres both parse jsonb; a string only comes from a driver that does not.
   bankNames: typeof row.bank_names === 'string' ? (JSON.parse(row.bank_names) as BankNames) : (row.bank_names ?? {}),
   defaultCallbackUrl: row.default_callback_url,
+  securityCallbackUrl: row.security_callback_url ?? null,
   allowLoopbackCallbacks: row.allow_loopback_callbacks,
   policyApproval: row.policy_approval ?? policyApprovalOff,
   createdAt: row.created_at,
@@ -80,14 +90,14 @@ export class TenantStore {
 
   async create(
     tx: Queryable,
-    input: { name: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean; policyApproval?: PolicyApproval },
+    input: { name: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; securityCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean; policyApproval?: PolicyApproval },
   ): Promise<{ tenant: Tenant; webhookSecret: string }> {
     const id = newId('ten', 12);
     // Standard Webhooks secrets are `whsec_` + base64 of 24–64 random bytes.
     const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
     const result = await tx.query<TenantRow>(
-      `INSERT INTO tenants (id, name, bank_name, bank_names, webhook_secret_enc, default_callback_url, allow_loopback_callbacks, policy_approval)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb) RETURNING *`,
+      `INSERT INTO tenants (id, name, bank_name, bank_names, webhook_secret_enc, default_callback_url, allow_loopback_callbacks, policy_approval, security_callback_url)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb, $9) RETURNING *`,
       [
         id,
         input.name,
@@ -98,6 +108,7 @@ export class TenantStore {
         input.allowLoopbackCallbacks ?? false,
         // Maker-checker is on for new tenants unless their creator says otherwise.
         JSON.stringify(input.policyApproval ?? policyApprovalForNewTenants),
+        input.securityCallbackUrl ?? null,
       ],
     );
     return { tenant: toTenant(result.rows[0]!), webhookSecret };
@@ -106,7 +117,7 @@ export class TenantStore {
   async update(
     tx: Queryable,
     tenantId: string,
-    changes: { name?: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean; policyApproval?: PolicyApproval },
+    changes: { name?: string; bankName?: string; bankNames?: BankNames; defaultCallbackUrl?: string | null; securityCallbackUrl?: string | null; allowLoopbackCallbacks?: boolean; policyApproval?: PolicyApproval },
   ): Promise<Tenant | null> {
     const result = await tx.query<TenantRow>(
       `UPDATE tenants SET
@@ -115,7 +126,8 @@ export class TenantStore {
          default_callback_url = CASE WHEN $4::boolean THEN $5 ELSE default_callback_url END,
          allow_loopback_callbacks = COALESCE($6, allow_loopback_callbacks),
          bank_names = COALESCE($7::jsonb, bank_names),
-         policy_approval = COALESCE($8::jsonb, policy_approval)
+         policy_approval = COALESCE($8::jsonb, policy_approval),
+         security_callback_url = CASE WHEN $9::boolean THEN $10 ELSE security_callback_url END
        WHERE id = $1 RETURNING *`,
       [
         tenantId,
@@ -126,6 +138,8 @@ export class TenantStore {
         changes.allowLoopbackCallbacks ?? null,
         changes.bankNames === undefined ? null : JSON.stringify(changes.bankNames),
         changes.policyApproval === undefined ? null : JSON.stringify(changes.policyApproval),
+        changes.securityCallbackUrl !== undefined,
+        changes.securityCallbackUrl ?? null,
       ],
     );
     return result.rows[0] ? toTenant(result.rows[0]) : null;
@@ -193,7 +207,9 @@ export class TenantStore {
     const result = await tx.query<Record<string, unknown>>(
       `UPDATE api_keys SET
          allowed_networks = CASE WHEN $3::boolean THEN $4::jsonb ELSE allowed_networks END,
-         expires_at = CASE WHEN $5::boolean THEN $6::timestamptz ELSE expires_at END
+         expires_at = CASE WHEN $5::boolean THEN $6::timestamptz ELSE expires_at END,
+         suspended_at = CASE WHEN $7::boolean IS NULL THEN suspended_at WHEN $7 THEN COALESCE(suspended_at, $8) ELSE NULL END,
+         suspended_by = CASE WHEN $7::boolean IS NULL THEN suspended_by WHEN $7 THEN COALESCE(suspended_by, 'admin') ELSE NULL END
        WHERE tenant_id = $1 AND key_id = $2 RETURNING *`,
       [
         tenantId,
@@ -202,6 +218,8 @@ export class TenantStore {
         changes.allowedNetworks ? JSON.stringify(changes.allowedNetworks) : null,
         changes.expiresAt !== undefined,
         changes.expiresAt ?? null,
+        changes.suspended ?? null,
+        new Date(nowMs(this.clock)),
       ],
     );
     return { before: toKey(before.rows[0]), after: toKey(result.rows[0]!) };
@@ -236,6 +254,19 @@ export class TenantStore {
     return result.rowCount > 0;
   }
 
+  /**
+   * Suspends a live key that is not suspended yet (a strong signal, docs/security.md "Key protections");
+   * false when there is none. Announce after the commit, as for a revocation.
+   */
+  async suspendKey(tx: Queryable, tenantId: string, keyId: string, by: string): Promise<boolean> {
+    const result = await tx.query(
+      'UPDATE api_keys SET suspended_at = $4, suspended_by = $3 WHERE tenant_id = $1 AND key_id = $2 AND revoked_at IS NULL AND suspended_at IS NULL',
+      [tenantId, keyId, by, new Date(nowMs(this.clock))],
+    );
+    return result.rowCount > 0;
+  }
+
+  /** A key that is not revoked (a suspended one included: its uses are refused and signalled). */
   async findActiveKey(keyId: string): Promise<ApiKeyRecord | null> {
     const result = await this.db.query<Record<string, unknown>>('SELECT * FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL', [keyId]);
     return result.rows[0] ? toKey(result.rows[0]) : null;
@@ -260,6 +291,8 @@ const toKey = (row: Record<string, unknown>): ApiKeyRecord => ({
   expiresAt: (row.expires_at as Date | null) ?? null,
   lastUsedAt: (row.last_used_at as Date | null) ?? null,
   lastUsedFrom: (row.last_used_from as string | null) ?? null,
+  suspendedAt: (row.suspended_at as Date | null) ?? null,
+  suspendedBy: (row.suspended_by as string | null) ?? null,
 });
 
 function normalizeEd25519Pem(pem: string): string {

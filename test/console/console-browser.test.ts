@@ -86,10 +86,19 @@ describe('console in a real browser', () => {
     assert.equal(await page.getByTestId('dry-run-draft').getAttribute('data-step-up'), 'false');
     await screenshot(page, 'policy-dry-run');
 
+    // The API key protection section (docs/policy-reference.md "Key protection") is in the form too.
+    const unknownCustomers = page.getByLabel('Enumeration: unknown customers in 5–10 minutes');
+    assert.equal(await unknownCustomers.inputValue(), '50');
+    await unknownCustomers.fill('40');
+    await page.getByLabel('Suspend the key on a rate spike or an enumeration').check();
+    await page.getByTestId('policy-diff').filter({ hasText: 'keyProtection.suspendOnStrongSignal' }).waitFor();
+
     await page.getByRole('button', { name: 'Save as new version' }).click();
     await page.getByTestId('policy-version').filter({ hasText: 'v1' }).waitFor();
     const v1 = page.locator('[data-testid=versions] tr[data-version="1"]');
     assert.match((await v1.textContent()) ?? '', /stepUp\.dailyCumulativeThreshold: "3000000" → "5000000"/);
+    assert.match((await v1.textContent()) ?? '', /keyProtection\.unknownCustomersPerWindow: 50 → 40/);
+    assert.match((await v1.textContent()) ?? '', /keyProtection\.suspendOnStrongSignal: false → true/);
     assert.match((await v1.textContent()) ?? '', /admin:bootstrap/);
     await page.locator('[data-testid=versions]').scrollIntoViewIfNeeded();
     await screenshot(page, 'policy-history');

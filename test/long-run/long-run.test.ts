@@ -201,6 +201,8 @@ describe('long run: the demo configuration through every flow while its clock mo
     const byId = new Map<string, { type: string }[]>();
     for (const message of sink.received) {
       const event = new Webhook(webhookSecret).verify(message.body, message.headers) as { type: string; data: { id: string } };
+      // Challenge events only: the tenant's other events (a key's security signals) have no challenge id.
+      if (!event.type.startsWith('challenge.')) continue;
       byId.set(event.data.id, [...(byId.get(event.data.id) ?? []), { type: event.type }]);
     }
     return byId;

@@ -337,6 +337,24 @@ describe('API2 broken authentication: revocation reaches every process at once',
     assert.equal(after.status, 401, 'the second process still accepted the revoked key from its cache');
   });
 
+  test('a key suspended on a strong signal on one process is refused by the other on the very next request, and restored on both', async () => {
+    const { tenantId, keyId, secret } = await first.createTenant();
+    const current = await first.admin('GET', `/admin/v1/tenants/${tenantId}/policy`);
+    const document = { ...current.body.document, keyProtection: { ...current.body.document.keyProtection, unknownCustomersPerWindow: 5, suspendOnStrongSignal: true } };
+    assert.equal((await first.admin('PUT', `/admin/v1/tenants/${tenantId}/policy`, document, { 'if-match': current.headers.get('etag')! })).status, 200);
+    const throughFirst = new StepupClient({ baseUrl: first.url, credentials: { keyId, secret } });
+    const throughSecond = new StepupClient({ baseUrl: second.url, credentials: { keyId, secret } });
+    assert.equal((await throughSecond.createChallenge(transferBody({}, '1000'))).status, 201, 'cached by the second process');
+    // An enumeration through the first process (docs/security.md "Key protections"): the request that
+    // carries the fifth unknown customer suspends the key.
+    let status = 0;
+    for (let i = 0; i < 10 && status !== 401; i += 1) status = (await throughFirst.request('GET', `/v1/customers/nobody-${i}`)).status;
+    assert.equal(status, 401, 'suspended on the first process');
+    assert.equal((await throughSecond.createChallenge(transferBody({}, '1000'))).status, 401, 'the second process still accepted the suspended key from its cache');
+    assert.equal((await first.admin('PUT', `/admin/v1/tenants/${tenantId}/keys/${keyId}`, { suspended: false })).status, 200);
+    assert.equal((await throughSecond.createChallenge(transferBody({}, '1000'))).status, 201, 'restored on the second process');
+  });
+
   test('an admin token revoked on one process is refused by the other on the very next request (admin tokens are not cached)', async () => {
     const issued = await first.admin('POST', '/admin/v1/tokens', { name: 'ops-oncall', role: 'viewer' });
     assert.equal(issued.status, 201);

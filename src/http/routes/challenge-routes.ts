@@ -6,6 +6,20 @@ import { canonicalJson, sha256Hex } from '../../crypto/hashing.ts';
 import type { Db, Queryable } from '../../storage/db.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
+/** What a channel answers for a customer with nothing enrolled on it, or a channel that was not asked. */
+const nothingToVerifyWith = new Set(['not_enrolled', 'channel_disabled', 'channel_not_available']);
+
+/**
+ * The customer of a challenge that failed because no channel knows them (every channel tried said
+ * `not_enrolled`): an unknown customer for the key's enumeration signal (docs/security.md).
+ */
+function unknownCustomerOf(answer: unknown): string | undefined {
+  const challenge = answer as { status?: string; customerId?: string; result?: { reason?: string; details?: { unavailable?: { reason: string }[] } } } | undefined;
+  if (challenge?.status !== 'failed' || challenge.result?.reason !== 'no_eligible_channel') return undefined;
+  const reasons = (challenge.result.details?.unavailable ?? []).map((channel) => channel.reason);
+  return reasons.includes('not_enrolled') && reasons.every((reason) => nothingToVerifyWith.has(reason)) ? challenge.customerId : undefined;
+}
+
 export function challengeRoutes(deps: { db: Db; challenges: ChallengeService; stopUrlOf?: (record: ChallengeRecord) => string | null }): RouteDefinition[] {
   const challenge = { description: 'The challenge', schema: challengeResponseSchema };
   return [
@@ -29,7 +43,7 @@ export function challengeRoutes(deps: { db: Db; challenges: ChallengeService; st
             return { status: 201, body: deps.challenges.bankView(await deps.challenges.create(bank!.tenantId, body, { onStored })) };
           },
         );
-        if (!result.replayed) return { status: result.status, body: result.body };
+        if (!result.replayed) return { status: result.status, body: result.body, unknownCustomer: unknownCustomerOf(result.body) };
         // The stored answer never holds the page link (docs/security.md, M1): a replay gets it afresh
         // while the page may still be used.
         const stored = result.body as { id?: string; channel?: string } | undefined;

@@ -16,7 +16,7 @@ const bankNameText = z.string().min(1).max(100);
 const bankNames = z
   .strictObject({ 'ko-KR': bankNameText.optional(), 'en-US': bankNameText.optional() } satisfies Record<BankNameLocale, unknown>)
   .describe('The bank\'s name per call locale, e.g. {"ko-KR": "스텝업은행", "en-US": "Stepup Bank"}; a locale without one is greeted with bankName. On change, replaces the whole map ({} clears it)');
-const tenantView = z.object({ id: z.string(), name: z.string(), bankName: z.string(), bankNames: z.record(z.string(), z.string()), defaultCallbackUrl: z.string().nullable(), allowLoopbackCallbacks: z.boolean(), policyApproval: policyApprovalSchema, createdAt: z.string() });
+const tenantView = z.object({ id: z.string(), name: z.string(), bankName: z.string(), bankNames: z.record(z.string(), z.string()), defaultCallbackUrl: z.string().nullable(), securityCallbackUrl: z.string().nullable(), allowLoopbackCallbacks: z.boolean(), policyApproval: policyApprovalSchema, createdAt: z.string() });
 const showTenant = (tenant: Tenant) => ({ ...tenant, createdAt: tenant.createdAt.toISOString() });
 const callbackUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
@@ -25,6 +25,10 @@ const tenantInput = z.strictObject({
   bankName: bankNameText.optional().describe('Spoken in the call greeting when bankNames has no name for the call\'s locale; defaults to name'),
   bankNames: bankNames.optional(),
   defaultCallbackUrl: callbackUrl.nullable().optional(),
+  securityCallbackUrl: callbackUrl
+    .nullable()
+    .optional()
+    .describe('Where security.key_anomaly events go (docs/events.md), e.g. the bank\'s security operations; null or absent: defaultCallbackUrl'),
   allowLoopbackCallbacks: z.boolean().optional().describe('Allow http://127.0.0.1 callbacks (development only; the server must also set ALLOW_LOOPBACK_CALLBACKS)'),
   policyApproval: policyApprovalSchema
     .optional()
@@ -51,6 +55,8 @@ const keyView = z.object({
   expiresAt: z.string().nullable(),
   lastUsedAt: z.string().nullable().describe('To the minute'),
   lastUsedFrom: z.string().nullable().describe('The client address of that use'),
+  suspendedAt: z.string().nullable().describe('Refused like a revoked key since then, until an admin restores it'),
+  suspendedBy: z.string().nullable().describe('The signal that suspended it (rate_spike, customer_enumeration) or admin'),
 });
 const showKey = (key: ApiKeyRecord) => ({
   keyId: key.keyId,
@@ -61,15 +67,26 @@ const showKey = (key: ApiKeyRecord) => ({
   expiresAt: key.expiresAt?.toISOString() ?? null,
   lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
   lastUsedFrom: key.lastUsedFrom,
+  suspendedAt: key.suspendedAt?.toISOString() ?? null,
+  suspendedBy: key.suspendedBy,
 });
 /** Canonical networks and a Date from validated input; undefined stays undefined (unchanged). */
-const protectionsOf = (input: { allowedNetworks?: string[] | null | undefined; expiresAt?: string | null | undefined }): KeyProtections => ({
+const protectionsOf = (input: { allowedNetworks?: string[] | null | undefined; expiresAt?: string | null | undefined; suspended?: boolean | undefined }): KeyProtections => ({
+  ...(input.suspended !== undefined ? { suspended: input.suspended } : {}),
   ...(input.allowedNetworks !== undefined ? { allowedNetworks: input.allowedNetworks === null ? null : [...new Set(input.allowedNetworks.map((text) => canonicalNetwork(text)!))] } : {}),
   ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt === null ? null : new Date(input.expiresAt) } : {}),
 });
 const keyParams = z.strictObject({ id: tenantIdParams.shape.id, keyId: z.string().regex(/^key_[A-Za-z0-9_-]{8,32}$/) });
 
-export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveries: DeliveryStore; allowLoopbackCallbacks: boolean; clock: Clock }): RouteDefinition[] {
+export function tenantAdminRoutes(deps: {
+  db: Db;
+  tenants: TenantStore;
+  deliveries: DeliveryStore;
+  allowLoopbackCallbacks: boolean;
+  clock: Clock;
+  /** A suspended key was restored: its strong signals start afresh (KeyUsage.forgetStrongSignals). */
+  onKeyRestored?: (keyId: string) => Promise<void>;
+}): RouteDefinition[] {
   const { db, tenants, clock } = deps;
   const audit = (tx: Parameters<typeof appendAudit>[0], tenantId: string, actor: string, action: string, data: Record<string, unknown> = {}) =>
     appendAudit(tx, { tenantId, actor, action, subject: tenantId, data });
@@ -93,6 +110,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
       responses: { 201: { description: 'The tenant and its Standard Webhooks secret', schema: tenantView.extend({ webhookSecret: z.string() }) } },
       handler: async ({ body, admin }) => {
         checkCallback(body.defaultCallbackUrl, body.allowLoopbackCallbacks);
+        checkCallback(body.securityCallbackUrl, body.allowLoopbackCallbacks);
         const created = await db.tx(async (tx) => {
           const result = await tenants.create(tx, body);
           await audit(tx, result.tenant.id, admin!.actor, 'tenant.created', { name: body.name });
@@ -132,6 +150,7 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
       handler: async ({ params, body, admin }) => {
         const current = await requireTenant(params.id);
         checkCallback(body.defaultCallbackUrl, body.allowLoopbackCallbacks ?? current.allowLoopbackCallbacks);
+        checkCallback(body.securityCallbackUrl, body.allowLoopbackCallbacks ?? current.allowLoopbackCallbacks);
         // A tenant's own superadmin cannot lift the dual control that holds its own admins.
         const loosens = body.policyApproval !== undefined && loosensPolicyApproval(current.policyApproval, body.policyApproval);
         if (loosens && admin!.tenantId !== null) throw new ProblemError('forbidden', 'Only a global superadmin can loosen maker-checker for policy');
@@ -193,10 +212,13 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
       method: 'put',
       path: '/admin/v1/tenants/:id/keys/:keyId',
       auth: { kind: 'admin', role: 'superadmin', tenantScope: 'path' },
-      summary: 'Change where a live key may be used from and until when (null clears a limit); in force on every API process from the next request',
+      summary: 'Change where a live key may be used from and until when (null clears a limit), suspend or restore it; in force on every API process from the next request',
       tags: ['admin: keys'],
       params: keyParams,
-      body: z.strictObject(keyProtections),
+      body: z.strictObject({
+        ...keyProtections,
+        suspended: z.boolean().optional().describe('false restores a key suspended on a strong signal (docs/security.md "Key protections"); true suspends it by hand'),
+      }),
       responses: { 200: { description: 'The key', schema: keyView } },
       handler: async ({ params, body, admin }) => {
         const protections = protectionsOf(body);
@@ -204,11 +226,19 @@ export function tenantAdminRoutes(deps: { db: Db; tenants: TenantStore; deliveri
           const result = await tenants.protectKey(tx, params.id, params.keyId, protections);
           if (!result) throw notFound('key');
           const view = (key: ApiKeyRecord) => ({ allowedNetworks: key.allowedNetworks, expiresAt: key.expiresAt });
-          await audit(tx, params.id, admin!.actor, 'key.protections_changed', { keyId: params.keyId, before: view(result.before), after: view(result.after) });
-          return result.after;
+          if (body.allowedNetworks !== undefined || body.expiresAt !== undefined) {
+            await audit(tx, params.id, admin!.actor, 'key.protections_changed', { keyId: params.keyId, before: view(result.before), after: view(result.after) });
+          }
+          // A suspension or a restore is its own entry: what the admin decided about a security signal.
+          const wasSuspended = result.before.suspendedAt !== null;
+          if (body.suspended === true && !wasSuspended) await audit(tx, params.id, admin!.actor, 'key.suspended', { keyId: params.keyId, signal: 'admin' });
+          if (body.suspended === false && wasSuspended) await audit(tx, params.id, admin!.actor, 'key.restored', { keyId: params.keyId, suspendedBy: result.before.suspendedBy, suspendedAt: result.before.suspendedAt });
+          return result;
         });
+        // Best effort: without it the key's strong signals stay quiet until their hour has passed.
+        if (body.suspended === false && changed.before.suspendedAt !== null) await deps.onKeyRestored?.(params.keyId).catch(() => undefined);
         await tenants.announceKeyRevoked(params.keyId);
-        return { status: 200, body: showKey(changed) };
+        return { status: 200, body: showKey(changed.after) };
       },
     }),
     defineRoute({

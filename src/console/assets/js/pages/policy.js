@@ -24,6 +24,7 @@ const formFields = [
   ['stepUp', [['stepUp.dailyCumulativeThreshold', 'money'], ['stepUp.designatedDeviceExemptBelow', 'money'], ['stepUp.unregisteredPayeeLimit', 'money'], ['stepUp.riskScoreThreshold', 'number'], ['stepUp.alwaysFor', 'types']]],
   ['channels', [['channelOrder', 'list'], ['channels.ars.enabled', 'bool'], ['channels.webauthn.enabled', 'bool'], ['channels.otp.enabled', 'bool'], ['channels.otp.maxAttempts', 'number'], ['challengeTtlSeconds', 'number']]],
   ['calls', [['channels.ars.callAttempts', 'number'], ['channels.ars.lockAfterConsecutiveFailures', 'number'], ['channels.ars.maxCallsPerCustomerPerHour', 'number'], ['channels.ars.maxCallsPerNumberPerDay', 'number']]],
+  ['keyProtection', [['keyProtection.rateSpikeMultiple', 'number'], ['keyProtection.rateSpikeMinimumPerMinute', 'number'], ['keyProtection.unknownCustomersPerWindow', 'number'], ['keyProtection.failureRatio', 'number'], ['keyProtection.failureMinimumRequests', 'number'], ['keyProtection.suspendOnStrongSignal', 'bool']]],
   ['grades', [['grades', 'json']]],
 ];
 
