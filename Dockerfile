@@ -1,9 +1,12 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# npm workspaces (packages/*): `npm ci` needs each workspace's package.json to link it into node_modules.
 COPY package.json package-lock.json ./
+COPY packages/telephony-simulator/package.json ./packages/telephony-simulator/
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
+COPY packages ./packages
 COPY src ./src
 COPY ivr-flows ./ivr-flows
 USER node

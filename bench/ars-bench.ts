@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
 import type { AddressInfo } from 'node:net';
-import { createSimulator, type Simulator } from '../src/telephony/simulator/create-simulator.ts';
+import { createSimulator, type Simulator } from '@stepup/telephony-simulator';
 import { StepupClient } from '../src/client/stepup-client.ts';
 import { processWindow, serverNodeArgs, type ProcessWindow } from './harness.ts';
 

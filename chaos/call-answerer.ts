@@ -2,7 +2,7 @@
 // wrong, press * or never pick up), and every key press is remembered with its call so the checks
 // can tell an answer stepup received from one lost with its call.
 import type { SimMirror } from './sim-process.ts';
-import type { SimCallView } from '../src/telephony/simulator/simulator-state.ts';
+import type { SimCallView } from '@stepup/telephony-simulator';
 
 export type CallPlan = 'right' | 'wrong' | 'star' | 'unanswered';
 

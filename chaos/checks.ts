@@ -1,7 +1,7 @@
 // What a chaos run must never show, counted from the database, the simulator and the bank's side.
 // Every count here must be zero; the run exits non-zero otherwise (docs/reliability.md).
 import pg from 'pg';
-import type { SimCallView } from '../src/telephony/simulator/simulator-state.ts';
+import type { SimCallView } from '@stepup/telephony-simulator';
 import type { Session, LoadStats } from './bank-load.ts';
 import type { WebhookReceiver } from './webhook-receiver.ts';
 import { attemptIdOf, type PressedAnswer } from './call-answerer.ts';

@@ -1,9 +1,9 @@
-// The telephony simulator of a chaos run as its own process (src/telephony/simulator/main.ts), so a
+// The telephony simulator of a chaos run as its own process (packages/telephony-simulator/src/main.ts), so a
 // fault can freeze it (SIGSTOP) or kill it like a provider outage. Its numbers are configured over
 // its control API and configured again after a restart (it keeps them in memory only); the calls
 // are followed on its event stream (SimMirror), which keeps every call seen across restarts.
 import { ChaosProcess } from './chaos-process.ts';
-import type { SimCallView } from '../src/telephony/simulator/simulator-state.ts';
+import type { SimCallView } from '@stepup/telephony-simulator';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,7 +20,7 @@ export class SimulatorProcess extends ChaosProcess {
   }
 
   async start(): Promise<void> {
-    this.launch(['--import', 'tsx', 'src/telephony/simulator/main.ts'], { ...this.env, SIM_PORT: String(this.port), SIM_HOST: '127.0.0.1' });
+    this.launch(['--import', 'tsx', 'packages/telephony-simulator/src/main.ts'], { ...this.env, SIM_PORT: String(this.port), SIM_HOST: '127.0.0.1' });
     for (let tries = 0; ; tries += 1) {
       if (!this.running) throw new Error('the simulator exited during start-up');
       if (await fetch(`${this.url}/sim/numbers`).then((r) => r.ok, () => false)) break;

@@ -1,4 +1,4 @@
-// Runs every *.test.ts under test/ and src/ with node's test runner (tsx loads TypeScript).
+// Runs every *.test.ts under test/, src/ and packages/ (the workspaces' own tests) with node's test runner (tsx loads TypeScript).
 // Usage: node scripts/run-tests.mjs [path-filter...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -17,7 +17,7 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = ['test', 'src']
+const files = ['test', 'src', 'packages']
   .flatMap((dir) => findTests(dir))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();

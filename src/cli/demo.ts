@@ -1,5 +1,5 @@
 // `npm run demo`: the server with a demo tenant on embedded PGlite (DATA_DIR), the telephony
-// simulator in-process (src/telephony/simulator/README.md) and a demo customer enrolled for ARS, ready to try: create a
+// simulator in-process (packages/telephony-simulator/README.md) and a demo customer enrolled for ARS, ready to try: create a
 // challenge and answer the call on the softphone page; or register a passkey from the printed link
 // and confirm a transfer with it (docs/webauthn-channel.md).
 // PUBLIC_BASE_URL is http://localhost:<port>: a WebAuthn RP ID must be a domain, never an IP address.
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/config.ts';
 import { startServer } from '../server/start-server.ts';
-import { createSimulator } from '../telephony/simulator/create-simulator.ts';
+import { createSimulator } from '@stepup/telephony-simulator';
 import { StepupClient } from '../client/stepup-client.ts';
 import { koreanFontHint, koreanFontMissing } from './korean-font-check.ts';
 import { exitOnSignals } from '../server/exit-on-signals.ts';

@@ -1,6 +1,6 @@
 // The one way stepup builds a Twilio REST client. With `apiBaseUrl` (TWILIO_API_BASE_URL) every
 // request the official SDK makes to *.twilio.com (api., lookups., …) goes to that base URL instead,
-// path and query unchanged: that is how the server talks to the bundled simulator (README.md, configuration, src/telephony/simulator/README.md)
+// path and query unchanged: that is how the server talks to the bundled simulator (README.md, configuration, packages/telephony-simulator/README.md)
 // while the production code path stays identical.
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';

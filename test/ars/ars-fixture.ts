@@ -3,7 +3,7 @@
 // with a fast ARS policy, and helpers that act as the customer on the simulated phone.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/telephony/simulator/create-simulator.ts';
+import { createSimulator, type Simulator, type SimulatorOptions } from '@stepup/telephony-simulator';
 import { startTestServer, eventually, transferBody, type TestServer, type TestServerOptions } from '../support/test-server.ts';
 import type { DbKind } from '../support/databases.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';

@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchTestBrowser, type TestBrowser } from '../support/browser.ts';
-import { startAppServer, startSimulator, twiml, waitFor, type AppServerFixture, type SimulatorFixture } from '../simulator/helpers.ts';
+import { startAppServer, startSimulator, twiml, waitFor, type AppServerFixture, type SimulatorFixture } from '@stepup/telephony-simulator/testing';
 
 describe('softphone call waiting', () => {
   let browser: TestBrowser;

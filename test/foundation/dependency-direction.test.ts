@@ -111,3 +111,67 @@ test("a channel's policy section stays light: it imports only src/policy/policy-
   }
   assert.deepEqual(importsOf(join(src, 'policy/policy-fields.ts'), readFileSync(join(src, 'policy/policy-fields.ts'), 'utf8')), []);
 });
+
+// The telephony simulator is its own workspace package (packages/telephony-simulator, docs/architecture.md):
+// it simulates the provider, so it imports nothing of the app, and the app reaches it only where a
+// process is put together for the demo: src/cli/demo.ts. The suite, chaos and bench use it by name.
+const simulatorName = '@stepup/telephony-simulator';
+const simulatorRoot = join(root, 'packages/telephony-simulator');
+const simulatorUsersInSrc = ['cli/demo.ts'];
+
+/** Every specifier a file imports (relative or bare), from the same forms importsOf reads. */
+function specifiersOf(text: string): string[] {
+  return [
+    ...[...text.matchAll(/^\s*(?:import|export)\s+(?:type\s+)?[^'";]*?\bfrom\s+['"]([^'"]+)['"]/gm)].map((match) => match[1]!),
+    ...[...text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)].map((match) => match[1]!),
+    ...[...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1]!),
+  ];
+}
+
+/** Why a file of the simulator package may not import `specifier`; undefined when it may. */
+export function simulatorImportViolation(file: string, specifier: string, dependencies: readonly string[]): string | undefined {
+  if (specifier.startsWith('.')) {
+    const target = relative(simulatorRoot, resolve(dirname(file), specifier));
+    return target.startsWith('..') ? `reaches outside the package (${target})` : undefined;
+  }
+  if (specifier.startsWith('node:')) return undefined;
+  const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+  return dependencies.includes(name) ? undefined : `${name} is not a dependency in its package.json`;
+}
+
+test('the simulator package imports nothing of the app, only its declared dependencies', () => {
+  const manifest = JSON.parse(readFileSync(join(simulatorRoot, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  assert.equal(manifest.name, simulatorName);
+  const dependencies = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+  assert.match(simulatorImportViolation(join(simulatorRoot, 'src/a.ts'), '../../../src/telephony/numbering-plan.ts', dependencies)!, /outside the package/);
+  assert.match(simulatorImportViolation(join(simulatorRoot, 'test/a.ts'), '../../../src/telephony/twilio-client.ts', dependencies)!, /outside the package/);
+  assert.match(simulatorImportViolation(join(simulatorRoot, 'src/a.ts'), 'ioredis', dependencies)!, /not a dependency/);
+  assert.equal(simulatorImportViolation(join(simulatorRoot, 'test/a.ts'), '../src/index.ts', dependencies), undefined);
+  assert.equal(simulatorImportViolation(join(simulatorRoot, 'src/a.ts'), 'twilio/lib/base/RequestClient.js', dependencies), undefined);
+
+  const problems: string[] = [];
+  let checked = 0;
+  for (const file of [...sourceFiles(join(simulatorRoot, 'src')), ...readdirSync(join(simulatorRoot, 'test')).map((name) => join(simulatorRoot, 'test', name))]) {
+    if (!file.endsWith('.ts')) continue;
+    for (const specifier of specifiersOf(readFileSync(file, 'utf8'))) {
+      checked += 1;
+      const why = simulatorImportViolation(file, specifier, dependencies);
+      if (why) problems.push(`${relative(root, file)} → ${specifier}: ${why}`);
+    }
+  }
+  assert.ok(checked > 80, `only ${checked} imports found`);
+  assert.deepEqual(problems, []);
+});
+
+test(`src/ reaches the simulator only from ${simulatorUsersInSrc.join(', ')}, and by its package name`, () => {
+  const users: string[] = [];
+  for (const file of sourceFiles(src)) {
+    const specifiers = specifiersOf(readFileSync(file, 'utf8'));
+    const from = relative(src, file);
+    for (const specifier of specifiers) {
+      if (specifier.startsWith('.') && resolve(dirname(file), specifier).startsWith(join(root, 'packages'))) users.push(`${from} → ${specifier} (by path)`);
+      if (specifier === simulatorName || specifier.startsWith(`${simulatorName}/`)) users.push(from);
+    }
+  }
+  assert.deepEqual(users.sort(), simulatorUsersInSrc);
+});

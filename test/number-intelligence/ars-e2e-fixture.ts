@@ -27,7 +27,7 @@ export async function tenantWithArs(world: ArsWorld, ars: Record<string, unknown
   return { tenantId, client, webhookSecret };
 }
 
-/** How the simulator's Lookup (and the call to the number) answers: src/telephony/simulator/README.md PUT /sim/numbers. */
+/** How the simulator's Lookup (and the call to the number) answers: packages/telephony-simulator/README.md PUT /sim/numbers. */
 export async function configureNumber(sim: SimFixture, e164: string, config: Record<string, unknown>): Promise<void> {
   const response = await simJson(sim, 'PUT', `/sim/numbers/${encodeURIComponent(e164)}`, config);
   assert.equal(response.status, 200, JSON.stringify(response.body));

@@ -5,10 +5,10 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type twilio from 'twilio';
-import { createSimulator, type Simulator } from '../../src/telephony/simulator/create-simulator.ts';
+import { createSimulator, type Simulator } from '@stepup/telephony-simulator';
 import { createTwilioClient } from '../../src/telephony/twilio-client.ts';
 
-import { accountSid, authToken } from '../simulator/helpers.ts';
+import { accountSid, authToken } from '@stepup/telephony-simulator/testing';
 
 export { accountSid, authToken };
 
@@ -33,7 +33,7 @@ export interface CountingSimulator {
   client: twilio.Twilio;
   /** Lookup v2 requests seen, with the Fields each asked for. */
   lookups: { number: string; fields: string }[];
-  /** Configures how the number looks up (src/telephony/simulator/README.md control API). */
+  /** Configures how the number looks up (packages/telephony-simulator/README.md control API). */
   configure(e164: string, config: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }

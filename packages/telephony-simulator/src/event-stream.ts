@@ -4,7 +4,7 @@
 //   event: cleared   data: {}                (DELETE /sim/state)
 // Optional ?to={e164} limits the stream to calls to one number.
 import express, { type Response, type Router } from 'express';
-import { normalizeNumber } from '../numbering-plan.ts';
+import { normalizeNumber } from './numbering-plan.ts';
 import { toCallView, type SimCall, type SimulatorState } from './simulator-state.ts';
 
 const heartbeatMs = 15_000;

@@ -5,7 +5,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { CallEngine } from './call-engine.ts';
 import { callUri, newCallSid, toCallResource } from './call-resource.ts';
-import { isE164, normalizeNumber } from '../numbering-plan.ts';
+import { isE164, normalizeNumber } from './numbering-plan.ts';
 import type { HttpMethod, SimCall, SimulatorState, StatusCallbackEvent } from './simulator-state.ts';
 import { terminalStatuses } from './simulator-state.ts';
 import type { TwimlInstruction } from './twiml-runner.ts';

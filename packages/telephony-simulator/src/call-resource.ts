@@ -1,7 +1,7 @@
 // The Call resource in Twilio's JSON shape (2010-04-01 API), as the SDK's CallInstance reads it.
 import { randomBytes } from 'node:crypto';
 import { apiVersion, callDurationSeconds, rfc2822 } from './call-webhooks.ts';
-import { parseNumber } from '../numbering-plan.ts';
+import { parseNumber } from './numbering-plan.ts';
 import type { SimCall } from './simulator-state.ts';
 
 export function newCallSid(): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { collapsedText, parseTwiml, TwimlParseError } from '../../src/telephony/simulator/twiml-parser.ts';
+import { collapsedText, parseTwiml, TwimlParseError } from '../src/twiml-parser.ts';
 
 describe('TwiML parser', () => {
   it('reads elements, attributes, entities, CDATA and SSML text', () => {

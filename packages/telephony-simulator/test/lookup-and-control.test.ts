@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { accountSid, controlJson, startAppServer, startSimulator, twiml, waitFor, type AppServerFixture, type SimulatorFixture } from './helpers.ts';
-import { createTwilioClient } from '../../src/telephony/twilio-client.ts';
+import { accountSid, controlJson, sdkClient, startAppServer, startSimulator, twiml, waitFor, type AppServerFixture, type SimulatorFixture } from '../src/testing.ts';
 
 describe('simulator Lookup v2 and control API', () => {
   let sim: SimulatorFixture;
@@ -65,7 +64,7 @@ describe('simulator Lookup v2 and control API', () => {
   });
 
   it('requires Basic auth on Lookup', async () => {
-    const wrong = createTwilioClient({ accountSid, authToken: 'wrong-token-wrong-token', apiBaseUrl: sim.baseUrl });
+    const wrong = sdkClient(sim.baseUrl, { accountSid, authToken: 'wrong-token-wrong-token' });
     await assert.rejects(wrong.lookups.v2.phoneNumbers('+8223123456').fetch(), (error: any) => error.status === 401 && error.code === 20003);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { controlJson, startAppServer, startSimulator, twiml, waitFor, type AppServerFixture, type SimulatorFixture } from './helpers.ts';
+import { controlJson, startAppServer, startSimulator, twiml, waitFor, type AppServerFixture, type SimulatorFixture } from '../src/testing.ts';
 
 const to = '+8223123456';
 const from = '+15005550006';

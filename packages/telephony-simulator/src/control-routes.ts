@@ -10,7 +10,7 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { CallEngine } from './call-engine.ts';
-import { isE164, normalizeNumber } from '../numbering-plan.ts';
+import { isE164, normalizeNumber } from './numbering-plan.ts';
 import { answerModes, lineTypes, toCallView, type SimNumber, type SimulatorState } from './simulator-state.ts';
 
 export const numberConfigSchema = z.strictObject({

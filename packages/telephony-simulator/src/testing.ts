@@ -1,12 +1,14 @@
-// Shared fixtures: the simulator on an ephemeral port, the official twilio SDK pointed at it, and a
-// tiny "app server" that serves TwiML and records every webhook (with its signature checked by
+// @stepup/telephony-simulator/testing: fixtures for tests that drive the simulator (the package's own and
+// the app's): the simulator on an ephemeral port, the official twilio SDK pointed at it, and a tiny "app
+// server" that serves TwiML and records every webhook (with its signature checked by
 // twilio.validateRequest, exactly as a production app would).
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Request } from 'express';
 import twilio from 'twilio';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/telephony/simulator/create-simulator.ts';
-import { createTwilioClient } from '../../src/telephony/twilio-client.ts';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import type * as TwilioHttpResponse from 'twilio/lib/http/response.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from './create-simulator.ts';
 
 export const accountSid = 'AC0123456789abcdef0123456789abcdef';
 export const authToken = 'test-auth-token-0123456789';
@@ -25,6 +27,23 @@ async function stop(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
+/** Sends every request the SDK makes to https://<product>.twilio.com/<path> to <baseUrl>/<path>. */
+class ToSimulator extends twilio.RequestClient {
+  constructor(private readonly baseUrl: string) {
+    super({});
+  }
+
+  override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<TwilioHttpResponse.default<TData>> {
+    const original = new URL(opts.uri);
+    return super.request({ ...opts, uri: `${this.baseUrl}${original.pathname}${original.search}` });
+  }
+}
+
+/** The official twilio SDK, pointed at a simulator. */
+export function sdkClient(baseUrl: string, credentials: { accountSid: string; authToken: string } = { accountSid, authToken }): twilio.Twilio {
+  return twilio(credentials.accountSid, credentials.authToken, { httpClient: new ToSimulator(baseUrl) });
+}
+
 export interface SimulatorFixture {
   sim: Simulator;
   baseUrl: string;
@@ -35,7 +54,7 @@ export interface SimulatorFixture {
 export async function startSimulator(options: Partial<SimulatorOptions> = {}): Promise<SimulatorFixture> {
   const sim = createSimulator({ accountSid, authToken, ringDelayMs: 5, gatherTimeoutScale: 0.01, ...options });
   const { server, baseUrl } = await listen(sim.app);
-  const client = createTwilioClient({ accountSid, authToken, apiBaseUrl: baseUrl });
+  const client = sdkClient(baseUrl);
   return {
     sim,
     baseUrl,

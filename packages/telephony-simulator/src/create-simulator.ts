@@ -1,4 +1,4 @@
-// The Twilio-compatible telephony simulator (src/telephony/simulator/README.md) as an express app: a pure factory that
+// The Twilio-compatible telephony simulator (README.md of @stepup/telephony-simulator) as an express app: a pure factory that
 // does not listen. `npm run simulator` (main.ts) listens; the demo and tests mount it in-process.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';

@@ -3,7 +3,7 @@
 // API) answer what was configured; others answer line_type_intelligence from the numbering plan and
 // "unknown" (error code, no value) for call forwarding and SIM swap.
 import express, { type Router } from 'express';
-import { lineTypeFromPlan, normalizeNumber, parseNumber, validationErrors } from '../numbering-plan.ts';
+import { lineTypeFromPlan, normalizeNumber, parseNumber, validationErrors } from './numbering-plan.ts';
 import type { SimNumber, SimulatorState } from './simulator-state.ts';
 
 /** Twilio Lookup error 60607: the data package is not available for this number's country/provider. */
