@@ -98,6 +98,7 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
         if (error instanceof ProblemError && error.code === 'unauthorized') await authFailures.recordFailure(address);
         throw error;
       }
+      await context.adminNetworks.observe(principal, req.ip, 'console');
       // A new sign-in replaces any session this browser had (no session fixation, no orphan left behind).
       const previous = readSessionCookie(req.header('cookie'));
       if (previous) await sessions.destroy(previous);
@@ -111,7 +112,9 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
   router.get(
     '/session',
     asyncRoute(async (req, res) => {
-      res.json(sessionView(await consoleAuth.session(req)));
+      const session = await consoleAuth.session(req);
+      await context.adminNetworks.observe(session.principal, req.ip, 'console');
+      res.json(sessionView(session));
     }),
   );
   router.delete(
@@ -140,6 +143,7 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
       }
       throw new ProblemError('unauthorized', 'The console session has ended; sign in again');
     }
+    await context.adminNetworks.observe(session.principal, req.ip, 'console');
     // Queue jobs name tenants and challenges of every tenant: a tenant-scoped token sees none of it.
     if ((session.principal as { tenantId?: string | null }).tenantId) throw new ProblemError('forbidden', 'The queue dashboard is not available to tenant-scoped tokens');
     if (req.method !== 'GET' && req.method !== 'HEAD') {

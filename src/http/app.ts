@@ -21,6 +21,7 @@ import type { AdminAuthenticator } from '../auth/admin-auth.ts';
 import type { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { clientAddressKey, type AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import type { KeyUsage } from '../auth/key-usage.ts';
+import type { AdminTokenNetworks } from '../security/admin-token-networks.ts';
 import type { BankPrincipal, AdminPrincipal, HandlerOutput, RouteDefinition } from './route.ts';
 import { problemAnswerer, problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
 import { accessLog, requestLogger } from './access-log.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   authFailures: AuthFailureThrottle;
   /** What each verified bank request teaches about its key (networks, last use), and refused uses. */
   keyUsage?: KeyUsage;
+  /** Signals an admin token's (or console session's) first use from a new network. */
+  adminNetworks?: AdminTokenNetworks;
   /** Console sessions (cookie + CSRF header) as an alternative to the admin Bearer token. */
   consoleAuth?: ConsoleAuthenticator;
   /** Routers mounted by hand (static pages, Twilio webhooks, dashboards); a declared route wins over them. */
@@ -204,8 +207,10 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
     throwIfThrottled(res, await deps.authFailures.retryAfterSeconds(address));
     try {
       // A console session stands in for the token only when no Authorization header is sent.
-      const bySession = deps.consoleAuth && req.headers.authorization === undefined && deps.consoleAuth.carriesSession(req);
-      return bySession ? await deps.consoleAuth!.authenticate(req, role) : await deps.adminAuth.authenticate(req.headers.authorization, role);
+      const bySession = deps.consoleAuth !== undefined && req.headers.authorization === undefined && deps.consoleAuth.carriesSession(req);
+      const principal = bySession ? await deps.consoleAuth!.authenticate(req, role) : await deps.adminAuth.authenticate(req.headers.authorization, role);
+      await deps.adminNetworks?.observe(principal, clientAddressOf(req), bySession ? 'console' : 'api');
+      return principal;
     } catch (error) {
       // A valid token without the role (403) is not a failed authentication.
       if (error instanceof ProblemError && error.code === 'unauthorized') await deps.authFailures.recordFailure(address);

@@ -125,6 +125,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
       bankVerifier: context.bankVerifier,
       keyUsage: context.keyUsage,
+      adminNetworks: context.adminNetworks,
       adminAuth: context.adminAuth,
       keyRateLimiter: context.keyRateLimiter,
       authFailures: context.authFailures,
