@@ -208,8 +208,9 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
     try {
       // A console session stands in for the token only when no Authorization header is sent.
       const bySession = deps.consoleAuth !== undefined && req.headers.authorization === undefined && deps.consoleAuth.carriesSession(req);
-      const principal = bySession ? await deps.consoleAuth!.authenticate(req, role) : await deps.adminAuth.authenticate(req.headers.authorization, role);
-      await deps.adminNetworks?.observe(principal, clientAddressOf(req), bySession ? 'console' : 'api');
+      const clientAddress = clientAddressOf(req);
+      const principal = bySession ? await deps.consoleAuth!.authenticate(req, role, clientAddress) : await deps.adminAuth.authenticate(req.headers.authorization, role);
+      await deps.adminNetworks?.observe(principal, clientAddress, bySession ? 'console' : 'api');
       return principal;
     } catch (error) {
       // A valid token without the role (403) is not a failed authentication.
