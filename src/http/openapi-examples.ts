@@ -277,6 +277,16 @@ export const operationExamples: Record<string, OperationExamples> = {
     request: { name: 'fraud-desk-readonly', role: 'viewer', tenantId },
     responses: { 201: { id: 'adt_4Nw8Qz2Lk7Xp', token: 'stp_adm_9fK2xQ7LmZ4vR8tW1nB6cY3hJ5sD0gA', role: 'viewer', name: 'fraud-desk-readonly', tenantId } },
   },
+  'get /admin/v1/security-signals': {
+    responses: {
+      200: {
+        signals: [
+          { seq: 1044, tenantId, source: 'admin_token', subject: 'adt_4Nw8Qz2Lk7Xp', signal: 'admin_new_network', network: '198.51.100.0/24', address: '198.51.100.23', refused: false, actor: 'admin:fraud-desk-readonly', via: 'console', observedAt: createdAt },
+          { seq: 1043, tenantId, source: 'key', subject: 'key_Zt3Wq8NvR1xK', signal: 'outside_allowed_networks', network: '198.51.100.0/24', address: '198.51.100.23', refused: true, observedAt: createdAt },
+        ],
+      },
+    },
+  },
   'get /admin/v1/console-sessions': {
     responses: {
       200: {

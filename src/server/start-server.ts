@@ -36,6 +36,7 @@ import { ConsoleSessions } from '../console/console-sessions.ts';
 import { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { createConsoleRouter, type ConsoleMount } from '../console/console-router.ts';
 import { consoleSessionRoutes } from '../console/console-session-routes.ts';
+import { securitySignalRoutes } from '../security/security-signal-routes.ts';
 import { holdRoutes } from '../holds/hold-routes.ts';
 import { holdQueueNames, startHoldWorker } from '../holds/hold-queue.ts';
 import { holdCalling } from './hold-telephony.ts';
@@ -79,6 +80,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...customerAdminRoutes(context, modules),
     ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries, queues: context.queues }),
     ...consoleSessionRoutes({ db: context.db, sessions: consoleSessions }),
+    ...securitySignalRoutes({ db: context.db }),
     ...modules.flatMap((module) => module.routes?.(context) ?? []),
   );
   return routes;

@@ -90,6 +90,7 @@ const expectedAccess: Record<string, Access> = {
   'GET /admin/v1/tokens': 'superadmin global',
   'DELETE /admin/v1/tokens/:tokenId': 'superadmin global',
   'GET /admin/v1/console-sessions': 'superadmin filtered',
+  'GET /admin/v1/security-signals': 'viewer filtered',
   'DELETE /admin/v1/console-sessions/:sessionId': 'superadmin filtered',
 };
 

@@ -209,6 +209,7 @@ export const routeCases: Record<string, RouteCase> = {
     return { params: { tokenId: token.id } };
   },
   'GET /admin/v1/console-sessions': none,
+  'GET /admin/v1/security-signals': async (_, t) => ({ params: {}, query: { tenantId: t.tenantId, signal: 'new_network', limit: '20' } }),
   // A fresh console session of a token scoped to `t` (so `t`'s own superadmin may end it too).
   'DELETE /admin/v1/console-sessions/:sessionId': async (w, t) => {
     const token = must(await w.server.admin('POST', '/admin/v1/tokens', { name: fresh('signed-in'), role: 'viewer', tenantId: t.tenantId }), 201, 'token') as { token: string };
