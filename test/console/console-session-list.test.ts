@@ -6,6 +6,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { signIn } from './console-client.ts';
+import { ConsoleSessions, publicSessionId } from '../../src/console/console-sessions.ts';
+import type { Db } from '../../src/storage/db.ts';
 
 interface ListedSession {
   id: string;
@@ -131,5 +133,40 @@ describe('console sessions: list and end', () => {
     assert.equal((await scopedAdmin.call('DELETE', `/admin/v1/console-sessions/${aSession.id}`)).status, 204);
     // Malformed ids never reach Redis.
     assert.equal((await global.call('DELETE', '/admin/v1/console-sessions/not-an-id')).status, 404);
+  });
+
+  test('a request in flight while its session is ended does not bring the session back', async () => {
+    const { context } = first.running;
+    const { config } = first;
+    // The request's session check waits on the token look-up while an admin ends the session.
+    let reached!: () => void;
+    let release!: () => void;
+    const atLookup = new Promise<void>((resolve) => (reached = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const db = new Proxy(context.db, {
+      get(target, property, receiver) {
+        if (property === 'query') {
+          return async (sql: string, params?: unknown[]) => {
+            if (/FROM admin_tokens WHERE id/.test(sql)) {
+              reached();
+              await gate;
+            }
+            return target.query(sql, params as never);
+          };
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as Db;
+    const sessions = new ConsoleSessions({ redis: context.redis, db, keyPrefix: config.queuePrefix, idleTimeoutMs: 60_000, absoluteTimeoutMs: 60_000, bootstrapToken: config.adminToken });
+    const viewer = await token('viewer', tenantA);
+    const { sessionId } = await sessions.create({ tokenId: viewer.id, role: 'viewer', actor: `admin:${viewer.name}`, tenantId: tenantA }, viewer.token, '127.0.0.1');
+    const inFlight = sessions.resume(sessionId, '127.0.0.1');
+    await atLookup;
+    assert.ok(await sessions.end(publicSessionId(sessionId), { tenantId: null }), 'ended while the request is in flight');
+    release();
+    assert.equal(await inFlight, undefined, 'the request in flight is refused');
+    assert.equal(await sessions.resume(sessionId), undefined, 'and the session stays ended');
+    assert.ok(!(await sessions.list({ tenantId: null })).some((session) => session.id === publicSessionId(sessionId)));
   });
 });
