@@ -43,6 +43,9 @@ export interface ConsoleSession {
   lastSeenFrom?: string;
 }
 
+/** Past this many entries in the session index, a sign-in sweeps the ones Redis has forgotten. */
+const indexSweepAbove = 1000;
+
 export interface ConsoleSessionOptions {
   redis: Redis;
   db: Db;
@@ -88,8 +91,10 @@ export class ConsoleSessions {
       startedFrom: network,
       lastSeenFrom: network,
     };
-    await this.options.redis.hset(this.index, publicSessionId(sessionId), sha256Hex(sessionId));
+    const listed = await this.options.redis.hset(this.index, publicSessionId(sessionId), sha256Hex(sessionId));
     await this.save(sessionId, session, 'create');
+    // Timed-out sessions leave the index when it is read: a console nobody lists is swept here now and then.
+    if (listed === 1 && (await this.options.redis.hlen(this.index)) > indexSweepAbove) await this.list({ tenantId: null });
     return { sessionId, session };
   }
 
