@@ -71,6 +71,8 @@ describe('console: Security page in a real browser', () => {
     await page.getByLabel('Signal', { exact: true }).selectOption('outside_allowed_networks');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.waitForURL(/signal=outside_allowed_networks/);
+    // The filtered list replaces the whole one: the other signal's row goes.
+    await page.getByTestId('security-signals').locator('tbody tr[data-signal="some_future_signal"]').waitFor({ state: 'detached' });
     await page.getByTestId('security-signals').locator('tbody tr[data-signal="outside_allowed_networks"]').waitFor();
     assert.equal(await page.getByTestId('security-signals').locator('tbody tr').count(), 1);
 
