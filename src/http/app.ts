@@ -17,7 +17,7 @@ import { ProblemError } from '../errors/problem.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { BankRequestVerifier } from '../auth/verify-bank-request.ts';
-import type { AdminAuthenticator } from '../auth/admin-auth.ts';
+import { adminRoles, type AdminAuthenticator } from '../auth/admin-auth.ts';
 import type { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { clientAddressKey, type AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import type { KeyUsage } from '../auth/key-usage.ts';
@@ -209,8 +209,10 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
       // A console session stands in for the token only when no Authorization header is sent.
       const bySession = deps.consoleAuth !== undefined && req.headers.authorization === undefined && deps.consoleAuth.carriesSession(req);
       const clientAddress = clientAddressOf(req);
-      const principal = bySession ? await deps.consoleAuth!.authenticate(req, role, clientAddress) : await deps.adminAuth.authenticate(req.headers.authorization, role);
+      // Who calls first (viewer is every role), so a request refused for its role still counts as a use.
+      const principal = bySession ? await deps.consoleAuth!.authenticate(req, 'viewer', clientAddress) : await deps.adminAuth.authenticate(req.headers.authorization, 'viewer');
       await deps.adminNetworks?.observe(principal, clientAddress, bySession ? 'console' : 'api');
+      if (adminRoles.indexOf(principal.role) < adminRoles.indexOf(role)) throw new ProblemError('forbidden', `This needs the ${role} role`);
       return principal;
     } catch (error) {
       // A valid token without the role (403) is not a failed authentication.

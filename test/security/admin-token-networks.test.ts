@@ -114,6 +114,20 @@ for (const db of ['pglite', 'postgres'] as const) {
       await eventually(async () => (events(token.id).length === 2 ? true : undefined), 10_000, 'both events');
     });
 
+    test('a request the token lacks the role for (403) is a use too', async () => {
+      const token = await scopedToken('viewer');
+      assert.equal(await bearerFrom('127.0.0.2', token.token, `/admin/v1/tenants/${tenantId}`), 200);
+      // Changing the tenant needs superadmin: refused, but the token was used from a new network.
+      const refused = await fetchFrom('127.0.1.1')(`http://127.0.0.1:${port}/admin/v1/tenants/${tenantId}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Renamed' }),
+      });
+      assert.equal(refused.status, 403);
+      const [entry] = await entries(token.id);
+      assert.equal(entry?.data.network, '127.0.1.0/24');
+    });
+
     test('a global token (the bootstrap superadmin) from a new network: audited without a tenant, counted, no tenant event', async () => {
       const before = await metric('global');
       // server.admin() has used the bootstrap token from 127.0.0.1 all along: that is its baseline.
