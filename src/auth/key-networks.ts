@@ -52,3 +52,16 @@ const recentUsageNetworks = rememberRecentAnswers((address: string): string => {
 
 /** The client address as shown to admins: IPv4-mapped IPv6 unwrapped. */
 export const displayAddress = (address: string | undefined): string | null => (address && ipaddr.isValid(address) ? ipaddr.process(address).toString() : null);
+
+/**
+ * Redis script remembering the networks one credential (a key, an admin token) is used from: SADD the
+ * network to KEYS[1]; 0: known, 1: the credential's first network ever (its baseline), 2: a new one.
+ * Past ARGV[2] networks it keeps answering 2 but stops remembering (bounded memory).
+ */
+export const rememberNetworkScript = `
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+if added == 0 then return 0 end
+local count = redis.call('SCARD', KEYS[1])
+if count > tonumber(ARGV[2]) then redis.call('SREM', KEYS[1], ARGV[1]) end
+if count == 1 then return 1 end
+return 2`;

@@ -29,17 +29,20 @@ export class ConsoleAuthenticator {
     return readSessionCookie(header(req, 'cookie')) !== undefined;
   }
 
-  /** The live session behind the cookie, with CSRF and Origin checked for changes; 401/403 otherwise. */
-  async session(req: IncomingMessage): Promise<ConsoleSession> {
+  /**
+   * The live session behind the cookie, with CSRF and Origin checked for changes; 401/403 otherwise.
+   * `address`: the client's (TRUST_PROXY applied), kept as the session's last-seen network.
+   */
+  async session(req: IncomingMessage, address?: string): Promise<ConsoleSession> {
     const sessionId = readSessionCookie(header(req, 'cookie'));
-    const session = sessionId ? await this.sessions.resume(sessionId) : undefined;
+    const session = sessionId ? await this.sessions.resume(sessionId, address) : undefined;
     if (!session) throw new ProblemError('unauthorized', 'The console session has ended; sign in again');
     if (!safeMethods.has(req.method!)) this.checkChange(req, session.csrfToken);
     return session;
   }
 
-  async authenticate(req: IncomingMessage, required: AdminRole): Promise<AdminPrincipal> {
-    const { principal } = await this.session(req);
+  async authenticate(req: IncomingMessage, required: AdminRole, address?: string): Promise<AdminPrincipal> {
+    const { principal } = await this.session(req, address);
     if (adminRoles.indexOf(principal.role) < adminRoles.indexOf(required)) throw new ProblemError('forbidden', `This needs the ${required} role`);
     return principal;
   }

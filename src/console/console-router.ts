@@ -12,7 +12,7 @@ import { clientAddressKey } from '../auth/auth-failure-throttle.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { ProblemError } from '../errors/problem.ts';
 import { validationProblem } from '../http/problem-handler.ts';
-import type { ConsoleSessions } from './console-sessions.ts';
+import { publicSessionId, type ConsoleSessions } from './console-sessions.ts';
 import type { ConsoleAuthenticator } from './console-auth.ts';
 import { clearedSessionCookie, readSessionCookie, sessionCookie } from './console-cookie.ts';
 import { createQueueDashboard } from './queue-dashboard.ts';
@@ -46,7 +46,8 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
   const router = express.Router();
   const dashboard = createQueueDashboard(context, moduleQueueNames);
 
-  const sessionView = (session: Awaited<ReturnType<ConsoleSessions['resume']>> & object) => ({
+  const sessionView = (sessionId: string, session: Awaited<ReturnType<ConsoleSessions['resume']>> & object) => ({
+    id: publicSessionId(sessionId),
     actor: session.principal.actor,
     role: session.principal.role,
     tenantId: (session.principal as { tenantId?: string | null }).tenantId ?? null,
@@ -98,20 +99,23 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
         if (error instanceof ProblemError && error.code === 'unauthorized') await authFailures.recordFailure(address);
         throw error;
       }
+      await context.adminNetworks.observe(principal, req.ip, 'console');
       // A new sign-in replaces any session this browser had (no session fixation, no orphan left behind).
       const previous = readSessionCookie(req.header('cookie'));
       if (previous) await sessions.destroy(previous);
-      const { sessionId, session } = await sessions.create(principal, parsed.data.token);
+      const { sessionId, session } = await sessions.create(principal, parsed.data.token, req.ip);
       const tenantId = (principal as { tenantId?: string | null }).tenantId ?? null;
       await appendAudit(db, { tenantId, actor: principal.actor, action: 'console.signed_in', subject: principal.tokenId, data: {} });
       res.setHeader('set-cookie', sessionCookie(sessionId, { secure }));
-      res.status(201).json(sessionView(session));
+      res.status(201).json(sessionView(sessionId, session));
     }),
   );
   router.get(
     '/session',
     asyncRoute(async (req, res) => {
-      res.json(sessionView(await consoleAuth.session(req)));
+      const session = await consoleAuth.session(req, req.ip);
+      await context.adminNetworks.observe(session.principal, req.ip, 'console');
+      res.json(sessionView(readSessionCookie(req.header('cookie'))!, session));
     }),
   );
   router.delete(
@@ -131,7 +135,7 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
   /** Resolves true when the request may go on to bull-board; otherwise it has answered (redirect). */
   const dashboardAllows = async (req: Request, res: Response): Promise<boolean> => {
     const sessionId = readSessionCookie(req.header('cookie'));
-    const session = sessionId ? await sessions.resume(sessionId) : undefined;
+    const session = sessionId ? await sessions.resume(sessionId, req.ip) : undefined;
     if (!session) {
       // A page load (a browser asks for HTML) goes to the sign-in page; API calls get 401.
       if (req.method === 'GET' && /text\/html/.test(req.header('accept') ?? '')) {
@@ -140,6 +144,7 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
       }
       throw new ProblemError('unauthorized', 'The console session has ended; sign in again');
     }
+    await context.adminNetworks.observe(session.principal, req.ip, 'console');
     // Queue jobs name tenants and challenges of every tenant: a tenant-scoped token sees none of it.
     if ((session.principal as { tenantId?: string | null }).tenantId) throw new ProblemError('forbidden', 'The queue dashboard is not available to tenant-scoped tokens');
     if (req.method !== 'GET' && req.method !== 'HEAD') {

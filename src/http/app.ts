@@ -17,10 +17,11 @@ import { ProblemError } from '../errors/problem.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { BankRequestVerifier } from '../auth/verify-bank-request.ts';
-import type { AdminAuthenticator } from '../auth/admin-auth.ts';
+import { adminRoles, type AdminAuthenticator } from '../auth/admin-auth.ts';
 import type { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { clientAddressKey, type AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import type { KeyUsage } from '../auth/key-usage.ts';
+import type { AdminTokenNetworks } from '../security/admin-token-networks.ts';
 import type { BankPrincipal, AdminPrincipal, HandlerOutput, RouteDefinition } from './route.ts';
 import { problemAnswerer, problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
 import { accessLog, requestLogger } from './access-log.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   authFailures: AuthFailureThrottle;
   /** What each verified bank request teaches about its key (networks, last use), and refused uses. */
   keyUsage?: KeyUsage;
+  /** Signals an admin token's (or console session's) first use from a new network. */
+  adminNetworks?: AdminTokenNetworks;
   /** Console sessions (cookie + CSRF header) as an alternative to the admin Bearer token. */
   consoleAuth?: ConsoleAuthenticator;
   /** Routers mounted by hand (static pages, Twilio webhooks, dashboards); a declared route wins over them. */
@@ -204,8 +207,13 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
     throwIfThrottled(res, await deps.authFailures.retryAfterSeconds(address));
     try {
       // A console session stands in for the token only when no Authorization header is sent.
-      const bySession = deps.consoleAuth && req.headers.authorization === undefined && deps.consoleAuth.carriesSession(req);
-      return bySession ? await deps.consoleAuth!.authenticate(req, role) : await deps.adminAuth.authenticate(req.headers.authorization, role);
+      const bySession = deps.consoleAuth !== undefined && req.headers.authorization === undefined && deps.consoleAuth.carriesSession(req);
+      const clientAddress = clientAddressOf(req);
+      // Who calls first (viewer is every role), so a request refused for its role still counts as a use.
+      const principal = bySession ? await deps.consoleAuth!.authenticate(req, 'viewer', clientAddress) : await deps.adminAuth.authenticate(req.headers.authorization, 'viewer');
+      await deps.adminNetworks?.observe(principal, clientAddress, bySession ? 'console' : 'api');
+      if (adminRoles.indexOf(principal.role) < adminRoles.indexOf(role)) throw new ProblemError('forbidden', `This needs the ${role} role`);
+      return principal;
     } catch (error) {
       // A valid token without the role (403) is not a failed authentication.
       if (error instanceof ProblemError && error.code === 'unauthorized') await deps.authFailures.recordFailure(address);

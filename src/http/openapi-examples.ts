@@ -280,6 +280,26 @@ export const operationExamples: Record<string, OperationExamples> = {
     request: { name: 'fraud-desk-readonly', role: 'viewer', tenantId },
     responses: { 201: { id: 'adt_4Nw8Qz2Lk7Xp', token: 'stp_adm_9fK2xQ7LmZ4vR8tW1nB6cY3hJ5sD0gA', role: 'viewer', name: 'fraud-desk-readonly', tenantId } },
   },
+  'get /admin/v1/security-signals': {
+    responses: {
+      200: {
+        signals: [
+          { seq: 1044, tenantId, source: 'admin_token', subject: 'adt_4Nw8Qz2Lk7Xp', signal: 'admin_new_network', network: '198.51.100.0/24', address: '198.51.100.23', refused: false, actor: 'admin:fraud-desk-readonly', via: 'console', observedAt: createdAt },
+          { seq: 1043, tenantId, source: 'key', subject: 'key_Zt3Wq8NvR1xK', signal: 'outside_allowed_networks', network: '198.51.100.0/24', address: '198.51.100.23', refused: true, observedAt: createdAt },
+        ],
+      },
+    },
+  },
+  'get /admin/v1/console-sessions': {
+    responses: {
+      200: {
+        sessions: [
+          { id: 'cs_q3N8vX2kLm7RtW5zYp1aBc4D', tokenId: 'adt_4Nw8Qz2Lk7Xp', actor: 'admin:fraud-desk-readonly', role: 'viewer', tenantId, startedAt: createdAt, lastSeenAt: createdAt, startedFrom: '203.0.113.0/24', lastSeenFrom: '203.0.113.0/24', current: false },
+          { id: 'cs_Hk5Lw9Qz3Xv7Nm2Rb8Ty4PaE', tokenId: 'bootstrap', actor: 'admin:bootstrap', role: 'superadmin', tenantId: null, startedAt: createdAt, lastSeenAt: createdAt, startedFrom: '2001:db8:10:20::/64', lastSeenFrom: '2001:db8:10:20::/64', current: true },
+        ],
+      },
+    },
+  },
   'get /admin/v1/tokens': { responses: { 200: { tokens: [{ id: 'adt_4Nw8Qz2Lk7Xp', name: 'fraud-desk-readonly', role: 'viewer', tenantId, createdAt, revokedAt: null }] } } },
   'get /v1/customers/{customerId}': {
     responses: {

@@ -16,6 +16,7 @@ import { ChallengeStore } from '../challenges/challenge-store.ts';
 import { ChallengeService } from '../challenges/challenge-service.ts';
 import { DeliveryStore } from '../events/delivery-store.ts';
 import { KeyAnomalies } from '../security/key-anomalies.ts';
+import { AdminTokenNetworks } from '../security/admin-token-networks.ts';
 import { KeyUsage } from '../auth/key-usage.ts';
 import { BankRequestVerifier } from '../auth/verify-bank-request.ts';
 import { AdminAuthenticator } from '../auth/admin-auth.ts';
@@ -56,6 +57,8 @@ export interface AppContext {
   /** What verified bank requests teach about their keys, and the signals raised (docs/security.md). */
   keyUsage: KeyUsage;
   adminAuth: AdminAuthenticator;
+  /** Admin tokens' first use from a new network (docs/security.md "Admin tokens and console sessions"). */
+  adminNetworks: AdminTokenNetworks;
   keyRateLimiter: RateLimiterRedis;
   authFailures: AuthFailureThrottle;
   keyRevocations: KeyRevocationBus;
@@ -127,6 +130,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   });
   const bankVerifier = new BankRequestVerifier(tenants, redis, { keyCacheMs: config.apiKeyCacheMs, keyMissCacheMs: config.apiKeyMissCacheMs, clock: options.authClock ?? clock });
   const keyAnomalies = new KeyAnomalies({ db, redis, keyPrefix: config.queuePrefix, tenants, events: bullmqEventDispatcher(queues), logger, registry: metrics.registry, clock });
+  const adminNetworks = new AdminTokenNetworks({ db, redis, keyPrefix: config.queuePrefix, tenants, events: bullmqEventDispatcher(queues), logger, registry: metrics.registry, clock });
   const keyUsage = new KeyUsage({ db, redis, keyPrefix: config.queuePrefix, anomalies: keyAnomalies, policies, logger, clock });
   const keyRevocations = new KeyRevocationBus({
     redis: config.redis,
@@ -181,6 +185,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     queues,
     bankVerifier,
     keyUsage,
+    adminNetworks,
     adminAuth: new AdminAuthenticator(db, config.adminToken),
     keyRateLimiter,
     authFailures,

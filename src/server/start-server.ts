@@ -35,6 +35,8 @@ import { challengeAdminRoutes } from '../http/routes/challenge-admin-routes.ts';
 import { ConsoleSessions } from '../console/console-sessions.ts';
 import { ConsoleAuthenticator } from '../console/console-auth.ts';
 import { createConsoleRouter, type ConsoleMount } from '../console/console-router.ts';
+import { consoleSessionRoutes } from '../console/console-session-routes.ts';
+import { securitySignalRoutes } from '../security/security-signal-routes.ts';
 import { holdRoutes } from '../holds/hold-routes.ts';
 import { holdQueueNames, startHoldWorker } from '../holds/hold-queue.ts';
 import { holdCalling } from './hold-telephony.ts';
@@ -51,7 +53,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules): RouteDefinition[] {
+/** The console's sessions (Redis), shared by the console's mount and the admin routes that list and end them. */
+export const createConsoleSessions = (context: AppContext): ConsoleSessions =>
+  new ConsoleSessions({
+    redis: context.redis,
+    db: context.db,
+    keyPrefix: context.config.queuePrefix,
+    idleTimeoutMs: context.config.consoleIdleTimeoutSeconds * 1000,
+    absoluteTimeoutMs: context.config.consoleAbsoluteTimeoutSeconds * 1000,
+    bootstrapToken: context.config.adminToken,
+    now: () => nowMs(context.clock),
+  });
+
+export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules, consoleSessions = createConsoleSessions(context)): RouteDefinition[] {
   const routes: RouteDefinition[] = [];
   routes.push(
     ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas) }),
@@ -65,6 +79,8 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...customerRoutes(context, modules),
     ...customerAdminRoutes(context, modules),
     ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries, queues: context.queues }),
+    ...consoleSessionRoutes({ db: context.db, sessions: consoleSessions }),
+    ...securitySignalRoutes({ db: context.db }),
     ...modules.flatMap((module) => module.routes?.(context) ?? []),
   );
   return routes;
@@ -91,7 +107,8 @@ export async function startServer(
   // Notification calls of held transfers, when calls can be placed (docs/holds.md).
   const calling = await holdCalling(context);
   const { logger } = context;
-  const routes = declareRoutes(context, modules);
+  const consoleSessions = createConsoleSessions(context);
+  const routes = declareRoutes(context, modules, consoleSessions);
   let server: Server | undefined;
   const drain = new RequestDrain();
   let app: HttpApp | undefined;
@@ -104,15 +121,6 @@ export async function startServer(
   workerRedis?.on('error', (error) => logger.debug({ err: error }, 'worker redis error'));
 
   if (config.role !== 'worker') {
-    const consoleSessions = new ConsoleSessions({
-      redis: context.redis,
-      db: context.db,
-      keyPrefix: config.queuePrefix,
-      idleTimeoutMs: config.consoleIdleTimeoutSeconds * 1000,
-      absoluteTimeoutMs: config.consoleAbsoluteTimeoutSeconds * 1000,
-      bootstrapToken: config.adminToken,
-      now: () => nowMs(context.clock),
-    });
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
     consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)]);
     mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? []), ...(calling ? [calling.mount] : [])];
@@ -125,6 +133,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
       bankVerifier: context.bankVerifier,
       keyUsage: context.keyUsage,
+      adminNetworks: context.adminNetworks,
       adminAuth: context.adminAuth,
       keyRateLimiter: context.keyRateLimiter,
       authFailures: context.authFailures,

@@ -89,6 +89,9 @@ const expectedAccess: Record<string, Access> = {
   'POST /admin/v1/tokens': 'superadmin global',
   'GET /admin/v1/tokens': 'superadmin global',
   'DELETE /admin/v1/tokens/:tokenId': 'superadmin global',
+  'GET /admin/v1/console-sessions': 'superadmin filtered',
+  'GET /admin/v1/security-signals': 'viewer filtered',
+  'DELETE /admin/v1/console-sessions/:sessionId': 'superadmin filtered',
 };
 
 const withdrawKey = 'POST /admin/v1/tenants/:id/policy/proposals/:proposalId/withdraw';

@@ -18,7 +18,8 @@ export function fetchFrom(localAddress: string): typeof fetch {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
             const headers = new Headers();
-            for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+            // Set-Cookie comes as a list.
+            for (const [name, value] of Object.entries(res.headers)) for (const one of [value ?? []].flat()) headers.append(name, one);
             resolve(new Response(chunks.length ? Buffer.concat(chunks) : null, { status: res.statusCode!, headers }));
           });
           res.on('error', reject);

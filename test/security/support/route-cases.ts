@@ -208,4 +208,13 @@ export const routeCases: Record<string, RouteCase> = {
     const token = must(await w.server.admin('POST', '/admin/v1/tokens', { name: fresh('doomed'), role: 'viewer' }), 201, 'token');
     return { params: { tokenId: token.id } };
   },
+  'GET /admin/v1/console-sessions': none,
+  'GET /admin/v1/security-signals': async (_, t) => ({ params: {}, query: { tenantId: t.tenantId, signal: 'new_network', limit: '20' } }),
+  // A fresh console session of a token scoped to `t` (so `t`'s own superadmin may end it too).
+  'DELETE /admin/v1/console-sessions/:sessionId': async (w, t) => {
+    const token = must(await w.server.admin('POST', '/admin/v1/tokens', { name: fresh('signed-in'), role: 'viewer', tenantId: t.tenantId }), 201, 'token') as { token: string };
+    const response = await fetch(`${w.server.url}/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: w.server.publicBaseUrl }, body: JSON.stringify({ token: token.token }) });
+    const session = must({ status: response.status, body: (await response.json()) as { id: string } }, 201, 'console session');
+    return { params: { sessionId: session.id } };
+  },
 };

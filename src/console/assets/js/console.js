@@ -10,6 +10,7 @@ import { auditPage } from './pages/audit.js';
 import { policyHubPage, proposalPage } from './pages/proposals.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { holdsPage } from './pages/holds.js';
+import { securityPage } from './pages/security.js';
 
 const roles = ['viewer', 'operator', 'policy-admin', 'superadmin'];
 export const session = { current: null };
@@ -27,6 +28,7 @@ const routes = [
   [/^#\/challenges(?:\/(ten_[\w-]+))?(?:\?(.*))?$/, (m) => challengesPage(m[1], new URLSearchParams(m[2] ?? ''))],
   [/^#\/holds(?:\/(ten_[\w-]+))?(?:\?(.*))?$/, (m) => holdsPage(m[1], new URLSearchParams(m[2] ?? ''))],
   [/^#\/audit$/, () => auditPage()],
+  [/^#\/security(?:\/(ten_[\w-]+))?(?:\?(.*))?$/, (m) => securityPage(m[1], new URLSearchParams(m[2] ?? ''))],
   [/^#\/policy\/(ten_[\w-]+)\/(pp_[\w-]+)$/, (m) => proposalPage(m[1], m[2])],
   [/^#\/policy(?:\/(ten_[\w-]+))?$/, (m) => policyHubPage(m[1])],
   [/^#\/dashboard(?:\/(ten_[\w-]+))?$/, (m) => dashboardPage(m[1])],
@@ -36,7 +38,7 @@ function renderNav() {
   const nav = document.getElementById('nav');
   clear(nav);
   const queues = can('operator') ? '/admin/queues' : '/admin/queues-readonly';
-  const links = [['#/tenants', t('nav.tenants')], ['#/policy', t('nav.policy')], ['#/dashboard', t('nav.dashboard')], ['#/customers', t('nav.customers')], ['#/challenges', t('nav.challenges')], ['#/holds', t('nav.holds')], ['#/audit', t('nav.audit')]];
+  const links = [['#/tenants', t('nav.tenants')], ['#/policy', t('nav.policy')], ['#/dashboard', t('nav.dashboard')], ['#/customers', t('nav.customers')], ['#/challenges', t('nav.challenges')], ['#/holds', t('nav.holds')], ['#/security', t('nav.security')], ['#/audit', t('nav.audit')]];
   if (!session.current.tenantId) links.push([queues, t('nav.queues')]);
   for (const [href, text] of links) {
     // The policy editor lives under its tenant (#/tenants/…/policy) but belongs to "Policy".
