@@ -10,8 +10,11 @@ import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
 import { freePort } from '../test/support/test-server.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
 import { SimMirror, SimulatorProcess } from './sim-process.ts';
+import type { RedisLoss } from './redis-loss.ts';
 
 export const accountSid = 'AC00000000000000000000000000000000';
+/** stepup's QUEUE_PREFIX in the run (BullMQ keys and stepup's own keys start with it). */
+export const queuePrefix = '{chaos}';
 const authToken = 'chaos-simulator-auth-token';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,6 +66,8 @@ export interface Cluster {
   /** Every call the simulator reported (its event stream), across its restarts. */
   mirror: SimMirror;
   simUrl: string;
+  /** What each loss of the Redis primary (fault 12) lost to asynchronous replication. */
+  redisLosses: Promise<RedisLoss>[];
   close(): Promise<void>;
 }
 
@@ -84,7 +89,7 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     DATABASE_URL: postgres.url,
     REDIS_SENTINELS: redis.sentinelsEnv,
     REDIS_SENTINEL_NAME: redis.name,
-    QUEUE_PREFIX: '{chaos}',
+    QUEUE_PREFIX: queuePrefix,
     PUBLIC_BASE_URL: apiUrl,
     ADMIN_TOKEN: adminToken,
     MASTER_KEY: randomBytes(32).toString('base64'),
@@ -115,6 +120,7 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     simulator,
     mirror,
     simUrl,
+    redisLosses: [],
     async close() {
       await Promise.all([api, ...workers].map((process) => process.signal('SIGKILL')));
       mirror.stop();

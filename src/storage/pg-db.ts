@@ -65,11 +65,11 @@ function connectListening(pool: pg.Pool): Promise<pg.PoolClient> {
 }
 
 export interface PgDbOptions {
-  /** Connections in the pool (default 10). */
+  /** Connections for the process's work (default 10). */
   max?: number;
   /**
-   * Connections only call-path work (Twilio's webhooks, onCallPath) may take: other work uses at
-   * most `max - callReserve` (default 3; connection-gate.ts).
+   * Connections on top of `max` that only call-path work (Twilio's webhooks, onCallPath) may take
+   * (default 3; connection-gate.ts): a call's webhook finds one however busy the rest is.
    */
   callReserve?: number;
   /**
@@ -87,10 +87,11 @@ export function createPgDb(connectionString: string, options: PgDbOptions = {}):
   // of load after 12 s idle (BENCHMARKS.md). TCP keepalive keeps an idle connection alive through
   // NAT and firewalls; an idle one that dies anyway is dropped by the pool ('error' below) and
   // replaced on demand. allowExitOnIdle: an idle connection alone never keeps a process running.
-  const max = options.max ?? 10;
+  const reserved = options.callReserve ?? 3;
+  const max = (options.max ?? 10) + reserved;
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 3000, idleTimeoutMillis: 0, keepAlive: true, allowExitOnIdle: true });
   // The pool is never asked for more than `max` connections: waiting happens at the gate, calls first.
-  const gate = new ConnectionGate({ max, reserved: options.callReserve ?? 3, waitMs: 3000 });
+  const gate = new ConnectionGate({ max, reserved, waitMs: 3000 });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const guard = options.guardRootQueriesInTx ? new TxGuard() : undefined;
