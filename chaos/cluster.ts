@@ -103,6 +103,11 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     SHUTDOWN_GRACE_MS: '5000',
     TWILIO_REQUEST_TIMEOUT_MS: '5000',
     RATE_LIMIT_PER_KEY_PER_MINUTE: '100000',
+    // Every client of the run — the bank, the telephony provider's webhooks, the probe — is 127.0.0.1,
+    // as behind one load balancer: the per-address cap must cover them all (docs/security.md, L6).
+    // With the default 256 the bank's retries during an outage filled it and Twilio's webhooks were
+    // refused with them (docs/reliability.md, "Runs of the new faults").
+    MAX_CONNECTIONS_PER_ADDRESS: '0',
   };
   const api = new StepupProcess('api', { ...env, STEPUP_ROLE: 'api', PORT: String(apiPort), HOST: '127.0.0.1' }, `${apiUrl}/readyz`);
   const workers = Array.from({ length: options.workers ?? 2 }, (_, index) => new StepupProcess(`worker-${index + 1}`, { ...env, STEPUP_ROLE: 'worker', PORT: '0' }));
