@@ -122,6 +122,7 @@ export async function startServer(
       metrics: context.metrics,
       publicBaseUrl: config.publicBaseUrl,
       bodyLimit: config.bodyLimit,
+      maxBankRequestsInFlight: config.maxBankRequestsInFlight,
       trustProxy: config.trustProxy,
       bankVerifier: context.bankVerifier,
       keyUsage: context.keyUsage,
