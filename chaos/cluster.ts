@@ -10,8 +10,11 @@ import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
 import { freePort } from '../test/support/test-server.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
 import { SimMirror, SimulatorProcess } from './sim-process.ts';
+import type { RedisLoss } from './redis-loss.ts';
 
 export const accountSid = 'AC00000000000000000000000000000000';
+/** stepup's QUEUE_PREFIX in the run (BullMQ keys and stepup's own keys start with it). */
+export const queuePrefix = '{chaos}';
 const authToken = 'chaos-simulator-auth-token';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,6 +66,8 @@ export interface Cluster {
   /** Every call the simulator reported (its event stream), across its restarts. */
   mirror: SimMirror;
   simUrl: string;
+  /** What each loss of the Redis primary (fault 12) lost to asynchronous replication. */
+  redisLosses: Promise<RedisLoss>[];
   close(): Promise<void>;
 }
 
@@ -84,7 +89,7 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     DATABASE_URL: postgres.url,
     REDIS_SENTINELS: redis.sentinelsEnv,
     REDIS_SENTINEL_NAME: redis.name,
-    QUEUE_PREFIX: '{chaos}',
+    QUEUE_PREFIX: queuePrefix,
     PUBLIC_BASE_URL: apiUrl,
     ADMIN_TOKEN: adminToken,
     MASTER_KEY: randomBytes(32).toString('base64'),
@@ -98,6 +103,11 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     SHUTDOWN_GRACE_MS: '5000',
     TWILIO_REQUEST_TIMEOUT_MS: '5000',
     RATE_LIMIT_PER_KEY_PER_MINUTE: '100000',
+    // Every client of the run — the bank, the telephony provider's webhooks, the probe — is 127.0.0.1,
+    // as behind one load balancer: the per-address cap must cover them all (docs/security.md, L6).
+    // With the default 256 the bank's retries during an outage filled it and Twilio's webhooks were
+    // refused with them (docs/reliability.md, "Runs of the new faults").
+    MAX_CONNECTIONS_PER_ADDRESS: '0',
   };
   const api = new StepupProcess('api', { ...env, STEPUP_ROLE: 'api', PORT: String(apiPort), HOST: '127.0.0.1' }, `${apiUrl}/readyz`);
   const workers = Array.from({ length: options.workers ?? 2 }, (_, index) => new StepupProcess(`worker-${index + 1}`, { ...env, STEPUP_ROLE: 'worker', PORT: '0' }));
@@ -115,6 +125,7 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     simulator,
     mirror,
     simUrl,
+    redisLosses: [],
     async close() {
       await Promise.all([api, ...workers].map((process) => process.signal('SIGKILL')));
       mirror.stop();

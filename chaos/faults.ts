@@ -4,6 +4,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { killFor } from './chaos-process.ts';
 import type { Cluster } from './cluster.ts';
+import { measureRedisLoss } from './redis-loss.ts';
 
 export interface Fault {
   name: string;
@@ -111,7 +112,17 @@ export const faults: Fault[] = [
     // Returns at the kill: "serving again after" is then the recovery time of the whole failover.
     name: 'Redis primary lost (kill -9), the replica promoted by three sentinels (timed from the kill)',
     async inject(cluster) {
-      const lost = await cluster.redis.killPrimary();
+      // What asynchronous replication lost is read around the kill (chaos/redis-loss.ts).
+      const lost = await cluster.redis.primaryPort();
+      const replica = cluster.redis.dataPorts.find((port) => port !== lost)!;
+      let killed!: () => void;
+      const atKill = new Promise<void>((resolve) => (killed = resolve));
+      const loss = measureRedisLoss({ primary: lost, replica }, async () => {
+        await cluster.redis.killPrimary();
+        killed();
+      });
+      cluster.redisLosses.push(loss);
+      await Promise.race([atKill, loss]);
       // Redundancy back for the faults after this one: the old server returns as a replica.
       void cluster.redis
         .waitForNewPrimary(lost, 60_000)

@@ -8,14 +8,16 @@
 //   .chaos/<start time>/).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { StepupClient } from '../src/client/stepup-client.ts';
 import { chaosLogDir } from './chaos-process.ts';
-import { startCluster, type Cluster } from './cluster.ts';
+import { queuePrefix, startCluster, type Cluster } from './cluster.ts';
 import { faults } from './faults.ts';
 import { BankLoad, type Customer, type Scenario } from './bank-load.ts';
 import { CallAnswerer, type CallPlan } from './call-answerer.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
 import { runChecks, type CheckRow } from './checks.ts';
+import { describeLoss, fatesOf, unscheduledSweeps } from './redis-loss.ts';
 
 const rate = Number(process.env.CHAOS_RATE ?? 30);
 const gapSeconds = Number(process.env.CHAOS_FAULT_GAP_S ?? 15);
@@ -41,6 +43,15 @@ async function admin(cluster: Cluster, method: string, path: string, body?: unkn
   const json = (await response.json()) as Record<string, any>;
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
   return { status: response.status, body: json, etag: response.headers.get('etag') };
+}
+
+/** A set-up request, retried while the API answers 503 (the machine is shared: the set-up runs under load too). */
+async function setUp<T extends { status: number }>(request: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries += 1) {
+    const response = await request();
+    if (response.status !== 503 || tries >= 20) return response;
+    await sleep(1000);
+  }
 }
 
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -82,7 +93,7 @@ async function main(): Promise<void> {
       await inBatches(batch, 20, async (customer) => {
         if (scenario === 'otp') {
           customer.seed = new Uint8Array(randomBytes(20));
-          const token = await client.createOtpToken<{ id: string }>(customer.id, { type: 'totp', secretHex: Buffer.from(customer.seed).toString('hex') });
+          const token = await setUp(() => client.createOtpToken<{ id: string }>(customer.id, { type: 'totp', secretHex: Buffer.from(customer.seed!).toString('hex') }));
           if (token.status !== 201) throw new Error(`OTP token for ${customer.id}: ${token.status} ${JSON.stringify(token.body)}`);
         } else if (scenario.startsWith('ars_')) {
           const number = landline((phones += 1));
@@ -90,7 +101,7 @@ async function main(): Promise<void> {
           await cluster.simulator.setNumber(number, { callForwarding: false, answer: plan === 'unanswered' ? 'no-answer' : 'human' });
           answerer.plan(number, plan, secret);
           for (const [path, body] of [['phone', { number }], ['knowledge-secret', { secret }]] as const) {
-            const response = await client.request('PUT', `/v1/customers/${customer.id}/${path}`, body);
+            const response = await setUp(() => client.request('PUT', `/v1/customers/${customer.id}/${path}`, body));
             if (response.status >= 300) throw new Error(`enrolling ${customer.id} (${path}): ${response.status} ${JSON.stringify(response.body)}`);
           }
         }
@@ -104,6 +115,9 @@ async function main(): Promise<void> {
     if (probe.status !== 201) throw new Error(`probe challenge: ${probe.status} ${JSON.stringify(probe.body)}`);
     const ready = async () => (await client.getChallenge(probe.body.id).then((r) => r.status === 200, () => false));
 
+    // The machine's load during the run (it is shared): part of the report.
+    const loads: number[] = [];
+    const sampling = setInterval(() => loads.push(loadavg()[0]!), 5000);
     answerer.start();
     const load = new BankLoad(client, customers, mix);
     say(`load: ${rate} challenges/s`);
@@ -127,6 +141,7 @@ async function main(): Promise<void> {
       await sleep(gapSeconds * 1000);
     }
     await load.stop();
+    clearInterval(sampling);
     say(`load stopped: ${load.sessions.length} sessions; draining (challenges end within their 60 s lifetime, webhooks retry)`);
 
     const drainDeadline = performance.now() + 150_000;
@@ -140,9 +155,22 @@ async function main(): Promise<void> {
     answerer.stop();
     const crashes = [cluster.api, ...cluster.workers, cluster.simulator].flatMap((process) => process.unexpectedExits);
     rows.push({ check: 'processes that exited although nothing stopped them', count: crashes.length, examples: crashes.slice(0, 3) });
+    // What the lost Redis primary took with it, and whether the reconciler and the sweeps redid it.
+    const lossReport: string[] = [];
+    const notRedone: string[] = [];
+    for (const loss of await Promise.all(cluster.redisLosses)) {
+      const fates = await fatesOf(loss.lostKeys, queuePrefix, cluster.postgres.url);
+      lossReport.push('', ...describeLoss(loss, fates));
+      notRedone.push(...fates.filter((fate) => fate.recovered === false).map((fate) => `${fate.key} (${fate.outcome})`));
+    }
+    if (cluster.redisLosses.length > 0) rows.push({ check: 'jobs lost with the Redis primary whose work was never done', count: notRedone.length, examples: notRedone.slice(0, 3) });
+    const unscheduled = await unscheduledSweeps(await cluster.redis.primaryUrl(), queuePrefix);
+    rows.push({ check: 'sweeps no longer scheduled', count: unscheduled.length, examples: unscheduled });
 
     const byStatus = [...load.stats.byStatus].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ');
     const report = [
+      `Machine: 1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the load (${loads.length} samples, 5 s apart).`,
+      '',
       `Load: ${load.sessions.length} sessions at ${rate}/s (${mix.map(([s, w]) => `${s} ${w}%`).join(', ')}); ${load.stats.requests} API answers (${byStatus}); ${load.stats.networkErrors} connection errors (retried); ${receiver.failedOnPurpose} deliveries refused on purpose by the receiver.`,
       '',
       '| fault | API serving again after |',
@@ -152,6 +180,7 @@ async function main(): Promise<void> {
       '| check | count | examples |',
       '|---|---|---|',
       ...rows.map((r) => `| ${r.check} | ${r.count === 0 ? '0' : `**${r.count}**`} | ${r.examples.join('; ')} |`),
+      ...lossReport,
     ].join('\n');
     console.log(report);
     if (process.env.CHAOS_REPORT) writeFileSync(process.env.CHAOS_REPORT, `${report}\n`);

@@ -37,6 +37,12 @@ export interface AppDeps {
   metrics: Metrics;
   publicBaseUrl: string;
   bodyLimit: string;
+  /**
+   * Bank API requests served at once (MAX_BANK_REQUESTS_IN_FLIGHT; 0: no bound). One more is answered
+   * 503 with Retry-After before any work, so an overloaded process keeps its time for the requests it
+   * has and for Twilio's webhooks, which are not counted (docs/reliability.md).
+   */
+  maxBankRequestsInFlight?: number;
   /** express 'trust proxy' (TRUST_PROXY): which proxies may name the client address. */
   trustProxy?: false | number | string;
   bankVerifier: BankRequestVerifier;
@@ -277,10 +283,29 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
     else sendText(res, 'application/json', JSON.stringify(output.body));
   };
 
-  const serve = async (exchange: Exchange, { route, params: pathParams }: RouteMatch): Promise<void> => {
+  const bankLimit = deps.maxBankRequestsInFlight ?? 0;
+  let bankInFlight = 0;
+
+  /** Bank requests beyond MAX_BANK_REQUESTS_IN_FLIGHT are refused at once (503, Retry-After), before any work. */
+  const admit = async (exchange: Exchange, match: RouteMatch): Promise<void> => {
     const { req, res } = exchange;
-    const raw = route.method === 'get' || route.method === 'delete' ? undefined : await readBody(req, deps.bodyLimit);
+    const raw = match.route.method === 'get' || match.route.method === 'delete' ? undefined : await readBody(req, deps.bodyLimit);
     if (raw && !jsonMediaType.test(req.headers['content-type'] ?? '')) throw new ProblemError('unsupported_media_type');
+    if (match.route.auth.kind !== 'bank' || bankLimit === 0) return serve(exchange, match, raw);
+    if (bankInFlight >= bankLimit) {
+      res.setHeader('retry-after', '1');
+      throw new ProblemError('service_unavailable', 'Too many requests in progress on this instance; retry shortly');
+    }
+    bankInFlight += 1;
+    try {
+      await serve(exchange, match, raw);
+    } finally {
+      bankInFlight -= 1;
+    }
+  };
+
+  const serve = async (exchange: Exchange, { route, params: pathParams }: RouteMatch, raw: Buffer | undefined): Promise<void> => {
+    const { req, res } = exchange;
     const bank = route.auth.kind === 'bank' ? await authenticateBank(exchange, raw) : undefined;
     const admin = route.auth.kind === 'admin' ? await authenticateAdmin(exchange, route.auth.role) : undefined;
     if (!bank || !deps.keyUsage) return answer(res, await handle(exchange, route, pathParams, raw, bank, admin));
@@ -332,7 +357,7 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
       requestId: exchange.requestId,
     });
   };
-  return serve;
+  return admit;
 }
 
 /**

@@ -36,7 +36,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     code === '53300' ||
     // read_only_sql_transaction: a primary demoted by a failover, still behind the proxy's old connection.
     code === '25006' ||
-    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(error.message)
+    // "Cannot use a pool after calling end": a request outlived SIGTERM's grace period and the pool is
+    // closed — this instance is going away; the caller retries elsewhere.
+    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/.test(error.message)
   );
 }
 

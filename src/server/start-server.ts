@@ -130,6 +130,7 @@ export async function startServer(
       metrics: context.metrics,
       publicBaseUrl: config.publicBaseUrl,
       bodyLimit: config.bodyLimit,
+      maxBankRequestsInFlight: config.maxBankRequestsInFlight,
       trustProxy: config.trustProxy,
       bankVerifier: context.bankVerifier,
       keyUsage: context.keyUsage,

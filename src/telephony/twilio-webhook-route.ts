@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Logger } from '../observability/logger.ts';
 import { isDatabaseUnavailable } from '../http/problem-handler.ts';
 import { isRedisUnavailable } from '../redis/redis-connections.ts';
+import { onCallPath } from '../storage/connection-gate.ts';
 
 export interface TwilioWebhookOptions {
   authToken: string;
@@ -25,7 +26,8 @@ export function twilioWebhookRouter(path: string, options: TwilioWebhookOptions,
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }));
   router.post(path, (req: Request, res: Response) => {
-    signed(req, res).catch((error: unknown) => {
+    // A live call waits for this answer: its database work goes before the bank's (connection-gate.ts).
+    onCallPath(() => signed(req, res)).catch((error: unknown) => {
       const unavailable = isDatabaseUnavailable(error) || isRedisUnavailable(error);
       options.logger[unavailable ? 'warn' : 'error']({ err: error, path: req.path }, unavailable ? `${options.name} webhook: dependency unavailable` : `${options.name} webhook failed`);
       if (res.headersSent) return;
