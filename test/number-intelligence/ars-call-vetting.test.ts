@@ -94,6 +94,7 @@ for (const db of dbKinds) {
         ['enrollment', true, []],
         ['call', true, []],
         ['enrollment', true, []], // the change itself is accepted: the cooldown bars calls
+        ['call', true, []], // the old number, vetted before it is told of the change
       ]);
     });
 
