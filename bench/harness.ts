@@ -127,7 +127,7 @@ export async function createBenchTenant(stepupUrl: string, adminToken: string): 
     const response = await fetch(stepupUrl + path, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: response.status, headers: { etag: response.headers.get('etag') ?? undefined }, body: (await response.json()) as any };
   };
-  const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Bench Bank' });
+  const tenant = await admin('POST', '/admin/v1/tenants', { name: 'Bench Bank', policyApproval: { required: false } });
   if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${JSON.stringify(tenant.body)}`);
   const key = (await admin('POST', `/admin/v1/tenants/${tenant.body.id}/keys`, {})).body as { keyId: string; secret: string };
   const pendingCustomers = Array.from({ length: 100 }, (_, i) => `bench-pending-${i}`);
