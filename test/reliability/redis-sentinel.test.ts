@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { RedisSentinelSet } from '../support/redis-sentinels.ts';
 import { startTestServer, transferBody, eventually, type TestServer } from '../support/test-server.ts';
-import { createOtpChallenge, importToken, hex } from '../otp-channel/otp-support.ts';
+import { otpTransfer, importToken, hex } from '../otp-channel/otp-support.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
 
 describe('Redis Sentinel: losing the primary server', () => {
@@ -68,7 +68,16 @@ describe('Redis Sentinel: losing the primary server', () => {
     const recoverySeconds = (performance.now() - killedAt) / 1000;
 
     // Queues and workers followed too: a canceled challenge's event reaches the bank.
-    const challenge = await createOtpChallenge(client, 'cust-sentinel', '110-123-456789');
+    // Each of stepup's Redis connections (nonces, queues, rate limits) finds the new primary on its own:
+    // until the last one has, a request that needs it is answered 503 with Retry-After, and the bank
+    // retries it under the same Idempotency-Key, as a bank does.
+    const challenge = await eventually(async () => {
+      const created = await client.createChallenge<any>(otpTransfer('cust-sentinel', '110-123-456789'), { idempotencyKey: 'sentinel-otp-after-failover' });
+      assert.ok(created.status === 201 || created.status === 503, `only 201 or 503, got ${created.status}`);
+      if (created.status === 503) assert.ok(Number(created.headers.get('retry-after')) > 0, 'Retry-After');
+      return created.status === 201 ? created.body : undefined;
+    }, 30_000, 'a pending challenge after the failover');
+    assert.equal(challenge.status, 'pending');
     assert.equal((await client.cancelChallenge(challenge.id)).status, 200);
     await eventually(async () => (delivered.some((body) => body.includes(challenge.id)) ? true : undefined), 30_000, 'the event delivered by a worker after the failover');
     process.stderr.write(`# sentinel failover: deciding again ${recoverySeconds.toFixed(1)} s after the primary was killed\n`);
