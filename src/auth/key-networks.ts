@@ -54,14 +54,20 @@ const recentUsageNetworks = rememberRecentAnswers((address: string): string => {
 export const displayAddress = (address: string | undefined): string | null => (address && ipaddr.isValid(address) ? ipaddr.process(address).toString() : null);
 
 /**
- * Redis script remembering the networks one credential (a key, an admin token) is used from: SADD the
- * network to KEYS[1]; 0: known, 1: the credential's first network ever (its baseline), 2: a new one.
- * Past ARGV[2] networks it keeps answering 2 but stops remembering (bounded memory).
+ * Lua remembering the networks one credential (a key, an admin token) is used from:
+ * `rememberNetwork(set, network, kept)` SADDs the network; 0: known, 1: the credential's first network
+ * ever (its baseline), 2: a new one. Past `kept` networks it keeps answering 2 but stops remembering
+ * (bounded memory). Scripts that do more in the same round trip embed it.
  */
-export const rememberNetworkScript = `
-local added = redis.call('SADD', KEYS[1], ARGV[1])
-if added == 0 then return 0 end
-local count = redis.call('SCARD', KEYS[1])
-if count > tonumber(ARGV[2]) then redis.call('SREM', KEYS[1], ARGV[1]) end
-if count == 1 then return 1 end
-return 2`;
+export const rememberNetworkLua = `
+local function rememberNetwork(set, network, kept)
+  if redis.call('SADD', set, network) == 0 then return 0 end
+  local count = redis.call('SCARD', set)
+  if count > kept then redis.call('SREM', set, network) end
+  if count == 1 then return 1 end
+  return 2
+end`;
+
+/** The script on its own: KEYS[1] the set, ARGV[1] the network, ARGV[2] the networks kept. */
+export const rememberNetworkScript = `${rememberNetworkLua}
+return rememberNetwork(KEYS[1], ARGV[1], tonumber(ARGV[2]))`;

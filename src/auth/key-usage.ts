@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { KeyAnomalies } from '../security/key-anomalies.ts';
 import type { PolicyStore } from '../tenants/policy-store.ts';
 import type { RefusedKeyUse } from './verify-bank-request.ts';
-import { displayAddress, usageNetworkOf } from './key-networks.ts';
+import { displayAddress, rememberNetworkLua, usageNetworkOf } from './key-networks.ts';
 import { keySignalsOf, isStrongSignal, type KeyTraffic } from '../security/key-signals.ts';
 import { keyProtectionDefaults } from '../security/key-protection-policy.ts';
 import { nowMs, type Clock } from '../time/clock.ts';
@@ -30,17 +30,11 @@ export const keyWatchSeconds = { lastMinute: 60, baseline: 7 * 86_400, failures:
  * Each count decays as c·e^(−Δt/τ) + n; a rate is the count over τ(1 − e^(−age/τ)), so a young key's
  * rates are the average over its life so far: a new key's first burst is its own baseline.
  */
-const keyWatchScript = `
+const keyWatchScript = `${rememberNetworkLua}
 local now = tonumber(ARGV[3])
 local requests = tonumber(ARGV[4])
 local seen = -1
-if requests > 0 then
-  if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then seen = 0 else
-    local count = redis.call('SCARD', KEYS[1])
-    if count > tonumber(ARGV[2]) then redis.call('SREM', KEYS[1], ARGV[1]) end
-    if count == 1 then seen = 1 else seen = 2 end
-  end
-end
+if requests > 0 then seen = rememberNetwork(KEYS[1], ARGV[1], tonumber(ARGV[2])) end
 local state = redis.call('HMGET', KEYS[2], 't', 'f', 's', 'b', 'q', 'x')
 local last = tonumber(state[1]) or now
 local first = tonumber(state[2]) or now

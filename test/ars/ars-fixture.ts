@@ -105,21 +105,30 @@ export async function callsTo(sim: SimFixture, number: string): Promise<any[]> {
   return (await simJson(sim, 'GET', `/sim/calls?to=${encodeURIComponent(number)}`)).body;
 }
 
-/** The n-th call (0-based) to `number` once it waits for keys. */
 /**
  * Waits for call `index` to `number` to ask for digits. It fails when nothing moves for `stallMs`: no
  * call yet, or a call whose status and spoken lines stay unchanged (a machine slowed by contention
  * still passes; a call that never comes or never asks still fails).
  */
-export async function waitForAsk(sim: SimFixture, number: string, index = 0, stallMs = 10_000): Promise<any> {
+export function waitForAsk(sim: SimFixture, number: string, index = 0, stallMs = 10_000): Promise<any> {
+  return whileProgressing(async () => {
+    const call = (await callsTo(sim, number))[index];
+    return { done: call?.awaitingDigits ? call : undefined, progress: call ? JSON.stringify([call.status, call.transcript.length]) : '' };
+  }, stallMs, (progress) => `timed out waiting for call ${index} to ask for digits (nothing moved for ${stallMs} ms: ${progress || 'no call'})`);
+}
+
+/**
+ * Polls `step` until it is done; fails only when its progress (a string it reports) stays the same for
+ * `stallMs`, with the message `stalled` makes of the last progress.
+ */
+async function whileProgressing<T>(step: () => Promise<{ done: T | undefined; progress: string }>, stallMs: number, stalled: (progress: string) => string): Promise<T> {
   let seen = '';
   let deadline = Date.now() + stallMs;
   for (;;) {
-    const call = (await callsTo(sim, number))[index];
-    if (call?.awaitingDigits) return call;
-    const progress = call ? JSON.stringify([call.status, call.transcript.length]) : '';
+    const { done, progress } = await step();
+    if (done !== undefined) return done;
     if (progress !== seen) [seen, deadline] = [progress, Date.now() + stallMs];
-    if (Date.now() > deadline) throw new Error(`timed out waiting for call ${index} to ask for digits (nothing moved for ${stallMs} ms: ${progress || 'no call'})`);
+    if (Date.now() > deadline) throw new Error(stalled(progress));
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -156,17 +165,12 @@ export async function waitForStatus(client: StepupClient, id: string, timeoutMs 
  * fails only when the calls to `number` make no progress (no new call, status or spoken line) for
  * `stallMs`: a machine slowed by contention still passes, a stuck call flow still fails.
  */
-export async function waitForStatusWhileCalling(client: StepupClient, sim: SimFixture, number: string, id: string, stallMs = 10_000): Promise<any> {
-  let seen = '';
-  let deadline = Date.now() + stallMs;
-  for (;;) {
+export function waitForStatusWhileCalling(client: StepupClient, sim: SimFixture, number: string, id: string, stallMs = 10_000): Promise<any> {
+  return whileProgressing(async () => {
     const challenge = await client.getChallenge<any>(id);
-    if (challenge.body.status !== 'pending') return challenge.body;
-    const progress = JSON.stringify((await callsTo(sim, number)).map((call: any) => [call.sid, call.status, call.transcript.length]));
-    if (progress !== seen) [seen, deadline] = [progress, Date.now() + stallMs];
-    if (Date.now() > deadline) throw new Error(`challenge ${id} still pending, its calls unchanged for ${stallMs} ms: ${progress}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    if (challenge.body.status !== 'pending') return { done: challenge.body, progress: '' };
+    return { done: undefined, progress: JSON.stringify((await callsTo(sim, number)).map((call: any) => [call.sid, call.status, call.transcript.length])) };
+  }, stallMs, (progress) => `challenge ${id} still pending, its calls unchanged for ${stallMs} ms: ${progress}`);
 }
 
 export async function arsChallenge(client: StepupClient, customerId: string, overrides: Record<string, unknown> = {}): Promise<any> {

@@ -4,7 +4,7 @@
 // tenant's sessions; lower roles neither. Ending is audited.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { startTestServer, startTwinApiServer, type TestServer } from '../support/test-server.ts';
 import { signIn } from './console-client.ts';
 import { ConsoleSessions, publicSessionId } from '../../src/console/console-sessions.ts';
 import type { Db } from '../../src/storage/db.ts';
@@ -31,15 +31,7 @@ describe('console sessions: list and end', () => {
   before(async () => {
     first = await startTestServer({ db: 'postgres' });
     // A second API process on the same PostgreSQL database and Redis deployment.
-    second = await startTestServer({
-      env: {
-        DATABASE_URL: first.config.databaseUrl!,
-        QUEUE_PREFIX: first.config.queuePrefix,
-        MASTER_KEY: first.config.masterKeys.current.key.toString('base64'),
-        ADMIN_TOKEN: first.adminToken,
-        STEPUP_ROLE: 'api',
-      },
-    });
+    second = await startTwinApiServer(first);
     tenantA = (await first.admin('POST', '/admin/v1/tenants', { name: 'Session Bank A' })).body.id;
     tenantB = (await first.admin('POST', '/admin/v1/tenants', { name: 'Session Bank B' })).body.id;
   });

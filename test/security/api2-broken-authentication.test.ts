@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, createSecretKey, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { httpbis, createSigner } from 'http-message-signatures';
-import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+import { startTestServer, startTwinApiServer, transferBody, type TestServer } from '../support/test-server.ts';
 import { signRequestHeaders, StepupClient } from '../../src/client/stepup-client.ts';
 
 type Tenant = Awaited<ReturnType<TestServer['createTenant']>>;
@@ -311,15 +311,7 @@ describe('API2 broken authentication: revocation reaches every process at once',
   before(async () => {
     first = await startTestServer({ db: 'postgres' });
     // A second API process on the same PostgreSQL database and Redis deployment.
-    second = await startTestServer({
-      env: {
-        DATABASE_URL: first.config.databaseUrl!,
-        QUEUE_PREFIX: first.config.queuePrefix,
-        MASTER_KEY: first.config.masterKeys.current.key.toString('base64'),
-        ADMIN_TOKEN: first.adminToken,
-        STEPUP_ROLE: 'api',
-      },
-    });
+    second = await startTwinApiServer(first);
   });
   after(async () => {
     await second.close();

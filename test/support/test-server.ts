@@ -76,6 +76,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A second API process (STEPUP_ROLE=api) beside `first`: the same PostgreSQL database, Redis deployment, master key and admin token. */
+export function startTwinApiServer(first: TestServer): Promise<TestServer> {
+  return startTestServer({
+    env: {
+      DATABASE_URL: first.config.databaseUrl!,
+      QUEUE_PREFIX: first.config.queuePrefix,
+      MASTER_KEY: first.config.masterKeys.current.key.toString('base64'),
+      ADMIN_TOKEN: first.adminToken,
+      STEPUP_ROLE: 'api',
+    },
+  });
+}
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const port = await freePort();
   const adminToken = `adm-${randomBytes(18).toString('base64url')}`;
