@@ -93,7 +93,7 @@ interface Carried {
 export class KeyUsage {
   private readonly persistedAt = new Map<string, number>();
   private readonly carried = new Map<string, Carried>();
-  /** `keyId:signal` → until when (process time) this process knows the signal was raised. */
+  /** `keyId:signal` → until when (ms by the server's clock) this process knows the signal was raised. */
   private readonly raised = new Map<string, number>();
   private readonly flusher: NodeJS.Timeout;
 
@@ -201,8 +201,10 @@ export class KeyUsage {
       const policy = (await this.deps.policies.currentCached(key.tenantId)).document.keyProtection ?? keyProtectionDefaults;
       for (const { signal, measured } of keySignalsOf(policy, traffic)) {
         const memo = `${key.keyId}:${signal}`;
-        const now = performance.now();
-        if ((this.raised.get(memo) ?? 0) > now) continue;
+        const now = nowMs(this.deps.clock);
+        const until = this.raised.get(memo);
+        // A clock moved back (tests, a corrected server clock) forgets the memo rather than trusting it.
+        if (until !== undefined && until > now && until - now <= raisedMemoMs) continue;
         if (this.raised.size > 10_000) this.raised.clear();
         this.raised.set(memo, now + raisedMemoMs);
         const suspend = policy.suspendOnStrongSignal && isStrongSignal(signal);

@@ -12,7 +12,7 @@ import type { TenantStore } from '../tenants/tenant-store.ts';
 import type { EventDispatcher } from '../events/event-outbox.ts';
 import { recordEvent } from '../events/event-outbox.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import type { Clock } from '../time/clock.ts';
+import { nowMs, type Clock } from '../time/clock.ts';
 import type { BehaviouralSignal } from './key-signals.ts';
 
 export type KeySignal =
@@ -46,6 +46,18 @@ export interface KeyAnomaly {
 /** A refused-request signal is raised at most once per key, signal and network in this window. */
 export const refusedSignalWindowSeconds = 3600;
 
+/**
+ * Claims the window of KEYS[1] at ARGV[1] (ms by stepup's clock) unless it was claimed less than
+ * ARGV[2] ms before by the same clock; 1 when claimed. The window is measured on the injectable clock,
+ * not by the key's Redis TTL, which only forgets a claim after twice the window of real time.
+ */
+const claimWindowScript = `
+local last = redis.call('GET', KEYS[1])
+local now = tonumber(ARGV[1])
+if last and now - tonumber(last) < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', 2 * tonumber(ARGV[2]))
+return 1`;
+
 export class KeyAnomalies {
   private readonly counter: Counter<string>;
 
@@ -63,8 +75,8 @@ export class KeyAnomalies {
    */
   async raiseOnce(anomaly: KeyAnomaly, scope: string = anomaly.network): Promise<void> {
     const key = `${this.deps.keyPrefix}:key-anomaly:${anomaly.keyId}:${anomaly.signal}:${scope}`;
-    const first = await this.deps.redis.set(key, '1', 'EX', refusedSignalWindowSeconds, 'NX');
-    if (first === 'OK') await this.raise(anomaly);
+    const claimed = await this.deps.redis.eval(claimWindowScript, 1, key, nowMs(this.deps.clock), refusedSignalWindowSeconds * 1000);
+    if (claimed === 1) await this.raise(anomaly);
   }
 
   /** Counts, audits and sends `anomaly`; failures are logged, never thrown at the request. */
