@@ -55,7 +55,8 @@ for (const db of dbKinds) {
       faulty.failAfterCommitOf(/UPDATE ars_call_attempts SET\s+status = COALESCE/);
       await press(sim, call.sid, answerFor(call.prompt));
       await eventually(async () => (faulty.isDown ? true : undefined), 5000, 'the outage to begin');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // It lasts until the call's next webhook (the rest of the answer, or the call's end) has met it.
+      await eventually(async () => (faulty.failedStacks.some((stack) => stack.includes('rideOutOutage')) ? true : undefined), 10_000, 'a webhook of the call to meet the outage');
       faulty.heal();
       const final = await eventually(async () => {
         const read = await client.getChallenge<any>(challenge.id);
