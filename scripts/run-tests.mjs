@@ -1,15 +1,15 @@
 // Runs every *.test.ts under test/, src/ and packages/ (the workspaces' own tests) with node's test runner (tsx loads TypeScript).
 // Usage: node scripts/run-tests.mjs [--fast] [path-filter...]
 //
-// A file that takes long declares it in its first lines with `// test: slow, about N s` (its wall time on
-// the machine BENCHMARKS.md names, when run beside the rest of the suite). Slow files start first, longest
-// first, so the files run in parallel finish close together; `--fast` (or TEST_SKIP_SLOW=1) leaves them
+// A file that takes long declares it in its first lines with `// test: slow, about N s` (its seconds in a
+// whole run; only the order matters). Slow files start first, longest first, so the files run in
+// parallel finish close together; `--fast` (or TEST_SKIP_SLOW=1) leaves them
 // out for a quick local loop and says so. `npm test` runs everything.
-// TEST_TIMES=1 prints each file's wall time at the end, slowest first.
+// TEST_TIMES=1 prints each file's wall and CPU time at the end, slowest first.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const runFilesFlag = '--run-files';
@@ -20,32 +20,11 @@ if (process.argv[2] === runFilesFlag) {
   const { spec } = await import('node:test/reporters');
   const files = process.argv.slice(3);
   const concurrency = Number(process.env.TEST_CONCURRENCY ?? availableParallelism());
-  const started = new Map();
-  const lastSeen = new Map();
   const stream = run({ files, concurrency });
   stream.on('test:fail', (data) => {
     if (data.todo === undefined || data.todo === false) process.exitCode = 1;
   });
-  if (process.env.TEST_TIMES === '1') {
-    stream.on('test:dequeue', (data) => {
-      if (data.nesting === 0 && files.includes(data.name) && !started.has(data.name)) started.set(data.name, performance.now());
-    });
-    for (const event of ['test:pass', 'test:fail', 'test:diagnostic', 'test:stdout', 'test:stderr']) {
-      stream.on(event, (data) => {
-        if (data.file) lastSeen.set(data.file, performance.now());
-      });
-    }
-  }
   stream.compose(new spec()).pipe(process.stdout);
-  await new Promise((done) => stream.on('close', done));
-  if (process.env.TEST_TIMES === '1') {
-    const times = files
-      .filter((file) => started.has(file) && lastSeen.has(file))
-      .map((file) => [file, (lastSeen.get(file) - started.get(file)) / 1000])
-      .sort((a, b) => b[1] - a[1]);
-    process.stdout.write(`\n# wall time per file (s, from its start to its last report), slowest first:\n`);
-    for (const [file, seconds] of times) process.stdout.write(`# ${seconds.toFixed(1).padStart(7)}  ${file.slice(process.cwd().length + 1)}\n`);
-  }
 } else {
   const findTests = (dir) => {
     const found = [];
@@ -90,12 +69,36 @@ if (process.argv[2] === runFilesFlag) {
   // Test files are independent (each starts its own servers on free ports, its own databases and queue
   // prefixes), so they run TEST_CONCURRENCY at a time (default: one per core). node's own `--test` sorts
   // the files it is given by name; its run() API starts them in the order given.
+  // TEST_TIMES=1: each test file's process notes, as it exits, how long it lived (node and tsx start-up
+  // included) and the CPU it used itself (not that of processes it started: servers, Chromium).
+  const timesDir = process.env.TEST_TIMES === '1' ? mkdtempSync(join(tmpdir(), 'stepup-test-times-')) : undefined;
+  const timesFile = timesDir && join(timesDir, 'times.jsonl');
+  const noteTimes = `import { appendFileSync } from 'node:fs';
+process.on('exit', () => {
+  const { user, system } = process.cpuUsage();
+  appendFileSync(process.env.STEPUP_TEST_TIMES_FILE, JSON.stringify({ file: process.argv[1], wallMs: performance.now(), cpuMs: (user + system) / 1000 }) + '\\n');
+});`;
+  const timesImport = timesFile ? ['--import', `data:text/javascript,${encodeURIComponent(noteTimes)}`] : [];
+  const started = performance.now();
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), runFilesFlag, ...files],
+    ['--import', 'tsx', ...timesImport, fileURLToPath(import.meta.url), runFilesFlag, ...files],
     // DB_TX_GUARD: every server the suite starts (chaos's processes too) refuses a root-handle query
     // from inside a transaction, the pattern that hangs the embedded database (docs/reliability.md).
-    { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env } },
+    { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env, ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}) } },
   );
+  if (timesFile) {
+    let lines = [];
+    try {
+      lines = readFileSync(timesFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    } catch {
+      // No file: no test process got as far as exiting.
+    }
+    const times = lines.filter((entry) => files.includes(entry.file)).sort((a, b) => b.wallMs - a.wallMs);
+    const total = (key) => times.reduce((sum, entry) => sum + entry[key], 0) / 1000;
+    console.log(`\n# per test file: wall s (process lifetime), CPU s (its own process); ${times.length} files, wall ${total('wallMs').toFixed(0)} s and CPU ${total('cpuMs').toFixed(0)} s in all, the run ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    for (const { file, wallMs, cpuMs } of times) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${relative(process.cwd(), file)}`);
+    rmSync(timesDir, { recursive: true, force: true });
+  }
   process.exit(result.status ?? 1);
 }

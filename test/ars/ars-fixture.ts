@@ -206,6 +206,24 @@ export async function placeCallJobState(server: TestServer, challengeId: string,
   }
 }
 
+/**
+ * Once none of `challengeIds` can ring a call while the customer's live call lasts: each still
+ * pending, but for the live call's own, has its next call queued as a delayed job (it ran, found the
+ * line busy or its retry not due, and looks again later) and none waiting or running. False while a
+ * job is about to run.
+ */
+export async function othersWaitForTheLine(server: TestServer, challengeIds: string[], liveCallSid: string, attempts = 3): Promise<boolean> {
+  const { db } = server.running.context;
+  const live = (await db.query<{ challenge_id: string }>('SELECT challenge_id FROM ars_call_attempts WHERE call_sid = $1', [liveCallSid])).rows[0]?.challenge_id;
+  const pending = (await db.query<{ id: string }>(`SELECT id FROM challenges WHERE id = ANY($1::text[]) AND status = 'pending'`, [challengeIds])).rows.map((row) => row.id);
+  for (const id of pending.filter((id) => id !== live)) {
+    const states = await Promise.all(Array.from({ length: attempts }, (_, index) => placeCallJobState(server, id, index + 1)));
+    const queued = states.filter((state) => state !== 'absent' && state !== 'completed' && state !== 'failed');
+    if (queued.length === 0 || queued.some((state) => state !== 'delayed')) return false;
+  }
+  return true;
+}
+
 /** Presses `digits` and waits until the same call asks again (or ends); returns the call then. */
 export async function pressAndWaitNext(sim: SimFixture, call: any, digits: string, number = seoulLandline, index = 0): Promise<any> {
   const seen = call.transcript.length;
