@@ -1,4 +1,3 @@
-// test: slow, about 40 s
 // OWASP API10:2023 Unsafe consumption of APIs: what stepup reads from Twilio (webhooks, Lookup) and
 // from the bank's carrier gateway is untrusted input. Every hostile answer must end in a safe
 // verdict — no call, not eligible, a wrong answer, or nothing at all — never a 5xx or an approval.
