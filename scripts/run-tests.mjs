@@ -1,38 +1,104 @@
 // Runs every *.test.ts under test/, src/ and packages/ (the workspaces' own tests) with node's test runner (tsx loads TypeScript).
-// Usage: node scripts/run-tests.mjs [path-filter...]
+// Usage: node scripts/run-tests.mjs [--fast] [path-filter...]
+//
+// A file that takes long declares it in its first lines with `// test: slow, about N s` (its seconds in a
+// whole run; only the order matters). Slow files start first, longest first, so the files run in
+// parallel finish close together; `--fast` (or TEST_SKIP_SLOW=1) leaves them
+// out for a quick local loop and says so. `npm test` runs everything.
+// TEST_TIMES=1 prints each file's wall and CPU time at the end, slowest first.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
-function findTests(dir) {
-  const found = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (name === 'node_modules') continue;
-    if (statSync(path).isDirectory()) found.push(...findTests(path));
-    else if (name.endsWith('.test.ts')) found.push(path);
+const runFilesFlag = '--run-files';
+
+if (process.argv[2] === runFilesFlag) {
+  // The child, started below with --import tsx, which node's test runner passes on to every test file's process.
+  const { run } = await import('node:test');
+  const { spec } = await import('node:test/reporters');
+  const files = process.argv.slice(3);
+  const concurrency = Number(process.env.TEST_CONCURRENCY ?? availableParallelism());
+  const stream = run({ files, concurrency });
+  stream.on('test:fail', (data) => {
+    if (data.todo === undefined || data.todo === false) process.exitCode = 1;
+  });
+  stream.compose(new spec()).pipe(process.stdout);
+} else {
+  const findTests = (dir) => {
+    const found = [];
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (name === 'node_modules') continue;
+      if (statSync(path).isDirectory()) found.push(...findTests(path));
+      else if (name.endsWith('.test.ts')) found.push(path);
+    }
+    return found;
+  };
+
+  /** The seconds a file declares with `// test: slow, about N s` in its first lines (0 when not slow). */
+  const slowMark = /^\/\/ test: slow(?:, about (\d+) s)?\s*$/m;
+  const slowSeconds = (file) => {
+    const head = readFileSync(file, 'utf8').split('\n').slice(0, 5).join('\n');
+    const match = slowMark.exec(head);
+    return match ? Number(match[1] ?? 60) : 0;
+  };
+
+  const args = process.argv.slice(2);
+  const skipSlow = args.includes('--fast') || process.env.TEST_SKIP_SLOW === '1';
+  const filters = args.filter((arg) => arg !== '--fast');
+  const matched = ['test', 'src', 'packages']
+    .flatMap((dir) => findTests(dir))
+    .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+    .map((file) => ({ file, seconds: slowSeconds(file) }));
+  const slow = matched.filter((entry) => entry.seconds > 0);
+  const chosen = skipSlow ? matched.filter((entry) => entry.seconds === 0) : matched;
+  if (skipSlow && slow.length > 0) {
+    console.error(`[stepup] --fast: leaving out ${slow.length} slow test file(s) — this is not the whole suite:`);
+    for (const { file } of slow) console.error(`[stepup]   ${file}`);
   }
-  return found;
+  // Longest first (the slow files by the seconds they declare), then the rest by name.
+  const files = chosen
+    .sort((a, b) => b.seconds - a.seconds || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+    .map(({ file }) => resolve(file));
+  if (files.length === 0) {
+    console.error('no test files matched');
+    process.exit(1);
+  }
+  // Test files are independent (each starts its own servers on free ports, its own databases and queue
+  // prefixes), so they run TEST_CONCURRENCY at a time (default: one per core). node's own `--test` sorts
+  // the files it is given by name; its run() API starts them in the order given.
+  // TEST_TIMES=1: each test file's process notes, as it exits, how long it lived (node and tsx start-up
+  // included) and the CPU it used itself (not that of processes it started: servers, Chromium).
+  const timesDir = process.env.TEST_TIMES === '1' ? mkdtempSync(join(tmpdir(), 'stepup-test-times-')) : undefined;
+  const timesFile = timesDir && join(timesDir, 'times.jsonl');
+  const noteTimes = `import { appendFileSync } from 'node:fs';
+process.on('exit', () => {
+  const { user, system } = process.cpuUsage();
+  appendFileSync(process.env.STEPUP_TEST_TIMES_FILE, JSON.stringify({ file: process.argv[1], wallMs: performance.now(), cpuMs: (user + system) / 1000 }) + '\\n');
+});`;
+  const timesImport = timesFile ? ['--import', `data:text/javascript,${encodeURIComponent(noteTimes)}`] : [];
+  const started = performance.now();
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', ...timesImport, fileURLToPath(import.meta.url), runFilesFlag, ...files],
+    // DB_TX_GUARD: every server the suite starts (chaos's processes too) refuses a root-handle query
+    // from inside a transaction, the pattern that hangs the embedded database (docs/reliability.md).
+    { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env, ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}) } },
+  );
+  if (timesFile) {
+    let lines = [];
+    try {
+      lines = readFileSync(timesFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    } catch {
+      // No file: no test process got as far as exiting.
+    }
+    const times = lines.filter((entry) => files.includes(entry.file)).sort((a, b) => b.wallMs - a.wallMs);
+    const total = (key) => times.reduce((sum, entry) => sum + entry[key], 0) / 1000;
+    console.log(`\n# per test file: wall s (process lifetime), CPU s (its own process); ${times.length} files, wall ${total('wallMs').toFixed(0)} s and CPU ${total('cpuMs').toFixed(0)} s in all, the run ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    for (const { file, wallMs, cpuMs } of times) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${relative(process.cwd(), file)}`);
+    rmSync(timesDir, { recursive: true, force: true });
+  }
+  process.exit(result.status ?? 1);
 }
-
-const filters = process.argv.slice(2);
-const files = ['test', 'src', 'packages']
-  .flatMap((dir) => findTests(dir))
-  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
-  .sort();
-if (files.length === 0) {
-  console.error('no test files matched');
-  process.exit(1);
-}
-// Test files are independent (each starts its own servers on free ports, its own databases and queue
-// prefixes), so they run TEST_CONCURRENCY at a time (default: one per core).
-const concurrency = Number(process.env.TEST_CONCURRENCY ?? availableParallelism());
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  // DB_TX_GUARD: every server the suite starts (chaos's processes too) refuses a root-handle query
-  // from inside a transaction, the pattern that hangs the embedded database (docs/reliability.md).
-  { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env } },
-);
-process.exit(result.status ?? 1);

@@ -96,6 +96,8 @@ export class KeyUsage {
   /** `keyId:signal` → until when (ms by the server's clock) this process knows the signal was raised. */
   private readonly raised = new Map<string, number>();
   private readonly flusher: NodeJS.Timeout;
+  /** Flushes under way (their count and judgement), for settle(). */
+  private readonly flushing = new Set<Promise<void>>();
 
   constructor(private readonly deps: { db: Db; redis: Redis; keyPrefix: string; anomalies: KeyAnomalies; policies: PolicyStore; logger: Logger; clock: Clock }) {
     this.flusher = setInterval(() => this.flushStale(), flushAfterMs);
@@ -148,6 +150,16 @@ export class KeyUsage {
     await redis.hset(this.keyOf('key-traffic', keyId), 's', 0);
     this.carried.delete(keyId);
     for (const signal of ['rate_spike', 'customer_enumeration']) this.raised.delete(`${keyId}:${signal}`);
+  }
+
+  /**
+   * Flushes every key's carried outcomes now and resolves once they, and any flush already under way,
+   * have been counted and judged (a signal they raise is audited by then). Tests wait on this instead
+   * of on the flush interval.
+   */
+  async settle(): Promise<void> {
+    for (const keyId of [...this.carried.keys()]) this.flush(keyId);
+    await Promise.all(this.flushing);
   }
 
   close(): void {
@@ -224,9 +236,11 @@ export class KeyUsage {
   private flush(keyId: string): void {
     const carried = this.carried.get(keyId);
     if (!carried) return;
-    this.count({ keyId }, carried.network, 0)
+    const done = this.count({ keyId }, carried.network, 0)
       .then(([, traffic]) => this.judge({ tenantId: carried.tenantId, keyId }, traffic, carried.network, displayAddress(carried.address)))
       .catch((error: unknown) => this.deps.logger.warn({ err: error, keyId }, 'recording a key\'s request outcomes failed'));
+    this.flushing.add(done);
+    void done.then(() => this.flushing.delete(done));
   }
 
   private persistLastUse(keyId: string, address: string | undefined, newNetwork: boolean): void {

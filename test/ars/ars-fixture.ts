@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createSimulator, type Simulator, type SimulatorOptions } from '@stepup/telephony-simulator';
 import { startTestServer, eventually, transferBody, type TestServer, type TestServerOptions } from '../support/test-server.ts';
+import { Queue } from 'bullmq';
+import { placeCallJobId, placeCallQueueName } from '../../src/channels/ars/place-call-queue.ts';
 import type { DbKind } from '../support/databases.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
 import twilio from 'twilio';
@@ -177,6 +179,49 @@ export async function arsChallenge(client: StepupClient, customerId: string, ove
   const created = await client.createChallenge<any>(transferBody({ customerId, channels: ['ars'], locale: 'en-US', ...overrides }));
   if (created.status !== 201 || created.body.channel !== 'ars') throw new Error(`challenge: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body;
+}
+
+/**
+ * Resolves once stepup has answered every status callback the simulator sent for the call so far. The
+ * ARS status webhook answers only after it has acted (ended the attempt, queued the next one or not),
+ * so a test that asserts "no retry follows" waits on this, not on a pause.
+ */
+export function statusCallbacksAnswered(sim: SimFixture, callSid: string): Promise<void> {
+  return sim.sim.engine.callbacks.drained(callSid);
+}
+
+/**
+ * The state of the place-call job for attempt `attemptNumber` of a challenge (`waiting`, `delayed`,
+ * `active`, `completed`, `failed`…), or `absent`: never queued, or run and removed (a run that dialed
+ * left its call in the simulator's log). A retry is queued as a delayed job at once, so `absent` right
+ * after the attempt before it ended means no retry was queued.
+ */
+export async function placeCallJobState(server: TestServer, challengeId: string, attemptNumber: number): Promise<string> {
+  const queue = new Queue(placeCallQueueName, { connection: server.running.context.queueRedis, prefix: server.config.queuePrefix });
+  try {
+    const job = await queue.getJob(placeCallJobId(challengeId, attemptNumber));
+    return job ? await job.getState() : 'absent';
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * Once none of `challengeIds` can ring a call while the customer's live call lasts: each still
+ * pending, but for the live call's own, has its next call queued as a delayed job (it ran, found the
+ * line busy or its retry not due, and looks again later) and none waiting or running. False while a
+ * job is about to run.
+ */
+export async function othersWaitForTheLine(server: TestServer, challengeIds: string[], liveCallSid: string, attempts = 3): Promise<boolean> {
+  const { db } = server.running.context;
+  const live = (await db.query<{ challenge_id: string }>('SELECT challenge_id FROM ars_call_attempts WHERE call_sid = $1', [liveCallSid])).rows[0]?.challenge_id;
+  const pending = (await db.query<{ id: string }>(`SELECT id FROM challenges WHERE id = ANY($1::text[]) AND status = 'pending'`, [challengeIds])).rows.map((row) => row.id);
+  for (const id of pending.filter((id) => id !== live)) {
+    const states = await Promise.all(Array.from({ length: attempts }, (_, index) => placeCallJobState(server, id, index + 1)));
+    const queued = states.filter((state) => state !== 'absent' && state !== 'completed' && state !== 'failed');
+    if (queued.length === 0 || queued.some((state) => state !== 'delayed')) return false;
+  }
+  return true;
 }
 
 /** Presses `digits` and waits until the same call asks again (or ends); returns the call then. */

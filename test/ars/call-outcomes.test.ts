@@ -1,3 +1,4 @@
+// test: slow, about 79 s
 // Calls that reach nobody, machines, and challenges that end during a call (docs/ars-channel.md steps 1 and 5).
 // Retry delays are the policy's, scaled by ARS_RETRY_DELAY_SCALE=0.01 (30 s → 300 ms).
 import { describe, test, before, after } from 'node:test';
@@ -5,7 +6,7 @@ import assert from 'node:assert/strict';
 import { dbKinds } from '../support/databases.ts';
 import { eventually } from '../support/test-server.ts';
 import { expiryJobId } from '../../src/jobs/queue-names.ts';
-import { answerFor, arsChallenge, callsTo, enroll, press, simJson, startArsWorld, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
+import { answerFor, arsChallenge, callsTo, enroll, placeCallJobState, press, simJson, startArsWorld, statusCallbacksAnswered, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
 
 for (const db of dbKinds) {
   describe(`ARS call outcomes (${db})`, () => {
@@ -90,12 +91,15 @@ for (const db of dbKinds) {
       assert.equal(done.status, 'expired');
       const call = await eventually(async () => ((await callsTo(sim, number))[0]?.status === 'completed' ? (await callsTo(sim, number))[0] : undefined));
       assert.equal(call.awaitingDigits, false);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // The call's final status callback is where a retry would be queued: once stepup answered it,
+      // attempt 2 is queued (a delayed job) or never will be.
+      await statusCallbacksAnswered(sim, call.sid);
+      assert.equal(await placeCallJobState(server, challenge.id, 2), 'absent', 'no second attempt queued after the end');
       assert.equal((await callsTo(sim, number)).length, 1, 'no new attempt after the end');
     });
 
     test('cancel during the call hangs it up and no retry follows', async () => {
-      const { client, sim } = world;
+      const { client, sim, server } = world;
       const number = nextNumber();
       await enroll(client, 'cust-cancel', number);
       const challenge = await arsChallenge(client, 'cust-cancel');
@@ -104,7 +108,8 @@ for (const db of dbKinds) {
       assert.equal(canceled.body.status, 'canceled');
       const call = await eventually(async () => ((await callsTo(sim, number))[0]?.status === 'completed' ? (await callsTo(sim, number))[0] : undefined));
       assert.equal(call.sid, asking.sid);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await statusCallbacksAnswered(sim, call.sid);
+      assert.equal(await placeCallJobState(server, challenge.id, 2), 'absent', 'no second attempt queued after the cancel');
       assert.equal((await callsTo(sim, number)).length, 1);
       assert.equal((await client.getChallenge<any>(challenge.id)).body.status, 'canceled');
     });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, eventually, type TestServer } from '../support/test-server.ts';
 import { placeCallQueueName } from '../../src/channels/ars/place-call-queue.ts';
 import { Queue } from 'bullmq';
-import { simJson, postWebhook, accountSid, answerFor, arsChallenge, callsTo, enroll, startArsWorld, twilioEnv, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
+import { placeCallJobState, simJson, postWebhook, accountSid, answerFor, arsChallenge, callsTo, enroll, startArsWorld, twilioEnv, waitForAsk, waitForStatus, type ArsWorld } from './ars-fixture.ts';
 
 describe('two workers racing on one call (postgres)', () => {
   let world: ArsWorld;
@@ -39,7 +39,13 @@ describe('two workers racing on one call (postgres)', () => {
     const queue = new Queue(placeCallQueueName, { connection: server.running.context.queueRedis, prefix: server.config.queuePrefix });
     await Promise.all([1, 2, 3].map((n) => queue.add('place-call', { tenantId, challengeId: challenge.id, attemptNumber: 1 }, { jobId: `dup-${challenge.id}-${n}` })));
     const call = await waitForAsk(sim, number);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every job that could dial attempt 1 has run (the duplicates stay as completed or failed; the
+    // attempt's own job is removed once done): a second dial would be in the simulator's log by now.
+    const duplicates = await Promise.all([1, 2, 3].map(async (n) => (await queue.getJob(`dup-${challenge.id}-${n}`))!));
+    await eventually(async () => {
+      const states = await Promise.all([...duplicates.map((job) => job.getState()), placeCallJobState(server, challenge.id, 1)]);
+      return states.every((state) => ['completed', 'failed', 'absent'].includes(state)) ? true : undefined;
+    }, 10_000, 'every job for attempt 1 to have run');
     assert.equal((await callsTo(sim, number)).length, 1, 'attempt 1 was dialed once');
 
     const attempt = (await server.running.context.db.query<any>('SELECT * FROM ars_call_attempts WHERE challenge_id = $1', [challenge.id])).rows[0];

@@ -2,7 +2,7 @@
 // verifies its receipt against the server's JWKS.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
@@ -43,13 +43,29 @@ describe('request CLI', () => {
     assert.match(stdout, /^receipt: verifies \(key rk_/m);
   });
 
-  it('--wait polls a pending challenge until it ends', async () => {
+  it('--wait polls a pending challenge until it ends', async (t) => {
     const created = await client.createChallenge<{ id: string; status: string }>(transferBody({}, '3500000'));
     assert.equal(created.body.status, 'pending');
-    const waiting = cli('GET', `/v1/challenges/${created.body.id}`, '--wait');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/request.ts', 'GET', `/v1/challenges/${created.body.id}`, '--wait'], { env });
+    // A failed assertion must not leave it polling.
+    t.after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+    // It read the challenge pending and said it waits: only then is it canceled, so the outcome
+    // below can only come from a later poll.
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        if (stderr.includes(`waiting for ${created.body.id} to end`)) resolve();
+      });
+      void exited.then(() => reject(new Error(`the CLI ended before it waited: ${stderr}${stdout}`)));
+    });
     assert.equal((await client.cancelChallenge(created.body.id)).status, 200);
-    const { code, stdout } = await waiting;
+    const code = await exited;
     assert.equal(code, 0, stdout);
     assert.match(stdout, /^outcome: canceled \(/m);
     assert.match(stdout, /^receipt: verifies/m);

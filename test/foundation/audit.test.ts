@@ -1,3 +1,4 @@
+// test: slow, about 40 s
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbKinds } from '../support/databases.ts';

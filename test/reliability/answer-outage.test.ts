@@ -29,7 +29,8 @@ describe('answers pressed during a short PostgreSQL outage', () => {
 
       faulty.goDown();
       await press(sim, call.sid, pressed === '*' ? '*' : answerFor(call.prompt));
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // The gather webhook met the outage and tried again (rideOutOutage), still down: then it heals.
+      await eventually(async () => (faulty.failedStacks.filter((stack) => stack.includes('rideOutOutage')).length >= 2 ? true : undefined), 10_000, 'the answer to meet the outage twice');
       faulty.heal();
 
       const final = await eventually(async () => {

@@ -1,3 +1,4 @@
+// test: slow, about 51 s
 // A customer's answer and the challenge's decision commit together (docs/reliability.md): an outage
 // right after the answer was recorded used to leave it recorded (code spent, answer counted) while
 // the challenge stayed pending until it expired — the customer's right answer lost.
@@ -54,7 +55,8 @@ for (const db of dbKinds) {
       faulty.failAfterCommitOf(/UPDATE ars_call_attempts SET\s+status = COALESCE/);
       await press(sim, call.sid, answerFor(call.prompt));
       await eventually(async () => (faulty.isDown ? true : undefined), 5000, 'the outage to begin');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // It lasts until the call's next webhook (the rest of the answer, or the call's end) has met it.
+      await eventually(async () => (faulty.failedStacks.some((stack) => stack.includes('rideOutOutage')) ? true : undefined), 10_000, 'a webhook of the call to meet the outage');
       faulty.heal();
       const final = await eventually(async () => {
         const read = await client.getChallenge<any>(challenge.id);

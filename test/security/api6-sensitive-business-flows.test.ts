@@ -10,7 +10,7 @@ import { deriveOcraQuestion, type OcraQuestionDerivation } from '../../src/chann
 import { standardKey20, standardKey32 } from '../otp/rfc-keys.ts';
 import { createOtpChallenge, hex, importToken } from '../otp-channel/otp-support.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
-import { answerFor, arsChallenge, callsTo, enroll, fastArs, press, setArsPolicy, startArsWorld, waitForStatus, wrongAnswerFor, type ArsWorld, type SimFixture } from '../ars/ars-fixture.ts';
+import { answerFor, arsChallenge, callsTo, enroll, fastArs, othersWaitForTheLine, press, setArsPolicy, startArsWorld, waitForStatus, wrongAnswerFor, type ArsWorld, type SimFixture } from '../ars/ars-fixture.ts';
 import { liveCalls, watchLiveCalls } from './live-call-watch.ts';
 
 /** The call `sid` once it asks again or has ended, after `digits` were pressed. */
@@ -52,7 +52,9 @@ describe('API6 sensitive business flows: the ARS lock and live calls (postgres)'
         used.add(call.sid);
         let now = call;
         for (let i = 0; i < wrongs && now.awaitingDigits; i += 1) now = await pressOn(sim, number, now, wrongAnswerFor(now.prompt));
-        if (wrongs === 2 && now.awaitingDigits && !(await newAskingCall(sim, number, used, 1500))) {
+        // Another call rings, or none can while this one lives (the other challenges wait for the line).
+        const another = async () => ((await callsTo(sim, number)).some((c) => c.awaitingDigits && !used.has(c.sid)) ? 'rings' : (await othersWaitForTheLine(world.server, challenges.map((c) => c.id), now.sid)) ? 'none' : undefined);
+        if (wrongs === 2 && now.awaitingDigits && (await eventually(another, 20_000, 'another call, or every other challenge waiting for the line')) === 'none') {
           await fetch(`${sim.url}/sim/calls/${now.sid}/hangup`, { method: 'POST' });
         }
       }

@@ -1,7 +1,10 @@
 // Test databases: PGlite in memory, or a fresh database on the throwaway PostgreSQL cluster that
 // scripts/test.sh starts (TEST_DATABASE_URL). Suites that touch storage run against both.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
+import { createPgDb } from '../../src/storage/pg-db.ts';
 
 export type DbKind = 'pglite' | 'postgres';
 export const dbKinds: DbKind[] = ['pglite', 'postgres'];
@@ -12,18 +15,59 @@ export function adminDatabaseUrl(): string {
   return url;
 }
 
-/** Creates an empty database and returns its URL and a function that drops it. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+const databaseUrl = (name: string): string => {
+  const url = new URL(adminDatabaseUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/**
+ * The name of a database with every migration applied, built once per set of migrations (named by
+ * their hash, so a changed migration builds another) under an advisory lock, so test files starting
+ * at once build it once. Nothing connects to it after: it only serves as a template.
+ */
+async function migratedTemplate(admin: pg.Client): Promise<string> {
+  const hash = createHash('sha256');
+  for (const { name, path } of migrationFiles()) hash.update(name).update(readFileSync(path));
+  const template = `stepup_template_${hash.digest('hex').slice(0, 16)}`;
+  const exists = async () => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount! > 0;
+  if (await exists()) return template;
+  await admin.query('SELECT pg_advisory_lock(7301002)');
+  try {
+    if (await exists()) return template;
+    const building = `${template}_${randomBytes(4).toString('hex')}`;
+    await admin.query(`CREATE DATABASE ${building}`);
+    const db = createPgDb(databaseUrl(building));
+    try {
+      await migrate(db);
+    } finally {
+      await db.close();
+    }
+    // Renamed once complete: a template that exists is a migrated one.
+    await admin.query(`ALTER DATABASE ${building} RENAME TO ${template}`);
+    return template;
+  } finally {
+    await admin.query('SELECT pg_advisory_unlock(7301002)');
+  }
+}
+
+/**
+ * Creates a database and returns its URL and a function that drops it: empty, or with `migrated` a
+ * copy of a database every migration was applied to (a server's own migrate() then has nothing to do).
+ */
+export async function createPostgresDatabase(options: { migrated?: boolean } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = adminDatabaseUrl();
   const name = `stepup_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  try {
+    const template = options.migrated ? await migratedTemplate(admin) : undefined;
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  } finally {
+    await admin.end();
+  }
   return {
-    url: url.toString(),
+    url: databaseUrl(name),
     async drop() {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();

@@ -11,6 +11,8 @@ export class FaultyDb implements Db {
   readonly kind: Db['kind'];
   /** Statements that failed because of the injected outage. */
   readonly failed: string[] = [];
+  /** The stack at each of those failures (which code met the outage, e.g. a webhook riding it out). */
+  readonly failedStacks: string[] = [];
   /** performance.now() when close() was called (the pool ended), if it was. */
   closedAt: number | undefined;
   private down = false;
@@ -46,6 +48,7 @@ export class FaultyDb implements Db {
   private check(sql: string): void {
     if (!this.down) return;
     this.failed.push(sql);
+    this.failedStacks.push(new Error('outage').stack ?? '');
     throw injectedConnectionLoss();
   }
 

@@ -98,11 +98,12 @@ describe('simulator REST: Calls', () => {
 
   it('sends only completed when no StatusCallbackEvent is given', async () => {
     app.route('/voice', twiml('<Say>Hi</Say>'));
-    await sim.client.calls.create({ to: '+8223123456', from: '+15005550006', url: `${app.baseUrl}/voice`, statusCallback: `${app.baseUrl}/status` });
+    const call = await sim.client.calls.create({ to: '+8223123456', from: '+15005550006', url: `${app.baseUrl}/voice`, statusCallback: `${app.baseUrl}/status` });
     const [completed] = await waitFor(() => app.hitsTo('/status').length === 1 && app.hitsTo('/status'), 'completed callback');
     assert.equal(completed?.params.CallStatus, 'completed');
     assert.equal(completed?.params.SequenceNumber, '0');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Every callback the call queued has been delivered: none other than completed was sent.
+    await sim.sim.engine.callbacks.drained(call.sid);
     assert.equal(app.hitsTo('/status').length, 1);
   });
 
