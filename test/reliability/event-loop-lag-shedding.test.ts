@@ -4,8 +4,8 @@
 // some of Twilio's webhooks after Twilio's 15 s: the calls ended with an application error.
 //
 // Here a real API process is pinned to one CPU (taskset) with two busy loops pinned beside it, and
-// a hundred bank requests are kept in flight against it while a customer's call is asking; the
-// customer presses `*`. Its bound on requests in flight is off, so only the event loop's lag sheds.
+// a hundred bank clients (each back after Retry-After when refused) keep requests in flight against
+// it while a customer's call is asking; the customer presses `*`. Its bound on requests in flight is off, so only the event loop's lag sheds.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -71,7 +71,10 @@ describe('an API process starved of CPU sheds bank requests and answers webhooks
         answers.total += 1;
         if (read.status === 503 && read.body?.code === 'service_unavailable') {
           answers.shed += 1;
-          if (read.headers.get('retry-after')) answers.shedWithRetryAfter += 1;
+          const retryAfter = Number(read.headers.get('retry-after'));
+          if (retryAfter > 0) answers.shedWithRetryAfter += 1;
+          // As a bank does: back after Retry-After.
+          await sleep(Math.min(retryAfter, 2) * 1000);
         } else answers.other.set(read.status, (answers.other.get(read.status) ?? 0) + 1);
       }
     });

@@ -6,6 +6,9 @@
 //   at once in such an outage. A refused or reset connection, an empty answer or a 503 (a process
 //   draining after SIGTERM refuses with 503) is retried on the other process: replaying a webhook is
 //   safe (each is one transaction on its locked attempt; a step already taken answers its reply again).
+//   When every check fails (processes too starved to answer /healthz within `timeout check`), the
+//   same processes, unchecked, are backups: a webhook tried on a slow process may still be answered,
+//   one answered by the balancer's 503 ends the call.
 // - `bank` (everything else): checked on /readyz; only a connection that was refused is retried
 //   elsewhere (the request never reached stepup). A request that reached a process may have been done:
 //   the bank's own retry, with its Idempotency-Key and a fresh nonce, settles it.
@@ -38,6 +41,7 @@ export function apiBalancerConfig(port: number, options: ApiBalancerOptions): st
   const fastinter = options.checkIntervalMs ?? 250;
   const retries = options.retries ?? true;
   const servers = (check: string) => options.ports.map((serverPort, index) => `  server api${index + 1} 127.0.0.1:${serverPort} check ${check}`);
+  const backups = options.ports.map((serverPort, index) => `  server api${index + 1}-unchecked 127.0.0.1:${serverPort} backup`);
   const check = `inter ${inter}ms fastinter ${fastinter}ms downinter ${inter}ms fall 2 rise 2`;
   return [
     'global',
@@ -63,6 +67,8 @@ export function apiBalancerConfig(port: number, options: ApiBalancerOptions): st
     '  option httpchk GET /healthz',
     ...(retries ? ['  retries 3', '  option redispatch 1', '  retry-on 503 conn-failure empty-response'] : ['  retries 0', '  retry-on none']),
     ...servers(check),
+    '  option allbackups',
+    ...backups,
     'backend bank',
     `  balance ${options.balance ?? 'roundrobin'}`,
     '  option httpchk GET /readyz',
