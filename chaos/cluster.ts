@@ -3,7 +3,7 @@
 // three sentinels, two stepup API processes behind HAProxy (test/support/api-balancer.ts: the bank
 // and the simulator's webhooks go through it) and two worker processes, the telephony simulator (a
 // process too), all on 127.0.0.1, each of which a fault can kill, freeze, fill up or restart.
-import { ChaosProcess } from './chaos-process.ts';
+import { ChaosProcess, processLog } from './chaos-process.ts';
 import { randomBytes } from 'node:crypto';
 import { PostgresFailoverSet } from '../test/support/pg-failover.ts';
 import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
@@ -119,7 +119,8 @@ export async function startCluster(options: { workers?: number; apis?: number } 
   // The first API migrates the database; the other processes start on a migrated schema.
   await apis[0]!.start();
   await Promise.all([...apis.slice(1), ...workers].map((process) => process.start()));
-  await balancer.start({ ports: apiPorts });
+  const balancerLog = processLog('haproxy');
+  await balancer.start({ ports: apiPorts, accessLog: true }, (chunk) => balancerLog.write(chunk));
 
   return {
     apiUrl,

@@ -33,6 +33,8 @@ export interface ApiBalancerOptions {
   checkIntervalMs?: number;
   /** The webhooks' L7 retries and redispatch (default true); false is a balancer that only health-checks. */
   retries?: boolean;
+  /** One line per request on HAProxy's output (`option httplog`: status, retries, termination state). */
+  accessLog?: boolean;
 }
 
 /** The HAProxy configuration for `options`, listening on `port`. */
@@ -46,8 +48,10 @@ export function apiBalancerConfig(port: number, options: ApiBalancerOptions): st
   return [
     'global',
     '  maxconn 4000',
+    ...(options.accessLog ? ['  log stderr format raw local0 info'] : []),
     'defaults',
     '  mode http',
+    ...(options.accessLog ? ['  log global', '  option httplog'] : []),
     '  option forwardfor',
     '  timeout connect 1s',
     '  timeout client 60s',
@@ -95,12 +99,16 @@ export class ApiBalancer {
     return new ApiBalancer(await freePort(), mkdtempSync(join(tmpdir(), 'stepup-lb-')));
   }
 
-  async start(options: ApiBalancerOptions): Promise<void> {
+  /** Starts HAProxy; `log` receives its output (server state changes, warnings). */
+  async start(options: ApiBalancerOptions, log?: (chunk: Buffer) => void): Promise<void> {
     const config = join(this.dir, 'haproxy.cfg');
     writeFileSync(config, apiBalancerConfig(this.port, options));
     this.process = spawn(process.env.HAPROXY_BIN || 'haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
-    this.process.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    this.process.stderr!.on('data', (chunk: Buffer) => {
+      if (errors.length < 20_000) errors += chunk.toString();
+      log?.(chunk);
+    });
     for (let tries = 0; tries < 200; tries += 1) {
       if (this.process.exitCode !== null) throw new Error(`haproxy exited: ${errors}`);
       if (await fetch(`${this.url}/healthz`).then((r) => r.ok, () => false)) return;
