@@ -108,10 +108,10 @@ async function main(): Promise<void> {
       });
       customers.push(...batch);
     }
-    const probe = await client.createChallenge<{ id: string }>({
+    const probe = await setUp(() => client.createChallenge<{ id: string }>({
       customerId: 'probe',
       transaction: { reference: 'TX-PROBE', type: 'transfer', amount: { value: '1000', currency: 'KRW' }, payee: { name: 'Probe', bank: 'Shinhan Bank', account: '110-123-456789' } },
-    });
+    }, { idempotencyKey: `probe-${randomBytes(6).toString('hex')}` }));
     if (probe.status !== 201) throw new Error(`probe challenge: ${probe.status} ${JSON.stringify(probe.body)}`);
     const ready = async () => (await client.getChallenge(probe.body.id).then((r) => r.status === 200, () => false));
 
