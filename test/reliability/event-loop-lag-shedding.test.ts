@@ -45,10 +45,23 @@ describe('an API process starved of CPU sheds bank requests and answers webhooks
     return Number(/^stepup_bank_requests_shed_total\{reason="event_loop_lag"\} (\d+)/m.exec(text)?.[1] ?? 0);
   }
 
-  it('while the loop runs late, bank requests get 503 with Retry-After at once and the customer’s `*` is applied within Twilio’s 15 s', async () => {
-    await enroll(client, 'cust-starved');
-    const challenge = await arsChallenge(client, 'cust-starved');
-    const call = await waitForAsk(world.sim, seoulLandline);
+  it('while the loop runs late, bank requests get 503 with Retry-After at once and the customer’s `*` is applied within Twilio’s 15 s', async (t) => {
+    // The set-up retries a 503 as a bank does (a process just started on a busy machine can run late).
+    const settingUp = async <T>(step: () => Promise<T>): Promise<T> => {
+      for (let tries = 1; ; tries += 1) {
+        try {
+          return await step();
+        } catch (error) {
+          if (tries >= 20 || !/: 503 /.test(String(error))) throw error;
+          await sleep(1000);
+        }
+      }
+    };
+    await settingUp(() => enroll(client, 'cust-starved'));
+    const challenge = await settingUp(() => arsChallenge(client, 'cust-starved'));
+    const call = await waitForAsk(world.sim, seoulLandline, 0, 30_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nworker: ${world.worker.output}\napi: ${world.apis[0]!.output}`);
+    });
 
     // The API and two busy loops share CPU 0.
     const pinned = spawnSync('taskset', ['-a', '-p', '-c', '0', String(world.apis[0]!.pid)], { encoding: 'utf8' });
@@ -83,9 +96,15 @@ describe('an API process starved of CPU sheds bank requests and answers webhooks
     await observer.connect();
     closing.push(() => observer.end());
     try {
-      await sleep(3000);
-      const pressedAt = performance.now();
-      await press(world.sim, call.sid, '*');
+      await sleep(2000);
+      // The customer presses `*` while the call asks (a question can run out meanwhile: the next one).
+      let pressedAt = performance.now();
+      for (let tries = 1; ; tries += 1) {
+        const asking = await waitForAsk(world.sim, seoulLandline, 0, 30_000);
+        pressedAt = performance.now();
+        const pressed = await press(world.sim, asking.sid, '*').then(() => true, (error: unknown) => (tries < 5 && /not_awaiting_digits/.test(String(error)) ? false : Promise.reject(error)));
+        if (pressed) break;
+      }
       const decided = await eventually(async () => {
         const row = (await observer.query<{ status: string; fraud_reported: boolean }>('SELECT status, fraud_reported FROM challenges WHERE id = $1', [challenge.id])).rows[0];
         return row && row.status !== 'pending' ? row : undefined;
@@ -97,7 +116,8 @@ describe('an API process starved of CPU sheds bank requests and answers webhooks
       for (const hog of hogs) hog.kill('SIGKILL');
 
       const shed = await shedCount();
-      const summary = `${answers.total} bank answers: ${answers.shed} shed, others ${JSON.stringify([...answers.other])}; decided after ${Math.round(decidedAfterMs)} ms`;
+      const summary = `${answers.total} bank answers: ${answers.shed} shed, others ${JSON.stringify([...answers.other])}; decided after ${Math.round(decidedAfterMs)} ms; metric ${shed}`;
+      t.diagnostic(summary);
       assert.deepEqual(decided, { status: 'denied', fraud_reported: true }, summary);
       assert.ok(decidedAfterMs < 15_000, `the webhook was answered within Twilio's 15 s: ${summary}`);
       assert.deepEqual(world.sim.sim.state.getCall(call.sid)!.errors, [], `the call had no application error: ${summary}`);
