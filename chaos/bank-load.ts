@@ -33,6 +33,11 @@ export interface LoadStats {
   /** 5xx answers other than 503 with Retry-After, by "METHOD path-shape status". */
   bad5xx: Map<string, number>;
   networkErrors: number;
+  /**
+   * Answers of the load balancer itself (HAProxy's 502/504 pages, not JSON): the connection to an API
+   * process was lost with the request on it. Retried like a connection error.
+   */
+  balancerErrors: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,7 +46,7 @@ const retryForMs = 90_000;
 
 export class BankLoad {
   readonly sessions: Session[] = [];
-  readonly stats: LoadStats = { requests: 0, byStatus: new Map(), bad5xx: new Map(), networkErrors: 0 };
+  readonly stats: LoadStats = { requests: 0, byStatus: new Map(), bad5xx: new Map(), networkErrors: 0, balancerErrors: 0 };
   private readonly pools = new Map<Scenario, Customer[]>();
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
@@ -64,7 +69,8 @@ export class BankLoad {
       try {
         response = await this.client.request<T>(method, path, body, headers);
       } catch (error) {
-        this.stats.networkErrors += 1;
+        if (error instanceof SyntaxError) this.stats.balancerErrors += 1;
+        else this.stats.networkErrors += 1;
         last = `network: ${(error as Error).message}`;
         await sleep(Math.min(250 * 2 ** attempt, 4000));
         continue;

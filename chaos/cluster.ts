@@ -1,13 +1,14 @@
 // The system under test for `npm run chaos`: a PostgreSQL primary and streaming replica behind
 // HAProxy, a Redis primary and replica under
-// three sentinels, one stepup API process
-// and two worker processes, the telephony simulator (a process too), all on 127.0.0.1, each of
-// which a fault can kill, freeze, fill up or restart.
-import { ChaosProcess } from './chaos-process.ts';
+// three sentinels, two stepup API processes behind HAProxy (test/support/api-balancer.ts: the bank
+// and the simulator's webhooks go through it) and two worker processes, the telephony simulator (a
+// process too), all on 127.0.0.1, each of which a fault can kill, freeze, fill up or restart.
+import { ChaosProcess, processLog } from './chaos-process.ts';
 import { randomBytes } from 'node:crypto';
 import { PostgresFailoverSet } from '../test/support/pg-failover.ts';
 import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
 import { freePort } from '../test/support/test-server.ts';
+import { ApiBalancer } from '../test/support/api-balancer.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
 import { SimMirror, SimulatorProcess } from './sim-process.ts';
 import type { RedisLoss } from './redis-loss.ts';
@@ -54,13 +55,16 @@ export class StepupProcess extends ChaosProcess {
 export const sentinelDownAfterMs = 5000;
 
 export interface Cluster {
+  /** HAProxy in front of the API processes: the bank's and the webhooks' address (PUBLIC_BASE_URL). */
   apiUrl: string;
   adminToken: string;
   /** PostgreSQL as production runs it: a primary and a streaming replica behind HAProxy (stepup connects to HAProxy). */
   postgres: PostgresFailoverSet;
   /** Redis as production runs it: a primary and a replica, three sentinels (stepup connects through them). */
   redis: RedisSentinelSet;
-  api: StepupProcess;
+  /** The API processes behind the balancer; a fault stops one at a time. */
+  apis: StepupProcess[];
+  balancer: ApiBalancer;
   workers: StepupProcess[];
   simulator: SimulatorProcess;
   /** Every call the simulator reported (its event stream), across its restarts. */
@@ -71,7 +75,7 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(options: { workers?: number } = {}): Promise<Cluster> {
+export async function startCluster(options: { workers?: number; apis?: number } = {}): Promise<Cluster> {
   const postgres = await PostgresFailoverSet.start();
   // Redis with an append-only file, as production runs it: a restart keeps the queues. The
   // sentinels fail over after 5 s: a 3 s restart is a restart, a lost server is a failover.
@@ -82,8 +86,9 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
   const mirror = new SimMirror(simUrl);
   mirror.start();
 
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const balancer = await ApiBalancer.reserve();
+  const apiPorts = await Promise.all(Array.from({ length: options.apis ?? 2 }, () => freePort()));
+  const apiUrl = balancer.url;
   const adminToken = `chaos-admin-${randomBytes(18).toString('base64url')}`;
   const env: Record<string, string> = {
     DATABASE_URL: postgres.url,
@@ -109,25 +114,29 @@ export async function startCluster(options: { workers?: number } = {}): Promise<
     // refused with them (docs/reliability.md, "Runs of the new faults").
     MAX_CONNECTIONS_PER_ADDRESS: '0',
   };
-  const api = new StepupProcess('api', { ...env, STEPUP_ROLE: 'api', PORT: String(apiPort), HOST: '127.0.0.1' }, `${apiUrl}/readyz`);
+  const apis = apiPorts.map((port, index) => new StepupProcess(`api-${index + 1}`, { ...env, STEPUP_ROLE: 'api', PORT: String(port), HOST: '127.0.0.1' }, `http://127.0.0.1:${port}/readyz`));
   const workers = Array.from({ length: options.workers ?? 2 }, (_, index) => new StepupProcess(`worker-${index + 1}`, { ...env, STEPUP_ROLE: 'worker', PORT: '0' }));
-  // The API migrates the database first; workers start on a migrated schema.
-  await api.start();
-  await Promise.all(workers.map((worker) => worker.start()));
+  // The first API migrates the database; the other processes start on a migrated schema.
+  await apis[0]!.start();
+  await Promise.all([...apis.slice(1), ...workers].map((process) => process.start()));
+  const balancerLog = processLog('haproxy');
+  await balancer.start({ ports: apiPorts, accessLog: true }, (chunk) => balancerLog.write(chunk));
 
   return {
     apiUrl,
     adminToken,
     postgres,
     redis,
-    api,
+    apis,
+    balancer,
     workers,
     simulator,
     mirror,
     simUrl,
     redisLosses: [],
     async close() {
-      await Promise.all([api, ...workers].map((process) => process.signal('SIGKILL')));
+      await Promise.all([...apis, ...workers].map((process) => process.signal('SIGKILL')));
+      await balancer.stop();
       mirror.stop();
       await simulator.signal('SIGKILL');
       await redis.destroy();

@@ -15,8 +15,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const faults: Fault[] = [
   {
-    name: 'kill -9 the API process, start it again',
-    inject: (cluster) => killFor(cluster.api, 1000),
+    name: 'kill -9 one API process (of two, behind HAProxy), start it again',
+    inject: (cluster) => killFor(cluster.apis[0]!, 1000),
   },
   {
     name: 'kill -9 a worker process, start it again',
@@ -47,10 +47,11 @@ export const faults: Fault[] = [
     },
   },
   {
-    name: 'SIGTERM the API process (graceful), start it again',
+    name: 'SIGTERM one API process (of two; graceful), start it again',
     async inject(cluster) {
-      await cluster.api.signal('SIGTERM');
-      await cluster.api.start();
+      const api = cluster.apis[cluster.apis.length - 1]!;
+      await api.signal('SIGTERM');
+      await api.start();
     },
   },
   {

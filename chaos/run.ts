@@ -1,4 +1,4 @@
-// `npm run chaos`: PostgreSQL, Redis, one API and two worker processes and the telephony simulator;
+// `npm run chaos`: PostgreSQL, Redis, two API processes behind HAProxy and two worker processes and the telephony simulator;
 // a mixed load of not_required, OTP and ARS challenges (answered right, wrong, with *, unanswered)
 // with a webhook receiver that verifies signatures and fails some deliveries; each fault injected in
 // turn; then the checks of chaos/checks.ts. Exits 1 when any check counts more than zero.
@@ -63,7 +63,7 @@ const landline = (n: number) => `+8223${String(n).padStart(7, '0')}`;
 
 async function main(): Promise<void> {
   const receiver = await startWebhookReceiver({ failShare: 0.1 });
-  say(`starting PostgreSQL, Redis, the simulator, one API and two worker processes (their logs: ${chaosLogDir})`);
+  say(`starting PostgreSQL, Redis, the simulator, two API processes behind HAProxy and two worker processes (their logs: ${chaosLogDir})`);
   const cluster = await startCluster({ workers: 2 });
   const answerer = new CallAnswerer(cluster.mirror, cluster.simUrl);
   try {
@@ -108,10 +108,10 @@ async function main(): Promise<void> {
       });
       customers.push(...batch);
     }
-    const probe = await client.createChallenge<{ id: string }>({
+    const probe = await setUp(() => client.createChallenge<{ id: string }>({
       customerId: 'probe',
       transaction: { reference: 'TX-PROBE', type: 'transfer', amount: { value: '1000', currency: 'KRW' }, payee: { name: 'Probe', bank: 'Shinhan Bank', account: '110-123-456789' } },
-    });
+    }, { idempotencyKey: `probe-${randomBytes(6).toString('hex')}` }));
     if (probe.status !== 201) throw new Error(`probe challenge: ${probe.status} ${JSON.stringify(probe.body)}`);
     const ready = async () => (await client.getChallenge(probe.body.id).then((r) => r.status === 200, () => false));
 
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
       await sleep(2000);
     }
     answerer.stop();
-    const crashes = [cluster.api, ...cluster.workers, cluster.simulator].flatMap((process) => process.unexpectedExits);
+    const crashes = [...cluster.apis, ...cluster.workers, cluster.simulator].flatMap((process) => process.unexpectedExits);
     rows.push({ check: 'processes that exited although nothing stopped them', count: crashes.length, examples: crashes.slice(0, 3) });
     // What the lost Redis primary took with it, and whether the reconciler and the sweeps redid it.
     const lossReport: string[] = [];
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     const report = [
       `Machine: 1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the load (${loads.length} samples, 5 s apart).`,
       '',
-      `Load: ${load.sessions.length} sessions at ${rate}/s (${mix.map(([s, w]) => `${s} ${w}%`).join(', ')}); ${load.stats.requests} API answers (${byStatus}); ${load.stats.networkErrors} connection errors (retried); ${receiver.failedOnPurpose} deliveries refused on purpose by the receiver.`,
+      `Load: ${load.sessions.length} sessions at ${rate}/s (${mix.map(([s, w]) => `${s} ${w}%`).join(', ')}); ${load.stats.requests} API answers (${byStatus}); ${load.stats.networkErrors} connection errors and ${load.stats.balancerErrors} load-balancer errors (502/504: an API process lost with the request; retried); ${receiver.failedOnPurpose} deliveries refused on purpose by the receiver.`,
       '',
       '| fault | API serving again after |',
       '|---|---|',

@@ -70,6 +70,8 @@ export const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(256),
   MAX_BANK_REQUESTS_IN_FLIGHT: z.coerce.number().int().min(0).max(100_000).default(64),
+  // A process whose event loop runs later than this (ms) sheds bank requests for a second (0: never).
+  MAX_EVENT_LOOP_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   // WebAuthn (docs/webauthn-channel.md): the relying party id and the origins its pages run on.
   WEBAUTHN_RP_ID: z.string().optional(),
   WEBAUTHN_ORIGINS: z.string().optional(),
@@ -123,6 +125,8 @@ export interface Config {
   httpRequestTimeoutMs: number;
   /** Bank API requests one process serves at once; more are answered 503 at once; 0 for no bound (MAX_BANK_REQUESTS_IN_FLIGHT). */
   maxBankRequestsInFlight: number;
+  /** Bank requests are answered 503 at once while the event loop runs later than this, in ms; 0 never (MAX_EVENT_LOOP_LAG_MS). */
+  maxEventLoopLagMs: number;
   /** Open connections one client address may hold; 0 for no cap (MAX_CONNECTIONS_PER_ADDRESS). */
   maxConnectionsPerAddress: number;
   /** CONSOLE_IDLE_TIMEOUT_SECONDS / CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: console session lifetimes. */
@@ -249,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     maxBankRequestsInFlight: e.MAX_BANK_REQUESTS_IN_FLIGHT,
+    maxEventLoopLagMs: e.MAX_EVENT_LOOP_LAG_MS,
     consoleIdleTimeoutSeconds: e.CONSOLE_IDLE_TIMEOUT_SECONDS,
     consoleAbsoluteTimeoutSeconds: e.CONSOLE_ABSOLUTE_TIMEOUT_SECONDS,
     arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,

@@ -30,6 +30,7 @@ import { recordStaticHeaders } from './static-headers.ts';
 import { readBody } from './body-reader.ts';
 import { mountedMethods } from './mounted-methods.ts';
 import { sendText } from './answer-text.ts';
+import type { EventLoopLag } from './event-loop-lag.ts';
 
 export interface AppDeps {
   routes: RouteDefinition[];
@@ -43,6 +44,12 @@ export interface AppDeps {
    * has and for Twilio's webhooks, which are not counted (docs/reliability.md).
    */
   maxBankRequestsInFlight?: number;
+  /**
+   * The event loop's lag (MAX_EVENT_LOOP_LAG_MS): while it reports the process overloaded, bank
+   * requests are answered 503 with Retry-After before any work too, so a process starved of CPU
+   * answers Twilio's webhooks and health checks in time (docs/reliability.md).
+   */
+  loopLag?: Pick<EventLoopLag, 'overloaded'>;
   /** express 'trust proxy' (TRUST_PROXY): which proxies may name the client address. */
   trustProxy?: false | number | string;
   bankVerifier: BankRequestVerifier;
@@ -285,16 +292,27 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
 
   const bankLimit = deps.maxBankRequestsInFlight ?? 0;
   let bankInFlight = 0;
+  /** Why a bank request is shed now, if it is: the bound on requests in flight, or the loop running late. */
+  const shedReason = (): 'in_flight' | 'event_loop_lag' | undefined => {
+    if (bankLimit > 0 && bankInFlight >= bankLimit) return 'in_flight';
+    if (deps.loopLag?.overloaded()) return 'event_loop_lag';
+    return undefined;
+  };
 
-  /** Bank requests beyond MAX_BANK_REQUESTS_IN_FLIGHT are refused at once (503, Retry-After), before any work. */
+  /**
+   * Bank requests are refused at once (503, Retry-After), before any work, beyond
+   * MAX_BANK_REQUESTS_IN_FLIGHT or while the event loop runs later than MAX_EVENT_LOOP_LAG_MS.
+   */
   const admit = async (exchange: Exchange, match: RouteMatch): Promise<void> => {
     const { req, res } = exchange;
     const raw = match.route.method === 'get' || match.route.method === 'delete' ? undefined : await readBody(req, deps.bodyLimit);
     if (raw && !jsonMediaType.test(req.headers['content-type'] ?? '')) throw new ProblemError('unsupported_media_type');
-    if (match.route.auth.kind !== 'bank' || bankLimit === 0) return serve(exchange, match, raw);
-    if (bankInFlight >= bankLimit) {
+    if (match.route.auth.kind !== 'bank') return serve(exchange, match, raw);
+    const shed = shedReason();
+    if (shed) {
+      deps.metrics.bankRequestsShed.inc({ reason: shed });
       res.setHeader('retry-after', '1');
-      throw new ProblemError('service_unavailable', 'Too many requests in progress on this instance; retry shortly');
+      throw new ProblemError('service_unavailable', shed === 'in_flight' ? 'Too many requests in progress on this instance; retry shortly' : 'This instance is overloaded (its event loop runs late); retry shortly');
     }
     bankInFlight += 1;
     try {

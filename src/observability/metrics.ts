@@ -8,6 +8,8 @@ export interface Metrics {
   webhookDeliveries: Counter<'outcome'>;
   /** Rows the maintenance sweep deleted, by module and kind (channel modules' `sweep`). */
   maintenanceRemoved: Counter<'module' | 'kind'>;
+  /** Bank requests answered 503 before any work: over MAX_BANK_REQUESTS_IN_FLIGHT, or while the event loop runs late. */
+  bankRequestsShed: Counter<'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -44,6 +46,12 @@ export function createMetrics(): Metrics {
       name: 'stepup_maintenance_removed_total',
       help: 'Rows the maintenance sweep deleted (retention), by module and kind',
       labelNames: ['module', 'kind'],
+      registers: [registry],
+    }),
+    bankRequestsShed: new Counter({
+      name: 'stepup_bank_requests_shed_total',
+      help: 'Bank requests answered 503 before any work: reason in_flight (MAX_BANK_REQUESTS_IN_FLIGHT) or event_loop_lag (MAX_EVENT_LOOP_LAG_MS)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

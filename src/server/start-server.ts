@@ -28,6 +28,7 @@ import { problemCatalogue } from './problem-catalogue.ts';
 import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 import { RequestDrain } from './request-drain.ts';
+import { watchEventLoopLag } from '../http/event-loop-lag.ts';
 import { nowMs } from '../time/clock.ts';
 import { capConnectionsPerAddress } from '../http/connection-cap.ts';
 import { customerAdminRoutes } from '../customers/customer-admin-routes.ts';
@@ -120,6 +121,8 @@ export async function startServer(
   const workerRedis = config.role !== 'api' ? createRedis(config.redis, 'worker') : undefined;
   workerRedis?.on('error', (error) => logger.debug({ err: error }, 'worker redis error'));
 
+  // Only a process that serves HTTP sheds bank requests when its event loop runs late.
+  const loopLag = config.role !== 'worker' && config.maxEventLoopLagMs > 0 ? watchEventLoopLag({ maxLagMs: config.maxEventLoopLagMs, clock: context.clock }) : undefined;
   if (config.role !== 'worker') {
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
     consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)]);
@@ -131,6 +134,7 @@ export async function startServer(
       publicBaseUrl: config.publicBaseUrl,
       bodyLimit: config.bodyLimit,
       maxBankRequestsInFlight: config.maxBankRequestsInFlight,
+      ...(loopLag ? { loopLag } : {}),
       trustProxy: config.trustProxy,
       bankVerifier: context.bankVerifier,
       keyUsage: context.keyUsage,
@@ -215,6 +219,7 @@ export async function startServer(
           const { cut } = await drain.drain(server, config.shutdownGraceMs);
           if (cut > 0) logger.warn({ cut, graceMs: config.shutdownGraceMs }, 'shutdown grace period over: requests still running were cut off');
         }
+        loopLag?.stop();
         await Promise.all(workers.map((worker) => worker.close()));
         await consoleMount?.close();
         await calling?.close();

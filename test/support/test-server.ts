@@ -111,6 +111,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DB_TX_GUARD: 'true',
     // Suites that walk many routes without credentials would trip the default 30; throttle tests set their own.
     AUTH_FAILURE_LIMIT_PER_MINUTE: '1000',
+    // Test servers share a busy machine with the whole suite: a process starved for half a second
+    // would shed bank requests (docs/reliability.md); the tests of shedding set their own bound.
+    MAX_EVENT_LOOP_LAG_MS: '0',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   };
