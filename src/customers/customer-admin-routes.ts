@@ -2,7 +2,7 @@
 // within one tenant (and within a scoped token's own tenant only).
 import { z } from 'zod';
 import type { AppContext } from '../server/build-context.ts';
-import type { ChannelModule } from '../server/channel-modules.ts';
+import type { ChannelModule } from '../channels/channel-module.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { notFound } from '../errors/problem.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';

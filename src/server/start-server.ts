@@ -25,6 +25,8 @@ import { startMaintenanceWorker, scheduleMaintenance } from '../jobs/maintenance
 import { bullmqEventDispatcher } from '../jobs/queues.ts';
 import { channelModules, type ChannelModule } from './channel-modules.ts';
 import { problemCatalogue } from './problem-catalogue.ts';
+import { composePolicy } from '../policy/policy-schema.ts';
+import { policySectionsOf } from './channel-modules.ts';
 import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 import { RequestDrain } from './request-drain.ts';
@@ -72,7 +74,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
     ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock, onKeyRestored: (keyId) => context.keyUsage.forgetStrongSignals(keyId) }),
-    ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, backtest: (input) => runBacktest(context, input) }),
+    ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, policy: context.policy, backtest: (input) => runBacktest(context, input) }),
     ...proposalRoutes({ proposals: context.proposals }),
     ...dashboardRoutes(context),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
@@ -102,7 +104,7 @@ export async function startServer(
   const modules = options.modules ?? channelModules;
   // A problem code declared by two modules stops the server before anything starts.
   problemCatalogue(modules);
-  const context = await buildContext(config, options);
+  const context = await buildContext(config, { ...options, policy: options.policy ?? composePolicy(policySectionsOf(modules)) });
   for (const module of modules) await module.register(context);
   // Notification calls of held transfers, when calls can be placed (docs/holds.md).
   const calling = await holdCalling(context);

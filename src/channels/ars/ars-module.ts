@@ -2,8 +2,7 @@
 // webhooks, the place-call and reconcile workers. What it needs from the telephone world (number
 // vetting, call caps, the call placer, the webhooks) comes in as `telephony` (ars-telephony.ts).
 import type { Queue, Worker } from 'bullmq';
-import type { AppContext } from '../../server/build-context.ts';
-import type { ChannelModule } from '../../server/channel-modules.ts';
+import type { ChannelHost, ChannelModule } from '../channel-module.ts';
 import { arsEnrollmentRoutes } from './ars-enrollment-routes.ts';
 import { ArsCallService } from './ars-call-service.ts';
 import { ArsChannel } from './ars-channel.ts';
@@ -17,6 +16,7 @@ import { bullmqPlaceCallScheduler, createPlaceCallQueue, placeCallQueueName, sta
 import { CallReconciler } from './call-reconciler.ts';
 import { reconcileQueueName, startReconcileWorker } from './reconcile-queue.ts';
 import { arsProblemCodes } from './ars-problem-codes.ts';
+import { arsPolicy } from './ars-policy.ts';
 import { NotificationPhoneEnrollment, notificationPhoneSummary } from './notification-phone.ts';
 import { NumberChangeMarks } from './number-change-marks.ts';
 import { PhoneChangeNotices } from './phone-change-notices.ts';
@@ -33,10 +33,10 @@ interface Calling {
   notices: PhoneChangeNotices;
 }
 
-export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment(context: AppContext): ArsEnrollment } {
+export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment(context: ChannelHost): ArsEnrollment } {
   // One module instance may serve several servers in one process (tests): state is per context.
-  const states = new WeakMap<AppContext, { enrollment: ArsEnrollment; notificationPhones: NotificationPhoneEnrollment; marks: NumberChangeMarks; calling?: Calling }>();
-  const stateOf = (context: AppContext) => {
+  const states = new WeakMap<ChannelHost, { enrollment: ArsEnrollment; notificationPhones: NotificationPhoneEnrollment; marks: NumberChangeMarks; calling?: Calling }>();
+  const stateOf = (context: ChannelHost) => {
     const state = states.get(context);
     if (!state) throw new Error('the ARS module is not registered with this context');
     return state;
@@ -44,6 +44,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
 
   return {
     name: 'ars',
+    policy: arsPolicy,
     queueNames: [placeCallQueueName, reconcileQueueName, phoneChangeQueueName],
     problemCodes: arsProblemCodes,
     enrollment: (context) => stateOf(context).enrollment,

@@ -1,7 +1,6 @@
 // The OTP channel module (src/server/channel-modules.ts): registers the channel, declares its
 // routes and answers the customer hooks (summary, erasure, unlock).
-import type { ChannelModule } from '../../server/channel-modules.ts';
-import type { AppContext } from '../../server/build-context.ts';
+import type { ChannelHost, ChannelModule } from '../channel-module.ts';
 import { z } from 'zod';
 import { OtpAttemptStore } from './otp-attempt-store.ts';
 import { otpTokenSchema } from './otp-schemas.ts';
@@ -11,6 +10,7 @@ import { OtpSubmissionService } from './otp-submission.ts';
 import { OtpTokenService } from './otp-token-service.ts';
 import { OtpTokenStore } from './otp-token-store.ts';
 import { otpProblemCodes } from './otp-problem-codes.ts';
+import { otpPolicy } from './otp-policy.ts';
 
 interface OtpServices {
   tokens: OtpTokenService;
@@ -18,9 +18,9 @@ interface OtpServices {
 }
 
 // One set of services per application context (tests run several servers in one process).
-const servicesByContext = new WeakMap<AppContext, OtpServices>();
+const servicesByContext = new WeakMap<ChannelHost, OtpServices>();
 
-export function otpServices(context: AppContext): OtpServices {
+export function otpServices(context: ChannelHost): OtpServices {
   let services = servicesByContext.get(context);
   if (!services) {
     const store = new OtpTokenStore(context.envelope);
@@ -36,6 +36,7 @@ export function otpServices(context: AppContext): OtpServices {
 
 export const otpModule: ChannelModule = {
   name: 'otp',
+  policy: otpPolicy,
   problemCodes: otpProblemCodes,
   register: (context) => {
     otpServices(context);
