@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { Config } from '../config/config.ts';
+import type { Config, ModuleEnv } from '../config/config.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -61,17 +61,18 @@ export interface ConsoleText {
   'ko-KR': string;
 }
 
+export const consoleText = (en: string, ko: string): ConsoleText => ({ 'en-US': en, 'ko-KR': ko });
+
 /**
  * What the admin console shows of a module, rendered by pages that know no channel (docs/console.md):
- * the policy form's fields, the customer summary's facts and the challenge timeline's sections.
+ * the policy form's fields and the challenge timeline's sections. The customer page shows what
+ * `consoleCustomer` returns.
  */
 export interface ConsoleMetadata {
   /** The module's name in the console (e.g. the policy form's group title). */
   title: ConsoleText;
   /** Fields of the module's policy section shown in the policy form, `channels.<module>.<field>`. */
   policyFields?: { field: string; kind: 'bool' | 'number' | 'text' | 'list'; label: ConsoleText }[];
-  /** Facts of the customer summary (`describeCustomer`'s keys, dotted paths), in order. */
-  customerFacts?: { path: string; kind: 'text' | 'count' | 'yesno'; label: ConsoleText }[];
   /** Sections of the challenge timeline (`timeline`'s keys). */
   timeline?: ConsoleTimelineSection[];
 }
@@ -82,10 +83,26 @@ export type ConsoleTimelineSection =
   /** One record (or null): its fields as label–value pairs. */
   | { key: string; kind: 'record'; title: ConsoleText; empty: ConsoleText; fields: { field: string; format: 'text' | 'yesno'; label: ConsoleText }[] };
 
+/** One value on the console's customer page, rendered by its kind (times in the reader's locale). */
+export type ConsoleFactValue =
+  | { text: string }
+  | { label: ConsoleText }
+  | { time: string | null }
+  | { yes: boolean }
+  | { badge: 'good' | 'bad'; label: ConsoleText }
+  | { list: ConsoleText[] }
+  | { table: { columns: ConsoleText[]; rows: (string | ConsoleText)[][]; empty: ConsoleText } };
+
+/** A module's part of the console's customer page: its facts, and whether it holds the customer locked (unlock lifts it). */
+export interface ConsoleCustomer {
+  locked: boolean;
+  facts: { label: ConsoleText; value: ConsoleFactValue }[];
+}
+
 /** Example request and responses of one operation, `<method> <OpenAPI path>` (src/http/openapi.ts). */
 export interface OperationExamples {
   request?: unknown;
-  responses?: Record<number, unknown>;
+  responses?: Record<string, unknown>;
 }
 
 export interface ChannelModule {
@@ -98,6 +115,8 @@ export interface ChannelModule {
    * modules' sections (src/policy/policy-schema.ts, composePolicy).
    */
   policy?: PolicySection;
+  /** Its own environment variables, read and validated with the core's (src/config/config.ts); the values are in `host.config.modules[name]`. */
+  config?: ModuleEnv;
   /** Routes this module adds to the API (bank, admin or public). */
   routes?(host: ChannelHost): RouteDefinition[];
   /** Examples of its routes for the OpenAPI document, by `<method> <OpenAPI path>`. */
@@ -135,6 +154,11 @@ export interface ChannelModule {
   timelineSchema?: Record<string, z.ZodType>;
   /** What the admin console shows of this module (fields and labels in ko-KR and en-US). */
   console?: ConsoleMetadata;
+  /**
+   * This module's part of the console's customer page (`console.<name>` in the admin customer summary):
+   * facts in both languages, worked out here with the tenant's current policy, never a secret.
+   */
+  consoleCustomer?(host: ChannelHost, tenantId: string, customerId: string): Promise<ConsoleCustomer>;
   /**
    * Periodic clean-up, run by the maintenance sweep (every 30 s, in `worker` and `all` roles): deletes
    * what this module no longer needs as of `now`, in bounded batches, and returns how many of each

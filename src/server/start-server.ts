@@ -70,7 +70,7 @@ export const createConsoleSessions = (context: AppContext): ConsoleSessions =>
 export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules, consoleSessions = createConsoleSessions(context)): RouteDefinition[] {
   const routes: RouteDefinition[] = [];
   routes.push(
-    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas) }),
+    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas, { examples: Object.assign({}, ...modules.map((module) => module.openApiExamples ?? {})), problemCodes: problemCatalogue(modules) }) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
     ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock, onKeyRestored: (keyId) => context.keyUsage.forgetStrongSignals(keyId) }),
@@ -80,7 +80,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
     ...customerRoutes(context, modules),
     ...customerAdminRoutes(context, modules),
-    ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries, queues: context.queues }),
+    ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries, queues: context.queues, modules, host: context }),
     ...consoleSessionRoutes({ db: context.db, sessions: consoleSessions }),
     ...securitySignalRoutes({ db: context.db }),
     ...modules.flatMap((module) => module.routes?.(context) ?? []),
@@ -104,6 +104,9 @@ export async function startServer(
   const modules = options.modules ?? channelModules;
   // A problem code declared by two modules stops the server before anything starts.
   problemCatalogue(modules);
+  // A module's settings come from loadConfig(env, modules): a module it was not given would run without them.
+  const unconfigured = modules.filter((module) => module.config && !Object.hasOwn(config.modules, module.name)).map((module) => module.name);
+  if (unconfigured.length > 0) throw new Error(`the configuration was loaded without the ${unconfigured.join(', ')} module(s): pass the module list to loadConfig`);
   const context = await buildContext(config, { ...options, policy: options.policy ?? composePolicy(policySectionsOf(modules)) });
   for (const module of modules) await module.register(context);
   // Notification calls of held transfers, when calls can be placed (docs/holds.md).
@@ -124,7 +127,8 @@ export async function startServer(
 
   if (config.role !== 'worker') {
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
-    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)]);
+    const consoleChannels = { channelNames: context.policy.channelNames, modules: modules.flatMap((module) => (module.console ? [{ name: module.name, console: module.console }] : [])) };
+    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)], consoleChannels);
     mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? []), ...(calling ? [calling.mount] : [])];
     app = createApp({
       routes,

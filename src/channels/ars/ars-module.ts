@@ -17,6 +17,11 @@ import { CallReconciler } from './call-reconciler.ts';
 import { reconcileQueueName, startReconcileWorker } from './reconcile-queue.ts';
 import { arsProblemCodes } from './ars-problem-codes.ts';
 import { arsPolicy } from './ars-policy.ts';
+import { arsTimeline, callAttemptView } from './ars-timeline.ts';
+import { arsOpenApiExamples } from './ars-openapi-examples.ts';
+import { arsConsole, arsConsoleCustomer, type ArsSummary } from './ars-console.ts';
+import { effectivePolicy } from '../../policy/policy-schema.ts';
+import { z } from 'zod';
 import { NotificationPhoneEnrollment, notificationPhoneSummary } from './notification-phone.ts';
 import { NumberChangeMarks } from './number-change-marks.ts';
 import { PhoneChangeNotices } from './phone-change-notices.ts';
@@ -45,6 +50,8 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
   return {
     name: 'ars',
     policy: arsPolicy,
+    openApiExamples: arsOpenApiExamples,
+    console: arsConsole,
     queueNames: [placeCallQueueName, reconcileQueueName, phoneChangeQueueName],
     problemCodes: arsProblemCodes,
     enrollment: (context) => stateOf(context).enrollment,
@@ -121,6 +128,13 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
       await stateOf(context).notificationPhones.erase(tx, tenantId, customerId);
     },
     unlockCustomer: (context, tx, tenantId, customerId) => stateOf(context).enrollment.unlock(tx, tenantId, customerId),
+    timeline: (host, tenantId, challengeId) => arsTimeline(host.db, tenantId, challengeId),
+    consoleCustomer: async (host, tenantId, customerId) => {
+      const summary = (await stateOf(host).enrollment.describe(tenantId, customerId)) as unknown as ArsSummary;
+      const policy = effectivePolicy((await host.policies.currentCached(tenantId)).document).channels.ars;
+      return arsConsoleCustomer(summary, policy, host.clock());
+    },
+    timelineSchema: { callAttempts: z.array(callAttemptView) },
     async sweep(context, now) {
       const { marks, calling } = stateOf(context);
       // Calls to old numbers whose jobs were lost are placed here too (counted apart: nothing is removed).

@@ -11,6 +11,8 @@ import { OtpTokenService } from './otp-token-service.ts';
 import { OtpTokenStore } from './otp-token-store.ts';
 import { otpProblemCodes } from './otp-problem-codes.ts';
 import { otpPolicy } from './otp-policy.ts';
+import { otpOpenApiExamples } from './otp-openapi-examples.ts';
+import { otpConsole, otpConsoleCustomer } from './otp-console.ts';
 
 interface OtpServices {
   tokens: OtpTokenService;
@@ -37,6 +39,12 @@ export function otpServices(context: ChannelHost): OtpServices {
 export const otpModule: ChannelModule = {
   name: 'otp',
   policy: otpPolicy,
+  openApiExamples: otpOpenApiExamples,
+  console: otpConsole,
+  consoleCustomer: async (host, tenantId, customerId) => {
+    const tokens = await otpServices(host).tokens.list(tenantId, customerId);
+    return otpConsoleCustomer(tokens.map((token) => ({ id: token.id, type: token.type, ...(token.type === 'ocra' ? { suite: token.suite } : {}), locked: token.lockedAt !== null })));
+  },
   problemCodes: otpProblemCodes,
   register: (context) => {
     otpServices(context);
@@ -46,4 +54,9 @@ export const otpModule: ChannelModule = {
   customerSummary: { otpTokens: z.array(otpTokenSchema).describe('Never a seed') },
   eraseCustomer: (context, tx, tenantId, customerId) => otpServices(context).tokens.erase(tx, tenantId, customerId),
   unlockCustomer: (context, tx, tenantId, customerId) => otpServices(context).tokens.unlock(tx, tenantId, customerId),
+  timeline: async (host, tenantId, challengeId) => {
+    const attempts = await new OtpAttemptStore().get(host.db, tenantId, challengeId);
+    return { otpAttempts: attempts ? { attempts: attempts.attempts, accepted: attempts.accepted } : null };
+  },
+  timelineSchema: { otpAttempts: z.object({ attempts: z.number().int(), accepted: z.boolean() }).nullable() },
 };

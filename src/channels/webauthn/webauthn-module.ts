@@ -20,6 +20,8 @@ import { webauthnRoutes } from './webauthn-routes.ts';
 import { webauthnProblemCodes } from './webauthn-problem-codes.ts';
 import { sweepWebAuthnRecords } from './webauthn-sweep.ts';
 import { webauthnPolicy } from './webauthn-policy.ts';
+import { webauthnOpenApiExamples } from './webauthn-openapi-examples.ts';
+import { webauthnConsole, webauthnConsoleCustomer } from './webauthn-console.ts';
 
 interface WebAuthnServices {
   host: WebAuthnHost;
@@ -78,6 +80,12 @@ function pageAssets(): express.RequestHandler {
 export const webauthnModule: ChannelModule = {
   name: 'webauthn',
   policy: webauthnPolicy,
+  openApiExamples: webauthnOpenApiExamples,
+  console: webauthnConsole,
+  consoleCustomer: async (context, tenantId, customerId) => {
+    const { host, credentials } = webauthnServices(context);
+    return webauthnConsoleCustomer(await credentials.count(host.db, tenantId, customerId));
+  },
   problemCodes: webauthnProblemCodes,
   register: (context) => {
     webauthnServices(context);

@@ -3,10 +3,12 @@
 import type { ChannelModule } from '../../channels/channel-module.ts';
 import { CarrierGatewayStore } from './carrier-gateway-store.ts';
 import { carrierGatewayRoutes } from './carrier-gateway-routes.ts';
+import { carrierGatewayExamples } from './carrier-gateway-examples.ts';
 
 export const numberIntelligenceModule: ChannelModule = {
   name: 'number-intelligence',
   register() {},
+  openApiExamples: carrierGatewayExamples,
   routes: (context) =>
     carrierGatewayRoutes({
       db: context.db,
