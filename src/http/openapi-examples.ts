@@ -342,7 +342,7 @@ export const operationExamples: Record<string, OperationExamples> = {
       200: {
         challenge: approvedChallenge,
         policyVersion: 3,
-        callAttempts: [{ attempt: 1, status: 'completed', answeredBy: 'human', asks: 1, createdAt }],
+        callAttempts: [{ attempt: 1, status: 'ended', endReason: 'completed', answeredBy: 'human', answersGiven: 1, noInputs: 0, createdAt, answeredAt: '2026-11-29T01:24:02.000Z', endedAt: '2026-11-29T01:24:40.000Z' }],
         otpAttempts: null,
         deliveries: [{ id: 'dlv_8Jq2Xn5Wm1Rz', type: 'challenge.approved', status: 'delivered', attempts: 1 }],
         audit: [{ seq: 1043, action: 'ars.answer', data: { attempt: 1, ask: 1, result: 'answer' }, createdAt }],

@@ -23,10 +23,9 @@ import { startExpiryWorker } from '../jobs/expiry-worker.ts';
 import { startWebhookWorker } from '../jobs/webhook-worker.ts';
 import { startMaintenanceWorker, scheduleMaintenance } from '../jobs/maintenance-worker.ts';
 import { bullmqEventDispatcher } from '../jobs/queues.ts';
-import { channelModules, type ChannelModule } from './channel-modules.ts';
+import { channelModules, policySectionsOf, type ChannelModule } from './channel-modules.ts';
 import { problemCatalogue } from './problem-catalogue.ts';
 import { composePolicy } from '../policy/policy-schema.ts';
-import { policySectionsOf } from './channel-modules.ts';
 import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 import { RequestDrain } from './request-drain.ts';
@@ -71,7 +70,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
   const routes: RouteDefinition[] = [];
   routes.push(
     ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas, { examples: Object.assign({}, ...modules.map((module) => module.openApiExamples ?? {})), problemCodes: problemCatalogue(modules) }) }),
-    ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
+    ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record), channelNames: context.policy.channelNames }),
     ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock, onKeyRestored: (keyId) => context.keyUsage.forgetStrongSignals(keyId) }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, policy: context.policy, backtest: (input) => runBacktest(context, input) }),

@@ -2,9 +2,9 @@
 // server has never heard of (test/architecture/test-channel/, carrier pigeons) is registered with one
 // line, `[...channelModules, pigeonModule]`, and then shows in the policy schema (its section validates,
 // its weakening direction marks a proposal), its configuration, its problem code, /openapi.json (its
-// route with its example, its policy section, its summary and timeline parts, its problem code), a
-// challenge's admin timeline, the customer summary, and the console's metadata, which the console's
-// pages render without naming any channel.
+// routes with their examples, its policy section, its summary and timeline parts, its problem code),
+// takes and ends challenges, shows in a challenge's admin timeline, the customer summary, and the
+// console's metadata, which the console's pages render without naming any channel.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -54,7 +54,8 @@ for (const db of dbKinds) {
       // A tenant under maker-checker: raising maxFlights is declared the weak way.
       const guarded = await server.admin('POST', '/admin/v1/tenants', { name: 'Pigeon Bank', allowLoopbackCallbacks: true });
       assert.equal(guarded.status, 201);
-      const proposed = await putPolicy(server, guarded.body.id, (draft) => (draft.channels.pigeon.maxFlights = 5));
+      // Its stored defaults (version 0 has no section of it: the schema fills in the section's defaults, maxFlights 2).
+      const proposed = await putPolicy(server, guarded.body.id, (draft) => (draft.channels.pigeon = { enabled: false, maxFlights: 5 }));
       assert.equal(proposed.status, 202, JSON.stringify(proposed.body));
       assert.deepEqual(proposed.body.weakens, ['channels.pigeon.maxFlights']);
       // Without the line, the same document is refused: the section is the module's, nobody else's.
@@ -87,6 +88,8 @@ for (const db of dbKinds) {
       const timeline = doc.paths['/admin/v1/tenants/{id}/challenges/{challengeId}'].get.responses['200'].content['application/json'].schema;
       assert.ok(timeline.properties.pigeonFlights, 'its part of the timeline');
       assert.ok(timeline.properties.callAttempts && timeline.properties.otpAttempts, "the other modules' parts stay");
+      const create = doc.paths['/v1/challenges'].post;
+      assert.ok(create.requestBody.content['application/json'].schema.properties.channels.items.enum.includes('pigeon'));
       assert.deepEqual(doc['x-problem-codes'].pigeon_lost, { status: 409, title: 'The pigeon did not come back' });
       // Without the line, none of it.
       const plainDoc: any = await (await fetch(`${plain.url}/openapi.json`)).json();
@@ -95,23 +98,50 @@ for (const db of dbKinds) {
       assert.ok(plainDoc['x-problem-codes'].token_locked, "the shipped modules' codes are listed");
     });
 
-    test("a challenge's admin timeline and the customer summary carry its parts, in the tenant's scope", async () => {
+    test("a challenge goes to it when the policy lists it; it ends the challenge; the timeline and the customer summary carry its parts, in the tenant's scope", async () => {
       const { client, tenantId } = await server.createTenant();
+      const listed = await putPolicy(server, tenantId, (draft) => {
+        draft.channels.pigeon = { enabled: true, maxFlights: 2 };
+        draft.channelOrder = ['pigeon'];
+      });
+      assert.equal(listed.status, 200, JSON.stringify(listed.body));
       const created = await client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon' }));
-      assert.equal(created.status, 201);
-      const timeline = await server.admin('GET', `/admin/v1/tenants/${tenantId}/challenges/${created.body.id}`);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.status, 'pending');
+      assert.equal(created.body.channel, 'pigeon');
+      assert.deepEqual(created.body.channelDetails, { instruction: 'Tie the note to the pigeon' });
+      // The bank may name it too.
+      const named = await client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon', channels: ['pigeon'] }, '3600000'));
+      assert.equal(named.status, 201, JSON.stringify(named.body));
+      assert.equal(named.body.channel, 'pigeon');
+      const id = created.body.id;
+      assert.equal((await client.request<any>('POST', `/v1/challenges/${id}/pigeon`, { landed: false })).body.status, 'pending');
+      const landed = await client.request<any>('POST', `/v1/challenges/${id}/pigeon`, { landed: true });
+      assert.deepEqual(landed.body, { status: 'approved', reason: 'pigeon_landed' });
+      const read = await client.request<any>('GET', `/v1/challenges/${id}`);
+      assert.equal(read.body.result.channel, 'pigeon');
+      assert.equal(typeof read.body.result.receipt, 'string');
+
+      const timeline = await server.admin('GET', `/admin/v1/tenants/${tenantId}/challenges/${id}`);
       assert.equal(timeline.status, 200);
-      assert.deepEqual(timeline.body.pigeonFlights, [{ flight: 1, landed: true }]);
+      assert.deepEqual(timeline.body.pigeonFlights, [{ flight: 1, landed: false }, { flight: 2, landed: true }]);
       assert.deepEqual(timeline.body.callAttempts, []);
       assert.equal(timeline.body.otpAttempts, null);
+      assert.deepEqual((await server.admin('GET', `/admin/v1/tenants/${tenantId}/challenges/${named.body.id}`)).body.pigeonFlights, []);
       const other = await server.createTenant();
-      assert.equal((await server.admin('GET', `/admin/v1/tenants/${other.tenantId}/challenges/${created.body.id}`)).status, 404);
+      assert.equal((await server.admin('GET', `/admin/v1/tenants/${other.tenantId}/challenges/${id}`)).status, 404);
+      assert.equal((await other.client.request<any>('POST', `/v1/challenges/${id}/pigeon`, { landed: true })).status, 404);
+
       const summary = await server.admin('GET', `/admin/v1/tenants/${tenantId}/customers/cust-pigeon`);
       assert.equal(summary.status, 200);
       assert.deepEqual(summary.body.pigeon, { flightsToday: 4 });
       // Its part of the console's customer page, in both languages.
       assert.deepEqual(summary.body.console.pigeon.facts[0].label, { 'en-US': 'Pigeon flights today', 'ko-KR': '오늘 전서구 비행' });
       assert.equal(summary.body.console.ars.locked, false);
+
+      // Without the line, a bank cannot name it.
+      const plainTenant = await plain.createTenant();
+      assert.equal((await plainTenant.client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon', channels: ['pigeon'] }))).status, 400);
     });
 
     test("the console's metadata carries its fields and labels in both languages", async () => {
@@ -143,6 +173,15 @@ test("the console's policy, customers and challenge pages name no channel: they 
     const channelKeys = strings.filter((key) => /^(calls|otp)\.|^policy\.field\.channels\.|^policy\.group\.calls$/.test(key));
     assert.deepEqual(channelKeys, [], `${locale}: the channels' labels are their modules'`);
   }
+});
+
+test("a module's variable is validated with the core's, and a name is declared once", async () => {
+  const { loadConfig } = await import('../../src/config/config.ts');
+  const masterKey = Buffer.alloc(32, 7).toString('base64');
+  assert.equal(loadConfig({ MASTER_KEY: masterKey }, [pigeonModule]).modules.pigeon?.PIGEON_LOFT_NAME, 'Rooftop');
+  assert.throws(() => loadConfig({ MASTER_KEY: masterKey, PIGEON_LOFT_NAME: '' }, [pigeonModule]), /PIGEON_LOFT_NAME/);
+  const copycat = { name: 'copycat', config: { PORT: pigeonModule.config!.PIGEON_LOFT_NAME! } };
+  assert.throws(() => loadConfig({ MASTER_KEY: masterKey }, [copycat]), /PORT: declared by the copycat module and by the core/);
 });
 
 test("the shipped modules' policy sections are the document's built-in sections, in the same order", async () => {
