@@ -108,7 +108,9 @@ test('every import under src/ points one way', () => {
 
 test("a channel's policy section stays light: it imports only src/policy/policy-fields.ts (and zod)", () => {
   const sections = sourceFiles(join(src, 'channels')).filter((file) => channelPolicyFile.test(relative(src, file)));
-  assert.deepEqual(sections.map((file) => relative(src, file)).sort(), ['channels/ars/ars-policy.ts', 'channels/otp/otp-policy.ts', 'channels/webauthn/webauthn-policy.ts']);
+  // Every channel's (whichever channels there are), and at least the shipped ones: a pattern that matched nothing would pass vacuously.
+  const found = sections.map((file) => relative(src, file));
+  for (const shipped of ['channels/ars/ars-policy.ts', 'channels/otp/otp-policy.ts', 'channels/webauthn/webauthn-policy.ts']) assert.ok(found.includes(shipped), shipped);
   for (const file of sections) {
     assert.deepEqual(importsOf(file, readFileSync(file, 'utf8')).map((found) => found.target), ['policy/policy-fields.ts'], relative(src, file));
   }
