@@ -132,6 +132,8 @@ for (const db of dbKinds) {
       assert.equal((await server.admin('GET', `/admin/v1/tenants/${other.tenantId}/challenges/${id}`)).status, 404);
       assert.equal((await other.client.request<any>('POST', `/v1/challenges/${id}/pigeon`, { landed: true })).status, 404);
 
+      // The customer summary lists enrolled customers: enroll this one (a security number for ARS).
+      assert.equal((await client.request('PUT', '/v1/customers/cust-pigeon/knowledge-secret', { secret: '20478153' })).status, 204);
       const summary = await server.admin('GET', `/admin/v1/tenants/${tenantId}/customers/cust-pigeon`);
       assert.equal(summary.status, 200);
       assert.deepEqual(summary.body.pigeon, { flightsToday: 4 });
