@@ -1,12 +1,13 @@
 // `npm start`: runs stepup from the environment alone (STEPUP_ROLE=all|api|worker).
 import { loadConfig, ConfigError } from './config/config.ts';
 import { startServer } from './server/start-server.ts';
+import { channelModules } from './server/channel-modules.ts';
 import { exitOnSignals } from './server/exit-on-signals.ts';
 import { FolderInUseError } from './storage/folder-lock.ts';
 
 let config;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, channelModules);
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`stepup: ${error.message}\n`);

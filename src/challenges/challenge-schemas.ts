@@ -31,59 +31,74 @@ export const transactionSchema = z
     if (!transaction.payee) ctx.addIssue({ code: 'custom', path: ['payee'], message: 'required for a transfer' });
   });
 
-export const createChallengeSchema = z.strictObject({
-  customerId: customerIdSchema,
-  transaction: transactionSchema,
-  channels: z.array(z.enum(channelNames)).min(1).max(channelNames.length).refine((list) => new Set(list).size === list.length, 'channels must not repeat').optional(),
-  context: z
-    .strictObject({
-      designatedDevice: z.boolean().optional(),
-      riskScore: z.number().min(0).max(1).optional(),
-      payeeRegistered: z.boolean().optional(),
-      grade: z.string().regex(/^[a-z0-9_-]{1,32}$/).optional(),
-      payeeRegisteredAt: z.iso.datetime({ offset: true }).optional().describe('When the customer registered this payee: a payee registered less than hold.newPayeeWithinSeconds ago is held whatever the amount (docs/holds.md)'),
-    })
-    .optional(),
-  locale: z.enum(['ko-KR', 'en-US']).optional(),
-  callbackUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
-});
-
-export type CreateChallengeInput = z.infer<typeof createChallengeSchema>;
+const createChallengeSchemaFor = (channelNames: readonly [string, ...string[]]) =>
+  z.strictObject({
+    customerId: customerIdSchema,
+    transaction: transactionSchema,
+    channels: z.array(z.enum(channelNames)).min(1).max(channelNames.length).refine((list) => new Set(list).size === list.length, 'channels must not repeat').optional(),
+    context: z
+      .strictObject({
+        designatedDevice: z.boolean().optional(),
+        riskScore: z.number().min(0).max(1).optional(),
+        payeeRegistered: z.boolean().optional(),
+        grade: z.string().regex(/^[a-z0-9_-]{1,32}$/).optional(),
+        payeeRegisteredAt: z.iso.datetime({ offset: true }).optional().describe('When the customer registered this payee: a payee registered less than hold.newPayeeWithinSeconds ago is held whatever the amount (docs/holds.md)'),
+      })
+      .optional(),
+    locale: z.enum(['ko-KR', 'en-US']).optional(),
+    callbackUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  });
 
 const maskedAmount = amountSchema;
-export const challengeResponseSchema = z.object({
-  id: z.string(),
-  status: z.enum(['pending', 'approved', 'denied', 'expired', 'canceled', 'failed', 'not_required']),
-  customerId: z.string(),
-  transaction: z.object({
-    reference: z.string(),
-    type: z.enum(transactionTypes),
-    amount: maskedAmount.optional(),
-    payee: z.object({ name: z.string(), bank: z.string().optional(), account: z.string().describe('masked: only the last group of digits is shown') }).optional(),
-    description: z.string().optional(),
-  }),
-  transactionHash: z.string().describe('base64url SHA-256 of the canonical transaction (docs/receipts.md)'),
-  decision: z.object({ stepUpRequired: z.boolean(), reasons: z.array(z.string()), channels: z.array(z.enum(channelNames)) }),
-  channel: z.enum(channelNames).nullable(),
-  channelDetails: z.record(z.string(), z.unknown()).nullable().describe('what the bank shows the customer, e.g. the OTP question'),
-  customerUrl: z.string().nullable(),
-  locale: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  completedAt: z.string().nullable(),
-  result: z
-    .object({
-      channel: z.enum(channelNames).nullable(),
-      reason: z.string(),
-      receipt: z.string().describe('compact JWS (ES256), keys at /.well-known/jwks.json'),
-      fraudReported: z.boolean().optional(),
-      details: z
-        .record(z.string(), z.unknown())
-        .optional()
-        .describe('why, beyond reason (absent when the reason says it all): number_ineligible → {"reasons": ["call_forwarding_active", …]}; call_cap_reached → {"cap": "customer_hour" | "number_day"}'),
-    })
-    .nullable(),
-  hold: holdResponseSchema.nullable().describe('After approval: the hold on the transfer, or null when it is not held (docs/holds.md)'),
-});
+const challengeResponseSchemaFor = (channelNames: readonly [string, ...string[]]) =>
+  z.object({
+    id: z.string(),
+    status: z.enum(['pending', 'approved', 'denied', 'expired', 'canceled', 'failed', 'not_required']),
+    customerId: z.string(),
+    transaction: z.object({
+      reference: z.string(),
+      type: z.enum(transactionTypes),
+      amount: maskedAmount.optional(),
+      payee: z.object({ name: z.string(), bank: z.string().optional(), account: z.string().describe('masked: only the last group of digits is shown') }).optional(),
+      description: z.string().optional(),
+    }),
+    transactionHash: z.string().describe('base64url SHA-256 of the canonical transaction (docs/receipts.md)'),
+    decision: z.object({ stepUpRequired: z.boolean(), reasons: z.array(z.string()), channels: z.array(z.enum(channelNames)) }),
+    channel: z.enum(channelNames).nullable(),
+    channelDetails: z.record(z.string(), z.unknown()).nullable().describe('what the bank shows the customer, e.g. the OTP question'),
+    customerUrl: z.string().nullable(),
+    locale: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    completedAt: z.string().nullable(),
+    result: z
+      .object({
+        channel: z.enum(channelNames).nullable(),
+        reason: z.string(),
+        receipt: z.string().describe('compact JWS (ES256), keys at /.well-known/jwks.json'),
+        fraudReported: z.boolean().optional(),
+        details: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('why, beyond reason (absent when the reason says it all): number_ineligible → {"reasons": ["call_forwarding_active", …]}; call_cap_reached → {"cap": "customer_hour" | "number_day"}'),
+      })
+      .nullable(),
+    hold: holdResponseSchema.nullable().describe('After approval: the hold on the transfer, or null when it is not held (docs/holds.md)'),
+  });
+
+/**
+ * The challenge's request and response schemas for the channels a server has (its modules' names,
+ * AppContext.policy.channelNames): `channels` may list them, `channel` names one.
+ */
+export function challengeSchemasFor(channelNames: readonly string[]) {
+  const names = channelNames as readonly [string, ...string[]];
+  return { create: createChallengeSchemaFor(names), response: challengeResponseSchemaFor(names) };
+}
+
+/** The shipped channels' schemas (documentation of routes that do not depend on the server's modules). */
+const shipped = challengeSchemasFor(channelNames);
+export const createChallengeSchema = shipped.create;
+export type CreateChallengeInput = z.infer<typeof createChallengeSchema>;
+export const challengeResponseSchema = shipped.response;
 
 export const challengeIdParams = z.strictObject({ id: z.string().regex(/^chl_[A-Za-z0-9_-]{10,40}$/, 'a challenge id') });

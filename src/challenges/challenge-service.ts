@@ -411,8 +411,9 @@ export class ChallengeService {
     let found: unknown;
     const unavailable: { channel: ChannelName; reason: string }[] = [];
     for (const name of order) {
-      const settings = policy.channels[name] as { enabled: boolean } | undefined;
-      if (!settings?.enabled || !policy.channelOrder.includes(name)) {
+      // A channel's section is its module's: the document's static type knows the shipped ones only.
+      const settings = (policy.channels as Record<string, { enabled?: boolean } | undefined>)[name];
+      if (!settings?.enabled || !(policy.channelOrder as string[]).includes(name)) {
         unavailable.push({ channel: name, reason: 'channel_disabled' });
         continue;
       }

@@ -2,7 +2,7 @@
 // service asks each channel in policy order whether it can verify this customer, then lets the chosen
 // one run. Channels never write HTTP responses and never move a challenge except through the
 // ChallengeOutcomes they are given.
-import { policyChannelNames, type PolicyChannelName, type PolicyDocument } from '../policy/policy-schema.ts';
+import { policyChannelNames, type PolicyDocument } from '../policy/policy-schema.ts';
 import type { ChallengeRecord, TransactionDetails } from '../challenges/challenge-record.ts';
 import type { ChallengeService } from '../challenges/challenge-service.ts';
 
@@ -13,9 +13,10 @@ import type { ChallengeService } from '../challenges/challenge-service.ts';
  */
 export type ChallengeOutcomes = Pick<ChallengeService, 'find' | 'get' | 'finish' | 'finishIn'>;
 
-/** One list: the channels with a section in the policy document (src/policy/policy-schema.ts). */
+/** The shipped channels (src/policy/policy-schema.ts); a server's are its modules' (AppContext.policy.channelNames). */
 export const channelNames = policyChannelNames;
-export type ChannelName = PolicyChannelName;
+/** A channel's name: its module's, which is also its policy section's key (docs/architecture.md, "How a channel plugs in"). */
+export type ChannelName = string;
 
 export type Eligibility =
   /** `found`: what the check looked up (e.g. the token to use), handed back to this channel's prepare(). */

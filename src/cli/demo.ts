@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/config.ts';
 import { startServer } from '../server/start-server.ts';
+import { channelModules } from '../server/channel-modules.ts';
 import { createSimulator } from '@stepup/telephony-simulator';
 import { StepupClient } from '../client/stepup-client.ts';
 import { koreanFontHint, koreanFontMissing } from './korean-font-check.ts';
@@ -66,7 +67,7 @@ const env = {
   TWILIO_FROM: '+8215880000',
   TWILIO_API_BASE_URL: simUrl,
 };
-const config = loadConfig(env);
+const config = loadConfig(env, channelModules);
 const running = await startServer(config);
 const url = running.url!;
 

@@ -87,7 +87,15 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/**
+ * A module's own environment variables (ChannelModule.config, docs/architecture.md "How a channel
+ * plugs in"): name → its schema (parsing the string the environment holds) and what it sets.
+ */
+export type ModuleEnv = Record<string, { schema: z.ZodType; description: string }>;
+
 export interface Config {
+  /** Each module's settings, by module name, then variable name (loadConfig's `modules`). */
+  modules: Record<string, Record<string, unknown>>;
   role: 'all' | 'api' | 'worker';
   port: number;
   host: string;
@@ -195,7 +203,11 @@ function redisTarget(e: z.infer<typeof envSchema>, issues: string[]): RedisTarge
   };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * The typed configuration from `env`: the core's variables (envSchema) and those each module in
+ * `modules` declares (the server's module list, src/server/channel-modules.ts).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, modules: readonly { name: string; config?: ModuleEnv }[] = []): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
@@ -217,8 +229,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   const webauthn = webauthnConfig(e, publicBaseUrl, issues);
   const redis = redisTarget(e, issues);
+  const moduleSettings = moduleConfig(env, modules, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
+    modules: moduleSettings,
     role: e.STEPUP_ROLE,
     port,
     host: e.HOST,
@@ -302,4 +316,27 @@ function webauthnConfig(e: Env, publicBaseUrl: string, issues: string[]): WebAut
     else origins.push(url.origin);
   }
   return { rpId, origins };
+}
+
+/** Each module's variables, validated like the core's; a name is declared once (the core's or one module's). */
+function moduleConfig(env: NodeJS.ProcessEnv, modules: readonly { name: string; config?: ModuleEnv }[], issues: string[]): Record<string, Record<string, unknown>> {
+  const declaredBy = new Map<string, string>(Object.keys(envSchema.shape).map((name) => [name, 'the core']));
+  const settings: Record<string, Record<string, unknown>> = {};
+  for (const module of modules) {
+    if (!module.config) continue;
+    const values: Record<string, unknown> = {};
+    for (const [name, variable] of Object.entries(module.config)) {
+      const earlier = declaredBy.get(name);
+      if (earlier !== undefined) {
+        issues.push(`${name}: declared by the ${module.name} module and by ${earlier}`);
+        continue;
+      }
+      declaredBy.set(name, `the ${module.name} module`);
+      const parsed = variable.schema.safeParse(env[name]);
+      if (parsed.success) values[name] = parsed.data;
+      else issues.push(...parsed.error.issues.map((issue) => `${name}: ${issue.message}`));
+    }
+    settings[module.name] = values;
+  }
+  return settings;
 }

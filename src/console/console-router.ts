@@ -16,6 +16,7 @@ import { publicSessionId, type ConsoleSessions } from './console-sessions.ts';
 import type { ConsoleAuthenticator } from './console-auth.ts';
 import { clearedSessionCookie, readSessionCookie, sessionCookie } from './console-cookie.ts';
 import { createQueueDashboard } from './queue-dashboard.ts';
+import type { ConsoleMetadata } from '../channels/channel-module.ts';
 
 const assetsDir = fileURLToPath(new URL('./assets/', import.meta.url));
 /** Chart.js (npm `chart.js`), served by stepup itself for the tenant dashboard: its self-contained UMD build. */
@@ -39,8 +40,18 @@ export interface ConsoleMount {
   close(): Promise<void>;
 }
 
+/**
+ * What the pages know of the modules (assets/channels.json): the channels the policy may name, and each
+ * module's console metadata — labels in both languages, policy fields, timeline sections (docs/console.md).
+ * Served before sign-in like the i18n files: labels only, nothing of any tenant.
+ */
+export interface ConsoleChannels {
+  channelNames: string[];
+  modules: { name: string; console: ConsoleMetadata }[];
+}
+
 /** `moduleQueueNames`: the channel modules' queues, shown on the queue dashboard beside the server's. */
-export function createConsoleRouter(context: AppContext, sessions: ConsoleSessions, consoleAuth: ConsoleAuthenticator, moduleQueueNames: string[]): ConsoleMount {
+export function createConsoleRouter(context: AppContext, sessions: ConsoleSessions, consoleAuth: ConsoleAuthenticator, moduleQueueNames: string[], channels: ConsoleChannels): ConsoleMount {
   const { config, authFailures, adminAuth, db } = context;
   const secure = config.publicBaseUrl.startsWith('https:');
   const router = express.Router();
@@ -64,6 +75,10 @@ export function createConsoleRouter(context: AppContext, sessions: ConsoleSessio
   router.get('/assets/vendor/chart.umd.min.js', (_req, res) => {
     res.setHeader('content-security-policy', consoleCsp);
     res.sendFile(chartScript, { maxAge: '1h' });
+  });
+  router.get('/assets/channels.json', (_req, res) => {
+    res.setHeader('content-security-policy', consoleCsp);
+    res.json(channels);
   });
   // Anything but an existing file (a missing one, a folder, another method) falls through to the 404 problem.
   router.use('/assets', (_req, res, next) => {

@@ -2,7 +2,7 @@
 // within one tenant (and within a scoped token's own tenant only).
 import { z } from 'zod';
 import type { AppContext } from '../server/build-context.ts';
-import type { ChannelModule } from '../server/channel-modules.ts';
+import type { ChannelModule } from '../channels/channel-module.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { notFound } from '../errors/problem.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
@@ -27,10 +27,13 @@ export function customerAdminRoutes(context: AppContext, modules: ChannelModule[
         const row = grade.rows[0];
         if (!row) throw notFound('customer');
         let summary: Record<string, unknown> = { customerId: params.customerId, grade: row.grade, createdAt: row.created_at.toISOString(), passkeys: 0 };
+        const consoleParts: Record<string, unknown> = {};
         for (const module of modules) {
           if (module.describeCustomer) summary = { ...summary, ...(await module.describeCustomer(context, params.id, params.customerId)) };
+          if (module.consoleCustomer) consoleParts[module.name] = await module.consoleCustomer(context, params.id, params.customerId);
         }
-        return { status: 200, body: summary };
+        // What the console's customer page shows of each module (docs/console.md), rendered without knowing the module.
+        return { status: 200, body: { ...summary, console: consoleParts } };
       },
     }),
     defineRoute({

@@ -2,7 +2,7 @@
 // to, erasure of everything stored about the customer, and the admin unlock.
 import { z } from 'zod';
 import type { AppContext } from '../server/build-context.ts';
-import type { ChannelModule } from '../server/channel-modules.ts';
+import type { ChannelModule } from '../channels/channel-module.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { notFound } from '../errors/problem.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';

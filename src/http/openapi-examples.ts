@@ -1,11 +1,15 @@
 // Examples shown by /docs for every JSON request body and success response, keyed by
 // "<method> <OpenAPI path>" and status. One story runs through them: a 3,500,000 KRW transfer to
 // 김철수 at 신한은행 (account 110-123-456789) that the policy sends to a phone (ARS) confirmation.
-// test/foundation/openapi-examples.test.ts checks that each example passes its route's own schema.
+// test/foundation/openapi-examples.test.ts checks that each example passes its route's own schema. The
+// modules' routes have their examples in their modules (ChannelModule.openApiExamples).
+import type { OperationExamples } from '../channels/channel-module.ts';
+
+export type { OperationExamples };
 
 const tenantId = 'ten_Q2hY8mLkP4sVb7Wd';
 const challengeId = 'chl_5bK9pXy2TqW8rLm3ZsVd';
-const createdAt = '2026-11-29T01:23:45.000Z';
+export const createdAt = '2026-11-29T01:23:45.000Z';
 
 const transferRequest = {
   customerId: 'cust-1001',
@@ -43,8 +47,8 @@ const pendingChallenge = {
   hold: null,
 };
 
-const receipt = 'eyJhbGciOiJFUzI1NiIsImtpZCI6InJjcHQtMjAyNi0xMSJ9.eyJjaGFsbGVuZ2VJZCI6ImNobF81Yks5cFh5MlRxVzhyTG0zWnNWZCJ9.c2lnbmF0dXJl';
-const approvedChallenge = {
+export const receipt = 'eyJhbGciOiJFUzI1NiIsImtpZCI6InJjcHQtMjAyNi0xMSJ9.eyJjaGFsbGVuZ2VJZCI6ImNobF81Yks5cFh5MlRxVzhyTG0zWnNWZCJ9.c2lnbmF0dXJl';
+export const approvedChallenge = {
   ...pendingChallenge,
   status: 'approved',
   completedAt: '2026-11-29T01:24:40.000Z',
@@ -140,7 +144,7 @@ const proposal = {
 };
 const closed = (state: string, by: string, reason: string | null) => ({ ...proposal, state, closedAt: '2026-11-29T02:10:00.000Z', closedBy: by, closeReason: reason });
 
-const otpToken = {
+export const otpToken = {
   id: 'otp_7Hn2KqX9LmP4',
   type: 'totp',
   algorithm: 'sha1',
@@ -152,13 +156,6 @@ const otpToken = {
   createdAt,
   lastUsedAt: null,
 };
-
-const carrierGateway = { url: 'https://carrier-gateway.bank.example/lookup', timeoutMs: 2000, enabled: true, createdAt, updatedAt: createdAt };
-
-export interface OperationExamples {
-  request?: unknown;
-  responses?: Record<string, unknown>;
-}
 
 export const operationExamples: Record<string, OperationExamples> = {
   'get /': { responses: { 200: { service: 'stepup', links: { docs: { href: '/docs', title: 'API documentation' }, openapi: { href: '/openapi.json', title: 'OpenAPI 3.1 document' }, jwks: { href: '/.well-known/jwks.json', title: 'Receipt verification keys' } } } } },
@@ -197,7 +194,6 @@ export const operationExamples: Record<string, OperationExamples> = {
   },
   'post /v1/challenges/{id}/stop': { request: { reason: 'The customer called: a caller posing as a prosecutor told him to move the money' }, responses: { 200: stoppedChallenge } },
   'post /v1/challenges/{id}/cancel': { responses: { 200: canceledChallenge } },
-  'post /v1/challenges/{id}/otp': { request: { code: '482913' }, responses: { 200: { ...approvedChallenge, channel: 'otp', result: { channel: 'otp', reason: 'otp_verified', receipt } } } },
   'post /admin/v1/tenants': {
     request: { name: 'Stepup Bank (production)', bankName: '스텝업은행', bankNames: { 'ko-KR': '스텝업은행', 'en-US': 'Stepup Bank' }, defaultCallbackUrl: 'https://bank.example/stepup/events' },
     responses: { 201: { ...tenant, webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
@@ -346,7 +342,7 @@ export const operationExamples: Record<string, OperationExamples> = {
       200: {
         challenge: approvedChallenge,
         policyVersion: 3,
-        callAttempts: [{ attempt: 1, status: 'completed', answeredBy: 'human', asks: 1, createdAt }],
+        callAttempts: [{ attempt: 1, status: 'ended', endReason: 'completed', answeredBy: 'human', answersGiven: 1, noInputs: 0, createdAt, answeredAt: '2026-11-29T01:24:02.000Z', endedAt: '2026-11-29T01:24:40.000Z' }],
         otpAttempts: null,
         deliveries: [{ id: 'dlv_8Jq2Xn5Wm1Rz', type: 'challenge.approved', status: 'delivered', attempts: 1 }],
         audit: [{ seq: 1043, action: 'ars.answer', data: { attempt: 1, ask: 1, result: 'answer' }, createdAt }],
@@ -354,57 +350,4 @@ export const operationExamples: Record<string, OperationExamples> = {
     },
   },
   'post /admin/v1/tenants/{id}/deliveries/{deliveryId}/redeliver': { responses: { 202: { id: 'dlv_8Jq2Xn5Wm1Rz', status: 'pending' } } },
-  'put /admin/v1/tenants/{id}/carrier-gateway': {
-    request: { url: 'https://carrier-gateway.bank.example/lookup', timeoutMs: 2000, enabled: true, rotateSecret: true },
-    responses: { 200: { ...carrierGateway, secret: 'cgw_W3nQ8xZ2Lk5Rt7Vb9Yc1Mp4Hs6Jd0Fa' } },
-  },
-  'get /admin/v1/tenants/{id}/carrier-gateway': { responses: { 200: carrierGateway } },
-  'put /v1/customers/{customerId}/notification-phone': {
-    request: { number: '+82 10-4123-9001' },
-    responses: { 200: { number: '+82 10-***-9001', lineType: 'mobile', callForwarding: false, eligible: true, reasons: [] } },
-  },
-  'put /v1/customers/{customerId}/phone': {
-    request: { number: '+82 2-312-3456' },
-    responses: { 200: { number: '+82 2-***-3456', lineType: 'landline', callForwarding: false, eligible: true, reasons: [] } },
-  },
-  'put /v1/customers/{customerId}/knowledge-secret': { request: { secret: '20478153' } },
-  'post /v1/customers/{customerId}/otp-tokens': {
-    request: { type: 'totp', algorithm: 'sha1', digits: 6, period: 30, label: 'Security card app' },
-    responses: { 201: { ...otpToken, otpauthUri: 'otpauth://totp/Stepup%20Bank:cust-1001?secret=JBSWY3DPEHPK3PXP&issuer=Stepup%20Bank&algorithm=SHA1&digits=6&period=30' } },
-  },
-  'get /v1/customers/{customerId}/otp-tokens': { responses: { 200: { tokens: [otpToken] } } },
-  'post /v1/customers/{customerId}/webauthn/registration-links': {
-    request: { locale: 'ko-KR', displayName: '김민지' },
-    responses: { 201: { url: 'https://stepup.bank.example/c/webauthn/register/974miwyG_p4A0YUHxLp31bM78sUwEzPvdTLpWo3GpJA', expiresAt: '2026-11-29T01:38:45.000Z' } },
-  },
-  'get /v1/customers/{customerId}/webauthn/credentials': {
-    responses: { 200: [{ id: 'cred_3vRk8Wq2XnZ5', createdAt, lastUsedAt: '2026-11-29T01:24:40.000Z', backedUp: true, transports: ['internal', 'hybrid'] }] },
-  },
-  'post /c/webauthn/register/{token}/options': { request: { payment: false } },
-  'post /c/webauthn/register/{token}/verify': {
-    request: {
-      response: {
-        id: 'AQIDBAUGBwgJCgsMDQ4PEA',
-        rawId: 'AQIDBAUGBwgJCgsMDQ4PEA',
-        type: 'public-key',
-        authenticatorAttachment: 'platform',
-        clientExtensionResults: {},
-        response: { clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0', attestationObject: 'o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YQ', transports: ['internal', 'hybrid'] },
-      },
-    },
-  },
-  'post /c/webauthn/confirm/{token}/verify': {
-    request: {
-      response: {
-        id: 'AQIDBAUGBwgJCgsMDQ4PEA',
-        rawId: 'AQIDBAUGBwgJCgsMDQ4PEA',
-        type: 'public-key',
-        authenticatorAttachment: 'platform',
-        clientExtensionResults: {},
-        response: { clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0', authenticatorData: 'SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ', signature: 'MEUCIQDh3Yx5Wz', userHandle: 'Y3VzdC0xMDAx' },
-      },
-    },
-    responses: { 200: { status: 'approved' } },
-  },
-  'post /c/webauthn/confirm/{token}/reject': { responses: { 200: { status: 'denied' } } },
 };

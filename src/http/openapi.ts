@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { RouteDefinition } from './route.ts';
 import { problemBodySchema } from './schemas.ts';
-import { operationExamples } from './openapi-examples.ts';
+import { operationExamples, type OperationExamples } from './openapi-examples.ts';
+import type { ProblemCatalogue } from '../errors/problem.ts';
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
@@ -32,12 +33,19 @@ const securityOf = (route: RouteDefinition) =>
 /** Events stepup sends to the bank (docs/events.md), documented under OpenAPI 3.1 `webhooks`. */
 export type WebhookDeclarations = Record<string, { summary: string; schema: z.ZodType }>;
 
-export function buildOpenApi(routes: RouteDefinition[], serverUrl: string, webhooks: WebhookDeclarations = {}): Record<string, unknown> {
+/** What the modules add beside their routes: their routes' examples, and every problem code the server answers with. */
+export interface OpenApiAdditions {
+  examples?: Record<string, OperationExamples>;
+  problemCodes?: ProblemCatalogue;
+}
+
+export function buildOpenApi(routes: RouteDefinition[], serverUrl: string, webhooks: WebhookDeclarations = {}, additions: OpenApiAdditions = {}): Record<string, unknown> {
+  const allExamples = { ...operationExamples, ...additions.examples };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = openApiPath(route.path);
     // The Media Type Object's `example` is what Swagger UI shows instead of values made up from the schema.
-    const examples = operationExamples[`${route.method} ${path}`] ?? {};
+    const examples = allExamples[`${route.method} ${path}`] ?? {};
     const withExample = (example: unknown) => (example === undefined ? {} : { example });
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
@@ -94,6 +102,8 @@ export function buildOpenApi(routes: RouteDefinition[], serverUrl: string, webho
       },
     },
     paths,
+    // The stable `code` of every problem the server can answer with, and what it means (src/server/problem-catalogue.ts).
+    ...(additions.problemCodes ? { 'x-problem-codes': additions.problemCodes } : {}),
     webhooks: Object.fromEntries(
       Object.entries(webhooks).map(([type, event]) => [
         type,

@@ -12,7 +12,7 @@ import { newId } from '../crypto/hashing.ts';
 import { ProblemError, notFound } from '../errors/problem.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Clock } from '../time/clock.ts';
-import { policyDocumentSchema, type PolicyDocument } from '../policy/policy-schema.ts';
+import { policyDocumentSchema, type PolicyDocument, type PolicySchema } from '../policy/policy-schema.ts';
 import { diffPolicies, type PolicyDiff } from '../policy/policy-diff.ts';
 import type { BacktestResult } from '../backtest/backtest-result.ts';
 import { ProposalStore } from './proposal-store.ts';
@@ -25,6 +25,8 @@ export interface ProposalServiceDeps {
   events: EventDispatcher;
   logger: Logger;
   clock: Clock;
+  /** The document's schema composed from the server's modules (src/policy/policy-schema.ts, composePolicy); the built-in one by default. */
+  policy?: PolicySchema;
   /** The draft and the current policy replayed over the tenant's recent decisions, for the approver. */
   backtest(tenantId: string, current: PolicyVersion, draft: PolicyDocument): Promise<BacktestResult>;
 }
@@ -32,8 +34,8 @@ export interface ProposalServiceDeps {
 export type PutOutcome = { kind: 'applied'; version: PolicyVersion } | { kind: 'proposed'; proposal: Proposal };
 
 /** A stored version, read as today's schema reads it (absent fields take their defaults), for the diff. */
-function asDocument(version: PolicyVersion): PolicyDocument {
-  const parsed = policyDocumentSchema.safeParse(version.document);
+function asDocument(version: PolicyVersion, schema: PolicySchema['schema']): PolicyDocument {
+  const parsed = schema.safeParse(version.document);
   return parsed.success ? parsed.data : version.document;
 }
 
@@ -53,7 +55,7 @@ export class ProposalService {
     if (!tenant) throw notFound('tenant');
     const current = await this.deps.policies.current(tenantId);
     if (current.version !== expectedVersion) return null;
-    const change = diffPolicies(asDocument(current), document);
+    const change = diffPolicies(asDocument(current, this.deps.policy?.schema ?? policyDocumentSchema), document, this.deps.policy?.weakeningOf);
     if (!tenant.policyApproval.required) {
       const applied = await this.inTx(tenantId, async (tx, send) => {
         const version = await this.deps.policies.put(tx, tenantId, expectedVersion, document, admin.actor);

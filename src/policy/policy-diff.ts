@@ -1,6 +1,7 @@
 // The difference between two policy documents, field by field, with the changes that lower security
 // marked (docs/admin-api.md "Maker-checker"): what a proposal shows its approver and the audit keeps.
-import { effectivePolicy, weakeningOf, type PolicyDocument } from './policy-schema.ts';
+import { effectivePolicy, weakeningOf as builtInWeakening, type PolicyDocument } from './policy-schema.ts';
+import type { Weakening } from './policy-fields.ts';
 import { isWeakening } from './weakening.ts';
 
 export interface PolicyChange {
@@ -28,7 +29,8 @@ function changedLeaves(before: unknown, after: unknown, path: string[], out: { p
   if (JSON.stringify(before) !== JSON.stringify(after)) out.push({ path, before, after });
 }
 
-export function diffPolicies(before: PolicyDocument, after: PolicyDocument): PolicyDiff {
+/** `weakeningOf`: the composed schema's (src/policy/policy-schema.ts, composePolicy); the built-in channels' by default. */
+export function diffPolicies(before: PolicyDocument, after: PolicyDocument, weakeningOf: (path: readonly string[]) => Weakening | undefined = builtInWeakening): PolicyDiff {
   const leaves: { path: string[]; before: unknown; after: unknown }[] = [];
   changedLeaves(before, after, [], leaves);
   const weakens: string[] = [];

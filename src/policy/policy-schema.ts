@@ -12,18 +12,19 @@ import { webauthnPolicy } from '../channels/webauthn/webauthn-policy.ts';
 export const stepUpTransactionTypes = ['transfer', 'certificate_reissue', 'device_designation', 'payee_registration', 'limit_change', 'other'] as const;
 
 /**
- * Each channel's section (`channels.<name>`: fields, defaults, bounds), declared in the channel's
- * folder (docs/architecture.md, "How a channel plugs in"). Its keys are the one list of channel names.
+ * The built-in channels' sections (`channels.<name>`: fields, defaults, bounds), declared in each
+ * channel's folder and by its module (docs/architecture.md, "How a channel plugs in"). They give the
+ * document its static type; at run time the server composes the schema from its module list
+ * (composePolicy), which may add sections this file never heard of.
  */
 const channelSections = { ars: arsPolicy, webauthn: webauthnPolicy, otp: otpPolicy } satisfies Record<string, PolicySection>;
 export type PolicyChannelName = keyof typeof channelSections;
 export const policyChannelNames = Object.keys(channelSections) as PolicyChannelName[];
 /** Each channel's settings, as its section declares them. */
 export type ChannelPolicies = { [Name in PolicyChannelName]: (typeof channelSections)[Name]['defaults'] };
-/** Channels whose secret travels out of band (a phone call): their challenges live at most 600 s. */
-export const outOfBandChannels: readonly PolicyChannelName[] = policyChannelNames.filter((name) => channelSections[name].outOfBand);
-const mapChannels = <T>(each: (section: PolicySection, name: PolicyChannelName) => T): Record<PolicyChannelName, T> =>
-  Object.fromEntries(policyChannelNames.map((name) => [name, each(channelSections[name] as PolicySection, name)])) as Record<PolicyChannelName, T>;
+const builtInSections = channelSections as Record<string, PolicySection>;
+const mapSections = <T>(sections: Record<string, PolicySection>, each: (section: PolicySection, name: string) => T): Record<string, T> =>
+  Object.fromEntries(Object.entries(sections).map(([name, section]) => [name, each(section, name)]));
 
 /** Security grades per tenant: a handful in practice; the cap keeps the document small. */
 export const MAX_GRADES = 32;
@@ -46,15 +47,16 @@ const stepUpFields = {
   unregisteredPayeeLimit: money,
   riskScoreThreshold: z.number().min(0).max(1),
 };
-const topFields = {
+const topFieldsFor = (channelNames: readonly [string, ...string[]]) => ({
   currency: z.string().refine((code) => currencyExponent(code) !== undefined, 'an ISO 4217 currency code'),
   timezone: z.string().refine(isTimeZone, 'an IANA time zone, e.g. Asia/Seoul'),
   challengeTtlSeconds: z.number().int().min(30).max(3600),
-  channelOrder: z.array(z.enum(policyChannelNames)).min(1).max(policyChannelNames.length).refine((list) => new Set(list).size === list.length, 'channels must not repeat'),
-};
+  channelOrder: z.array(z.enum(channelNames)).min(1).max(channelNames.length).refine((list) => new Set(list).size === list.length, 'channels must not repeat'),
+});
+type TopFields = ReturnType<typeof topFieldsFor>;
 
 /** Which direction of each core field weakens security (docs/policy-reference.md "Which way weakens"). */
-const topWeakening: WeakeningMap<typeof topFields> = { currency: 'any', timezone: 'any', challengeTtlSeconds: 'higher', channelOrder: 'any' };
+const topWeakening: WeakeningMap<TopFields> = { currency: 'any', timezone: 'any', challengeTtlSeconds: 'higher', channelOrder: 'any' };
 const stepUpWeakening: WeakeningMap<typeof stepUpFields> = {
   dailyCumulativeThreshold: 'higher',
   alwaysFor: 'removed',
@@ -67,16 +69,16 @@ const stepUpWeakening: WeakeningMap<typeof stepUpFields> = {
  * Which change of the field at `path` weakens security, as its section declares; a field inside a
  * grade's overrides is declared like the base field. Undefined for a path that is not a field.
  */
-export function weakeningOf(path: readonly string[]): Weakening | undefined {
+function weakeningIn(sections: Record<string, PolicySection>, path: readonly string[]): Weakening | undefined {
   const [head, second, third, ...rest] = path;
   const own = <T extends object>(map: T, key: string | undefined) => (key !== undefined && Object.hasOwn(map, key) ? (map as Record<string, Weakening>)[key] : undefined);
   // keyProtection is the tenant's, not a customer's: no grade overrides it.
-  if (head === 'grades') return second === undefined || third === 'keyProtection' ? undefined : weakeningOf(path.slice(2));
+  if (head === 'grades') return second === undefined || third === 'keyProtection' ? undefined : weakeningIn(sections, path.slice(2));
   if (head === 'stepUp') return third === undefined ? own(stepUpWeakening, second) : undefined;
   if (head === 'hold') return third === undefined ? own(holdWeakening, second) : undefined;
   if (head === 'keyProtection') return third === undefined ? own(keyProtectionWeakening, second) : undefined;
   if (head === 'channels') {
-    const section = second !== undefined && Object.hasOwn(channelSections, second) ? (channelSections[second as PolicyChannelName] as PolicySection) : undefined;
+    const section = second !== undefined && Object.hasOwn(sections, second) ? sections[second] : undefined;
     return section && rest.length === 0 ? own(section.weakening, third) : undefined;
   }
   return second === undefined ? own(topWeakening, head) : undefined;
@@ -93,7 +95,7 @@ export const defaults = {
     unregisteredPayeeLimit: '1000000',
     riskScoreThreshold: 0.7,
   },
-  channels: mapChannels((section) => section.defaults) as PolicyDocument['channels'],
+  channels: mapSections(builtInSections, (section) => section.defaults) as PolicyDocument['channels'],
   channelOrder: ['ars', 'webauthn', 'otp'] as PolicyChannelName[],
   hold: holdDefaults,
   keyProtection: keyProtectionDefaults,
@@ -103,57 +105,105 @@ const withDefaults = (fields: FieldMap, values: Record<string, unknown>) =>
   z.strictObject(Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, schema.default(values[key] as never)])));
 const optionalAll = (fields: FieldMap) => z.strictObject(Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, schema.optional()])));
 
-const gradeOverrideSchema = optionalAll(topFields).extend({
-  stepUp: optionalAll(stepUpFields).optional(),
-  channels: z.strictObject(mapChannels((section) => optionalAll(section.fields).optional())).optional(),
-  hold: optionalAll(holdPolicyFields).optional(),
-});
+/** The policy document's schema and what follows from it, for one set of channel sections. */
+export interface PolicySchema {
+  /** The channels with a section, in the order they were given: what `channelOrder` may name. */
+  channelNames: string[];
+  /** Strict (unknown fields rejected); absent fields take the defaults. */
+  schema: z.ZodType<PolicyDocument, unknown>;
+  parse(json: unknown): { ok: true; policy: PolicyDocument } | { ok: false; errors: { path: string; message: string }[] };
+  /** Which change of the field at `path` weakens security (docs/policy-reference.md "Which way weakens"). */
+  weakeningOf(path: readonly string[]): Weakening | undefined;
+  /** The defaults, every section's included. */
+  defaultPolicy(): PolicyDocument;
+}
 
-const policyDocumentObject = withDefaults(topFields, defaults).extend({
-  stepUp: withDefaults(stepUpFields, defaults.stepUp).prefault({}),
-  channels: z.strictObject(mapChannels((section) => withDefaults(section.fields, section.defaults).prefault({}))).prefault({}),
-  hold: withDefaults(holdPolicyFields, holdDefaults).prefault({}),
-  keyProtection: withDefaults(keyProtectionPolicyFields, keyProtectionDefaults).prefault({}),
-  grades: z
-    .record(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'grade names: a-z 0-9 _ -'), gradeOverrideSchema)
-    .refine((grades) => Object.keys(grades).length <= MAX_GRADES, `at most ${MAX_GRADES} grades`)
-    .default({}),
-}).superRefine((document, context) => {
-  // The lifetime bound depends on which channels can be chosen, so the base document and every
-  // grade (merged over it) are checked as a whole.
-  /** Adds an issue and returns false when `effective` lets an out-of-band challenge live too long. */
-  const check = (effective: PolicyDocument, path: (string | number)[]): boolean => {
-    if (!outOfBandLifetimeExceeded(effective)) return true;
-    context.addIssue({
-      code: 'custom',
-      path: [...path, 'challengeTtlSeconds'],
-      message: `at most ${securityBounds.maxOutOfBandLifetimeSeconds} s while an out-of-band channel (${outOfBandChannels.join(', ')}) is enabled and listed in channelOrder (NIST SP 800-63B §5.1.3.2)`,
-    });
-    return false;
-  };
-  const base = document as unknown as PolicyDocument;
-  /** The hold's fields that depend on each other (docs/holds.md), for the base or a merged grade. */
-  const checkHold = (effective: PolicyDocument, path: (string | number)[]) => {
-    for (const issue of holdSectionIssues(effective.hold)) context.addIssue({ code: 'custom', path: [...path, 'hold', issue.field], message: issue.message });
-  };
-  checkHold(base, []);
-  for (const grade of Object.keys(document.grades ?? {})) {
-    const override = (document.grades as Record<string, { hold?: unknown }>)[grade]?.hold;
-    // A grade that overrides no hold field inherits the base's hold, already checked.
-    if (override) checkHold(mergeGrade(base, grade), ['grades', grade]);
-  }
-  // A base that already fails would fail for every grade too: one issue is enough.
-  if (!check(base, [])) return;
-  for (const grade of Object.keys(document.grades ?? {})) check(mergeGrade(base, grade), ['grades', grade]);
-});
+/**
+ * The policy document for these channel sections (the server passes its modules' sections,
+ * src/server/channel-modules.ts): the core fields, a `channels.<name>` object per section and the
+ * names `channelOrder` may list, the grades' overrides, and the lifetime bound for out-of-band channels.
+ */
+export function composePolicy(sections: Record<string, PolicySection>): PolicySchema {
+  const names = Object.keys(sections);
+  if (names.length === 0) throw new Error('a policy needs at least one channel section');
+  const topFields = topFieldsFor(names as [string, ...string[]]);
+  const outOfBand = names.filter((name) => sections[name]!.outOfBand);
+  const sectionDefaults = mapSections(sections, (section) => section.defaults);
+  const documentDefaults = { ...defaults, channels: sectionDefaults as PolicyDocument['channels'] };
 
-function outOfBandLifetimeExceeded(policy: PolicyDocument): boolean {
-  return canUseOutOfBand(policy) && policy.challengeTtlSeconds > securityBounds.maxOutOfBandLifetimeSeconds;
+  const gradeOverrideSchema = optionalAll(topFields).extend({
+    stepUp: optionalAll(stepUpFields).optional(),
+    channels: z.strictObject(mapSections(sections, (section) => optionalAll(section.fields).optional())).optional(),
+    hold: optionalAll(holdPolicyFields).optional(),
+  });
+
+  const policyDocumentObject = withDefaults(topFields, documentDefaults).extend({
+    stepUp: withDefaults(stepUpFields, defaults.stepUp).prefault({}),
+    channels: z.strictObject(mapSections(sections, (section) => withDefaults(section.fields, section.defaults).prefault({}))).prefault({}),
+    hold: withDefaults(holdPolicyFields, holdDefaults).prefault({}),
+    keyProtection: withDefaults(keyProtectionPolicyFields, keyProtectionDefaults).prefault({}),
+    grades: z
+      .record(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'grade names: a-z 0-9 _ -'), gradeOverrideSchema)
+      .refine((grades) => Object.keys(grades).length <= MAX_GRADES, `at most ${MAX_GRADES} grades`)
+      .default({}),
+  }).superRefine((document, context) => {
+    // The lifetime bound depends on which channels can be chosen, so the base document and every
+    // grade (merged over it) are checked as a whole.
+    /** Adds an issue and returns false when `effective` lets an out-of-band challenge live too long. */
+    const check = (effective: PolicyDocument, path: (string | number)[]): boolean => {
+      if (!outOfBandLifetimeExceeded(effective, outOfBand)) return true;
+      context.addIssue({
+        code: 'custom',
+        path: [...path, 'challengeTtlSeconds'],
+        message: `at most ${securityBounds.maxOutOfBandLifetimeSeconds} s while an out-of-band channel (${outOfBand.join(', ')}) is enabled and listed in channelOrder (NIST SP 800-63B §5.1.3.2)`,
+      });
+      return false;
+    };
+    const base = document as unknown as PolicyDocument;
+    /** The hold's fields that depend on each other (docs/holds.md), for the base or a merged grade. */
+    const checkHold = (effective: PolicyDocument, path: (string | number)[]) => {
+      for (const issue of holdSectionIssues(effective.hold)) context.addIssue({ code: 'custom', path: [...path, 'hold', issue.field], message: issue.message });
+    };
+    checkHold(base, []);
+    for (const grade of Object.keys(document.grades ?? {})) {
+      const override = (document.grades as Record<string, { hold?: unknown }>)[grade]?.hold;
+      // A grade that overrides no hold field inherits the base's hold, already checked.
+      if (override) checkHold(mergeGrade(base, grade), ['grades', grade]);
+    }
+    // A base that already fails would fail for every grade too: one issue is enough.
+    if (!check(base, [])) return;
+    for (const grade of Object.keys(document.grades ?? {})) check(mergeGrade(base, grade), ['grades', grade]);
+  });
+  const schema = policyDocumentObject as unknown as z.ZodType<PolicyDocument, unknown>;
+  return {
+    channelNames: names,
+    schema,
+    parse(json) {
+      const parsed = schema.safeParse(json);
+      if (parsed.success) return { ok: true, policy: parsed.data };
+      return { ok: false, errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) };
+    },
+    weakeningOf: (path) => weakeningIn(sections, path),
+    defaultPolicy: () => structuredClone({ ...documentDefaults, grades: {} }) as PolicyDocument,
+  };
+}
+
+/** The built-in channels' document: its types and the defaults of a tenant that never stored a policy. */
+const builtIn = composePolicy(builtInSections);
+export const builtInPolicy: PolicySchema = builtIn;
+/** Channels whose secret travels out of band (a phone call): their challenges live at most 600 s. */
+export const outOfBandChannels: readonly PolicyChannelName[] = policyChannelNames.filter((name) => channelSections[name].outOfBand);
+export const weakeningOf = builtIn.weakeningOf;
+
+
+function outOfBandLifetimeExceeded(policy: PolicyDocument, outOfBand: readonly string[]): boolean {
+  return canUseOutOfBand(policy, outOfBand) && policy.challengeTtlSeconds > securityBounds.maxOutOfBandLifetimeSeconds;
 }
 
 /** True when a challenge under this policy may go to an out-of-band channel. */
-function canUseOutOfBand(policy: PolicyDocument): boolean {
-  return outOfBandChannels.some((channel) => policy.channels[channel].enabled && policy.channelOrder.includes(channel));
+function canUseOutOfBand(policy: PolicyDocument, outOfBand: readonly string[]): boolean {
+  const channels = policy.channels as Record<string, { enabled?: boolean } | undefined>;
+  return outOfBand.some((channel) => channels[channel]?.enabled === true && (policy.channelOrder as string[]).includes(channel));
 }
 
 export interface PolicyDocument {
@@ -170,16 +220,12 @@ export interface PolicyDocument {
   grades?: Record<string, unknown>;
 }
 
-/** Strict (unknown fields rejected); absent fields take the defaults. */
-export const policyDocumentSchema = policyDocumentObject as unknown as z.ZodType<PolicyDocument, unknown>;
+/** The built-in channels' document, strict (unknown fields rejected); absent fields take the defaults. */
+export const policyDocumentSchema = builtIn.schema;
 
-export const defaultPolicy = (): PolicyDocument => structuredClone({ ...defaults, grades: {} }) as PolicyDocument;
+export const defaultPolicy = (): PolicyDocument => builtIn.defaultPolicy();
 
-export function parsePolicy(json: unknown): { ok: true; policy: PolicyDocument } | { ok: false; errors: { path: string; message: string }[] } {
-  const parsed = policyDocumentSchema.safeParse(json);
-  if (parsed.success) return { ok: true, policy: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) };
-}
+export const parsePolicy = (json: unknown) => builtIn.parse(json);
 
 function deepMerge(base: unknown, override: unknown): unknown {
   if (override === undefined) return base;
@@ -205,14 +251,16 @@ export function effectivePolicy(policy: PolicyDocument, grade?: string): PolicyD
   return withinSecurityBounds(mergeGrade(complete, grade));
 }
 
+/** The built-in sections' bounds; a section only a composed schema knows is kept as it is. */
 function withinSecurityBounds(policy: PolicyDocument): PolicyDocument {
-  const ttlTooLong = outOfBandLifetimeExceeded(policy);
-  const channels = mapChannels((section, name) => section.withinBounds?.(policy.channels[name]) ?? policy.channels[name]);
-  if (!ttlTooLong && policyChannelNames.every((name) => channels[name] === policy.channels[name])) return policy;
+  const ttlTooLong = outOfBandLifetimeExceeded(policy, outOfBandChannels);
+  const current = policy.channels as Record<string, Record<string, unknown>>;
+  const bounded = mapSections(builtInSections, (section, name) => (current[name] === undefined ? undefined : (section.withinBounds?.(current[name] as never) ?? current[name])));
+  if (!ttlTooLong && policyChannelNames.every((name) => bounded[name] === current[name])) return policy;
   return {
     ...policy,
     challengeTtlSeconds: ttlTooLong ? securityBounds.maxOutOfBandLifetimeSeconds : policy.challengeTtlSeconds,
-    channels: channels as PolicyDocument['channels'],
+    channels: { ...current, ...bounded } as PolicyDocument['channels'],
   };
 }
 

@@ -12,6 +12,7 @@ import { createNumberHasher } from '../telephony/number-intelligence/number-hash
 import { normalizeNumber } from '../telephony/numbering-plan.ts';
 import { phoneChangeCallMount, phoneChangeCallRouter, twilioPhoneChangeCallPlacer } from '../telephony/ars/phone-change-call.ts';
 import { nowMs } from '../time/clock.ts';
+import { expressMount } from '../http/express-mount.ts';
 
 export const arsTelephony: ArsTelephony = {
   numbers(context) {
@@ -30,12 +31,12 @@ export const arsTelephony: ArsTelephony = {
     return {
       phoneChange: {
         placer: twilioPhoneChangeCallPlacer({ client, from: twilio.from, publicBaseUrl }),
-        webhooks: (notices) => ({ path: phoneChangeCallMount, handler: phoneChangeCallRouter({ notices, flows, authToken: twilio.authToken, publicBaseUrl, logger }) }),
+        webhooks: (notices) => ({ path: phoneChangeCallMount, handler: expressMount(phoneChangeCallRouter({ notices, flows, authToken: twilio.authToken, publicBaseUrl, logger })) }),
       },
       placer: twilioCallPlacer({ client, accountSid: twilio.accountSid, from: twilio.from, publicBaseUrl: config.publicBaseUrl }),
       webhooks: (calls) => ({
         path: arsWebhookMount,
-        handler: arsWebhookRouter({ calls, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger, patienceMs: config.arsWebhookPatienceMs }),
+        handler: expressMount(arsWebhookRouter({ calls, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger, patienceMs: config.arsWebhookPatienceMs })),
       }),
     };
   },

@@ -1,12 +1,11 @@
 // The composition root: builds every service from the typed Config, once, for any role.
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../storage/db.ts';
 import { openDb } from '../storage/open-db.ts';
 import { Envelope } from '../crypto/envelope.ts';
-import { createLogger, type Logger } from '../observability/logger.ts';
-import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { createLogger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
 import { createRedis, describeRedis, whenReady } from '../redis/redis-connections.ts';
 import { TenantStore } from '../tenants/tenant-store.ts';
 import { PolicyStore } from '../tenants/policy-store.ts';
@@ -22,7 +21,7 @@ import { BankRequestVerifier } from '../auth/verify-bank-request.ts';
 import { AdminAuthenticator } from '../auth/admin-auth.ts';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle.ts';
 import { KeyRevocationBus } from '../auth/key-revocation-bus.ts';
-import { createQueues, bullmqScheduler, bullmqEventDispatcher, type Queues } from '../jobs/queues.ts';
+import { createQueues, bullmqScheduler, bullmqEventDispatcher } from '../jobs/queues.ts';
 import { HoldService } from '../holds/hold-service.ts';
 import { createHoldQueue } from '../holds/hold-queue.ts';
 import { StopLinks } from '../holds/stop-link.ts';
@@ -30,29 +29,15 @@ import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { ProposalService } from '../policy-approval/proposal-service.ts';
 import { runBacktest } from '../backtest/run-backtest.ts';
+import type { ChannelHost } from '../channels/channel-module.ts';
+import { builtInPolicy, type PolicySchema } from '../policy/policy-schema.ts';
 
-export interface AppContext {
-  config: Config;
-  /** What "now" is for everything time-based (docs/reliability.md "Time as a tested dimension"). */
-  clock: Clock;
-  logger: Logger;
-  metrics: Metrics;
-  db: Db;
-  redis: Redis;
-  queueRedis: Redis;
-  envelope: Envelope;
-  tenants: TenantStore;
-  policies: PolicyStore;
+/** Everything the server built: what modules are lent (ChannelHost) and what only the core uses. */
+export interface AppContext extends ChannelHost {
   receipts: ReceiptSigner;
-  channels: ChannelRegistry;
-  challengeStore: ChallengeStore;
-  challenges: ChallengeService;
-  /** After approval: hold, tell, stop (docs/holds.md). */
-  holds: HoldService;
   deliveries: DeliveryStore;
   /** Maker-checker for policy changes (docs/admin-api.md "Maker-checker"). */
   proposals: ProposalService;
-  queues: Queues;
   bankVerifier: BankRequestVerifier;
   /** What verified bank requests teach about their keys, and the signals raised (docs/security.md). */
   keyUsage: KeyUsage;
@@ -62,6 +47,8 @@ export interface AppContext {
   keyRateLimiter: RateLimiterRedis;
   authFailures: AuthFailureThrottle;
   keyRevocations: KeyRevocationBus;
+  /** The policy document's schema, composed from the modules' sections (startServer passes it). */
+  policy: PolicySchema;
   close(): Promise<void>;
 }
 
@@ -81,10 +68,13 @@ export interface BuildContextOptions {
    * the windows' edges; production uses the system clock.
    */
   authClock?: () => Date;
+  /** The policy document's schema composed from the server's modules; the built-in channels' when absent. */
+  policy?: PolicySchema;
 }
 
 export async function buildContext(config: Config, options: BuildContextOptions = {}): Promise<AppContext> {
   const clock = options.clock ?? systemClock;
+  const policy = options.policy ?? builtInPolicy;
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics();
   const opened = await openDb(config);
@@ -163,6 +153,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     logger,
     clock,
     backtest: (tenantId, current, draft) => runBacktest({ db, clock }, { tenantId, current, draft }),
+    policy,
   });
   return {
     config,
@@ -190,6 +181,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     keyRateLimiter,
     authFailures,
     keyRevocations,
+    policy,
     async close() {
       await queues.close().catch(() => undefined);
       await holdQueue.close().catch(() => undefined);

@@ -5,7 +5,8 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AppContext } from './build-context.ts';
-import type { ChannelMount } from './channel-modules.ts';
+import type { ChannelMount } from '../channels/channel-module.ts';
+import { expressMount } from '../http/express-mount.ts';
 import { HoldNotifier, type HoldCallGuard, type HoldNotificationPhones } from '../holds/hold-notifier.ts';
 import { createHoldQueue, holdQueueNames, startHoldWorker, type HoldNotifyJob } from '../holds/hold-queue.ts';
 import { loadFlows } from '../telephony/ivr/load-flows.ts';
@@ -61,7 +62,7 @@ export async function holdCalling(context: AppContext): Promise<HoldCalling | un
   });
   context.holds.attachNotifications(notifier);
   return {
-    mount: { path: holdCallMount, handler: holdCallRouter({ notifier, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger }) },
+    mount: { path: holdCallMount, handler: expressMount(holdCallRouter({ notifier, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger })) },
     worker: (connection) => startHoldWorker<HoldNotifyJob>(connection, config.queuePrefix, holdQueueNames.notify, (job) => notifier.notify(job)),
     close: () => queue.close(),
   };

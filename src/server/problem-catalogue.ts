@@ -1,7 +1,7 @@
 // Every problem code the server can answer with: the core codes (src/errors/problem.ts) and each
 // module's own. A code means one thing: two declarations of the same code stop the server at start-up.
 import { problemCodes, type ProblemCatalogue } from '../errors/problem.ts';
-import type { ChannelModule } from './channel-modules.ts';
+import type { ChannelModule } from '../channels/channel-module.ts';
 
 export function problemCatalogue(modules: Pick<ChannelModule, 'name' | 'problemCodes'>[]): ProblemCatalogue {
   const catalogue: ProblemCatalogue = { ...problemCodes };

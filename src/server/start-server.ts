@@ -23,8 +23,9 @@ import { startExpiryWorker } from '../jobs/expiry-worker.ts';
 import { startWebhookWorker } from '../jobs/webhook-worker.ts';
 import { startMaintenanceWorker, scheduleMaintenance } from '../jobs/maintenance-worker.ts';
 import { bullmqEventDispatcher } from '../jobs/queues.ts';
-import { channelModules, type ChannelModule } from './channel-modules.ts';
+import { channelModules, policySectionsOf, type ChannelModule } from './channel-modules.ts';
 import { problemCatalogue } from './problem-catalogue.ts';
+import { composePolicy } from '../policy/policy-schema.ts';
 import { AuditSequencer } from '../audit/audit-sequencer.ts';
 import { customerRoutes } from '../customers/customer-routes.ts';
 import { RequestDrain } from './request-drain.ts';
@@ -69,17 +70,17 @@ export const createConsoleSessions = (context: AppContext): ConsoleSessions =>
 export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules, consoleSessions = createConsoleSessions(context)): RouteDefinition[] {
   const routes: RouteDefinition[] = [];
   routes.push(
-    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas) }),
-    ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record) }),
+    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas, { examples: Object.assign({}, ...modules.map((module) => module.openApiExamples ?? {})), problemCodes: problemCatalogue(modules) }) }),
+    ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record), channelNames: context.policy.channelNames }),
     ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock, onKeyRestored: (keyId) => context.keyUsage.forgetStrongSignals(keyId) }),
-    ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, backtest: (input) => runBacktest(context, input) }),
+    ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, policy: context.policy, backtest: (input) => runBacktest(context, input) }),
     ...proposalRoutes({ proposals: context.proposals }),
     ...dashboardRoutes(context),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
     ...customerRoutes(context, modules),
     ...customerAdminRoutes(context, modules),
-    ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries, queues: context.queues }),
+    ...challengeAdminRoutes({ db: context.db, tenants: context.tenants, challengeStore: context.challengeStore, deliveries: context.deliveries, queues: context.queues, modules, host: context }),
     ...consoleSessionRoutes({ db: context.db, sessions: consoleSessions }),
     ...securitySignalRoutes({ db: context.db }),
     ...modules.flatMap((module) => module.routes?.(context) ?? []),
@@ -103,7 +104,10 @@ export async function startServer(
   const modules = options.modules ?? channelModules;
   // A problem code declared by two modules stops the server before anything starts.
   problemCatalogue(modules);
-  const context = await buildContext(config, options);
+  // A module's settings come from loadConfig(env, modules): a module it was not given would run without them.
+  const unconfigured = modules.filter((module) => module.config && !Object.hasOwn(config.modules, module.name)).map((module) => module.name);
+  if (unconfigured.length > 0) throw new Error(`the configuration was loaded without the ${unconfigured.join(', ')} module(s): pass the module list to loadConfig`);
+  const context = await buildContext(config, { ...options, policy: options.policy ?? composePolicy(policySectionsOf(modules)) });
   for (const module of modules) await module.register(context);
   // Notification calls of held transfers, when calls can be placed (docs/holds.md).
   const calling = await holdCalling(context);
@@ -125,7 +129,8 @@ export async function startServer(
   const loopLag = config.role !== 'worker' && config.maxEventLoopLagMs > 0 ? watchEventLoopLag({ maxLagMs: config.maxEventLoopLagMs, clock: context.clock }) : undefined;
   if (config.role !== 'worker') {
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
-    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)]);
+    const consoleChannels = { channelNames: context.policy.channelNames, modules: modules.flatMap((module) => (module.console ? [{ name: module.name, console: module.console }] : [])) };
+    consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)], consoleChannels);
     mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? []), ...(calling ? [calling.mount] : [])];
     app = createApp({
       routes,

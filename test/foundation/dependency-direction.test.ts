@@ -1,8 +1,8 @@
 // Dependencies point one way (docs/architecture.md, "How a channel plugs in"): a channel folder imports
-// neither another channel nor telephony; telephony serves the ARS channel through the ports the channel
-// owns (it may import src/channels/ars, nothing else of src/channels); no other folder imports a concrete
-// channel — only the composition root (src/server/) puts them together, with the one exception listed
-// below. Imports are read statically.
+// neither another channel, nor telephony, nor the composition root (src/server/); telephony serves the
+// ARS channel through the ports the channel owns (it may import src/channels/ars, nothing else of
+// src/channels); no other folder imports a concrete channel — only the composition root (src/server/)
+// puts them together, with the one exception listed below. Imports are read statically.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -57,6 +57,7 @@ export function violation(from: string, to: string): string | undefined {
   if (fromChannel !== undefined) {
     if (toChannel !== undefined && toChannel !== fromChannel) return `channel ${fromChannel} imports channel ${toChannel}`;
     if (topFolder(to) === 'telephony') return `channel ${fromChannel} imports telephony (declare a port in the channel instead)`;
+    if (topFolder(to) === 'server') return `channel ${fromChannel} imports the composition root (the contract is channels/channel-module.ts)`;
     return undefined;
   }
   if (toChannel === undefined) return undefined;
@@ -72,6 +73,8 @@ test('the rule itself: channel → other channel, channel → telephony and core
   assert.match(violation('console/queue-dashboard.ts', 'channels/ars/place-call-queue.ts')!, /concrete channel ars/);
   assert.match(violation('telephony/ars/x.ts', 'channels/otp/otp-module.ts')!, /concrete channel otp/);
   assert.equal(violation('channels/ars/ars-module.ts', 'channels/channel.ts'), undefined);
+  assert.equal(violation('channels/ars/ars-module.ts', 'channels/channel-module.ts'), undefined);
+  assert.match(violation('channels/otp/otp-module.ts', 'server/build-context.ts')!, /imports the composition root/);
   assert.equal(violation('channels/ars/ars-module.ts', 'challenges/challenge-service.ts'), undefined);
   assert.equal(violation('telephony/ars/twilio-call-placer.ts', 'channels/ars/ars-ports.ts'), undefined);
   assert.equal(violation('server/channel-modules.ts', 'channels/ars/ars-module.ts'), undefined);
@@ -105,7 +108,9 @@ test('every import under src/ points one way', () => {
 
 test("a channel's policy section stays light: it imports only src/policy/policy-fields.ts (and zod)", () => {
   const sections = sourceFiles(join(src, 'channels')).filter((file) => channelPolicyFile.test(relative(src, file)));
-  assert.deepEqual(sections.map((file) => relative(src, file)).sort(), ['channels/ars/ars-policy.ts', 'channels/otp/otp-policy.ts', 'channels/webauthn/webauthn-policy.ts']);
+  // Every channel's (whichever channels there are), and at least the shipped ones: a pattern that matched nothing would pass vacuously.
+  const found = sections.map((file) => relative(src, file));
+  for (const shipped of ['channels/ars/ars-policy.ts', 'channels/otp/otp-policy.ts', 'channels/webauthn/webauthn-policy.ts']) assert.ok(found.includes(shipped), shipped);
   for (const file of sections) {
     assert.deepEqual(importsOf(file, readFileSync(file, 'utf8')).map((found) => found.target), ['policy/policy-fields.ts'], relative(src, file));
   }

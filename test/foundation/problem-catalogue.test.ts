@@ -9,9 +9,10 @@ import { otpProblem } from '../../src/channels/otp/otp-problem-codes.ts';
 import { webauthnProblem } from '../../src/channels/webauthn/webauthn-problem-codes.ts';
 import { arsProblem } from '../../src/channels/ars/ars-problem-codes.ts';
 
-test('the core and the channel modules together declare every problem code, once', () => {
+test('the core and the channel modules together declare every problem code the API has answered with, once', () => {
   const catalogue = problemCatalogue(channelModules);
-  assert.deepEqual(Object.keys(catalogue).sort(), [
+  // Every code the API has answered with is still declared (a module may add its own).
+  const answered = [
     'approver_not_distinct', 'call_forwarding_active', 'call_forwarding_unknown', 'challenge_gone', 'challenge_not_held', 'challenge_not_pending', 'conflict',
     'country_not_allowed', 'csrf_failed', 'forbidden', 'hold_released', 'hold_stop_closed', 'idempotency_in_progress', 'idempotency_key_reused',
     'internal_error', 'invalid_amount', 'invalid_code', 'invalid_number', 'line_type_never_dialed',
@@ -22,7 +23,8 @@ test('the core and the channel modules together declare every problem code, once
     'rate_limited', 'request_aborted', 'service_unavailable', 'sim_swapped_recently', 'token_locked', 'token_removed', 'unauthorized',
     'unprocessable', 'unsafe_callback_url', 'unsupported_media_type', 'unsupported_suite', 'validation_failed',
     'weak_secret', 'wrong_channel',
-  ]);
+  ];
+  assert.deepEqual(answered.filter((code) => !Object.hasOwn(catalogue, code)), []);
 });
 
 test('a code declared twice is refused, naming both declarations', () => {

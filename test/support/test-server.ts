@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config/config.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import type { Channel } from '../../src/channels/channel.ts';
 import type { Db } from '../../src/storage/db.ts';
-import type { ChannelModule } from '../../src/server/channel-modules.ts';
+import { channelModules, type ChannelModule } from '../../src/server/channel-modules.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { createPostgresDatabase, type DbKind } from './databases.ts';
 
@@ -117,7 +117,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   };
-  const config = loadConfig(env);
+  const config = loadConfig(env, options.modules ?? channelModules);
   const logs: string[] = [];
   const logDestination = options.captureLogs
     ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })

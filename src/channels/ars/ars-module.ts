@@ -2,8 +2,7 @@
 // webhooks, the place-call and reconcile workers. What it needs from the telephone world (number
 // vetting, call caps, the call placer, the webhooks) comes in as `telephony` (ars-telephony.ts).
 import type { Queue, Worker } from 'bullmq';
-import type { AppContext } from '../../server/build-context.ts';
-import type { ChannelModule } from '../../server/channel-modules.ts';
+import type { ChannelHost, ChannelModule } from '../channel-module.ts';
 import { arsEnrollmentRoutes } from './ars-enrollment-routes.ts';
 import { ArsCallService } from './ars-call-service.ts';
 import { ArsChannel } from './ars-channel.ts';
@@ -17,6 +16,12 @@ import { bullmqPlaceCallScheduler, createPlaceCallQueue, placeCallQueueName, sta
 import { CallReconciler } from './call-reconciler.ts';
 import { reconcileQueueName, startReconcileWorker } from './reconcile-queue.ts';
 import { arsProblemCodes } from './ars-problem-codes.ts';
+import { arsPolicy } from './ars-policy.ts';
+import { arsTimeline, callAttemptView } from './ars-timeline.ts';
+import { arsOpenApiExamples } from './ars-openapi-examples.ts';
+import { arsConsole, arsConsoleCustomer, type ArsSummary } from './ars-console.ts';
+import { effectivePolicy } from '../../policy/policy-schema.ts';
+import { z } from 'zod';
 import { NotificationPhoneEnrollment, notificationPhoneSummary } from './notification-phone.ts';
 import { NumberChangeMarks } from './number-change-marks.ts';
 import { PhoneChangeNotices } from './phone-change-notices.ts';
@@ -33,10 +38,10 @@ interface Calling {
   notices: PhoneChangeNotices;
 }
 
-export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment(context: AppContext): ArsEnrollment } {
+export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment(context: ChannelHost): ArsEnrollment } {
   // One module instance may serve several servers in one process (tests): state is per context.
-  const states = new WeakMap<AppContext, { enrollment: ArsEnrollment; notificationPhones: NotificationPhoneEnrollment; marks: NumberChangeMarks; calling?: Calling }>();
-  const stateOf = (context: AppContext) => {
+  const states = new WeakMap<ChannelHost, { enrollment: ArsEnrollment; notificationPhones: NotificationPhoneEnrollment; marks: NumberChangeMarks; calling?: Calling }>();
+  const stateOf = (context: ChannelHost) => {
     const state = states.get(context);
     if (!state) throw new Error('the ARS module is not registered with this context');
     return state;
@@ -44,6 +49,9 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
 
   return {
     name: 'ars',
+    policy: arsPolicy,
+    openApiExamples: arsOpenApiExamples,
+    console: arsConsole,
     queueNames: [placeCallQueueName, reconcileQueueName, phoneChangeQueueName],
     problemCodes: arsProblemCodes,
     enrollment: (context) => stateOf(context).enrollment,
@@ -120,6 +128,13 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
       await stateOf(context).notificationPhones.erase(tx, tenantId, customerId);
     },
     unlockCustomer: (context, tx, tenantId, customerId) => stateOf(context).enrollment.unlock(tx, tenantId, customerId),
+    timeline: (host, tenantId, challengeId) => arsTimeline(host.db, tenantId, challengeId),
+    consoleCustomer: async (host, tenantId, customerId) => {
+      const summary = (await stateOf(host).enrollment.describe(tenantId, customerId)) as unknown as ArsSummary;
+      const policy = effectivePolicy((await host.policies.currentCached(tenantId)).document).channels.ars;
+      return arsConsoleCustomer(summary, policy, host.clock());
+    },
+    timelineSchema: { callAttempts: z.array(callAttemptView) },
     async sweep(context, now) {
       const { marks, calling } = stateOf(context);
       // Calls to old numbers whose jobs were lost are placed here too (counted apart: nothing is removed).

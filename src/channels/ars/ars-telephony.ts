@@ -2,8 +2,7 @@
 // (docs/architecture.md, "How a channel plugs in"). The composition root builds it
 // (src/server/ars-telephony.ts: Twilio, the IVR flow runtime, number intelligence) and hands it to
 // `arsModule(telephony)`; nothing in this folder imports src/telephony/.
-import type { AppContext } from '../../server/build-context.ts';
-import type { ChannelMount } from '../../server/channel-modules.ts';
+import type { ChannelHost, ChannelMount } from '../channel-module.ts';
 import type { ArsCallService } from './ars-call-service.ts';
 import type { CallPlacer, NumberHasher, NumberNormalizer } from './ars-ports.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
@@ -26,10 +25,10 @@ export interface ArsVoice {
 }
 
 export interface ArsTelephony {
-  numbers(context: AppContext): ArsNumbers;
+  numbers(context: ChannelHost): ArsNumbers;
   /**
    * The voice provider, or undefined when none is configured (enrollment still works, no call is
    * placed). Validates what calls will say first: a broken flow file stops the server here.
    */
-  voice(context: AppContext): Promise<ArsVoice | undefined>;
+  voice(context: ChannelHost): Promise<ArsVoice | undefined>;
 }

@@ -6,9 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { z } from 'zod';
-import type { ChannelModule } from '../../server/channel-modules.ts';
-import type { AppContext } from '../../server/build-context.ts';
+import type { ChannelHost, ChannelModule } from '../channel-module.ts';
 import { bullmqEventDispatcher } from '../../jobs/queues.ts';
+import { expressMount } from '../../http/express-mount.ts';
 import { ConfirmationService } from './confirmation-service.ts';
 import { ConfirmationStore } from './confirmation-store.ts';
 import { CredentialStore } from './credential-store.ts';
@@ -19,6 +19,9 @@ import type { WebAuthnHost } from './webauthn-host.ts';
 import { webauthnRoutes } from './webauthn-routes.ts';
 import { webauthnProblemCodes } from './webauthn-problem-codes.ts';
 import { sweepWebAuthnRecords } from './webauthn-sweep.ts';
+import { webauthnPolicy } from './webauthn-policy.ts';
+import { webauthnOpenApiExamples } from './webauthn-openapi-examples.ts';
+import { webauthnConsole, webauthnConsoleCustomer } from './webauthn-console.ts';
 
 interface WebAuthnServices {
   host: WebAuthnHost;
@@ -28,9 +31,9 @@ interface WebAuthnServices {
 }
 
 // One set of services per application context (tests run several servers in one process).
-const servicesByContext = new WeakMap<AppContext, WebAuthnServices>();
+const servicesByContext = new WeakMap<ChannelHost, WebAuthnServices>();
 
-function webauthnServices(context: AppContext): WebAuthnServices {
+function webauthnServices(context: ChannelHost): WebAuthnServices {
   let services = servicesByContext.get(context);
   if (!services) {
     const host: WebAuthnHost = {
@@ -76,12 +79,19 @@ function pageAssets(): express.RequestHandler {
 
 export const webauthnModule: ChannelModule = {
   name: 'webauthn',
+  policy: webauthnPolicy,
+  openApiExamples: webauthnOpenApiExamples,
+  console: webauthnConsole,
+  consoleCustomer: async (context, tenantId, customerId) => {
+    const { host, credentials } = webauthnServices(context);
+    return webauthnConsoleCustomer(await credentials.count(host.db, tenantId, customerId));
+  },
   problemCodes: webauthnProblemCodes,
   register: (context) => {
     webauthnServices(context);
   },
   routes: (context) => webauthnRoutes(webauthnServices(context)),
-  mounts: () => [{ path: '/c/webauthn/assets', handler: pageAssets() }],
+  mounts: () => [{ path: '/c/webauthn/assets', handler: expressMount(pageAssets()) }],
   describeCustomer: async (context, tenantId, customerId) => {
     const { host, credentials } = webauthnServices(context);
     return { passkeys: await credentials.count(host.db, tenantId, customerId) };

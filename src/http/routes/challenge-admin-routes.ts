@@ -1,6 +1,7 @@
 // Read-only admin views of challenges for the console (docs/console.md): search within one tenant, and
-// one challenge's timeline — decision and rules, channel, call attempts, OTP attempts, webhook
-// deliveries with their attempts, and the audit entries about it. Every query names the tenant.
+// one challenge's timeline — decision and rules, channel, each module's part (its `timeline`, from its
+// own tables: the ARS call attempts, the OTP attempts), webhook deliveries with their attempts, and the
+// audit entries about it. Every query names the tenant; the core queries no channel's table.
 import { z } from 'zod';
 import type { Db } from '../../storage/db.ts';
 import type { ChallengeStore } from '../../challenges/challenge-store.ts';
@@ -14,6 +15,7 @@ import { notFound } from '../../errors/problem.ts';
 import { flushAudit } from '../../audit/audit-log.ts';
 import { customerIdSchema } from '../schemas.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
+import type { ChannelHost, ChannelModule } from '../../channels/channel-module.ts';
 
 const tenantId = z.string().regex(/^ten_[A-Za-z0-9_-]{8,32}$/);
 const statuses = ['pending', ...terminalStatuses] as const;
@@ -46,7 +48,16 @@ interface SummaryRow {
   completed_at: Date | null;
 }
 
-export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; challengeStore: ChallengeStore; deliveries: DeliveryStore; queues: Queues }): RouteDefinition[] {
+export function challengeAdminRoutes(deps: {
+  db: Db;
+  tenants: TenantStore;
+  challengeStore: ChallengeStore;
+  deliveries: DeliveryStore;
+  queues: Queues;
+  /** The modules whose parts the timeline carries, and the host they run with. */
+  modules: readonly Pick<ChannelModule, 'timeline' | 'timelineSchema'>[];
+  host: ChannelHost;
+}): RouteDefinition[] {
   const { db } = deps;
   const requireTenant = async (id: string) => {
     if (!(await deps.tenants.get(id))) throw notFound('tenant');
@@ -99,27 +110,34 @@ export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; chall
       method: 'get',
       path: '/admin/v1/tenants/:id/challenges/:challengeId',
       auth: { kind: 'admin', role: 'viewer', tenantScope: 'path' },
-      summary: "A challenge's timeline: the challenge, call attempts, OTP attempts, webhook deliveries and audit entries",
+      summary: "A challenge's timeline: the challenge, each channel module's part (call attempts, OTP attempts), webhook deliveries and audit entries",
       tags: ['admin: challenges'],
       params: z.strictObject({ id: tenantId, challengeId: z.string().regex(/^chl_[A-Za-z0-9_-]{10,40}$/) }),
-      responses: { 200: { description: 'The timeline', schema: z.object({ challenge: z.record(z.string(), z.unknown()), policyVersion: z.number().nullable(), callAttempts: z.array(z.record(z.string(), z.unknown())), otpAttempts: z.record(z.string(), z.unknown()).nullable(), deliveries: z.array(z.record(z.string(), z.unknown())), audit: z.array(z.record(z.string(), z.unknown())) }) } },
+      responses: {
+        200: {
+          description: "The timeline: the challenge, the modules' parts (e.g. the ARS call attempts, the OTP attempts), deliveries and audit entries",
+          schema: z.object({
+            challenge: z.record(z.string(), z.unknown()),
+            policyVersion: z.number().nullable(),
+            ...Object.assign({}, ...deps.modules.map((module) => module.timelineSchema ?? {})),
+            deliveries: z.array(z.record(z.string(), z.unknown())),
+            audit: z.array(z.record(z.string(), z.unknown())),
+          }),
+        },
+      },
       handler: async ({ params }) => {
         const record = await deps.challengeStore.get(db, params.id, params.challengeId);
         if (!record) throw notFound('challenge');
         await flushAudit(db);
-        const [version, calls, otp, deliveryRows, audit] = await Promise.all([
+        const [version, deliveryRows, audit, parts] = await Promise.all([
           db.query<{ policy_version: number }>('SELECT policy_version FROM challenges WHERE tenant_id = $1 AND id = $2', [params.id, params.challengeId]),
-          db.query<{ attempt_number: number; status: string; end_reason: string | null; answered_by: string | null; answers_given: number; no_inputs: number; created_at: Date; answered_at: Date | null; ended_at: Date | null }>(
-            `SELECT attempt_number, status, end_reason, answered_by, answers_given, no_inputs, created_at, answered_at, ended_at
-               FROM ars_call_attempts WHERE tenant_id = $1 AND challenge_id = $2 ORDER BY attempt_number`,
-            [params.id, params.challengeId],
-          ),
-          db.query<{ attempts: number; accepted: boolean }>('SELECT attempts, accepted FROM otp_challenge_attempts WHERE tenant_id = $1 AND challenge_id = $2', [params.id, params.challengeId]),
           deps.deliveries.listForTenant(params.id, { challengeId: params.challengeId, limit: 50 }),
           db.query<{ seq: string; actor: string; action: string; data: Record<string, unknown>; created_at: Date }>(
             'SELECT seq, actor, action, data, created_at FROM audit_log WHERE tenant_id = $1 AND subject = $2 ORDER BY seq',
             [params.id, params.challengeId],
           ),
+          // Each module's part, from its own tables, in this tenant's scope.
+          Promise.all(deps.modules.map((module) => module.timeline?.(deps.host, params.id, params.challengeId) ?? {})),
         ]);
         const deliveries = await Promise.all(
           deliveryRows.map(async (row) => ({
@@ -137,18 +155,7 @@ export function challengeAdminRoutes(deps: { db: Db; tenants: TenantStore; chall
           body: {
             challenge: publicChallenge(record),
             policyVersion: version.rows[0]?.policy_version ?? null,
-            callAttempts: calls.rows.map((call) => ({
-              attempt: call.attempt_number,
-              status: call.status,
-              endReason: call.end_reason,
-              answeredBy: call.answered_by,
-              answersGiven: call.answers_given,
-              noInputs: call.no_inputs,
-              createdAt: call.created_at.toISOString(),
-              answeredAt: call.answered_at?.toISOString() ?? null,
-              endedAt: call.ended_at?.toISOString() ?? null,
-            })),
-            otpAttempts: otp.rows[0] ? { attempts: otp.rows[0].attempts, accepted: otp.rows[0].accepted } : null,
+            ...Object.assign({}, ...parts),
             deliveries,
             audit: audit.rows.map((row) => ({ seq: Number(row.seq), actor: row.actor, action: row.action, data: row.data, createdAt: row.created_at.toISOString() })),
           },

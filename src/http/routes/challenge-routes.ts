@@ -1,4 +1,5 @@
-import { challengeIdParams, challengeResponseSchema, createChallengeSchema } from '../../challenges/challenge-schemas.ts';
+import { challengeIdParams, challengeSchemasFor } from '../../challenges/challenge-schemas.ts';
+import { channelNames as shippedChannels } from '../../channels/channel.ts';
 import { publicChallenge, type ChallengeRecord } from '../../challenges/challenge-record.ts';
 import type { ChallengeService } from '../../challenges/challenge-service.ts';
 import { withIdempotency } from '../../challenges/idempotency.ts';
@@ -20,7 +21,9 @@ function unknownCustomerOf(answer: unknown): string | undefined {
   return reasons.includes('not_enrolled') && reasons.every((reason) => nothingToVerifyWith.has(reason)) ? challenge.customerId : undefined;
 }
 
-export function challengeRoutes(deps: { db: Db; challenges: ChallengeService; stopUrlOf?: (record: ChallengeRecord) => string | null }): RouteDefinition[] {
+/** `channelNames`: the server's channels (its modules'); the shipped ones by default. */
+export function challengeRoutes(deps: { db: Db; challenges: ChallengeService; stopUrlOf?: (record: ChallengeRecord) => string | null; channelNames?: readonly string[] }): RouteDefinition[] {
+  const { create: createChallengeSchema, response: challengeResponseSchema } = challengeSchemasFor(deps.channelNames ?? shippedChannels);
   const challenge = { description: 'The challenge', schema: challengeResponseSchema };
   return [
     defineRoute({

@@ -3,7 +3,7 @@ import type { Db } from '../../storage/db.ts';
 import type { PolicyStore, PolicyVersion } from '../../tenants/policy-store.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
 import { ProblemError, notFound } from '../../errors/problem.ts';
-import { policyDocumentSchema, effectivePolicy, type PolicyDocument as PolicyDocumentOf } from '../../policy/policy-schema.ts';
+import { effectivePolicy, type PolicyDocument as PolicyDocumentOf, type PolicySchema } from '../../policy/policy-schema.ts';
 import { evaluateStepUp } from '../../policy/evaluate.ts';
 import { holdAt, planHold } from '../../holds/hold-plan.ts';
 import { parseAmount } from '../../money/money.ts';
@@ -42,8 +42,8 @@ const backtestInput = z.strictObject({
 });
 
 /** A draft in a request body, validated like a PUT's; its problems are named under `field`. */
-function parseDraft(field: string, draft: unknown) {
-  const parsed = policyDocumentSchema.safeParse(draft);
+function parseDraft(policy: PolicySchema, field: string, draft: unknown) {
+  const parsed = policy.schema.safeParse(draft);
   if (parsed.success) return parsed.data;
   const errors = parsed.error.issues.map((i) => ({ path: [field, ...i.path.map(String)].join('.'), message: i.message }));
   throw new ProblemError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
@@ -54,6 +54,8 @@ export function policyAdminRoutes(deps: {
   tenants: TenantStore;
   policies: PolicyStore;
   proposals: ProposalService;
+  /** The document's schema composed from the server's modules (src/policy/policy-schema.ts, composePolicy). */
+  policy: PolicySchema;
   backtest(input: { tenantId: string; current: PolicyVersion; draft: PolicyDocumentOf; days: number }): Promise<BacktestResult>;
 }): RouteDefinition[] {
   const requireTenant = async (id: string) => {
@@ -81,7 +83,7 @@ export function policyAdminRoutes(deps: {
       summary: 'Replace the policy; If-Match must carry the current ETag. With maker-checker on (docs/admin-api.md), answers 202 with a proposal that another admin approves',
       tags: ['admin: policy'],
       params: tenantIdParams,
-      body: policyDocumentSchema,
+      body: deps.policy.schema,
       headers: [{ name: 'If-Match', required: true, description: 'The ETag of the version being replaced, e.g. "v3"' }],
       responses: {
         200: { description: 'The new version (the tenant does not require approval)', schema: versionView },
@@ -155,7 +157,7 @@ export function policyAdminRoutes(deps: {
           document = current.document;
           policyVersion = current.version;
         } else {
-          document = parseDraft('policy', body.policy);
+          document = parseDraft(deps.policy, 'policy', body.policy);
         }
         const policy = effectivePolicy(document, body.context?.grade);
         const amount = body.transaction.amount ? parseAmount(body.transaction.amount) : undefined;
@@ -186,7 +188,7 @@ export function policyAdminRoutes(deps: {
       responses: { 200: { description: 'The two policies side by side', schema: backtestResultSchema } },
       handler: async ({ params, body }) => {
         await requireTenant(params.id);
-        const draft = parseDraft('document', body.document);
+        const draft = parseDraft(deps.policy, 'document', body.document);
         const current = await deps.policies.current(params.id);
         return { status: 200, body: await deps.backtest({ tenantId: params.id, current, draft, days: body.days }) };
       },

@@ -1,14 +1,29 @@
 // Challenge search within a tenant (customer, status, reason, time) and one challenge's timeline:
-// decision and the rules that fired, channel, call attempts, OTP attempts, deliveries, audit entries.
+// decision and the rules that fired, channel, each channel module's sections (as its metadata
+// describes them: channels.js), deliveries, audit entries.
 import { h, field, notice, table, toast, fmtTime } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { tenantSelect } from './tenant-picker.js';
 import { can, route } from '../console.js';
 import { holdBadge, stopHoldForm } from './holds.js';
+import { channelMetadata, text } from '../channels.js';
 
 const statuses = ['pending', 'approved', 'denied', 'expired', 'canceled', 'failed', 'not_required'];
 const amountText = (amount) => (amount && typeof amount === 'object' ? `${amount.value} ${amount.currency}` : '—');
+/** One section of a module's part of the timeline (its `timeline` metadata), from the value under its key. */
+function moduleSection(section, value) {
+  const cell = (format, item) => (format === 'time' ? fmtTime(item) || '—' : format === 'yesno' ? t(item ? 'common.yes' : 'common.no') : item === null || item === undefined ? '—' : String(item));
+  let body;
+  if (section.kind === 'table') {
+    const rows = Array.isArray(value) ? value : [];
+    body = rows.length ? table(section.columns.map((column) => text(column.label)), rows.map((row) => h('tr', {}, section.columns.map((column) => h('td', {}, cell(column.format, row[column.field])))))) : h('p', { class: 'muted' }, text(section.empty));
+  } else {
+    body = value ? h('p', {}, section.fields.map((entry, index) => [index ? ' · ' : '', `${text(entry.label)}: ${cell(entry.format, value[entry.field])}`])) : h('p', { class: 'muted' }, text(section.empty));
+  }
+  return h('section', { class: 'card', 'data-testid': `timeline-${section.key}` }, h('h2', {}, text(section.title)), body);
+}
+
 const statusBadge = (status) => h('span', { class: `badge ${status === 'approved' || status === 'not_required' ? 'good' : status === 'pending' ? '' : 'bad'}` }, t(`status.${status}`));
 
 export async function challengesPage(tenantId, params = new URLSearchParams()) {
@@ -89,10 +104,8 @@ export async function challengePage(tenantId, challengeId) {
   }
   // Stopping a held transfer (operator and up): the server answers 409 once the stop window closed.
   const stop = c.hold?.state === 'held' ? stopHoldForm(tenantId, challengeId, route) : null;
-  const calls = timeline.callAttempts.length
-    ? table([t('calls.attempt'), t('calls.status'), t('calls.endReason'), t('calls.answeredBy'), t('calls.answers'), t('calls.started'), t('calls.ended')], timeline.callAttempts.map((a) => h('tr', {}, h('td', {}, String(a.attempt)), h('td', {}, a.status), h('td', {}, a.endReason ?? '—'), h('td', {}, a.answeredBy ?? '—'), h('td', {}, String(a.answersGiven)), h('td', {}, fmtTime(a.createdAt)), h('td', {}, fmtTime(a.endedAt)))))
-    : h('p', { class: 'muted' }, t('calls.none'));
-  const otp = timeline.otpAttempts ? h('p', {}, t('otp.attempts', { attempts: timeline.otpAttempts.attempts }), ' · ', timeline.otpAttempts.accepted ? t('otp.accepted') : t('otp.notAccepted')) : h('p', { class: 'muted' }, t('otp.none'));
+  const { modules } = await channelMetadata();
+  const moduleSections = modules.flatMap((module) => (module.console.timeline ?? []).filter((section) => section.key in timeline).map((section) => moduleSection(section, timeline[section.key])));
   const deliveries = timeline.deliveries.length
     ? timeline.deliveries.map((d) => h('div', { class: 'card', 'data-testid': 'delivery' }, h('p', {}, h('strong', {}, d.type), ' → ', h('span', { class: 'mono' }, d.url), ' ', h('span', { class: `badge ${d.status === 'delivered' ? 'good' : d.status === 'failed' ? 'bad' : ''}` }, d.status), ' ', redeliverButton(tenantId, d)), d.attempts.length ? table([t('deliveries.attempt'), t('common.time'), t('deliveries.statusCode'), t('deliveries.error'), t('deliveries.duration')], d.attempts.map((a) => h('tr', {}, h('td', {}, String(a.attempt)), h('td', {}, fmtTime(a.at)), h('td', {}, a.statusCode ?? '—'), h('td', {}, a.error ?? '—'), h('td', {}, `${a.durationMs} ms`)))) : h('p', { class: 'muted' }, t('deliveries.noAttempts'))))
     : [h('p', { class: 'muted' }, t('deliveries.none'))];
@@ -102,8 +115,7 @@ export async function challengePage(tenantId, challengeId) {
     h('p', {}, h('a', { href: `#/challenges/${tenantId}` }, t('challenges.back'))),
     h('section', { class: 'card' }, h('table', {}, h('tbody', {}, facts.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))))),
     stop,
-    h('section', { class: 'card' }, h('h2', {}, t('calls.title')), calls),
-    h('section', { class: 'card' }, h('h2', {}, t('otp.title')), otp),
+    moduleSections,
     h('section', { class: 'card' }, h('h2', {}, t('deliveries.title')), deliveries),
     h('section', { class: 'card' }, h('h2', {}, t('audit.title')), audit),
   ];

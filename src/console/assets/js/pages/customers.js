@@ -1,10 +1,26 @@
-// A customer by id: enrollment (masked phone, eligibility under the current policy, cooldown, tokens,
-// passkeys), lock state with unlock (a reason is required and audited), and erasure.
+// A customer by id: what each channel module shows of the customer (its facts in both languages, from
+// the summary's `console` part: e.g. a masked phone number and why a channel cannot be used now), the
+// lock state with unlock (a reason is required and audited), and erasure.
 import { h, clear, field, notice, table, toast, fmtTime } from '../dom.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { can } from '../console.js';
 import { tenantSelect } from './tenant-picker.js';
+import { channelMetadata, text } from '../channels.js';
+
+/** A module's fact value, by its kind (src/channels/channel-module.ts, ConsoleFactValue). */
+function factValue(value) {
+  if ('label' in value && 'badge' in value) return h('span', { class: `badge ${value.badge}` }, text(value.label));
+  if ('label' in value) return text(value.label);
+  if ('time' in value) return value.time ? fmtTime(value.time) : '—';
+  if ('yes' in value) return t(value.yes ? 'common.yes' : 'common.no');
+  if ('list' in value) return h('ul', {}, value.list.map((item) => h('li', {}, text(item))));
+  if ('table' in value) {
+    const { columns, rows, empty } = value.table;
+    return rows.length ? table(columns.map(text), rows.map((row) => h('tr', {}, row.map((cell) => h('td', {}, typeof cell === 'string' ? cell : text(cell)))))) : h('p', { class: 'muted' }, text(empty));
+  }
+  return value.text;
+}
 
 export async function customersPage(tenantId, customerId) {
   const picker = await tenantSelect(tenantId);
@@ -26,29 +42,10 @@ async function customerView(tenantId, customerId) {
   } catch (error) {
     return notice(error.status === 404 ? 'warn' : 'bad', error.status === 404 ? t('customers.notFound') : error.message);
   }
-  const policy = (await api('GET', `/admin/v1/tenants/${tenantId}/policy`)).body.document;
-  const ars = policy.channels?.ars ?? {};
-  const phone = summary.phone;
-  const reasons = [];
-  if (!phone) reasons.push(t('customers.noPhone'));
-  else if (phone.lineType && !(ars.allowedLineTypes ?? []).includes(phone.lineType)) reasons.push(t('customers.lineTypeRefused', { lineType: phone.lineType }));
-  if (phone?.callForwarding === true && ars.callForwarding !== 'allow') reasons.push(t('customers.forwardingActive'));
-  if (phone && phone.callForwarding === null && ars.forwardingUnknown === 'reject') reasons.push(t('customers.forwardingUnknown'));
-  let cooldownUntil = null;
-  if (phone?.numberChangedAt) {
-    const until = new Date(new Date(phone.numberChangedAt).getTime() + (ars.numberChangeCooldownDays ?? 0) * 86_400_000);
-    if (until > new Date()) {
-      cooldownUntil = until.toISOString();
-      reasons.push(t('customers.inCooldown', { until: fmtTime(cooldownUntil) }));
-    }
-  }
-  if (summary.ars && !summary.ars.knowledgeSecret) reasons.push(t('customers.noSecret'));
-  if (summary.ars?.locked) reasons.push(t('customers.locked'));
-  // Disputed on the call to the old number (docs/ars-channel.md "A changed number"): unlock restores it.
-  if (phone?.suspended) reasons.push(t('customers.phoneSuspended'));
-  const tokens = summary.otpTokens ?? [];
-  const tokenLocked = tokens.some((token) => token.locked);
-  const locked = Boolean(summary.ars?.locked) || tokenLocked || Boolean(phone?.suspended);
+  // Each channel module's part (`console` in the summary): facts in both languages, and whether it holds the customer locked.
+  const { modules } = await channelMetadata();
+  const parts = modules.filter((module) => summary.console?.[module.name]).map((module) => summary.console[module.name]);
+  const locked = parts.some((part) => part.locked);
 
   const actionResult = h('div');
   const actions = h('div', { class: 'actions' });
@@ -89,24 +86,14 @@ async function customerView(tenantId, customerId) {
   }
 
   const rows = [
-    [t('customers.phone'), phone ? `${phone.number} (${phone.lineType ?? '?'})` : '—'],
-    [t('customers.forwarding'), phone ? t(phone.callForwarding === true ? 'customers.forwardingOn' : phone.callForwarding === false ? 'customers.forwardingOff' : 'customers.forwardingUnknownState') : '—'],
-    [t('customers.eligible'), reasons.length === 0 ? h('span', { class: 'badge good' }, t('common.yes')) : h('span', { class: 'badge bad' }, t('common.no'))],
-    [t('customers.why'), reasons.length ? h('ul', {}, reasons.map((r) => h('li', {}, r))) : '—'],
-    [t('customers.cooldown'), cooldownUntil ? fmtTime(cooldownUntil) : '—'],
-    [t('customers.secret'), summary.ars?.knowledgeSecret ? t('common.yes') : t('common.no')],
+    ...parts.flatMap((part) => part.facts.map((fact) => [text(fact.label), factValue(fact.value)])),
     [t('customers.lockState'), h('span', { 'data-testid': 'lock-state', class: `badge ${locked ? 'bad' : 'good'}` }, locked ? t('customers.lockedState') : t('customers.unlockedState'))],
-    [t('customers.failures'), String(summary.ars?.consecutiveFailures ?? 0)],
-    [t('customers.passkeys'), String(summary.passkeys ?? 0)],
     [t('customers.grade'), summary.grade ?? '—'],
   ];
-  const tokenTable = tokens.length
-    ? table([t('customers.tokenId'), t('customers.tokenType'), t('customers.lockState')], tokens.map((token) => h('tr', {}, h('td', { class: 'mono' }, token.id), h('td', {}, token.type + (token.suite ? ` ${token.suite}` : '')), h('td', {}, token.locked ? t('customers.lockedState') : t('customers.unlockedState')))))
-    : h('p', { class: 'muted' }, t('customers.noTokens'));
   const container = h(
     'div',
     { 'data-testid': 'customer' },
-    h('section', { class: 'card' }, h('h2', {}, customerId), h('table', {}, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))), h('h3', {}, t('customers.tokens')), tokenTable, actions, actionResult),
+    h('section', { class: 'card' }, h('h2', {}, customerId), h('table', {}, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))), actions, actionResult),
     unlockSection,
     h('p', {}, h('a', { href: `#/challenges/${tenantId}?customer=${encodeURIComponent(customerId)}` }, t('customers.challenges'))),
   );

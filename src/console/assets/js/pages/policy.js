@@ -7,6 +7,7 @@ import { t } from '../i18n.js';
 import { can, route } from '../console.js';
 import { jsonDiff } from '../diff.js';
 import { backtestView } from '../backtest-view.js';
+import { channelMetadata, text } from '../channels.js';
 
 /** After a PUT: a new version (200), or a proposal waiting for another admin (202, maker-checker). */
 function afterWrite(tenantId, written, savedMessage) {
@@ -20,13 +21,21 @@ function afterWrite(tenantId, written, savedMessage) {
 }
 
 const transactionTypes = ['transfer', 'certificate_reissue', 'device_designation', 'payee_registration', 'limit_change', 'other'];
-const formFields = [
-  ['stepUp', [['stepUp.dailyCumulativeThreshold', 'money'], ['stepUp.designatedDeviceExemptBelow', 'money'], ['stepUp.unregisteredPayeeLimit', 'money'], ['stepUp.riskScoreThreshold', 'number'], ['stepUp.alwaysFor', 'types']]],
-  ['channels', [['channelOrder', 'list'], ['channels.ars.enabled', 'bool'], ['channels.webauthn.enabled', 'bool'], ['channels.otp.enabled', 'bool'], ['channels.otp.maxAttempts', 'number'], ['challengeTtlSeconds', 'number']]],
-  ['calls', [['channels.ars.callAttempts', 'number'], ['channels.ars.lockAfterConsecutiveFailures', 'number'], ['channels.ars.maxCallsPerCustomerPerHour', 'number'], ['channels.ars.maxCallsPerNumberPerDay', 'number']]],
-  ['keyProtection', [['keyProtection.rateSpikeMultiple', 'number'], ['keyProtection.rateSpikeMinimumPerMinute', 'number'], ['keyProtection.unknownCustomersPerWindow', 'number'], ['keyProtection.failureRatio', 'number'], ['keyProtection.failureMinimumRequests', 'number'], ['keyProtection.suspendOnStrongSignal', 'bool']]],
-  ['grades', [['grades', 'json']]],
-];
+/** The core's groups of fields: [group, [[path, kind], …]], labelled by the console's strings. */
+const coreGroup = (group, fields) => ({ legend: t(`policy.group.${group}`), fields: fields.map(([path, kind]) => ({ path, kind, label: t(`policy.field.${path}`) })) });
+
+/** The form: the core's groups with each channel module's fields after the channel order, labelled by the module. */
+function formFields(modules) {
+  return [
+    coreGroup('stepUp', [['stepUp.dailyCumulativeThreshold', 'money'], ['stepUp.designatedDeviceExemptBelow', 'money'], ['stepUp.unregisteredPayeeLimit', 'money'], ['stepUp.riskScoreThreshold', 'number'], ['stepUp.alwaysFor', 'types']]),
+    coreGroup('channels', [['channelOrder', 'list'], ['challengeTtlSeconds', 'number']]),
+    ...modules
+      .filter((module) => module.console.policyFields?.length)
+      .map((module) => ({ legend: text(module.console.title), fields: module.console.policyFields.map((field) => ({ path: `channels.${module.name}.${field.field}`, kind: field.kind, label: text(field.label) })) })),
+    coreGroup('keyProtection', [['keyProtection.rateSpikeMultiple', 'number'], ['keyProtection.rateSpikeMinimumPerMinute', 'number'], ['keyProtection.unknownCustomersPerWindow', 'number'], ['keyProtection.failureRatio', 'number'], ['keyProtection.failureMinimumRequests', 'number'], ['keyProtection.suspendOnStrongSignal', 'bool']]),
+    coreGroup('grades', [['grades', 'json']]),
+  ];
+}
 
 const getPath = (doc, path) => path.split('.').reduce((node, key) => (node == null ? undefined : node[key]), doc);
 function setPath(doc, path, value) {
@@ -89,16 +98,16 @@ export async function policyPage(tenantId) {
     return control.value.trim();
   };
 
-  const fieldsets = formFields.map(([group, fields]) =>
+  const { modules } = await channelMetadata();
+  const fieldsets = formFields(modules).map(({ legend, fields }) =>
     h(
       'fieldset',
       {},
-      h('legend', {}, t(`policy.group.${group}`)),
+      h('legend', {}, legend),
       h(
         'div',
         { class: 'grid' },
-        fields.map(([path, kind]) => {
-          const label = t(`policy.field.${path}`);
+        fields.map(({ path, kind, label }) => {
           let control;
           if (kind === 'bool') {
             control = h('input', { type: 'checkbox', id: `p-${path}`, disabled: !editable });

@@ -1,0 +1,168 @@
+// The plug-in contract (docs/architecture.md, "How a channel plugs in"): a module declares everything
+// it adds — its Channel strategy, routes, mounts, workers, policy section, problem codes, OpenAPI
+// examples, its part of the customer summary and of the admin timeline, and what the console shows of
+// it. The server composes all of these from one list of modules (src/server/channel-modules.ts); a
+// module receives a ChannelHost, never the composition root's context.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { Config, ModuleEnv } from '../config/config.ts';
+import type { Clock } from '../time/clock.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Db, Queryable } from '../storage/db.ts';
+import type { Envelope } from '../crypto/envelope.ts';
+import type { TenantStore } from '../tenants/tenant-store.ts';
+import type { PolicyStore } from '../tenants/policy-store.ts';
+import type { ChallengeStore } from '../challenges/challenge-store.ts';
+import type { ChallengeService } from '../challenges/challenge-service.ts';
+import type { HoldService } from '../holds/hold-service.ts';
+import type { Queues } from '../jobs/queues.ts';
+import type { RouteDefinition } from '../http/route.ts';
+import type { ProblemCatalogue } from '../errors/problem.ts';
+import type { PolicySection } from '../policy/policy-fields.ts';
+import type { ChannelRegistry } from './channel.ts';
+
+/** What the server lends a module: the shared services, not the whole application context. */
+export interface ChannelHost {
+  config: Config;
+  /** What "now" is for everything time-based (docs/reliability.md "Time as a tested dimension"). */
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  redis: Redis;
+  queueRedis: Redis;
+  envelope: Envelope;
+  tenants: TenantStore;
+  policies: PolicyStore;
+  channels: ChannelRegistry;
+  challenges: ChallengeService;
+  /** The ARS call conversation reads and updates the challenge row it answers for (#27 item 2 narrows this). */
+  challengeStore: ChallengeStore;
+  /** After approval: hold, tell, stop (docs/holds.md). */
+  holds: HoldService;
+  queues: Queues;
+}
+
+/** A node request handler: express routers and handlers are used as these (the server mounts them with express). */
+export type MountHandler = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
+
+/** A non-JSON handler mounted before the declared routes (e.g. Twilio webhooks, page assets). */
+export interface ChannelMount {
+  path: string;
+  handler: MountHandler;
+}
+
+/** A text in both console languages. */
+export interface ConsoleText {
+  'en-US': string;
+  'ko-KR': string;
+}
+
+export const consoleText = (en: string, ko: string): ConsoleText => ({ 'en-US': en, 'ko-KR': ko });
+
+/**
+ * What the admin console shows of a module, rendered by pages that know no channel (docs/console.md):
+ * the policy form's fields and the challenge timeline's sections. The customer page shows what
+ * `consoleCustomer` returns.
+ */
+export interface ConsoleMetadata {
+  /** The module's name in the console (e.g. the policy form's group title). */
+  title: ConsoleText;
+  /** Fields of the module's policy section shown in the policy form, `channels.<module>.<field>`. */
+  policyFields?: { field: string; kind: 'bool' | 'number' | 'text' | 'list'; label: ConsoleText }[];
+  /** Sections of the challenge timeline (`timeline`'s keys). */
+  timeline?: ConsoleTimelineSection[];
+}
+
+export type ConsoleTimelineSection =
+  /** A list of entries, one row each. */
+  | { key: string; kind: 'table'; title: ConsoleText; empty: ConsoleText; columns: { field: string; format: 'text' | 'time'; label: ConsoleText }[] }
+  /** One record (or null): its fields as label–value pairs. */
+  | { key: string; kind: 'record'; title: ConsoleText; empty: ConsoleText; fields: { field: string; format: 'text' | 'yesno'; label: ConsoleText }[] };
+
+/** One value on the console's customer page, rendered by its kind (times in the reader's locale). */
+export type ConsoleFactValue =
+  | { text: string }
+  | { label: ConsoleText }
+  | { time: string | null }
+  | { yes: boolean }
+  | { badge: 'good' | 'bad'; label: ConsoleText }
+  | { list: ConsoleText[] }
+  | { table: { columns: ConsoleText[]; rows: (string | ConsoleText)[][]; empty: ConsoleText } };
+
+/** A module's part of the console's customer page: its facts, and whether it holds the customer locked (unlock lifts it). */
+export interface ConsoleCustomer {
+  locked: boolean;
+  facts: { label: ConsoleText; value: ConsoleFactValue }[];
+}
+
+/** Example request and responses of one operation, `<method> <OpenAPI path>` (src/http/openapi.ts). */
+export interface OperationExamples {
+  request?: unknown;
+  responses?: Record<string, unknown>;
+}
+
+export interface ChannelModule {
+  name: string;
+  /** Registers the channel with host.channels; may create its own services. Runs in every role. */
+  register(host: ChannelHost): Promise<void> | void;
+  /**
+   * The module's section of the policy document (`channels.<name>`: fields, defaults, bounds and which
+   * direction of each field weakens security). The server composes the document's schema from the
+   * modules' sections (src/policy/policy-schema.ts, composePolicy).
+   */
+  policy?: PolicySection;
+  /** Its own environment variables, read and validated with the core's (src/config/config.ts); the values are in `host.config.modules[name]`. */
+  config?: ModuleEnv;
+  /** Routes this module adds to the API (bank, admin or public). */
+  routes?(host: ChannelHost): RouteDefinition[];
+  /** Examples of its routes for the OpenAPI document, by `<method> <OpenAPI path>`. */
+  openApiExamples?: Record<string, OperationExamples>;
+  /** Non-JSON handlers mounted before the declared routes (e.g. Twilio webhooks), path → handler. */
+  mounts?(host: ChannelHost): ChannelMount[];
+  /** The BullMQ queues this module's workers consume, by name (the console's queue dashboard shows them). */
+  queueNames?: string[];
+  /** The problem codes this module raises (problemsOf), merged with the core ones (src/server/problem-catalogue.ts). */
+  problemCodes?: ProblemCatalogue;
+  /** Queue workers, started in `worker` and `all` roles. */
+  workers?(host: ChannelHost, connection: Redis): Worker[];
+  /** Called on shutdown after workers closed. */
+  close?(): Promise<void>;
+  /**
+   * This module's part of `GET /v1/customers/{id}` (masked phone, passkey count, tokens, lock
+   * state): merged into the summary under the keys it returns. Never a secret or a full number.
+   */
+  describeCustomer?(host: ChannelHost, tenantId: string, customerId: string): Promise<Record<string, unknown>>;
+  /** The shape of what describeCustomer returns, key → schema (documents the summary in OpenAPI). */
+  customerSummary?: Record<string, z.ZodType>;
+  /** Erases what this module stores for the customer (`DELETE /v1/customers/{id}`), inside `tx`. */
+  eraseCustomer?(host: ChannelHost, tx: Queryable, tenantId: string, customerId: string): Promise<void>;
+  /**
+   * Lifts this module's locks on the customer (`POST /admin/v1/tenants/{id}/customers/{customerId}/unlock`),
+   * inside `tx`; returns what it unlocked (e.g. `['ars']`, `['otp:tok_…']`) for the response and the audit.
+   */
+  unlockCustomer?(host: ChannelHost, tx: Queryable, tenantId: string, customerId: string): Promise<string[]>;
+  /**
+   * This module's part of one challenge's admin timeline (`GET /admin/v1/tenants/{id}/challenges/{challengeId}`),
+   * from its own tables, in the tenant's scope: merged into the answer under the keys it returns.
+   */
+  timeline?(host: ChannelHost, tenantId: string, challengeId: string): Promise<Record<string, unknown>>;
+  /** The shape of what timeline returns, key → schema (documents the timeline in OpenAPI). */
+  timelineSchema?: Record<string, z.ZodType>;
+  /** What the admin console shows of this module (fields and labels in ko-KR and en-US). */
+  console?: ConsoleMetadata;
+  /**
+   * This module's part of the console's customer page (`console.<name>` in the admin customer summary):
+   * facts in both languages, worked out here with the tenant's current policy, never a secret.
+   */
+  consoleCustomer?(host: ChannelHost, tenantId: string, customerId: string): Promise<ConsoleCustomer>;
+  /**
+   * Periodic clean-up, run by the maintenance sweep (every 30 s, in `worker` and `all` roles): deletes
+   * what this module no longer needs as of `now`, in bounded batches, and returns how many of each
+   * kind it deleted (counts only: they are logged and counted in `stepup_maintenance_removed_total`).
+   */
+  sweep?(host: ChannelHost, now: Date): Promise<Record<string, number>>;
+}

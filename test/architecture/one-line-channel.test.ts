@@ -1,0 +1,194 @@
+// A channel is its folder plus one line (docs/architecture.md, "How a channel plugs in"): a channel the
+// server has never heard of (test/architecture/test-channel/, carrier pigeons) is registered with one
+// line, `[...channelModules, pigeonModule]`, and then shows in the policy schema (its section validates,
+// its weakening direction marks a proposal), its configuration, its problem code, /openapi.json (its
+// routes with their examples, its policy section, its summary and timeline parts, its problem code),
+// takes and ends challenges, shows in a challenge's admin timeline, the customer summary, and the
+// console's metadata, which the console's pages render without naming any channel.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dbKinds } from '../support/databases.ts';
+import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
+import { channelModules } from '../../src/server/channel-modules.ts';
+import { pigeonModule } from './test-channel/pigeon-module.ts';
+
+const policyPath = (tenantId: string) => `/admin/v1/tenants/${tenantId}/policy`;
+
+async function putPolicy(server: TestServer, tenantId: string, change: (draft: any) => void) {
+  const current = await server.admin('GET', policyPath(tenantId));
+  const draft = structuredClone(current.body.document);
+  change(draft);
+  return server.admin('PUT', policyPath(tenantId), draft, { 'if-match': current.headers.get('etag')! });
+}
+
+for (const db of dbKinds) {
+  describe(`a channel registered in one line (${db})`, () => {
+    let server: TestServer;
+    let plain: TestServer;
+    before(async () => {
+      // The one line.
+      const modules = [...channelModules, pigeonModule];
+      server = await startTestServer({ db, modules, env: { PIGEON_LOFT_NAME: 'Dovecote' } });
+      plain = await startTestServer({ db });
+    });
+    after(async () => {
+      await server?.close();
+      await plain?.close();
+    });
+
+    test('its policy section validates, channelOrder may name it, and its weakening direction marks a proposal', async () => {
+      const { tenantId } = await server.createTenant();
+      const saved = await putPolicy(server, tenantId, (draft) => {
+        draft.channels.pigeon = { enabled: true, maxFlights: 3 };
+        draft.channelOrder = ['pigeon', 'ars'];
+      });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      const read = await server.admin('GET', policyPath(tenantId));
+      assert.deepEqual(read.body.document.channels.pigeon, { enabled: true, maxFlights: 3 });
+      assert.deepEqual(read.body.document.channelOrder, ['pigeon', 'ars']);
+      // Its bounds are the server's bounds.
+      const tooMany = await putPolicy(server, tenantId, (draft) => (draft.channels.pigeon.maxFlights = 9));
+      assert.equal(tooMany.status, 400);
+      assert.ok(tooMany.body.errors.some((error: { path: string }) => error.path === 'body.channels.pigeon.maxFlights'), JSON.stringify(tooMany.body));
+      // A tenant under maker-checker: raising maxFlights is declared the weak way.
+      const guarded = await server.admin('POST', '/admin/v1/tenants', { name: 'Pigeon Bank', allowLoopbackCallbacks: true });
+      assert.equal(guarded.status, 201);
+      // Its stored defaults (version 0 has no section of it: the schema fills in the section's defaults, maxFlights 2).
+      const proposed = await putPolicy(server, guarded.body.id, (draft) => (draft.channels.pigeon = { enabled: false, maxFlights: 5 }));
+      assert.equal(proposed.status, 202, JSON.stringify(proposed.body));
+      assert.deepEqual(proposed.body.weakens, ['channels.pigeon.maxFlights']);
+      // Without the line, the same document is refused: the section is the module's, nobody else's.
+      const other = await plain.createTenant();
+      const refused = await putPolicy(plain, other.tenantId, (draft) => (draft.channels.pigeon = { enabled: true, maxFlights: 3 }));
+      assert.equal(refused.status, 400);
+    });
+
+    test('its configuration, route and problem code', async () => {
+      const { client } = await server.createTenant();
+      const loft = await client.request<any>('GET', '/v1/customers/cust-1001/pigeon-loft');
+      assert.equal(loft.status, 200);
+      assert.deepEqual(loft.body, { customerId: 'cust-1001', pigeons: 3, loftName: 'Dovecote' });
+      const lost = await client.request<any>('GET', '/v1/customers/cust-lost/pigeon-loft');
+      assert.equal(lost.status, 409);
+      assert.equal(lost.body.code, 'pigeon_lost');
+      assert.equal(lost.body.title, 'The pigeon did not come back');
+    });
+
+    test('/openapi.json documents its route with its example, its policy section, its summary and timeline parts and its problem code', async () => {
+      const doc: any = await (await fetch(`${server.url}/openapi.json`)).json();
+      const loft = doc.paths['/v1/customers/{customerId}/pigeon-loft']?.get;
+      assert.ok(loft, 'its route is documented');
+      assert.deepEqual(loft.responses['200'].content['application/json'].example, { customerId: 'cust-1001', pigeons: 3, loftName: 'Rooftop' });
+      const policyBody = doc.paths['/admin/v1/tenants/{id}/policy'].put.requestBody.content['application/json'].schema;
+      assert.deepEqual(Object.keys(policyBody.properties.channels.properties.pigeon.properties).sort(), ['enabled', 'maxFlights']);
+      assert.ok(policyBody.properties.channelOrder.items.enum.includes('pigeon'));
+      const summary = doc.paths['/v1/customers/{customerId}'].get.responses['200'].content['application/json'].schema;
+      assert.ok(summary.properties.pigeon, 'its part of the customer summary');
+      const timeline = doc.paths['/admin/v1/tenants/{id}/challenges/{challengeId}'].get.responses['200'].content['application/json'].schema;
+      assert.ok(timeline.properties.pigeonFlights, 'its part of the timeline');
+      assert.ok(timeline.properties.callAttempts && timeline.properties.otpAttempts, "the other modules' parts stay");
+      const create = doc.paths['/v1/challenges'].post;
+      assert.ok(create.requestBody.content['application/json'].schema.properties.channels.items.enum.includes('pigeon'));
+      assert.deepEqual(doc['x-problem-codes'].pigeon_lost, { status: 409, title: 'The pigeon did not come back' });
+      // Without the line, none of it.
+      const plainDoc: any = await (await fetch(`${plain.url}/openapi.json`)).json();
+      assert.equal(plainDoc.paths['/v1/customers/{customerId}/pigeon-loft'], undefined);
+      assert.equal(plainDoc['x-problem-codes'].pigeon_lost, undefined);
+      assert.ok(plainDoc['x-problem-codes'].token_locked, "the shipped modules' codes are listed");
+    });
+
+    test("a challenge goes to it when the policy lists it; it ends the challenge; the timeline and the customer summary carry its parts, in the tenant's scope", async () => {
+      const { client, tenantId } = await server.createTenant();
+      const listed = await putPolicy(server, tenantId, (draft) => {
+        draft.channels.pigeon = { enabled: true, maxFlights: 2 };
+        draft.channelOrder = ['pigeon'];
+      });
+      assert.equal(listed.status, 200, JSON.stringify(listed.body));
+      const created = await client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon' }));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.status, 'pending');
+      assert.equal(created.body.channel, 'pigeon');
+      assert.deepEqual(created.body.channelDetails, { instruction: 'Tie the note to the pigeon' });
+      // The bank may name it too.
+      const named = await client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon', channels: ['pigeon'] }, '3600000'));
+      assert.equal(named.status, 201, JSON.stringify(named.body));
+      assert.equal(named.body.channel, 'pigeon');
+      const id = created.body.id;
+      assert.equal((await client.request<any>('POST', `/v1/challenges/${id}/pigeon`, { landed: false })).body.status, 'pending');
+      const landed = await client.request<any>('POST', `/v1/challenges/${id}/pigeon`, { landed: true });
+      assert.deepEqual(landed.body, { status: 'approved', reason: 'pigeon_landed' });
+      const read = await client.request<any>('GET', `/v1/challenges/${id}`);
+      assert.equal(read.body.result.channel, 'pigeon');
+      assert.equal(typeof read.body.result.receipt, 'string');
+
+      const timeline = await server.admin('GET', `/admin/v1/tenants/${tenantId}/challenges/${id}`);
+      assert.equal(timeline.status, 200);
+      assert.deepEqual(timeline.body.pigeonFlights, [{ flight: 1, landed: false }, { flight: 2, landed: true }]);
+      assert.deepEqual(timeline.body.callAttempts, []);
+      assert.equal(timeline.body.otpAttempts, null);
+      assert.deepEqual((await server.admin('GET', `/admin/v1/tenants/${tenantId}/challenges/${named.body.id}`)).body.pigeonFlights, []);
+      const other = await server.createTenant();
+      assert.equal((await server.admin('GET', `/admin/v1/tenants/${other.tenantId}/challenges/${id}`)).status, 404);
+      assert.equal((await other.client.request<any>('POST', `/v1/challenges/${id}/pigeon`, { landed: true })).status, 404);
+
+      // The customer summary lists enrolled customers: enroll this one (a security number for ARS).
+      assert.equal((await client.request('PUT', '/v1/customers/cust-pigeon/knowledge-secret', { secret: '20478153' })).status, 204);
+      const summary = await server.admin('GET', `/admin/v1/tenants/${tenantId}/customers/cust-pigeon`);
+      assert.equal(summary.status, 200);
+      assert.deepEqual(summary.body.pigeon, { flightsToday: 4 });
+      // Its part of the console's customer page, in both languages.
+      assert.deepEqual(summary.body.console.pigeon.facts[0].label, { 'en-US': 'Pigeon flights today', 'ko-KR': '오늘 전서구 비행' });
+      assert.equal(summary.body.console.ars.locked, false);
+
+      // Without the line, a bank cannot name it.
+      const plainTenant = await plain.createTenant();
+      assert.equal((await plainTenant.client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon', channels: ['pigeon'] }))).status, 400);
+    });
+
+    test("the console's metadata carries its fields and labels in both languages", async () => {
+      const response = await fetch(`${server.url}/admin/assets/channels.json`);
+      assert.equal(response.status, 200);
+      const metadata: any = await response.json();
+      const pigeon = metadata.modules.find((module: { name: string }) => module.name === 'pigeon');
+      assert.ok(pigeon, JSON.stringify(metadata.modules.map((module: { name: string }) => module.name)));
+      assert.deepEqual(pigeon.console.title, { 'en-US': 'Carrier pigeon', 'ko-KR': '전서구' });
+      assert.deepEqual(pigeon.console.policyFields.map((field: { field: string }) => field.field), ['enabled', 'maxFlights']);
+      assert.equal(pigeon.console.timeline[0].key, 'pigeonFlights');
+      assert.deepEqual(metadata.channelNames, ['ars', 'webauthn', 'otp', 'pigeon']);
+      const plainMetadata: any = await (await fetch(`${plain.url}/admin/assets/channels.json`)).json();
+      assert.deepEqual(plainMetadata.modules.map((module: { name: string }) => module.name).filter((name: string) => name === 'pigeon'), []);
+    });
+  });
+}
+
+test("the console's policy, customers and challenge pages name no channel: they render the modules' metadata", () => {
+  const pages = ['policy.js', 'customers.js', 'challenges.js'];
+  for (const page of pages) {
+    const text = readFileSync(new URL(`../../src/console/assets/js/pages/${page}`, import.meta.url), 'utf8');
+    for (const name of ['ars', 'otp', 'webauthn', 'callAttempts', 'otpAttempts', 'passkeys', 'otpTokens']) {
+      assert.doesNotMatch(text, new RegExp(`\\b${name}\\b`), `${page} names ${name}`);
+    }
+  }
+  for (const locale of ['en-US', 'ko-KR']) {
+    const strings = Object.keys(JSON.parse(readFileSync(new URL(`../../src/console/assets/i18n/${locale}.json`, import.meta.url), 'utf8')));
+    const channelKeys = strings.filter((key) => /^(calls|otp)\.|^policy\.field\.channels\.|^policy\.group\.calls$/.test(key));
+    assert.deepEqual(channelKeys, [], `${locale}: the channels' labels are their modules'`);
+  }
+});
+
+test("a module's variable is validated with the core's, and a name is declared once", async () => {
+  const { loadConfig } = await import('../../src/config/config.ts');
+  const masterKey = Buffer.alloc(32, 7).toString('base64');
+  assert.equal(loadConfig({ MASTER_KEY: masterKey }, [pigeonModule]).modules.pigeon?.PIGEON_LOFT_NAME, 'Rooftop');
+  assert.throws(() => loadConfig({ MASTER_KEY: masterKey, PIGEON_LOFT_NAME: '' }, [pigeonModule]), /PIGEON_LOFT_NAME/);
+  const copycat = { name: 'copycat', config: { PORT: pigeonModule.config!.PIGEON_LOFT_NAME! } };
+  assert.throws(() => loadConfig({ MASTER_KEY: masterKey }, [copycat]), /PORT: declared by the copycat module and by the core/);
+});
+
+test("the shipped modules' policy sections are the document's built-in sections, in the same order", async () => {
+  const { policySectionsOf } = await import('../../src/server/channel-modules.ts');
+  const { policyChannelNames, builtInPolicy } = await import('../../src/policy/policy-schema.ts');
+  assert.deepEqual(Object.keys(policySectionsOf(channelModules)), policyChannelNames);
+  assert.deepEqual(builtInPolicy.channelNames, policyChannelNames);
+});
