@@ -137,7 +137,12 @@ export class ChallengeService {
 
   /** The challenge, or null when there is none (a failed read throws: never mistake it for "gone"). */
   async find(tenantId: string, id: string): Promise<ChallengeRecord | null> {
-    return this.deps.store.get(this.deps.db, tenantId, id);
+    return this.findIn(this.deps.db, tenantId, id);
+  }
+
+  /** The challenge read inside the caller's transaction `q` (PGlite has one session: never the root handle there). */
+  async findIn(q: Queryable, tenantId: string, id: string): Promise<ChallengeRecord | null> {
+    return this.deps.store.get(q, tenantId, id);
   }
 
   async create(tenantId: string, input: CreateChallengeInput, options: { onStored?: OnChallengeStored | undefined } = {}): Promise<ChallengeRecord> {

@@ -15,14 +15,12 @@ import type { Db, Queryable } from '../storage/db.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { TenantStore } from '../tenants/tenant-store.ts';
 import type { PolicyStore } from '../tenants/policy-store.ts';
-import type { ChallengeStore } from '../challenges/challenge-store.ts';
-import type { ChallengeService } from '../challenges/challenge-service.ts';
 import type { HoldService } from '../holds/hold-service.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import type { ProblemCatalogue } from '../errors/problem.ts';
 import type { PolicySection } from '../policy/policy-fields.ts';
-import type { ChannelRegistry } from './channel.ts';
+import type { ChallengeOutcomes, ChannelRegistry } from './channel.ts';
 
 /** What the server lends a module: the shared services, not the whole application context. */
 export interface ChannelHost {
@@ -38,9 +36,7 @@ export interface ChannelHost {
   tenants: TenantStore;
   policies: PolicyStore;
   channels: ChannelRegistry;
-  challenges: ChallengeService;
-  /** The ARS call conversation reads and updates the challenge row it answers for (#27 item 2 narrows this). */
-  challengeStore: ChallengeStore;
+  challenges: ChallengeOutcomes;
   /** After approval: hold, tell, stop (docs/holds.md). */
   holds: HoldService;
   queues: Queues;

@@ -7,11 +7,12 @@ import type { ChallengeRecord, TransactionDetails } from '../challenges/challeng
 import type { ChallengeService } from '../challenges/challenge-service.ts';
 
 /**
- * All a channel may do with challenges: read one, and end it — on its own or inside the transaction
- * that records the customer's answer. Creating, cancelling or listing challenges is not a channel's
- * business (docs/architecture.md, "How a channel plugs in").
+ * All a channel may do with challenges: read one (on its own or inside the caller's transaction),
+ * and end it — on its own or inside the transaction that records the customer's answer. Creating,
+ * cancelling or listing challenges is not a channel's business; in SQL a channel reads only the
+ * read-only `challenge_states` view (docs/architecture.md, "How a channel plugs in", "Tables have owners").
  */
-export type ChallengeOutcomes = Pick<ChallengeService, 'find' | 'get' | 'finish' | 'finishIn'>;
+export type ChallengeOutcomes = Pick<ChallengeService, 'find' | 'findIn' | 'get' | 'finish' | 'finishIn'>;
 
 /** The shipped channels (src/policy/policy-schema.ts); a server's are its modules' (AppContext.policy.channelNames). */
 export const channelNames = policyChannelNames;

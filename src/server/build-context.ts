@@ -34,6 +34,10 @@ import { builtInPolicy, type PolicySchema } from '../policy/policy-schema.ts';
 
 /** Everything the server built: what modules are lent (ChannelHost) and what only the core uses. */
 export interface AppContext extends ChannelHost {
+  /** The whole challenge service; a channel module sees only its ChallengeOutcomes (channel-module.ts). */
+  challenges: ChallengeService;
+  /** The challenges table: the core's own (holds, admin routes); channels read through ChallengeOutcomes. */
+  challengeStore: ChallengeStore;
   receipts: ReceiptSigner;
   deliveries: DeliveryStore;
   /** Maker-checker for policy changes (docs/admin-api.md "Maker-checker"). */

@@ -8,7 +8,6 @@ import type { Envelope } from '../../crypto/envelope.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Outcome } from '../../challenges/challenge-service.ts';
 import type { ChallengeOutcomes } from '../channel.ts';
-import type { ChallengeStore } from '../../challenges/challenge-store.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
 import { bankNameFor } from '../../tenants/bank-name.ts';
@@ -43,8 +42,6 @@ export interface ArsCallServiceDeps {
   db: Db;
   envelope: Envelope;
   challenges: ChallengeOutcomes;
-  /** Only to read the challenge row locked with the attempt; ends go through `challenges`. */
-  challengeStore: Pick<ChallengeStore, 'toRecord'>;
   tenants: TenantStore;
   dialer: ArsDialer;
   logger: Logger;
@@ -302,7 +299,7 @@ export class ArsCallService {
     hook: CallWebhook,
     decide: (tx: Queryable, attempt: CallAttemptRow, challenge: ChallengeRecord, customer: ArsCustomerRow | null) => Promise<Turn>,
   ): Promise<CallScript> {
-    const { db, challenges, challengeStore, tenants } = this.deps;
+    const { db, challenges, tenants } = this.deps;
     const tenant = await tenants.getCached(hook.tenantId);
     const decided = await db.tx(async (tx) => {
       const locked = await callAttemptStore.lockForWebhook(tx, hook.tenantId, hook.attemptId);
@@ -316,7 +313,8 @@ export class ArsCallService {
       }
       // Bound to one call: another call's webhook for this attempt changes nothing.
       if (attempt.call_sid !== hook.callSid) return null;
-      const challenge = challengeStore.toRecord(locked.challengeRow);
+      const challenge = await challenges.findIn(tx, hook.tenantId, attempt.challenge_id);
+      if (!challenge) return null;
       const turn = await decide(tx, attempt, challenge, locked.customer);
       if (!turn.outcome) return { challenge, turn, finished: null };
       const finished = await challenges.finishIn(tx, { ...turn.outcome, actor, auditData: { ...turn.outcome.auditData } }, challenge);

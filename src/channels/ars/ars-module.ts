@@ -98,7 +98,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
         retryDelayScale: config.arsRetryDelayScale,
         clock: context.clock,
       });
-      const calls = new ArsCallService({ db, envelope, challenges: context.challenges, challengeStore: context.challengeStore, tenants: context.tenants, dialer, logger, metrics, clock: context.clock });
+      const calls = new ArsCallService({ db, envelope, challenges: context.challenges, tenants: context.tenants, dialer, logger, metrics, clock: context.clock });
       const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics, clock: context.clock }, { afterSeconds: config.arsReconcileAfterSeconds, giveUpAfterSeconds: config.arsReconcileGiveUpSeconds });
       states.set(context, { enrollment, notificationPhones, marks, calling: { voice, queue, dialer, calls, reconciler, notices } });
       context.channels.register(new ArsChannel({ db, placer, scheduler, logger, clock }));

@@ -12,7 +12,6 @@
 import type { Db, Queryable } from '../../storage/db.ts';
 import { withAuditEntry, withAuditEntryWhenChanged, type AuditEntry } from '../../audit/audit-log.ts';
 import type { CallStep } from './call-step.ts';
-import type { ChallengeRow } from '../../challenges/challenge-store.ts';
 import { arsCustomerStore, customerFromJson, type ArsCustomerJson, type ArsCustomerRow } from './ars-customer-store.ts';
 
 export type AttemptStatus = 'claimed' | 'dialing' | 'answered' | 'ended';
@@ -91,7 +90,7 @@ export const callAttemptStore = {
    */
   async customerHasLiveCall(q: Queryable, input: { tenantId: string; customerId: string; challengeId: string; attemptNumber: number; now: Date }): Promise<boolean> {
     const result = await q.query(
-      `SELECT 1 FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+      `SELECT 1 FROM ars_call_attempts a JOIN challenge_states c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
        WHERE a.tenant_id = $1 AND a.customer_id = $2 AND a.status <> 'ended' AND NOT (a.challenge_id = $3 AND a.attempt_number = $4)
          AND (a.status <> 'claimed' OR a.call_sid IS NOT NULL OR a.claimed_at > $7::timestamptz - make_interval(secs => $5::double precision))
          AND (c.status = 'pending' OR c.completed_at > $7::timestamptz - make_interval(secs => $6::double precision))
@@ -123,24 +122,24 @@ export const callAttemptStore = {
   /**
    * What every webhook starts with, in one statement: locks the attempt row until the end of `tx`
    * (webhooks of one attempt run one at a time), then the customer's ARS row (failure count,
-   * recent positions), in that order, and reads the challenge. Null when the attempt or its
-   * challenge is missing; `customer` is null when the customer's ARS row is gone (erased).
+   * recent positions), in that order. Null when the attempt is missing; `customer` is null when the
+   * customer's ARS row is gone (erased). The challenge is the core's: the caller reads it through
+   * ChallengeOutcomes.findIn in the same transaction (docs/architecture.md, "Tables have owners").
    */
-  async lockForWebhook(tx: Queryable, tenantId: string, id: string): Promise<{ attempt: CallAttemptRow; challengeRow: ChallengeRow; customer: ArsCustomerRow | null } | null> {
-    const result = await tx.query<ChallengeRow & { attempt: Omit<CallAttemptRow, 'claimed_at'> & { claimed_at: string }; customer: ArsCustomerJson | null }>(
+  async lockForWebhook(tx: Queryable, tenantId: string, id: string): Promise<{ attempt: CallAttemptRow; customer: ArsCustomerRow | null } | null> {
+    const result = await tx.query<{ attempt: Omit<CallAttemptRow, 'claimed_at'> & { claimed_at: string }; customer: ArsCustomerJson | null }>(
       `WITH attempt AS (SELECT * FROM ars_call_attempts WHERE tenant_id = $1 AND id = $2 FOR UPDATE),
        customer AS (
          SELECT ars_customers.* FROM ars_customers, attempt
          WHERE ars_customers.tenant_id = attempt.tenant_id AND ars_customers.customer_id = attempt.customer_id
          FOR UPDATE OF ars_customers)
-       SELECT c.*, to_jsonb(attempt) AS attempt, (SELECT to_jsonb(customer) FROM customer) AS customer
-       FROM attempt JOIN challenges c ON c.tenant_id = attempt.tenant_id AND c.id = attempt.challenge_id`,
+       SELECT to_jsonb(attempt) AS attempt, (SELECT to_jsonb(customer) FROM customer) AS customer FROM attempt`,
       [tenantId, id],
     );
     const row = result.rows[0];
     if (!row) return null;
-    const { attempt, customer, ...challengeRow } = row;
-    return { attempt: { ...attempt, claimed_at: new Date(attempt.claimed_at) }, challengeRow, customer: customer ? customerFromJson(customer) : null };
+    const { attempt, customer } = row;
+    return { attempt: { ...attempt, claimed_at: new Date(attempt.claimed_at) }, customer: customer ? customerFromJson(customer) : null };
   },
 
   /**

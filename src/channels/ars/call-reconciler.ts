@@ -140,7 +140,7 @@ export class CallReconciler {
 
   private async staleClaims(): Promise<CallAttemptRow[]> {
     const result = await this.deps.db.query<CallAttemptRow>(
-      `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+      `SELECT a.* FROM ars_call_attempts a JOIN challenge_states c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
        WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < $3::timestamptz - make_interval(secs => $1::double precision) AND c.status = 'pending'
        ORDER BY a.claimed_at LIMIT $2`,
       [Math.max(this.after, 2 * claimLeaseSeconds), this.batch, this.deps.clock()],
@@ -150,7 +150,7 @@ export class CallReconciler {
 
   private async abandonedClaims(): Promise<CallAttemptRow[]> {
     const result = await this.deps.db.query<CallAttemptRow>(
-      `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+      `SELECT a.* FROM ars_call_attempts a JOIN challenge_states c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
        WHERE a.status = 'claimed' AND a.call_sid IS NULL AND a.claimed_at < $3::timestamptz - make_interval(secs => $1::double precision) AND c.status <> 'pending'
        ORDER BY a.claimed_at LIMIT $2`,
       [Math.max(this.after, 2 * claimLeaseSeconds), this.batch, this.deps.clock()],
@@ -160,7 +160,7 @@ export class CallReconciler {
 
   private async challengesWithoutAttempt(): Promise<{ tenant_id: string; id: string }[]> {
     const result = await this.deps.db.query<{ tenant_id: string; id: string }>(
-      `SELECT c.tenant_id, c.id FROM challenges c
+      `SELECT c.tenant_id, c.id FROM challenge_states c
        WHERE c.status = 'pending' AND c.channel = 'ars' AND c.created_at < $3::timestamptz - make_interval(secs => $1::double precision)
          AND NOT EXISTS (SELECT 1 FROM ars_call_attempts a WHERE a.tenant_id = c.tenant_id AND a.challenge_id = c.id)
        ORDER BY c.created_at LIMIT $2`,
@@ -172,7 +172,7 @@ export class CallReconciler {
   /** The last attempt of a pending challenge, ended, with no later attempt claimed. */
   private async strandedLastAttempts(): Promise<(CallAttemptRow & { ended_at: Date })[]> {
     const result = await this.deps.db.query<CallAttemptRow & { ended_at: Date }>(
-      `SELECT a.* FROM ars_call_attempts a JOIN challenges c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
+      `SELECT a.* FROM ars_call_attempts a JOIN challenge_states c ON c.tenant_id = a.tenant_id AND c.id = a.challenge_id
        WHERE c.status = 'pending' AND c.channel = 'ars' AND a.status = 'ended' AND a.end_reason <> 'canceled'
          AND a.ended_at < $3::timestamptz - make_interval(secs => $1::double precision)
          AND NOT EXISTS (SELECT 1 FROM ars_call_attempts later WHERE later.tenant_id = a.tenant_id AND later.challenge_id = a.challenge_id AND later.attempt_number > a.attempt_number)

@@ -38,7 +38,7 @@ export async function sweepWebAuthnRecords(q: Queryable, now: Date, batchSize = 
     `DELETE FROM webauthn_confirmations
      WHERE (tenant_id, challenge_id) IN (
        SELECT w.tenant_id, w.challenge_id FROM webauthn_confirmations w
-       LEFT JOIN challenges c ON c.tenant_id = w.tenant_id AND c.id = w.challenge_id
+       LEFT JOIN challenge_states c ON c.tenant_id = w.tenant_id AND c.id = w.challenge_id
        WHERE w.created_at < $1 AND (c.id IS NULL OR (c.status <> 'pending' AND c.completed_at < $1))
        ORDER BY w.created_at LIMIT $2)`,
     [cutoff, batchSize],
