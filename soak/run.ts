@@ -76,7 +76,9 @@ try {
   const credentials = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { keyId: string; secret: string; url: string };
   const base = `http://127.0.0.1:${port}`;
   const sim = `http://127.0.0.1:${simPort}`;
-  const bank = new StepupClient({ baseUrl: base, publicBaseUrl: credentials.url, credentials });
+  // As a bank: a 503 with Retry-After (a dependency away, or the instance overloaded and shedding) is
+  // retried after the time it asks; the wait counts in the step's latency below.
+  const bank = new StepupClient({ baseUrl: base, publicBaseUrl: credentials.url, credentials, retryUnavailableForMs: 30_000 });
   const simJson = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(sim + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: response.status, body: (await response.json().catch(() => null)) as any };

@@ -127,7 +127,8 @@ if (policy.document.channels.ars.maxCallsPerCustomerPerHour < demoCaps.maxCallsP
 // The demo customer: a Seoul landline (ARS refuses mobile and VoIP numbers) and a security number.
 const demoPhone = '+82 2-312-3456';
 const demoSecret = '20478153';
-const bank = new StepupClient({ baseUrl: url, publicBaseUrl: config.publicBaseUrl, credentials: { keyId: demo.keyId, secret: demo.secret } });
+// Its own set-up is a bank's requests: an instance busy starting (a 503 with Retry-After) is retried.
+const bank = new StepupClient({ baseUrl: url, publicBaseUrl: config.publicBaseUrl, credentials: { keyId: demo.keyId, secret: demo.secret }, retryUnavailableForMs: 60_000 });
 for (const [path, body] of [['phone', { number: demoPhone }], ['knowledge-secret', { secret: demoSecret }]] as const) {
   const response = await bank.request('PUT', `/v1/customers/demo-customer/${path}`, body);
   if (response.status >= 300) throw new Error(`enrolling demo-customer (${path}): ${response.status} ${JSON.stringify(response.body)}`);

@@ -18,6 +18,12 @@ export interface StepupClientOptions {
   fetch?: typeof fetch;
   /** The time requests are signed at (`created`); the system clock unless given. */
   clock?: () => Date;
+  /**
+   * Retries a `503` that carries `Retry-After` (stepup's answer while a dependency is unavailable or the
+   * instance is overloaded: nothing was done) after the time it asks, signed afresh, for at most this
+   * many ms in all; a POST to /v1/challenges keeps its Idempotency-Key. Off (0) unless given.
+   */
+  retryUnavailableForMs?: number;
 }
 
 export interface StepupResponse<T = unknown> {
@@ -72,6 +78,19 @@ export class StepupClient {
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<StepupResponse<T>> {
+    const giveUpAt = Date.now() + (this.options.retryUnavailableForMs ?? 0);
+    for (;;) {
+      const response = await this.send<T>(method, path, body, extraHeaders);
+      const retryAfter = response.headers.get('retry-after');
+      const retryAfterSeconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+      if (response.status !== 503 || !(retryAfterSeconds >= 0)) return response;
+      const waitMs = Math.max(retryAfterSeconds * 1000, 100);
+      if (Date.now() + waitMs > giveUpAt) return response;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, extraHeaders: Record<string, string>): Promise<StepupResponse<T>> {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const publicBase = (this.options.publicBaseUrl ?? this.options.baseUrl).replace(/\/+$/, '');
     const signed = await signRequestHeaders({ method, targetUri: publicBase + path, body: text, credentials: this.options.credentials, ...(this.options.clock ? { created: this.options.clock() } : {}) });
