@@ -6,25 +6,14 @@
 // read-only guard is tried on both databases.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { migrationFiles, migrate } from '../../src/storage/migrate.ts';
 import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 import { createPgDb } from '../../src/storage/pg-db.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { createPostgresDatabase, dbKinds } from '../support/databases.ts';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const src = join(root, 'src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : [];
-  });
-}
+import { srcDir as src, sourceFiles } from '../support/source-files.ts';
 
 /** The owner of each table and view the migrations create: `core` or the channel's folder name. */
 export function tableOwners(migrations: { path: string; text: string }[]): Map<string, string> {

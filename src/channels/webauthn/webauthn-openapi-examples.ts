@@ -3,6 +3,9 @@
 import type { OperationExamples } from '../channel-module.ts';
 import { createdAt } from '../../http/openapi-examples.ts';
 
+/** What a registration and a confirmation send of the authenticator's credential besides its response. */
+const credential = { id: 'AQIDBAUGBwgJCgsMDQ4PEA', rawId: 'AQIDBAUGBwgJCgsMDQ4PEA', type: 'public-key', authenticatorAttachment: 'platform', clientExtensionResults: {} };
+
 export const webauthnOpenApiExamples: Record<string, OperationExamples> = {
   'post /v1/customers/{customerId}/webauthn/registration-links': {
     request: { locale: 'ko-KR', displayName: '김민지' },
@@ -15,11 +18,7 @@ export const webauthnOpenApiExamples: Record<string, OperationExamples> = {
   'post /c/webauthn/register/{token}/verify': {
     request: {
       response: {
-        id: 'AQIDBAUGBwgJCgsMDQ4PEA',
-        rawId: 'AQIDBAUGBwgJCgsMDQ4PEA',
-        type: 'public-key',
-        authenticatorAttachment: 'platform',
-        clientExtensionResults: {},
+        ...credential,
         response: { clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0', attestationObject: 'o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YQ', transports: ['internal', 'hybrid'] },
       },
     },
@@ -27,11 +26,7 @@ export const webauthnOpenApiExamples: Record<string, OperationExamples> = {
   'post /c/webauthn/confirm/{token}/verify': {
     request: {
       response: {
-        id: 'AQIDBAUGBwgJCgsMDQ4PEA',
-        rawId: 'AQIDBAUGBwgJCgsMDQ4PEA',
-        type: 'public-key',
-        authenticatorAttachment: 'platform',
-        clientExtensionResults: {},
+        ...credential,
         response: { clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0', authenticatorData: 'SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ', signature: 'MEUCIQDh3Yx5Wz', userHandle: 'Y3VzdC0xMDAx' },
       },
     },
