@@ -74,6 +74,8 @@ export interface BuildContextOptions {
   authClock?: () => Date;
   /** The policy document's schema composed from the server's modules; the built-in channels' when absent. */
   policy?: PolicySchema;
+  /** With DATA_DIR `:memory:`: start PGlite from this dump of a database instead of running initdb (storage/open-db.ts). */
+  pgliteMemorySnapshot?: Blob;
 }
 
 export async function buildContext(config: Config, options: BuildContextOptions = {}): Promise<AppContext> {
@@ -81,7 +83,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const policy = options.policy ?? builtInPolicy;
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics();
-  const opened = await openDb(config);
+  const opened = await openDb(config, options.pgliteMemorySnapshot ? { memorySnapshot: options.pgliteMemorySnapshot } : {});
   const db = options.wrapDb ? options.wrapDb(opened) : opened;
   const redis = createRedis(config.redis, 'command', { autoPipelining: true });
   const queueRedis = createRedis(config.redis, 'command');

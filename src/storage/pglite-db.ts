@@ -19,16 +19,25 @@ function wrap(target: PGlite | Transaction, pending: PendingStatements, before: 
   };
 }
 
+export interface PgliteOptions {
+  /**
+   * Start from this dump of a database (`dumpDataDir`) instead of running initdb: a new in-memory
+   * database then costs a fraction of a fresh one's CPU (the suite's servers start from a migrated
+   * dump, test/support/pglite-snapshot.ts).
+   */
+  loadDataDir?: Blob;
+}
+
 /**
  * Embedded PostgreSQL (one session). Transactions go through `db.transaction()` only: a raw BEGIN
  * on the shared handle would let concurrent callers see each other's uncommitted rows. The root
  * handle is guarded (tx-guard.ts): used from inside a transaction it would wait for it forever.
  */
-export async function createPgliteDb(dataDir?: string): Promise<Db> {
+export async function createPgliteDb(dataDir?: string, options: PgliteOptions = {}): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // One process per folder (folder-lock.ts), taken before PGlite reads a file of it.
   const lock = dataDir ? lockFolder(dataDir) : undefined;
-  const lite = new PGlite(dataDir);
+  const lite = new PGlite({ ...(dataDir ? { dataDir } : {}), ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   try {
     await lite.waitReady;
   } catch (error) {
@@ -38,7 +47,7 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   const guard = new TxGuard();
   const pending = new PendingStatements();
   const queryable = wrap(lite, pending, (sql) => guard.assertOutside(() => describeQuery(sql)));
-  return {
+  const db: Db = {
     kind: 'pglite',
     query: queryable.query,
     tx(work) {
@@ -55,4 +64,16 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
       lock?.release();
     },
   };
+  handles.set(db, lite);
+  return db;
+}
+
+const handles = new WeakMap<Db, PGlite>();
+
+/** The whole data folder of a PGlite database, uncompressed, for `loadDataDir` (checkpointed first). */
+export async function dumpPgliteDb(db: Db): Promise<Blob> {
+  const lite = handles.get(db);
+  if (!lite) throw new Error('dumpPgliteDb: not a PGlite database');
+  await db.query('CHECKPOINT');
+  return lite.dumpDataDir('none');
 }

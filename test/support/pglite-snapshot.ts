@@ -1,0 +1,59 @@
+// A dump of an in-memory PGlite database with every migration applied, that the suite's servers
+// start from instead of running initdb and the migrations each time (a fresh PGlite costs several
+// seconds of CPU, one from a dump a fraction; docs/architecture.md, "The suite").
+//
+// Built once per set of migrations and PGlite version (named by their hash, so a changed migration or
+// an upgrade builds another) into the machine's temporary folder, written under another name and
+// renamed, so test files starting at once never read a half-written dump; each process reads it once.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
+import { createPgliteDb, dumpPgliteDb } from '../../src/storage/pglite-db.ts';
+
+const pgliteVersion = (): string => {
+  const require = createRequire(import.meta.url);
+  // The package exports no package.json: it is two folders up from its entry (dist/index.cjs).
+  const manifest = join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+};
+
+/** The file a dump of the current migrations is kept in. */
+export function snapshotPath(): string {
+  const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
+  for (const { name, path } of migrationFiles()) hash.update(name).update(readFileSync(path));
+  return join(tmpdir(), 'stepup-pglite-snapshots', `${hash.digest('hex').slice(0, 16)}.tar`);
+}
+
+/** Migrates a fresh in-memory PGlite and dumps it. */
+export async function buildSnapshot(): Promise<Blob> {
+  const db = await createPgliteDb();
+  try {
+    await migrate(db);
+    return await dumpPgliteDb(db);
+  } finally {
+    await db.close();
+  }
+}
+
+let loaded: Promise<Blob> | undefined;
+
+/** The migrated dump, built on first use on this machine and read once per process. */
+export function migratedPgliteSnapshot(): Promise<Blob> {
+  loaded ??= (async () => {
+    const path = snapshotPath();
+    try {
+      return new Blob([readFileSync(path)]);
+    } catch {
+      const snapshot = await buildSnapshot();
+      mkdirSync(dirname(path), { recursive: true });
+      const partial = `${path}.${randomBytes(4).toString('hex')}.partial`;
+      writeFileSync(partial, new Uint8Array(await snapshot.arrayBuffer()));
+      renameSync(partial, path);
+      return snapshot;
+    }
+  })();
+  return loaded;
+}
