@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { z } from 'zod';
@@ -28,6 +28,9 @@ const declared = (method: 'get' | 'post', path: string, status: number) =>
     handler: async () => ({ status, body: { ok: true } }),
   });
 
+
+/** The slow handlers say here when they have answered (late: after the client's body was cut short). */
+const lateAnswers = new EventEmitter();
 /** The same routes as an express router, as the console and the webhooks are mounted. */
 function mountedRouter(): express.Router {
   const router = express.Router();
@@ -41,7 +44,10 @@ function mountedRouter(): express.Router {
     res.json({ ok: true });
   });
   router.get('/slow', (_req, res) => {
-    setTimeout(() => res.json({ ok: true }), 100);
+    setTimeout(() => {
+      res.json({ ok: true });
+      setImmediate(() => lateAnswers.emit('answered', '/admin/slow'));
+    }, 100);
   });
   return router;
 }
@@ -89,7 +95,14 @@ describe('one HTTP behaviour: a declared route and an express-mounted route answ
         declared('get', '/v1/probe', 200),
         declared('post', '/v1/probe', 201),
         declared('get', '/v1/probe/:name', 200),
-        defineRoute({ method: 'get', path: '/v1/slow', auth: { kind: 'public' }, summary: 'slow', tags: [], responses: {}, handler: () => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: { ok: true } }), 100)) }),
+        defineRoute({ method: 'get', path: '/v1/slow', auth: { kind: 'public' }, summary: 'slow', tags: [], responses: {}, handler: () =>
+          new Promise((resolve) =>
+            setTimeout(() => {
+              resolve({ status: 200, body: { ok: true } });
+              // After the framework's own continuations (microtasks and nextTicks) have run.
+              setImmediate(() => lateAnswers.emit('answered', '/v1/slow'));
+            }, 100),
+          ) }),
       ],
       logger,
       metrics: createMetrics(),
@@ -206,8 +219,18 @@ describe('one HTTP behaviour: a declared route and an express-mounted route answ
 
   test('a body cut short on a route that does not read it: no error logged when its handler answers late', async () => {
     const before = logs.length;
+    const answered: string[] = [];
+    const bothAnswered = new Promise<void>((resolve) => {
+      const note = (path: string) => {
+        answered.push(path);
+        if (answered.length === 2) resolve();
+      };
+      lateAnswers.on('answered', note);
+    });
     for (const path of ['/v1/slow', '/admin/slow']) await send('GET', path, bodies.truncated);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Each handler has answered, late, and whatever the server does with that answer has happened.
+    await bothAnswered;
+    assert.deepEqual(answered.sort(), ['/admin/slow', '/v1/slow']);
     assert.deepEqual(logs.slice(before).filter((line) => JSON.parse(line).level >= 50), []);
   });
 
