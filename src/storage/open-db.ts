@@ -1,20 +1,20 @@
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { Db } from './db.ts';
-import { migrate } from './migrate.ts';
+import { migrate, type MigrationSource } from './migrate.ts';
 import { createPgDb } from './pg-db.ts';
 import { createPgliteDb } from './pglite-db.ts';
 
 /**
  * PostgreSQL when DATABASE_URL is set, else embedded PGlite in DATA_DIR/pglite (one process per
- * folder; `:memory:` for tests); migrated on open.
+ * folder; `:memory:` for tests); migrated on open, with the migrations of the core and of `modules`.
  */
-export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbTxGuard'>): Promise<Db> {
+export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbTxGuard'>, modules: readonly MigrationSource[]): Promise<Db> {
   const db = config.databaseUrl
     ? createPgDb(config.databaseUrl, { guardRootQueriesInTx: config.dbTxGuard })
     : await createPgliteDb(config.dataDir === ':memory:' ? undefined : join(config.dataDir, 'pglite'));
   try {
-    await migrate(db);
+    await migrate(db, modules);
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;

@@ -93,7 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const port = await freePort();
   const adminToken = `adm-${randomBytes(18).toString('base64url')}`;
   const metricsToken = `met-${randomBytes(18).toString('base64url')}`;
-  const database = options.db === 'postgres' ? await createPostgresDatabase({ migrated: true }) : undefined;
+  const database = options.db === 'postgres' ? await createPostgresDatabase({ migrated: true, modules: options.modules ?? channelModules }) : undefined;
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
