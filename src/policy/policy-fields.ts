@@ -54,7 +54,8 @@ export interface PolicySection<Fields extends FieldMap = FieldMap> {
   outOfBand?: boolean;
   /**
    * The section held to the security bounds, for versions stored before a bound existed (they keep
-   * their values in storage, capped where they take effect). Returns `section` itself when within.
+   * their values in storage, capped where they take effect: the composed schema's `effective` and
+   * sectionOf apply it). Returns `section` itself when within.
    */
   withinBounds?(section: SectionValues<Fields>): SectionValues<Fields>;
 }
