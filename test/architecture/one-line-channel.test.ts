@@ -236,4 +236,6 @@ test("the shipped modules' policy sections are the document's built-in sections,
   const { policyChannelNames, builtInPolicy } = await import('../../src/policy/policy-schema.ts');
   assert.deepEqual(Object.keys(policySectionsOf(channelModules)), policyChannelNames);
   assert.deepEqual(builtInPolicy.channelNames, policyChannelNames);
+  // A section is `channels.<module name>`: sectionOf reads it by the section's name, so they must agree.
+  assert.throws(() => policySectionsOf([{ ...pigeonModule, name: 'dove' }]), /the dove module's policy section is named pigeon/);
 });
