@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { createPgDb } from '../src/storage/pg-db.ts';
 import { migrate } from '../src/storage/migrate.ts';
+import { channelModules } from '../src/server/channel-modules.ts';
 import { defaultPolicy } from '../src/policy/policy-schema.ts';
 import { runBacktest } from '../src/backtest/run-backtest.ts';
 import { writeSection } from './benchmarks-file.ts';
@@ -27,7 +28,7 @@ const db = createPgDb(url.toString());
 const log = (line: string) => process.stdout.write(`[backtest bench] ${line}\n`);
 
 try {
-  await migrate(db);
+  await migrate(db, channelModules);
   const tenantId = 'ten_benchBacktest01';
   await db.query(`INSERT INTO tenants (id, name, bank_name, webhook_secret_enc) VALUES ($1, 'Bench Bank', 'Bench Bank', 'unused')`, [tenantId]);
   // Another tenant's decisions in the same table and time range: the backtest must not read them.

@@ -11,7 +11,7 @@ import { recordEvent, type EventDispatcher } from '../events/event-outbox.ts';
 import { assertCallbackUrlAllowed } from '../events/callback-url-guard.ts';
 import { formatAmount, parseAmount } from '../money/money.ts';
 import { cumulativeSumLimit, evaluateStepUp, localDayBounds } from '../policy/evaluate.ts';
-import { effectivePolicy, type PolicyDocument } from '../policy/policy-schema.ts';
+import { effectivePolicy, type PolicyDocument, type PolicySchema } from '../policy/policy-schema.ts';
 import type { ChannelName, ChannelRegistry, PreparedChannel } from '../channels/channel.ts';
 import { publicChallenge, type ChallengeRecord, type ChallengeStatus, type TransactionDetails } from './challenge-record.ts';
 import type { ChallengeScheduler } from './challenge-scheduler.ts';
@@ -48,6 +48,11 @@ export interface ChallengeServiceDeps {
   store: ChallengeStore;
   tenants: TenantStore;
   policies: PolicyStore;
+  /**
+   * The customer's policy, held to every section's bounds: the server's composed schema's `effective`
+   * (src/policy/policy-schema.ts); the built-in sections' when absent.
+   */
+  effectivePolicy?: PolicySchema['effective'] | undefined;
   channels: ChannelRegistry;
   receipts: ReceiptSigner;
   scheduler: ChallengeScheduler;
@@ -154,7 +159,7 @@ export class ChallengeService {
     const callbackUrl = input.callbackUrl ?? tenant.defaultCallbackUrl;
     if (input.callbackUrl) assertCallbackUrlAllowed(input.callbackUrl, { allowLoopback: this.deps.allowLoopbackCallbacks && tenant.allowLoopbackCallbacks });
     const policyVersion = await policies.currentCached(tenantId);
-    const policy = effectivePolicy(policyVersion.document, input.context?.grade);
+    const policy = (this.deps.effectivePolicy ?? effectivePolicy)(policyVersion.document, input.context?.grade);
     const id = newId('chl');
     const hash = transactionHash(transaction);
     const now = this.now();
@@ -411,14 +416,14 @@ export class ChallengeService {
     challengeId: string,
     hash: string,
   ): Promise<{ channel: ChannelName | null; eligible: ChannelName[]; unavailable: { channel: ChannelName; reason: string }[]; prepared?: PreparedChannel }> {
-    const order = (input.channels ?? policy.channelOrder) as ChannelName[];
+    const order: ChannelName[] = input.channels ?? policy.channelOrder;
     const eligible: ChannelName[] = [];
     let found: unknown;
     const unavailable: { channel: ChannelName; reason: string }[] = [];
     for (const name of order) {
-      // A channel's section is its module's: the document's static type knows the shipped ones only.
-      const settings = (policy.channels as Record<string, { enabled?: boolean } | undefined>)[name];
-      if (!settings?.enabled || !(policy.channelOrder as string[]).includes(name)) {
+      // Any module's section says whether it is on; its other fields are the module's.
+      const settings = policy.channels[name];
+      if (!settings?.enabled || !policy.channelOrder.includes(name)) {
         unavailable.push({ channel: name, reason: 'channel_disabled' });
         continue;
       }

@@ -1,7 +1,7 @@
 // The plug-in contract (docs/architecture.md, "How a channel plugs in"): a module declares everything
 // it adds — its Channel strategy, routes, mounts, workers, policy section, problem codes, OpenAPI
-// examples, its part of the customer summary and of the admin timeline, and what the console shows of
-// it. The server composes all of these from one list of modules (src/server/channel-modules.ts); a
+// examples, its part of the customer summary and of the admin timeline, what the console shows of it,
+// and its migrations. The server composes all of these from one list of modules (src/server/channel-modules.ts); a
 // module receives a ChannelHost, never the composition root's context.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Worker } from 'bullmq';
@@ -20,6 +20,7 @@ import type { Queues } from '../jobs/queues.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import type { ProblemCatalogue } from '../errors/problem.ts';
 import type { PolicySection } from '../policy/policy-fields.ts';
+import type { PolicySchema } from '../policy/policy-schema.ts';
 import type { ChallengeOutcomes, ChannelRegistry } from './channel.ts';
 
 /** What the server lends a module: the shared services, not the whole application context. */
@@ -40,6 +41,14 @@ export interface ChannelHost {
   /** After approval: hold, tell, stop (docs/holds.md). */
   holds: HoldService;
   queues: Queues;
+
+  // The document's schema as the server composed it.
+  /**
+   * The policy document's schema composed from the server's modules (src/policy/policy-schema.ts,
+   * composePolicy): the channels' names (`channelNames`, e.g. for the schemas of routes that answer with
+   * a challenge), `effective` (a customer's policy held to every section's bounds).
+   */
+  policy: PolicySchema;
 }
 
 /** A node request handler: express routers and handlers are used as these (the server mounts them with express). */
@@ -161,4 +170,12 @@ export interface ChannelModule {
    * kind it deleted (counts only: they are logged and counted in `stepup_maintenance_removed_total`).
    */
   sweep?(host: ChannelHost, now: Date): Promise<Record<string, number>>;
+
+  // What the module owns in storage.
+  /**
+   * Its migrations: a folder of `.sql` files (`new URL('./migrations/', import.meta.url)`), applied by
+   * migrate() with the core's in one name order, once each (src/storage/migrate.ts). Names are unique
+   * across the server; a new module prefixes them with its name (`pigeon_001_lofts.sql`).
+   */
+  migrations?: URL;
 }

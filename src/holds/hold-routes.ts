@@ -2,7 +2,8 @@
 // centre or fraud system) and the customer's stop page under /c/hold/ (public: the link's token is the
 // authority). There is no way to release a transfer early.
 import { z } from 'zod';
-import { challengeIdParams, challengeResponseSchema } from '../challenges/challenge-schemas.ts';
+import { challengeIdParams, challengeSchemasFor } from '../challenges/challenge-schemas.ts';
+import { channelNames as shippedChannels } from '../channels/channel.ts';
 import { publicChallenge, type ChallengeRecord } from '../challenges/challenge-record.ts';
 import { ProblemError, notFound } from '../errors/problem.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
@@ -35,7 +36,9 @@ const heldTransfer = z.object({
 
 const stopPageParams = z.strictObject({ id: challengeIdParams.shape.id, token: z.string().regex(stopTokenPattern) });
 
-export function holdRoutes(deps: { db: Db; holds: HoldService; tenants: TenantStore; policies: PolicyStore }): RouteDefinition[] {
+/** `channelNames`: the server's channels (its modules'), which the stop's answer may name; the shipped ones by default. */
+export function holdRoutes(deps: { db: Db; holds: HoldService; tenants: TenantStore; policies: PolicyStore; channelNames?: readonly string[] }): RouteDefinition[] {
+  const challengeResponseSchema = challengeSchemasFor(deps.channelNames ?? shippedChannels).response;
   const { holds } = deps;
   const requireTenant = async (id: string) => {
     if (!(await deps.tenants.get(id))) throw notFound('tenant');

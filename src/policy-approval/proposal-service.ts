@@ -55,7 +55,7 @@ export class ProposalService {
     if (!tenant) throw notFound('tenant');
     const current = await this.deps.policies.current(tenantId);
     if (current.version !== expectedVersion) return null;
-    const change = diffPolicies(asDocument(current, this.deps.policy?.schema ?? policyDocumentSchema), document, this.deps.policy?.weakeningOf);
+    const change = diffPolicies(asDocument(current, this.deps.policy?.schema ?? policyDocumentSchema), document, this.deps.policy?.weakeningOf, this.deps.policy?.effective);
     if (!tenant.policyApproval.required) {
       const applied = await this.inTx(tenantId, async (tx, send) => {
         const version = await this.deps.policies.put(tx, tenantId, expectedVersion, document, admin.actor);

@@ -29,8 +29,13 @@ function changedLeaves(before: unknown, after: unknown, path: string[], out: { p
   if (JSON.stringify(before) !== JSON.stringify(after)) out.push({ path, before, after });
 }
 
-/** `weakeningOf`: the composed schema's (src/policy/policy-schema.ts, composePolicy); the built-in channels' by default. */
-export function diffPolicies(before: PolicyDocument, after: PolicyDocument, weakeningOf: (path: readonly string[]) => Weakening | undefined = builtInWeakening): PolicyDiff {
+/** `weakeningOf` and `effective`: the composed schema's (src/policy/policy-schema.ts, composePolicy); the built-in channels' by default. */
+export function diffPolicies(
+  before: PolicyDocument,
+  after: PolicyDocument,
+  weakeningOf: (path: readonly string[]) => Weakening | undefined = builtInWeakening,
+  effective: (policy: PolicyDocument, grade?: string) => PolicyDocument = effectivePolicy,
+): PolicyDiff {
   const leaves: { path: string[]; before: unknown; after: unknown }[] = [];
   changedLeaves(before, after, [], leaves);
   const weakens: string[] = [];
@@ -45,8 +50,8 @@ export function diffPolicies(before: PolicyDocument, after: PolicyDocument, weak
   const gradeNames = new Set([...Object.keys(before.grades ?? {}), ...Object.keys(after.grades ?? {})]);
   for (const grade of gradeNames) {
     const felt: { path: string[]; before: unknown; after: unknown }[] = [];
-    const { grades: _before, ...gradeBefore } = effectivePolicy(before, grade);
-    const { grades: _after, ...gradeAfter } = effectivePolicy(after, grade);
+    const { grades: _before, ...gradeBefore } = effective(before, grade);
+    const { grades: _after, ...gradeAfter } = effective(after, grade);
     changedLeaves(gradeBefore, gradeAfter, [], felt);
     for (const leaf of felt) {
       const basePath = leaf.path.join('.');

@@ -44,6 +44,8 @@ export type WeakeningMap<Fields extends FieldMap> = { [Key in keyof Fields]: Wea
 
 /** A channel's section of the document (`channels.<name>`): what the channel module declares. */
 export interface PolicySection<Fields extends FieldMap = FieldMap> {
+  /** Its key in `channels`: the module's name (src/server/channel-modules.ts checks they agree). */
+  name: string;
   fields: Fields;
   defaults: SectionValues<Fields>;
   /** Which direction of each field weakens security. */
@@ -52,7 +54,19 @@ export interface PolicySection<Fields extends FieldMap = FieldMap> {
   outOfBand?: boolean;
   /**
    * The section held to the security bounds, for versions stored before a bound existed (they keep
-   * their values in storage, capped where they take effect). Returns `section` itself when within.
+   * their values in storage, capped where they take effect: the composed schema's `effective` and
+   * sectionOf apply it). Returns `section` itself when within.
    */
   withinBounds?(section: SectionValues<Fields>): SectionValues<Fields>;
+}
+
+/**
+ * A module's own section of a policy document, typed by the section's fields, without a cast
+ * (docs/architecture.md, "How a channel plugs in"): the section's defaults where the document has
+ * none (a version stored before the module was registered), held to the section's bounds.
+ */
+export function sectionOf<Fields extends FieldMap>(policy: { channels: object }, section: PolicySection<Fields>): SectionValues<Fields> {
+  const stored = Object.hasOwn(policy.channels, section.name) ? (policy.channels as Record<string, SectionValues<Fields> | undefined>)[section.name] : undefined;
+  if (stored === undefined) return section.defaults;
+  return section.withinBounds ? section.withinBounds(stored) : stored;
 }

@@ -20,8 +20,13 @@ export const stepUpTransactionTypes = ['transfer', 'certificate_reissue', 'devic
 const channelSections = { ars: arsPolicy, webauthn: webauthnPolicy, otp: otpPolicy } satisfies Record<string, PolicySection>;
 export type PolicyChannelName = keyof typeof channelSections;
 export const policyChannelNames = Object.keys(channelSections) as PolicyChannelName[];
-/** Each channel's settings, as its section declares them. */
+/** Each built-in channel's settings, as its section declares them. */
 export type ChannelPolicies = { [Name in PolicyChannelName]: (typeof channelSections)[Name]['defaults'] };
+/**
+ * Any channel's section as the core sees it: whether it is on. Its other fields are its module's, who
+ * reads them typed with sectionOf (src/policy/policy-fields.ts).
+ */
+export type ChannelSettings = { readonly enabled?: boolean; readonly [field: string]: unknown };
 const builtInSections = channelSections as Record<string, PolicySection>;
 const mapSections = <T>(sections: Record<string, PolicySection>, each: (section: PolicySection, name: string) => T): Record<string, T> =>
   Object.fromEntries(Object.entries(sections).map(([name, section]) => [name, each(section, name)]));
@@ -96,7 +101,7 @@ export const defaults = {
     riskScoreThreshold: 0.7,
   },
   channels: mapSections(builtInSections, (section) => section.defaults) as PolicyDocument['channels'],
-  channelOrder: ['ars', 'webauthn', 'otp'] as PolicyChannelName[],
+  channelOrder: ['ars', 'webauthn', 'otp'] as string[],
   hold: holdDefaults,
   keyProtection: keyProtectionDefaults,
 };
@@ -116,6 +121,11 @@ export interface PolicySchema {
   weakeningOf(path: readonly string[]): Weakening | undefined;
   /** The defaults, every section's included. */
   defaultPolicy(): PolicyDocument;
+  /**
+   * The policy for one customer (the grade's overrides merged), held to the bounds every section
+   * declares and to the out-of-band lifetime of its out-of-band sections (effectivePolicy's rules).
+   */
+  effective(policy: PolicyDocument, grade?: string): PolicyDocument;
 }
 
 /**
@@ -185,10 +195,14 @@ export function composePolicy(sections: Record<string, PolicySection>): PolicySc
     },
     weakeningOf: (path) => weakeningIn(sections, path),
     defaultPolicy: () => structuredClone({ ...documentDefaults, grades: {} }) as PolicyDocument,
+    effective: (policy, grade) => withinSecurityBounds(mergeGrade(completed(policy), grade), sections, outOfBand),
   };
 }
 
-/** The built-in channels' document: its types and the defaults of a tenant that never stored a policy. */
+/**
+ * The built-in channels' document: its types, the defaults of a tenant that never stored a policy, and
+ * the schema where no server is at hand (a server's is composed from its modules, AppContext.policy).
+ */
 const builtIn = composePolicy(builtInSections);
 export const builtInPolicy: PolicySchema = builtIn;
 /** Channels whose secret travels out of band (a phone call): their challenges live at most 600 s. */
@@ -202,8 +216,7 @@ function outOfBandLifetimeExceeded(policy: PolicyDocument, outOfBand: readonly s
 
 /** True when a challenge under this policy may go to an out-of-band channel. */
 function canUseOutOfBand(policy: PolicyDocument, outOfBand: readonly string[]): boolean {
-  const channels = policy.channels as Record<string, { enabled?: boolean } | undefined>;
-  return outOfBand.some((channel) => channels[channel]?.enabled === true && (policy.channelOrder as string[]).includes(channel));
+  return outOfBand.some((channel) => policy.channels[channel]?.enabled === true && policy.channelOrder.includes(channel));
 }
 
 export interface PolicyDocument {
@@ -211,8 +224,10 @@ export interface PolicyDocument {
   timezone: string;
   challengeTtlSeconds: number;
   stepUp: typeof defaults.stepUp;
-  channels: ChannelPolicies;
-  channelOrder: PolicyChannelName[];
+  /** The built-in sections, typed; any module's section by its name (a server's modules may add sections). */
+  channels: ChannelPolicies & { readonly [name: string]: ChannelSettings | undefined };
+  /** Channels by name: the built-in ones, or any module's with a section (composePolicy checks the names). */
+  channelOrder: string[];
   /** After approval: hold, tell, stop (docs/holds.md). */
   hold: HoldPolicy;
   /** When a bank API key's own traffic is signalled, and whether that suspends it (docs/security.md). */
@@ -240,27 +255,32 @@ function mergeGrade(policy: PolicyDocument, grade?: string): PolicyDocument {
   return override ? (deepMerge(policy, override) as PolicyDocument) : policy;
 }
 
+/** A version stored before holds (or key protection) existed runs with their defaults. */
+const completed = (policy: PolicyDocument): PolicyDocument =>
+  policy.hold && policy.keyProtection ? policy : { ...policy, hold: policy.hold ?? holdDefaults, keyProtection: policy.keyProtection ?? keyProtectionDefaults };
+
 /**
  * The policy for one customer: the base document with the grade's overrides (an unknown grade
  * changes nothing), held to the security bounds. A version stored before the bounds existed keeps
  * its values in storage (versions are history), but they are capped here, where they take effect.
+ * These are the built-in sections' bounds: where a server is at hand, its composed schema's
+ * `effective` holds every module's section to its own (AppContext.policy); a module reading its own
+ * section through sectionOf gets it capped either way.
  */
-export function effectivePolicy(policy: PolicyDocument, grade?: string): PolicyDocument {
-  // A version stored before holds (or key protection) existed runs with their defaults.
-  const complete = policy.hold && policy.keyProtection ? policy : { ...policy, hold: policy.hold ?? holdDefaults, keyProtection: policy.keyProtection ?? keyProtectionDefaults };
-  return withinSecurityBounds(mergeGrade(complete, grade));
-}
+export const effectivePolicy = (policy: PolicyDocument, grade?: string): PolicyDocument => builtIn.effective(policy, grade);
 
-/** The built-in sections' bounds; a section only a composed schema knows is kept as it is. */
-function withinSecurityBounds(policy: PolicyDocument): PolicyDocument {
-  const ttlTooLong = outOfBandLifetimeExceeded(policy, outOfBandChannels);
+/** Each section held to the bounds it declares (`withinBounds`), and the lifetime bound of the out-of-band ones. */
+function withinSecurityBounds(policy: PolicyDocument, sections: Record<string, PolicySection>, outOfBand: readonly string[]): PolicyDocument {
+  const ttlTooLong = outOfBandLifetimeExceeded(policy, outOfBand);
   const current = policy.channels as Record<string, Record<string, unknown>>;
-  const bounded = mapSections(builtInSections, (section, name) => (current[name] === undefined ? undefined : (section.withinBounds?.(current[name] as never) ?? current[name])));
-  if (!ttlTooLong && policyChannelNames.every((name) => bounded[name] === current[name])) return policy;
+  const bounded = mapSections(sections, (section, name) => (current[name] === undefined ? undefined : (section.withinBounds?.(current[name] as never) ?? current[name])));
+  if (!ttlTooLong && Object.keys(sections).every((name) => bounded[name] === current[name])) return policy;
+  const channels = { ...current };
+  for (const [name, section] of Object.entries(bounded)) if (section !== undefined) channels[name] = section;
   return {
     ...policy,
     challengeTtlSeconds: ttlTooLong ? securityBounds.maxOutOfBandLifetimeSeconds : policy.challengeTtlSeconds,
-    channels: { ...current, ...bounded } as PolicyDocument['channels'],
+    channels: channels as PolicyDocument['channels'],
   };
 }
 

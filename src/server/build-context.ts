@@ -3,6 +3,7 @@ import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../storage/db.ts';
 import { openDb } from '../storage/open-db.ts';
+import type { MigrationSource } from '../storage/migrate.ts';
 import { Envelope } from '../crypto/envelope.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
@@ -74,6 +75,8 @@ export interface BuildContextOptions {
   authClock?: () => Date;
   /** The policy document's schema composed from the server's modules; the built-in channels' when absent. */
   policy?: PolicySchema;
+  /** The modules whose migrations open the database with the core's (startServer passes its list; none when absent). */
+  modules?: readonly MigrationSource[];
   /** With DATA_DIR `:memory:`: start PGlite from this dump of a database instead of running initdb (storage/open-db.ts). */
   pgliteMemorySnapshot?: Blob;
 }
@@ -83,7 +86,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const policy = options.policy ?? builtInPolicy;
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics();
-  const opened = await openDb(config, options.pgliteMemorySnapshot ? { memorySnapshot: options.pgliteMemorySnapshot } : {});
+  const opened = await openDb(config, options.modules ?? [], options.pgliteMemorySnapshot ? { memorySnapshot: options.pgliteMemorySnapshot } : {});
   const db = options.wrapDb ? options.wrapDb(opened) : opened;
   const redis = createRedis(config.redis, 'command', { autoPipelining: true });
   const queueRedis = createRedis(config.redis, 'command');
@@ -107,6 +110,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     store: challengeStore,
     tenants,
     policies,
+    effectivePolicy: policy.effective,
     channels,
     receipts,
     scheduler: bullmqScheduler(queues, clock),

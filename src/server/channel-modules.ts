@@ -14,6 +14,13 @@ export type { ChannelModule, ChannelMount, ChannelHost } from '../channels/chann
 
 export const channelModules: ChannelModule[] = [numberIntelligenceModule, arsModule(arsTelephony), webauthnModule, otpModule];
 
-/** The modules' policy sections by module name, in list order (src/policy/policy-schema.ts, composePolicy). */
-export const policySectionsOf = (modules: readonly ChannelModule[]): Record<string, PolicySection> =>
-  Object.fromEntries(modules.flatMap((module) => (module.policy ? [[module.name, module.policy]] : [])));
+/**
+ * The modules' policy sections by module name, in list order (src/policy/policy-schema.ts, composePolicy).
+ * A section is `channels.<module name>`: one named otherwise stops the server (sectionOf reads it by its name).
+ */
+export function policySectionsOf(modules: readonly ChannelModule[]): Record<string, PolicySection> {
+  for (const module of modules) {
+    if (module.policy && module.policy.name !== module.name) throw new Error(`the ${module.name} module's policy section is named ${module.policy.name}: a section is named as its module`);
+  }
+  return Object.fromEntries(modules.flatMap((module) => (module.policy ? [[module.name, module.policy]] : [])));
+}

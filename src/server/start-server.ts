@@ -72,7 +72,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
   routes.push(
     ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas, { examples: Object.assign({}, ...modules.map((module) => module.openApiExamples ?? {})), problemCodes: problemCatalogue(modules) }) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record), channelNames: context.policy.channelNames }),
-    ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies }),
+    ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies, channelNames: context.policy.channelNames }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock, onKeyRestored: (keyId) => context.keyUsage.forgetStrongSignals(keyId) }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, policy: context.policy, backtest: (input) => runBacktest(context, input) }),
     ...proposalRoutes({ proposals: context.proposals }),
@@ -107,7 +107,7 @@ export async function startServer(
   // A module's settings come from loadConfig(env, modules): a module it was not given would run without them.
   const unconfigured = modules.filter((module) => module.config && !Object.hasOwn(config.modules, module.name)).map((module) => module.name);
   if (unconfigured.length > 0) throw new Error(`the configuration was loaded without the ${unconfigured.join(', ')} module(s): pass the module list to loadConfig`);
-  const context = await buildContext(config, { ...options, policy: options.policy ?? composePolicy(policySectionsOf(modules)) });
+  const context = await buildContext(config, { ...options, modules, policy: options.policy ?? composePolicy(policySectionsOf(modules)) });
   for (const module of modules) await module.register(context);
   // Notification calls of held transfers, when calls can be placed (docs/holds.md).
   const calling = await holdCalling(context);

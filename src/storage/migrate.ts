@@ -1,24 +1,31 @@
-// Applies the .sql migrations in name order, once each, recorded in schema_migrations: the shared
-// ones in src/storage/migrations and each channel's own in src/channels/<channel>/migrations (a channel
-// is one folder, its tables included). Names are numbered across all folders, so the order is global.
+// Applies the .sql migrations in name order, once each, recorded in schema_migrations: the core's in
+// src/storage/migrations and those each module it is given declares (ChannelModule.migrations, a folder:
+// a module's tables are its own, docs/architecture.md "How a channel plugs in"). Names are unique across
+// the folders and one name order runs through them all, so a database migrated before modules declared
+// their folders (the shipped ones' were found by folder then) sees the same names and nothing new to do.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.ts';
 
-const sourceRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const coreMigrations = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** Every migration file, by name; two files of one name in different folders is a mistake. */
-export function migrationFiles(): { name: string; path: string }[] {
-  const channelsDir = join(sourceRoot, 'channels');
+/** What migrate() needs of a module: its name and the folder of its migrations, if it has tables. */
+export interface MigrationSource {
+  name: string;
+  migrations?: URL;
+}
+
+/** Every migration file of the core and these modules, by name; one name in two folders is a mistake. */
+export function migrationFiles(modules: readonly MigrationSource[]): { name: string; path: string; owner: string }[] {
   const dirs = [
-    join(sourceRoot, 'storage', 'migrations'),
-    ...readdirSync(channelsDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => join(channelsDir, entry.name, 'migrations'))
-      .filter((dir) => existsSync(dir)),
+    { owner: 'core', dir: coreMigrations },
+    ...modules.flatMap((module) => (module.migrations ? [{ owner: module.name, dir: fileURLToPath(module.migrations) }] : [])),
   ];
-  const files = dirs.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith('.sql')).map((name) => ({ name, path: join(dir, name) })));
+  const files = dirs.flatMap(({ owner, dir }) => {
+    if (!existsSync(dir)) throw new Error(`the ${owner} module's migrations folder does not exist: ${dir}`);
+    return readdirSync(dir).filter((name) => name.endsWith('.sql')).map((name) => ({ name, path: join(dir, name), owner }));
+  });
   const seen = new Map<string, string>();
   for (const file of files) {
     const other = seen.get(file.name);
@@ -28,11 +35,12 @@ export function migrationFiles(): { name: string; path: string }[] {
   return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export async function migrate(db: Db): Promise<string[]> {
+/** Applies what is new of the core's and these modules' migrations; returns the names applied. */
+export async function migrate(db: Db, modules: readonly MigrationSource[]): Promise<string[]> {
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied: string[] = [];
-  for (const { name, path } of migrationFiles()) {
+  for (const { name, path } of migrationFiles(modules)) {
     const sql = readFileSync(path, 'utf8');
     const didApply = await db.tx(async (tx) => {
       // Several processes may start at once on PostgreSQL: serialise migrations on an advisory lock.

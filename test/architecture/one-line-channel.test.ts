@@ -12,6 +12,8 @@ import { dbKinds } from '../support/databases.ts';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import { channelModules } from '../../src/server/channel-modules.ts';
 import { pigeonModule } from './test-channel/pigeon-module.ts';
+import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
+import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 
 const policyPath = (tenantId: string) => `/admin/v1/tenants/${tenantId}/policy`;
 
@@ -91,6 +93,13 @@ for (const db of dbKinds) {
       const create = doc.paths['/v1/challenges'].post;
       assert.ok(create.requestBody.content['application/json'].schema.properties.channels.items.enum.includes('pigeon'));
       assert.deepEqual(doc['x-problem-codes'].pigeon_lost, { status: 409, title: 'The pigeon did not come back' });
+      // The routes outside the challenge routes that answer with a challenge name the server's channels too.
+      const answered = (path: string, method: string) => doc.paths[path][method].responses['200'].content['application/json'].schema.properties;
+      for (const [path, method] of [['/v1/challenges/{id}/otp', 'post'], ['/v1/challenges/{id}/stop', 'post'], ['/admin/v1/tenants/{id}/challenges/{challengeId}/stop', 'post']] as const) {
+        const properties = answered(path, method);
+        assert.ok(properties.channel.anyOf.some((option: { enum?: string[] }) => option.enum?.includes('pigeon')), `${method} ${path}: channel ${JSON.stringify(properties.channel)}`);
+        assert.ok(properties.decision.properties.channels.items.enum.includes('pigeon'), `${method} ${path}: decision.channels`);
+      }
       // Without the line, none of it.
       const plainDoc: any = await (await fetch(`${plain.url}/openapi.json`)).json();
       assert.equal(plainDoc.paths['/v1/customers/{customerId}/pigeon-loft'], undefined);
@@ -109,7 +118,7 @@ for (const db of dbKinds) {
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.body.status, 'pending');
       assert.equal(created.body.channel, 'pigeon');
-      assert.deepEqual(created.body.channelDetails, { instruction: 'Tie the note to the pigeon' });
+      assert.deepEqual(created.body.channelDetails, { instruction: 'Tie the note to the pigeon', maxFlights: 2 });
       // The bank may name it too.
       const named = await client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon', channels: ['pigeon'] }, '3600000'));
       assert.equal(named.status, 201, JSON.stringify(named.body));
@@ -146,6 +155,28 @@ for (const db of dbKinds) {
       assert.equal((await plainTenant.client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon', channels: ['pigeon'] }))).status, 400);
     });
 
+    test('its declared bounds cap a version stored out of them: its own field, and the out-of-band lifetime', async () => {
+      const { client, tenantId } = await server.createTenant();
+      const { db, policies } = server.running.context;
+      const current = await policies.current(tenantId);
+      // Written past today's schema (as a version stored before a bound tightened, or through the raw store).
+      const document = { ...current.document, challengeTtlSeconds: 3600, channelOrder: ['pigeon'], channels: { ...current.document.channels, pigeon: { enabled: true, maxFlights: 9 } } };
+      assert.ok(await db.tx((tx) => policies.put(tx, tenantId, current.version, document as never, 'raw')));
+      const created = await client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon' }));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.channel, 'pigeon');
+      assert.equal(created.body.channelDetails.maxFlights, 5, 'its field, capped by its section');
+      assert.equal(Date.parse(created.body.expiresAt) - Date.parse(created.body.createdAt), 600_000, 'an out-of-band channel: at most 600 s');
+    });
+
+    test('its migrations make its table where it is registered, and nowhere else', async () => {
+      const has = async (running: TestServer) => (await running.running.context.db.query<{ found: string | null }>(`SELECT to_regclass('pigeon_lofts')::text AS found`)).rows[0]!.found;
+      assert.equal(await has(server), 'pigeon_lofts');
+      assert.equal(await has(plain), null);
+      const ledger = await server.running.context.db.query<{ name: string }>(`SELECT name FROM schema_migrations WHERE name LIKE 'pigeon%'`);
+      assert.deepEqual(ledger.rows, [{ name: 'pigeon_001_lofts.sql' }]);
+    });
+
     test("the console's metadata carries its fields and labels in both languages", async () => {
       const response = await fetch(`${server.url}/admin/assets/channels.json`);
       assert.equal(response.status, 200);
@@ -177,6 +208,20 @@ test("the console's policy, customers and challenge pages name no channel: they 
   }
 });
 
+test("a database migrated without the line gets only the module's migrations when the line is added", async () => {
+  const db = await createPgliteDb();
+  try {
+    const first = await migrate(db, channelModules);
+    assert.deepEqual(first, migrationFiles(channelModules).map((file) => file.name));
+    assert.ok(!first.includes('pigeon_001_lofts.sql'));
+    assert.deepEqual(await migrate(db, channelModules), [], 'nothing new for the same modules');
+    assert.deepEqual(await migrate(db, [...channelModules, pigeonModule]), ['pigeon_001_lofts.sql']);
+    assert.deepEqual(await migrate(db, [...channelModules, pigeonModule]), []);
+  } finally {
+    await db.close();
+  }
+});
+
 test("a module's variable is validated with the core's, and a name is declared once", async () => {
   const { loadConfig } = await import('../../src/config/config.ts');
   const masterKey = Buffer.alloc(32, 7).toString('base64');
@@ -191,4 +236,6 @@ test("the shipped modules' policy sections are the document's built-in sections,
   const { policyChannelNames, builtInPolicy } = await import('../../src/policy/policy-schema.ts');
   assert.deepEqual(Object.keys(policySectionsOf(channelModules)), policyChannelNames);
   assert.deepEqual(builtInPolicy.channelNames, policyChannelNames);
+  // A section is `channels.<module name>`: sectionOf reads it by the section's name, so they must agree.
+  assert.throws(() => policySectionsOf([{ ...pigeonModule, name: 'dove' }]), /the dove module's policy section is named pigeon/);
 });

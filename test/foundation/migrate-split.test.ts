@@ -23,14 +23,36 @@ test('statements split at line-ending semicolons; $$ bodies and comments handled
   assert.equal(statements[2], 'CREATE INDEX a_x ON a (x)');
 });
 
-test("migrations come from src/storage/migrations and each channel's own folder, in one global name order", async () => {
+test("migrations come from src/storage/migrations and each module's declared folder, in one global name order", async () => {
   const { migrationFiles } = await import('../../src/storage/migrate.ts');
-  const files = migrationFiles();
+  const { channelModules } = await import('../../src/server/channel-modules.ts');
+  const files = migrationFiles(channelModules);
   const names = files.map((file) => file.name);
   assert.deepEqual(names, [...names].sort(), 'one order across folders');
   assert.equal(new Set(names).size, names.length, 'no name twice');
   for (const channel of ['ars', 'otp', 'webauthn']) {
-    assert.ok(files.some((file) => file.path.includes(`/src/channels/${channel}/migrations/`)), `${channel} keeps its tables in its folder`);
+    assert.ok(files.some((file) => file.owner === channel && file.path.includes(`/src/channels/${channel}/migrations/`)), `${channel} keeps its tables in its folder`);
   }
-  assert.ok(files.some((file) => file.name.startsWith('001_') && file.path.includes('/src/storage/migrations/')));
+  assert.ok(files.some((file) => file.name.startsWith('001_') && file.owner === 'core' && file.path.includes('/src/storage/migrations/')));
+  // The names a database migrated before modules declared their folders has in its ledger: every
+  // .sql file under src/ (the core's folder and every channel folder's), none left undeclared.
+  const { readdirSync } = await import('node:fs');
+  const src = new URL('../../src/', import.meta.url);
+  const onDisk = [
+    ...readdirSync(new URL('storage/migrations/', src)),
+    ...readdirSync(new URL('channels/', src), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((entry) => {
+        try {
+          return readdirSync(new URL(`channels/${entry.name}/migrations/`, src));
+        } catch {
+          return [];
+        }
+      }),
+  ].filter((name) => name.endsWith('.sql'));
+  assert.deepEqual(names, onDisk.sort());
+  // The core alone: no channel's table.
+  assert.ok(migrationFiles([]).every((file) => file.owner === 'core'));
+  // A module naming a folder that is not there stops the server.
+  assert.throws(() => migrationFiles([{ name: 'ghost', migrations: new URL('./no-such-folder/', import.meta.url) }]), /ghost module's migrations folder does not exist/);
 });

@@ -9,6 +9,7 @@ import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 import { openDb } from '../../src/storage/open-db.ts';
 import { buildSnapshot, migratedPgliteSnapshot, snapshotPath } from '../support/pglite-snapshot.ts';
 import { startTestServer, transferBody } from '../support/test-server.ts';
+import { channelModules } from '../../src/server/channel-modules.ts';
 
 const memory = { databaseUrl: undefined, dataDir: ':memory:', dbTxGuard: true } as const;
 
@@ -22,13 +23,13 @@ const schemaOf = async (db: Awaited<ReturnType<typeof createPgliteDb>>) =>
 
 describe('PGlite from a migrated dump', () => {
   test('has every migration applied and the schema of a database migrated from scratch', async () => {
-    const fromDump = await openDb(memory, { memorySnapshot: await buildSnapshot() });
+    const fromDump = await openDb(memory, channelModules, { memorySnapshot: await buildSnapshot(channelModules) });
     const fresh = await createPgliteDb();
     try {
-      assert.deepEqual(await migrate(fromDump), [], 'nothing left to apply');
+      assert.deepEqual(await migrate(fromDump, channelModules), [], 'nothing left to apply');
       const applied = (await fromDump.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name')).rows.map((row) => row.name);
-      assert.deepEqual(applied, migrationFiles().map((file) => file.name));
-      await migrate(fresh);
+      assert.deepEqual(applied, migrationFiles(channelModules).map((file) => file.name));
+      await migrate(fresh, channelModules);
       const schema = await schemaOf(fromDump);
       assert.ok(schema.length > 100, `a real schema (${schema.length} columns)`);
       assert.deepEqual(schema, await schemaOf(fresh));
@@ -38,9 +39,9 @@ describe('PGlite from a migrated dump', () => {
   });
 
   test('each database started from it is its own copy', async () => {
-    const snapshot = await migratedPgliteSnapshot();
-    const first = await openDb(memory, { memorySnapshot: snapshot });
-    const second = await openDb(memory, { memorySnapshot: snapshot });
+    const snapshot = await migratedPgliteSnapshot(channelModules);
+    const first = await openDb(memory, channelModules, { memorySnapshot: snapshot });
+    const second = await openDb(memory, channelModules, { memorySnapshot: snapshot });
     try {
       await first.query(`CREATE TABLE only_in_first (id int)`);
       const seen = await second.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'only_in_first'`);
@@ -51,12 +52,13 @@ describe('PGlite from a migrated dump', () => {
   });
 
   test('is named by the migrations and the PGlite version, so a changed migration builds another', () => {
-    assert.match(snapshotPath(), /stepup-pglite-snapshots\/[0-9a-f]{16}\.tar$/);
-    assert.equal(snapshotPath(), snapshotPath());
+    assert.match(snapshotPath(channelModules), /stepup-pglite-snapshots\/[0-9a-f]{16}\.tar$/);
+    assert.equal(snapshotPath(channelModules), snapshotPath([...channelModules]));
+    assert.notEqual(snapshotPath(channelModules), snapshotPath(channelModules.filter((module) => module.name !== 'otp')));
   });
 
   test('a test server starts from it (its migrations were applied before it started) and serves', async () => {
-    await migratedPgliteSnapshot();
+    await migratedPgliteSnapshot(channelModules);
     const before = new Date();
     const server = await startTestServer({ db: 'pglite' });
     try {

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
+import { migrate, migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
 import { createPgDb } from '../../src/storage/pg-db.ts';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -22,13 +22,14 @@ const databaseUrl = (name: string): string => {
 };
 
 /**
- * The name of a database with every migration applied, built once per set of migrations (named by
- * their hash, so a changed migration builds another) under an advisory lock, so test files starting
- * at once build it once. Nothing connects to it after: it only serves as a template.
+ * The name of a database with the core's and `modules`' migrations applied, built once per set of
+ * migrations (named by their hash — the files the server will migrate, so a changed migration or
+ * another module list builds another) under an advisory lock, so test files starting at once build it
+ * once. Nothing connects to it after: it only serves as a template.
  */
-async function migratedTemplate(admin: pg.Client): Promise<string> {
+async function migratedTemplate(admin: pg.Client, modules: readonly MigrationSource[]): Promise<string> {
   const hash = createHash('sha256');
-  for (const { name, path } of migrationFiles()) hash.update(name).update(readFileSync(path));
+  for (const { name, path } of migrationFiles(modules)) hash.update(name).update(readFileSync(path));
   const template = `stepup_template_${hash.digest('hex').slice(0, 16)}`;
   const exists = async () => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount! > 0;
   if (await exists()) return template;
@@ -39,7 +40,7 @@ async function migratedTemplate(admin: pg.Client): Promise<string> {
     await admin.query(`CREATE DATABASE ${building}`);
     const db = createPgDb(databaseUrl(building));
     try {
-      await migrate(db);
+      await migrate(db, modules);
     } finally {
       await db.close();
     }
@@ -51,17 +52,21 @@ async function migratedTemplate(admin: pg.Client): Promise<string> {
   }
 }
 
+/** The shipped modules (loaded only when a migrated database is asked for without a module list). */
+const shippedModules = async (): Promise<readonly MigrationSource[]> => (await import('../../src/server/channel-modules.ts')).channelModules;
+
 /**
  * Creates a database and returns its URL and a function that drops it: empty, or with `migrated` a
- * copy of a database every migration was applied to (a server's own migrate() then has nothing to do).
+ * copy of a database the core's and `modules`' migrations (the shipped modules' by default) were
+ * applied to (a server with the same modules then has nothing to migrate).
  */
-export async function createPostgresDatabase(options: { migrated?: boolean } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(options: { migrated?: boolean; modules?: readonly MigrationSource[] } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = adminDatabaseUrl();
   const name = `stepup_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const template = options.migrated ? await migratedTemplate(admin) : undefined;
+    const template = options.migrated ? await migratedTemplate(admin, options.modules ?? (await shippedModules())) : undefined;
     await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   } finally {
     await admin.end();

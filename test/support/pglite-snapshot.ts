@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
+import { migrate, migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
 import { createPgliteDb, dumpPgliteDb } from '../../src/storage/pglite-db.ts';
 
 const pgliteVersion = (): string => {
@@ -20,40 +20,43 @@ const pgliteVersion = (): string => {
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 };
 
-/** The file a dump of the current migrations is kept in. */
-export function snapshotPath(): string {
+/** The file a dump of the core's and `modules`' current migrations is kept in. */
+export function snapshotPath(modules: readonly MigrationSource[]): string {
   const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
-  for (const { name, path } of migrationFiles()) hash.update(name).update(readFileSync(path));
+  for (const { name, path } of migrationFiles(modules)) hash.update(name).update(readFileSync(path));
   return join(tmpdir(), 'stepup-pglite-snapshots', `${hash.digest('hex').slice(0, 16)}.tar`);
 }
 
 /** Migrates a fresh in-memory PGlite and dumps it. */
-export async function buildSnapshot(): Promise<Blob> {
+export async function buildSnapshot(modules: readonly MigrationSource[]): Promise<Blob> {
   const db = await createPgliteDb();
   try {
-    await migrate(db);
+    await migrate(db, modules);
     return await dumpPgliteDb(db);
   } finally {
     await db.close();
   }
 }
 
-let loaded: Promise<Blob> | undefined;
+const loaded = new Map<string, Promise<Blob>>();
 
-/** The migrated dump, built on first use on this machine and read once per process. */
-export function migratedPgliteSnapshot(): Promise<Blob> {
-  loaded ??= (async () => {
-    const path = snapshotPath();
+/** The dump migrated for `modules`, built on first use on this machine and read once per process. */
+export function migratedPgliteSnapshot(modules: readonly MigrationSource[]): Promise<Blob> {
+  const path = snapshotPath(modules);
+  let snapshot = loaded.get(path);
+  if (snapshot) return snapshot;
+  snapshot = (async () => {
     try {
       return new Blob([readFileSync(path)]);
     } catch {
-      const snapshot = await buildSnapshot();
+      const built = await buildSnapshot(modules);
       mkdirSync(dirname(path), { recursive: true });
       const partial = `${path}.${randomBytes(4).toString('hex')}.partial`;
-      writeFileSync(partial, new Uint8Array(await snapshot.arrayBuffer()));
+      writeFileSync(partial, new Uint8Array(await built.arrayBuffer()));
       renameSync(partial, path);
-      return snapshot;
+      return built;
     }
   })();
-  return loaded;
+  loaded.set(path, snapshot);
+  return snapshot;
 }

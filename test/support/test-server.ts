@@ -94,7 +94,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const port = await freePort();
   const adminToken = `adm-${randomBytes(18).toString('base64url')}`;
   const metricsToken = `met-${randomBytes(18).toString('base64url')}`;
-  const database = options.db === 'postgres' ? await createPostgresDatabase({ migrated: true }) : undefined;
+  const database = options.db === 'postgres' ? await createPostgresDatabase({ migrated: true, modules: options.modules ?? channelModules }) : undefined;
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -124,7 +124,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })
     : undefined;
   // In memory, PGlite starts from a dump of a migrated database: a fraction of initdb's CPU (pglite-snapshot.ts).
-  const pgliteMemorySnapshot = !config.databaseUrl && config.dataDir === ':memory:' ? await migratedPgliteSnapshot() : undefined;
+  const pgliteMemorySnapshot = !config.databaseUrl && config.dataDir === ':memory:' ? await migratedPgliteSnapshot(options.modules ?? channelModules) : undefined;
   const running = await startServer(config, { logDestination: logDestination as never, ...(pgliteMemorySnapshot ? { pgliteMemorySnapshot } : {}), ...(options.modules ? { modules: options.modules } : {}), ...(options.wrapDb ? { wrapDb: options.wrapDb } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.authClock ? { authClock: options.authClock } : {}) });
   for (const channel of options.channels ?? []) running.context.channels.register(channel);
   const url = running.url!;

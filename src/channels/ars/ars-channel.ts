@@ -6,6 +6,8 @@ import type { Logger } from '../../observability/logger.ts';
 import type { Channel, Eligibility, EligibilityInput, PreparedChannel } from '../channel.ts';
 import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 import { arsCustomerStore } from './ars-customer-store.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
+import { arsPolicy } from './ars-policy.ts';
 import { arsPolicyOf, type CallPlacer, type PlaceCallScheduler } from './ars-ports.ts';
 import { callAttemptStore } from './call-attempt-store.ts';
 import { inNumberChangeCooldown } from './number-vetting.ts';
@@ -20,19 +22,19 @@ export class ArsChannel implements Channel {
     const customer = await arsCustomerStore.get(this.deps.db, tenantId, customerId);
     if (!customer?.phone_enc) return { eligible: false, reason: 'no_phone' };
     if (!customer.secret_enc || !customer.secret_length) return { eligible: false, reason: 'no_knowledge_secret' };
-    if (customer.secret_length < policy.channels.ars.secretPositions) return { eligible: false, reason: 'knowledge_secret_too_short' };
+    if (customer.secret_length < sectionOf(policy, arsPolicy).secretPositions) return { eligible: false, reason: 'knowledge_secret_too_short' };
     if (customer.locked_at) return { eligible: false, reason: 'ars_locked' };
     // The customer said on the call to the old number that they did not change it (docs/ars-channel.md).
     if (customer.phone_suspended_at) return { eligible: false, reason: 'phone_suspended' };
     // Known without asking any number source: the next channel can take over (docs/policy-reference.md channel choice).
-    if (inNumberChangeCooldown(policy.channels.ars, customer.number_changed_at, this.deps.clock())) return { eligible: false, reason: 'number_recently_changed' };
+    if (inNumberChangeCooldown(sectionOf(policy, arsPolicy), customer.number_changed_at, this.deps.clock())) return { eligible: false, reason: 'number_recently_changed' };
     return { eligible: true };
   }
 
   async prepare({ tenantId, customerId, policy }: EligibilityInput): Promise<PreparedChannel> {
     const customer = await arsCustomerStore.get(this.deps.db, tenantId, customerId);
     // The ARS policy is frozen with the challenge: retries and limits do not change mid-challenge.
-    return { state: { ars: policy.channels.ars }, details: { phone: customer?.phone_masked ?? null } };
+    return { state: { ars: sectionOf(policy, arsPolicy) }, details: { phone: customer?.phone_masked ?? null } };
   }
 
   async start(challenge: ChallengeRecord): Promise<void> {

@@ -19,6 +19,8 @@ import { arsProblem } from './ars-problem-codes.ts';
 import { numberChangeMarkRetentionMs, type NumberChangeMarks } from './number-change-marks.ts';
 import type { PhoneChangeNotices } from './phone-change-notices.ts';
 import type { Clock } from '../../time/clock.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
+import { arsPolicy } from './ars-policy.ts';
 
 export const phoneContext = (tenantId: string, customerId: string) => `ars-phone:${tenantId}:${customerId}`;
 export const secretContext = (tenantId: string, customerId: string) => `ars-knowledge-secret:${tenantId}:${customerId}`;
@@ -66,7 +68,7 @@ export class ArsEnrollment {
     const { db, envelope, vetter, marks, notices, clock } = this.deps;
     const e164 = this.deps.normalizeNumber(rawNumber);
     if (!e164) throw arsProblem('invalid_number', 'number: not a phone number in international format (+<country code> …)', { reasons: ['invalid_number'] });
-    const policy = effectivePolicy((await this.deps.policies.currentCached(tenantId)).document).channels.ars;
+    const policy = sectionOf(effectivePolicy((await this.deps.policies.currentCached(tenantId)).document), arsPolicy);
     const now = clock();
     const existing = await arsCustomerStore.get(db, tenantId, customerId);
     const phoneHash = this.phoneHash(e164);

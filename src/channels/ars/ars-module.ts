@@ -28,6 +28,7 @@ import { PhoneChangeNotices } from './phone-change-notices.ts';
 import { noticeCallGuard } from './notice-call-guard.ts';
 import { bullmqPhoneChangeScheduler, createPhoneChangeQueue, phoneChangeQueueName, startPhoneChangeWorker } from './phone-change-queue.ts';
 import { bullmqEventDispatcher } from '../../jobs/queues.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
 
 interface Calling {
   voice: ArsVoice;
@@ -49,6 +50,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
 
   return {
     name: 'ars',
+    migrations: new URL('./migrations/', import.meta.url),
     policy: arsPolicy,
     openApiExamples: arsOpenApiExamples,
     console: arsConsole,
@@ -131,7 +133,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
     timeline: (host, tenantId, challengeId) => arsTimeline(host.db, tenantId, challengeId),
     consoleCustomer: async (host, tenantId, customerId) => {
       const summary = (await stateOf(host).enrollment.describe(tenantId, customerId)) as unknown as ArsSummary;
-      const policy = effectivePolicy((await host.policies.currentCached(tenantId)).document).channels.ars;
+      const policy = sectionOf(effectivePolicy((await host.policies.currentCached(tenantId)).document), arsPolicy);
       return arsConsoleCustomer(summary, policy, host.clock());
     },
     timelineSchema: { callAttempts: z.array(callAttemptView) },

@@ -30,6 +30,7 @@ const arsPolicyFields = {
 export type ArsPolicy = SectionValues<typeof arsPolicyFields>;
 
 export const arsPolicy: PolicySection<typeof arsPolicyFields> = {
+  name: 'ars',
   fields: arsPolicyFields,
   defaults: {
     enabled: true,

@@ -8,6 +8,8 @@ import type { PolicyStore } from '../../tenants/policy-store.ts';
 import { effectivePolicy } from '../../policy/policy-schema.ts';
 import type { CallCaps, NumberVetter } from './number-vetting.ts';
 import { notificationPolicy } from './notification-phone.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
+import { arsPolicy } from './ars-policy.ts';
 
 export type NoticeCallRefusal = 'number_ineligible' | 'number_recently_changed' | 'call_cap_reached';
 
@@ -27,7 +29,7 @@ export interface NoticeCallGuard {
 export function noticeCallGuard(deps: { vetter: NumberVetter; caps: CallCaps; policies: PolicyStore }): NoticeCallGuard {
   return {
     async admit({ tenantId, customerId, to, numberChangedAt }) {
-      const ars = effectivePolicy((await deps.policies.currentCached(tenantId)).document).channels.ars;
+      const ars = sectionOf(effectivePolicy((await deps.policies.currentCached(tenantId)).document), arsPolicy);
       const policy = { ...notificationPolicy(ars), numberChangeCooldownDays: ars.numberChangeCooldownDays };
       const vetting = await deps.vetter.vet({ tenantId, customerId, e164: to, policy, purpose: 'call', numberChangedAt });
       if (!vetting.eligible) return { admitted: false, outcome: vetting.reasons.includes('number_recently_changed') ? 'number_recently_changed' : 'number_ineligible' };

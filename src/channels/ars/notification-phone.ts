@@ -18,6 +18,8 @@ import { phoneContext, type PhoneEnrollment } from './ars-enrollment.ts';
 import { maskPhoneNumber } from './mask-phone-number.ts';
 import { numberIneligibleProblem } from './number-ineligible-problem.ts';
 import type { NumberVetter } from './number-vetting.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
+import { arsPolicy } from './ars-policy.ts';
 
 const notificationContext = (tenantId: string, customerId: string) => `notification-phone:${tenantId}:${customerId}`;
 
@@ -31,7 +33,7 @@ export class NotificationPhoneEnrollment {
     const { db, envelope, vetter } = this.deps;
     const e164 = this.deps.normalizeNumber(rawNumber);
     if (!e164) throw arsProblem('invalid_number', 'number: not a phone number in international format (+<country code> …)', { reasons: ['invalid_number'] });
-    const policy = notificationPolicy(effectivePolicy((await this.deps.policies.currentCached(tenantId)).document).channels.ars);
+    const policy = notificationPolicy(sectionOf(effectivePolicy((await this.deps.policies.currentCached(tenantId)).document), arsPolicy));
     const vetting = await vetter.vet({ tenantId, customerId, e164, policy, purpose: 'enrollment' });
     if (!vetting.eligible) throw numberIneligibleProblem(e164, vetting);
     const masked = maskPhoneNumber(e164);

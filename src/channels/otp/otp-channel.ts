@@ -6,6 +6,8 @@ import type { ChallengeRecord } from '../../challenges/challenge-record.ts';
 import type { Db } from '../../storage/db.ts';
 import { challengeQuestion, questionDisclosesAccount } from './otp-challenge-question.ts';
 import type { OtpTokenRecord, OtpTokenStore } from './otp-token-store.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
+import { otpPolicy } from './otp-policy.ts';
 
 /** What the channel keeps in the challenge's private state. */
 export interface OtpChannelState {
@@ -32,7 +34,7 @@ export class OtpChannel implements Channel {
     // submission handles too (token_removed / token_locked), so refuse loudly here.
     if (!('token' in selected)) throw new Error(`otp token no longer usable: ${selected.reason}`);
     const { token, question } = selected;
-    const state: OtpChannelState = { tokenId: token.id, maxAttempts: input.policy.channels.otp.maxAttempts };
+    const state: OtpChannelState = { tokenId: token.id, maxAttempts: sectionOf(input.policy, otpPolicy).maxAttempts };
     if (token.type === 'totp') {
       return { state: { ...state }, details: { tokenId: token.id, type: 'totp', digits: token.digits } };
     }

@@ -38,6 +38,7 @@ export function otpServices(context: ChannelHost): OtpServices {
 
 export const otpModule: ChannelModule = {
   name: 'otp',
+  migrations: new URL('./migrations/', import.meta.url),
   policy: otpPolicy,
   openApiExamples: otpOpenApiExamples,
   console: otpConsole,
@@ -49,7 +50,7 @@ export const otpModule: ChannelModule = {
   register: (context) => {
     otpServices(context);
   },
-  routes: (context) => otpRoutes(otpServices(context)),
+  routes: (context) => otpRoutes({ ...otpServices(context), channelNames: context.policy.channelNames }),
   describeCustomer: (context, tenantId, customerId) => otpServices(context).tokens.describe(tenantId, customerId),
   customerSummary: { otpTokens: z.array(otpTokenSchema).describe('Never a seed') },
   eraseCustomer: (context, tx, tenantId, customerId) => otpServices(context).tokens.erase(tx, tenantId, customerId),

@@ -16,6 +16,7 @@ const otpPolicyFields = {
 export type OtpPolicy = SectionValues<typeof otpPolicyFields>;
 
 export const otpPolicy: PolicySection<typeof otpPolicyFields> = {
+  name: 'otp',
   fields: otpPolicyFields,
   defaults: { enabled: true, maxAttempts: 5, questionDerivation: 'payee_account_amount', allowPayeeOnlyTokens: false },
   weakening: { enabled: 'any', maxAttempts: 'higher', questionDerivation: { ranks: ['payee_account_amount', 'payee_account'] }, allowPayeeOnlyTokens: 'turned_on' },

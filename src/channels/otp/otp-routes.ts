@@ -1,5 +1,6 @@
 // Bank routes of the OTP channel (docs/otp-channel.md otp-tokens, §5 POST /v1/challenges/{id}/otp).
-import { challengeIdParams, challengeResponseSchema } from '../../challenges/challenge-schemas.ts';
+import { challengeIdParams, challengeSchemasFor } from '../../challenges/challenge-schemas.ts';
+import { channelNames as shippedChannels } from '../channel.ts';
 import { publicChallenge } from '../../challenges/challenge-record.ts';
 import { problemBodySchema } from '../../http/schemas.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
@@ -16,7 +17,9 @@ import { publicToken, type OtpTokenService } from './otp-token-service.ts';
 
 const problem = (description: string) => ({ description, schema: problemBodySchema, contentType: 'application/problem+json' });
 
-export function otpRoutes(deps: { tokens: OtpTokenService; submissions: OtpSubmissionService }): RouteDefinition[] {
+/** `channelNames`: the server's channels, which the submission's answer may name; the shipped ones by default. */
+export function otpRoutes(deps: { tokens: OtpTokenService; submissions: OtpSubmissionService; channelNames?: readonly string[] }): RouteDefinition[] {
+  const challengeResponseSchema = challengeSchemasFor(deps.channelNames ?? shippedChannels).response;
   return [
     defineRoute({
       method: 'post',

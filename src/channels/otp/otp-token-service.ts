@@ -15,6 +15,8 @@ import type { CreateOtpTokenInput } from './otp-schemas.ts';
 import type { NewOtpToken, OtpTokenRecord, OtpTokenStore } from './otp-token-store.ts';
 import { ocraUri, totpUri } from './totp.ts';
 import { otpProblem } from './otp-problem-codes.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
+import { otpPolicy } from './otp-policy.ts';
 
 export interface OtpTokenServiceDeps {
   db: Db;
@@ -73,15 +75,15 @@ export class OtpTokenService {
       if (!suite.counter && !suite.timeStep) {
         throw unsupportedSuite('The suite needs a counter (C) or a time step (T): without either, a payee always gets the same code, which is accepted only once');
       }
-      const otpPolicy = (await this.deps.policies.currentCached(tenantId)).document.channels.otp;
+      const tenantOtp = sectionOf((await this.deps.policies.currentCached(tenantId)).document, otpPolicy);
       // PSD2 RTS Art. 5: the code binds payee and amount wherever the suite's question can hold both.
       const carriesAmount = suite.question.maxLength >= AMOUNT_DERIVATION_MIN_QUESTION_LENGTH;
-      const questionDerivation = input.questionDerivation ?? (carriesAmount ? otpPolicy.questionDerivation : 'payee_account');
+      const questionDerivation = input.questionDerivation ?? (carriesAmount ? tenantOtp.questionDerivation : 'payee_account');
       if (questionDerivation === 'payee_account_amount' && !carriesAmount) {
         throw unsupportedSuite(`payee_account_amount needs questions of at least ${AMOUNT_DERIVATION_MIN_QUESTION_LENGTH} characters (e.g. QN16)`);
       }
       // A payee-only code approves any amount to that payee: only where the policy accepts that.
-      if (questionDerivation === 'payee_account' && !otpPolicy.allowPayeeOnlyTokens) {
+      if (questionDerivation === 'payee_account' && !tenantOtp.allowPayeeOnlyTokens) {
         throw otpProblem(
           'payee_only_token_not_allowed',
           carriesAmount

@@ -15,6 +15,8 @@ import { newPageToken, pageTokenHash } from './page-token.ts';
 import type { RegistrationLinkRecord, RegistrationLinkStore } from './registration-link-store.ts';
 import { relyingParty, type WebAuthnHost } from './webauthn-host.ts';
 import { webauthnProblem } from './webauthn-problem-codes.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
+import { webauthnPolicy } from './webauthn-policy.ts';
 
 export const registrationLinkTtlMs = 15 * 60 * 1000;
 export const pageLocales = ['ko-KR', 'en-US'] as const;
@@ -67,7 +69,7 @@ export class RegistrationService {
       userID: userHandle(link.tenantId, link.customerId),
       attestationType: 'none',
       excludeCredentials: existing.map((credential) => ({ id: credential.id, transports: credential.transports })),
-      authenticatorSelection: { residentKey: 'preferred', userVerification: policy.channels.webauthn.userVerification },
+      authenticatorSelection: { residentKey: 'preferred', userVerification: sectionOf(policy, webauthnPolicy).userVerification },
       ...(input.payment ? { extensions: { payment: { isPayment: true } } as never } : {}),
     });
     if (!(await links.setCeremonyChallenge(host.db, link.id, options.challenge, input.payment, host.clock()))) throw linkGone();
@@ -88,7 +90,7 @@ export class RegistrationService {
         expectedChallenge: link.ceremonyChallenge,
         expectedOrigin: rp.origins,
         expectedRPID: rp.rpId,
-        requireUserVerification: policy.channels.webauthn.userVerification === 'required',
+        requireUserVerification: sectionOf(policy, webauthnPolicy).userVerification === 'required',
       });
     } catch (error) {
       host.logger.info({ linkId: link.id, err: (error as Error).message }, 'passkey registration refused');

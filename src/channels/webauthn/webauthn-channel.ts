@@ -6,6 +6,8 @@ import type { ConfirmationStore } from './confirmation-store.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { newPageToken, pageTokenHash } from './page-token.ts';
 import type { WebAuthnHost } from './webauthn-host.ts';
+import { sectionOf } from '../../policy/policy-fields.ts';
+import { webauthnPolicy } from './webauthn-policy.ts';
 
 /** What the channel keeps in the challenge's private state (policy values when it was created). */
 export interface WebAuthnChannelState {
@@ -29,7 +31,7 @@ export class WebAuthnChannel implements Channel {
     const token = newPageToken();
     // Stored before the challenge: a page whose challenge never got stored answers 404.
     await confirmations.insert(host.db, { tenantId: input.tenantId, challengeId: input.challengeId, customerId: input.customerId, tokenHash: pageTokenHash(token) });
-    const webauthn = input.policy.channels.webauthn;
+    const webauthn = sectionOf(input.policy, webauthnPolicy);
     const state: WebAuthnChannelState = { requireUserVerification: webauthn.userVerification === 'required', maxFailures: webauthn.maxFailures };
     return { state: { ...state }, customerUrl: `${host.publicBaseUrl}/c/webauthn/confirm/${token}` };
   }

@@ -79,6 +79,7 @@ function pageAssets(): express.RequestHandler {
 
 export const webauthnModule: ChannelModule = {
   name: 'webauthn',
+  migrations: new URL('./migrations/', import.meta.url),
   policy: webauthnPolicy,
   openApiExamples: webauthnOpenApiExamples,
   console: webauthnConsole,

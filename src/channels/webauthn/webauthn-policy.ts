@@ -12,6 +12,7 @@ const webauthnPolicyFields = {
 export type WebauthnPolicy = SectionValues<typeof webauthnPolicyFields>;
 
 export const webauthnPolicy: PolicySection<typeof webauthnPolicyFields> = {
+  name: 'webauthn',
   fields: webauthnPolicyFields,
   defaults: { enabled: true, userVerification: 'required', maxFailures: 3 },
   weakening: { enabled: 'any', userVerification: { ranks: ['required', 'preferred'] }, maxFailures: 'higher' },

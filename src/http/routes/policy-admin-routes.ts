@@ -3,7 +3,7 @@ import type { Db } from '../../storage/db.ts';
 import type { PolicyStore, PolicyVersion } from '../../tenants/policy-store.ts';
 import type { TenantStore } from '../../tenants/tenant-store.ts';
 import { ProblemError, notFound } from '../../errors/problem.ts';
-import { effectivePolicy, type PolicyDocument as PolicyDocumentOf, type PolicySchema } from '../../policy/policy-schema.ts';
+import { type PolicyDocument as PolicyDocumentOf, type PolicySchema } from '../../policy/policy-schema.ts';
 import { evaluateStepUp } from '../../policy/evaluate.ts';
 import { holdAt, planHold } from '../../holds/hold-plan.ts';
 import { parseAmount } from '../../money/money.ts';
@@ -159,7 +159,7 @@ export function policyAdminRoutes(deps: {
         } else {
           document = parseDraft(deps.policy, 'policy', body.policy);
         }
-        const policy = effectivePolicy(document, body.context?.grade);
+        const policy = deps.policy.effective(document, body.context?.grade);
         const amount = body.transaction.amount ? parseAmount(body.transaction.amount) : undefined;
         if (amount && !amount.ok) throw new ProblemError('invalid_amount', `transaction.amount: ${amount.code}`);
         const today = body.todayApproved && body.transaction.amount ? parseAmount({ value: body.todayApproved, currency: body.transaction.amount.currency }, { allowZero: true }) : undefined;

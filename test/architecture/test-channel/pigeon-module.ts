@@ -3,22 +3,29 @@
 // it declares its Channel strategy (a challenge goes to it when the tenant's policy lists it), a policy
 // section with its weakening directions, a problem code, a configuration variable, bank routes with
 // their OpenAPI examples, its part of the customer summary, of the admin timeline and of the console's
-// customer page, and its console metadata in both languages. Nothing outside this folder names it
-// except the one line that registers it (`[...channelModules, pigeonModule]`). Its "table" is memory.
+// customer page, its console metadata in both languages, and its migrations (a table of lofts). Nothing
+// outside this folder names it except the one line that registers it (`[...channelModules, pigeonModule]`).
+// Its flights are kept in memory.
 import { z } from 'zod';
 import type { Channel } from '../../../src/channels/channel.ts';
 import type { ChannelHost, ChannelModule } from '../../../src/channels/channel-module.ts';
-import type { PolicySection } from '../../../src/policy/policy-fields.ts';
+import { sectionOf, type PolicySection } from '../../../src/policy/policy-fields.ts';
 import { ProblemError, problemsOf } from '../../../src/errors/problem.ts';
 import { defineRoute } from '../../../src/http/route.ts';
 import { customerIdSchema } from '../../../src/http/schemas.ts';
 import { challengeIdParams } from '../../../src/challenges/challenge-schemas.ts';
 
 const pigeonFields = { enabled: z.boolean(), maxFlights: z.number().int().min(1).max(5) };
+/** Flights per challenge: the schema allowed 8 once, so versions stored then are capped where they take effect. */
+const maxFlightsBound = 5;
 export const pigeonPolicy: PolicySection<typeof pigeonFields> = {
+  name: 'pigeon',
   fields: pigeonFields,
   defaults: { enabled: false, maxFlights: 2 },
   weakening: { enabled: 'turned_off', maxFlights: 'higher' },
+  // The note travels with the bird, out of band: its challenges live at most 600 s.
+  outOfBand: true,
+  withinBounds: (pigeon) => (pigeon.maxFlights <= maxFlightsBound ? pigeon : { ...pigeon, maxFlights: maxFlightsBound }),
 };
 
 export const pigeonProblemCodes = { pigeon_lost: { status: 409, title: 'The pigeon did not come back' } } as const;
@@ -39,7 +46,8 @@ const flightsOf = (host: ChannelHost) => {
 const pigeonChannel: Channel = {
   name: 'pigeon',
   eligibility: async ({ customerId }) => (customerId.startsWith('cust-') ? { eligible: true } : { eligible: false, reason: 'not_enrolled' }),
-  prepare: async () => ({ state: {}, details: { instruction: 'Tie the note to the pigeon' } }),
+  // Its own section, typed, without a cast (and held to its bounds).
+  prepare: async ({ policy }) => ({ state: {}, details: { instruction: 'Tie the note to the pigeon', maxFlights: sectionOf(policy, pigeonPolicy).maxFlights } }),
   start: async () => {},
 };
 
@@ -47,6 +55,7 @@ export const pigeonModule: ChannelModule = {
   name: 'pigeon',
   policy: pigeonPolicy,
   problemCodes: pigeonProblemCodes,
+  migrations: new URL('./migrations/', import.meta.url),
   config: { PIGEON_LOFT_NAME: { schema: z.string().min(1).max(40).default('Rooftop'), description: 'What the loft is called' } },
   register(host) {
     host.channels.register(pigeonChannel);
