@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { Config, ModuleEnv } from '../config/config.ts';
+import type { Config, ModuleConfigDeriver, ModuleEnv } from '../config/config.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -161,4 +161,12 @@ export interface ChannelModule {
    * kind it deleted (counts only: they are logged and counted in `stepup_maintenance_removed_total`).
    */
   sweep?(host: ChannelHost, now: Date): Promise<Record<string, number>>;
+
+  // --- Its configuration beyond single variables ---
+  /**
+   * Checks its variables (`config`) together and against the core's, and works out settings from them
+   * (e.g. the WebAuthn relying party from PUBLIC_BASE_URL): run by loadConfig once every variable is
+   * valid; the values it returns are `host.config.modules[name]`, its issues stop the start-up.
+   */
+  deriveConfig?: ModuleConfigDeriver;
 }
