@@ -101,6 +101,47 @@ export interface OperationExamples {
   responses?: Record<string, unknown>;
 }
 
+// --- Its figures on the tenant dashboard (docs/admin-api.md "Dashboard", docs/console.md "Dashboard") ---
+
+/** One figure a module adds to each day of the tenant dashboard, `series[].<module>.<key>`. */
+export interface DashboardFigure {
+  key: string;
+  /** `count`: a whole number; `rate`: a fraction from 0 to 1, or null on a day with nothing to measure (the console shows a percentage). */
+  kind: 'count' | 'rate';
+  label: ConsoleText;
+  /** Drawn in the module's chart and listed in the console's table of the numbers; the others are in the data only. */
+  chart: boolean;
+}
+
+/** The days the dashboard shows, and what the core counted of the module's challenges on them. */
+export interface DashboardPeriod {
+  tenantId: string;
+  /** The tenant policy's time zone, in which the days are counted. */
+  timezone: string;
+  /** The days shown, `YYYY-MM-DD` in `timezone`, oldest first. */
+  days: string[];
+  /** The window read (wider than the days: a module reading its own tables keeps what falls on one of `days`). */
+  from: Date;
+  to: Date;
+  /**
+   * The challenges that went to the module's channel (the channel named like the module), counted by
+   * the day they were created, status and result reason: from the core's table, which no module reads.
+   */
+  outcomes: { day: string; status: string; resultReason: string | null; count: number }[];
+}
+
+/** What a module shows on the tenant dashboard: one chart of its figures, and the figures in every day's data. */
+export interface ModuleDashboard {
+  /** The chart's title. */
+  title: ConsoleText;
+  figures: DashboardFigure[];
+  /**
+   * Each day's figures (day → figure key → value), worked out by the module from `outcomes` or its own
+   * tables in the tenant's scope. A day or a figure it leaves out is 0 (a count) or null (a rate).
+   */
+  compute(host: ChannelHost, period: DashboardPeriod): Promise<Record<string, Record<string, number | null>>>;
+}
+
 export interface ChannelModule {
   name: string;
   /** Registers the channel with host.channels; may create its own services. Runs in every role. */
@@ -169,4 +210,8 @@ export interface ChannelModule {
    * valid; the values it returns are `host.config.modules[name]`, its issues stop the start-up.
    */
   deriveConfig?: ModuleConfigDeriver;
+
+  // --- Its figures on the tenant dashboard ---
+  /** Its chart and figures on the tenant dashboard (`series[].<name>`), labelled in ko-KR and en-US, computed by the module. */
+  dashboard?: ModuleDashboard;
 }

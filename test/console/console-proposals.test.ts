@@ -126,6 +126,10 @@ describe('maker-checker in the console (two admins, two browsers)', () => {
       return canvases.length === 5 && canvases.every((canvas) => (Chart?.getChart(canvas)?.data.datasets.length ?? 0) > 0);
     });
     assert.equal(await table.locator('tbody tr').count(), 30);
+    // The fourth chart is the ARS module's, titled and labelled from its declaration (assets/channels.json).
+    assert.equal(await viewer.locator('canvas[data-chart]').nth(3).getAttribute('data-chart'), 'module:ars');
+    await viewer.getByRole('figure').filter({ hasText: 'ARS answer and approval rates (%)' }).waitFor();
+    assert.ok((await table.locator('thead th').allTextContents()).includes('ARS approved (of answered)'));
     // Today: the fraud-reported transfer (1 challenge, denied, 1 fraud report); five days ago: a not_required transfer.
     const today = table.locator('tbody tr').last();
     assert.equal(await today.locator('td').first().textContent(), '1');

@@ -17,6 +17,7 @@ import { CallReconciler } from './call-reconciler.ts';
 import { reconcileQueueName, startReconcileWorker } from './reconcile-queue.ts';
 import { arsProblemCodes } from './ars-problem-codes.ts';
 import { arsEnv, arsSettings } from './ars-config.ts';
+import { arsDashboard } from './ars-dashboard.ts';
 import { arsPolicy } from './ars-policy.ts';
 import { arsTimeline, callAttemptView } from './ars-timeline.ts';
 import { arsOpenApiExamples } from './ars-openapi-examples.ts';
@@ -56,6 +57,7 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
     queueNames: [placeCallQueueName, reconcileQueueName, phoneChangeQueueName],
     problemCodes: arsProblemCodes,
     config: arsEnv,
+    dashboard: arsDashboard,
     enrollment: (context) => stateOf(context).enrollment,
     async register(context) {
       const { config, db, envelope, policies, logger, clock } = context;
