@@ -1,7 +1,7 @@
 // The plug-in contract (docs/architecture.md, "How a channel plugs in"): a module declares everything
-// it adds — its Channel strategy, routes, mounts, workers, policy section, problem codes, OpenAPI
-// examples, its part of the customer summary and of the admin timeline, and what the console shows of
-// it. The server composes all of these from one list of modules (src/server/channel-modules.ts); a
+// it adds — its Channel strategy, routes, mounts, workers, policy section, problem codes, environment
+// variables, OpenAPI examples, its part of the customer summary and of the admin timeline, its figures
+// on the tenant dashboard, and what the console shows of it. The server composes all of these from one list of modules (src/server/channel-modules.ts); a
 // module receives a ChannelHost, never the composition root's context.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Worker } from 'bullmq';
