@@ -1,13 +1,13 @@
 // The plug-in contract (docs/architecture.md, "How a channel plugs in"): a module declares everything
-// it adds — its Channel strategy, routes, mounts, workers, policy section, problem codes, OpenAPI
-// examples, its part of the customer summary and of the admin timeline, what the console shows of it,
-// and its migrations. The server composes all of these from one list of modules (src/server/channel-modules.ts); a
+// it adds — its Channel strategy, routes, mounts, workers, policy section, problem codes, environment
+// variables, OpenAPI examples, its part of the customer summary and of the admin timeline, its figures
+// on the tenant dashboard, what the console shows of it, and its migrations. The server composes all of these from one list of modules (src/server/channel-modules.ts); a
 // module receives a ChannelHost, never the composition root's context.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { Config, ModuleEnv } from '../config/config.ts';
+import type { Config, ModuleConfigDeriver, ModuleEnv } from '../config/config.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -110,6 +110,47 @@ export interface OperationExamples {
   responses?: Record<string, unknown>;
 }
 
+// --- Its figures on the tenant dashboard (docs/admin-api.md "Dashboard", docs/console.md "Dashboard") ---
+
+/** One figure a module adds to each day of the tenant dashboard, `series[].<module>.<key>`. */
+export interface DashboardFigure {
+  key: string;
+  /** `count`: a whole number; `rate`: a fraction from 0 to 1, or null on a day with nothing to measure (the console shows a percentage). */
+  kind: 'count' | 'rate';
+  label: ConsoleText;
+  /** Drawn in the module's chart and listed in the console's table of the numbers; the others are in the data only. */
+  chart: boolean;
+}
+
+/** The days the dashboard shows, and what the core counted of the module's challenges on them. */
+export interface DashboardPeriod {
+  tenantId: string;
+  /** The tenant policy's time zone, in which the days are counted. */
+  timezone: string;
+  /** The days shown, `YYYY-MM-DD` in `timezone`, oldest first. */
+  days: string[];
+  /** The window read (wider than the days: a module reading its own tables keeps what falls on one of `days`). */
+  from: Date;
+  to: Date;
+  /**
+   * The challenges that went to the module's channel (the channel named like the module), counted by
+   * the day they were created, status and result reason: from the core's table, which no module reads.
+   */
+  outcomes: { day: string; status: string; resultReason: string | null; count: number }[];
+}
+
+/** What a module shows on the tenant dashboard: one chart of its figures, and the figures in every day's data. */
+export interface ModuleDashboard {
+  /** The chart's title. */
+  title: ConsoleText;
+  figures: DashboardFigure[];
+  /**
+   * Each day's figures (day → figure key → value), worked out by the module from `outcomes` or its own
+   * tables in the tenant's scope. A day or a figure it leaves out is 0 (a count) or null (a rate).
+   */
+  compute(host: ChannelHost, period: DashboardPeriod): Promise<Record<string, Record<string, number | null>>>;
+}
+
 export interface ChannelModule {
   name: string;
   /** Registers the channel with host.channels; may create its own services. Runs in every role. */
@@ -178,4 +219,16 @@ export interface ChannelModule {
    * across the server; a new module prefixes them with its name (`pigeon_001_lofts.sql`).
    */
   migrations?: URL;
+
+  // --- Its configuration beyond single variables ---
+  /**
+   * Checks its variables (`config`) together and against the core's, and works out settings from them
+   * (e.g. the WebAuthn relying party from PUBLIC_BASE_URL): run by loadConfig once every variable is
+   * valid; the values it returns are `host.config.modules[name]`, its issues stop the start-up.
+   */
+  deriveConfig?: ModuleConfigDeriver;
+
+  // --- Its figures on the tenant dashboard ---
+  /** Its chart and figures on the tenant dashboard (`series[].<name>`), labelled in ko-KR and en-US, computed by the module. */
+  dashboard?: ModuleDashboard;
 }

@@ -1,5 +1,4 @@
 // The only module that reads process.env: everything else receives a typed Config.
-import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -72,17 +71,8 @@ export const envSchema = z.object({
   MAX_BANK_REQUESTS_IN_FLIGHT: z.coerce.number().int().min(0).max(100_000).default(64),
   // A process whose event loop runs later than this (ms) sheds bank requests for a second (0: never).
   MAX_EVENT_LOOP_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(500),
-  // WebAuthn (docs/webauthn-channel.md): the relying party id and the origins its pages run on.
-  WEBAUTHN_RP_ID: z.string().optional(),
-  WEBAUTHN_ORIGINS: z.string().optional(),
-  // Tests only: multiplies the ARS policy's retryDelaysSeconds (schema minimum 5 s) so retries run in ms.
-  ARS_RETRY_DELAY_SCALE: z.coerce.number().min(0.0001).max(1).default(1),
   POLICY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
-  ARS_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
-  ARS_RECONCILE_AFTER_S: z.coerce.number().min(0.1).max(3600).default(20),
-  // Under Twilio's 15 s read timeout for a voice webhook.
-  ARS_WEBHOOK_PATIENCE_MS: z.coerce.number().int().min(0).max(14_000).default(8000),
-  ARS_RECONCILE_GIVE_UP_S: z.coerce.number().min(1).max(86_400).default(3600),
+  // A channel's own variables (ARS_*, WEBAUTHN_*) are its module's: ChannelModule.config, below.
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -92,6 +82,35 @@ export type Env = z.infer<typeof envSchema>;
  * plugs in"): name → its schema (parsing the string the environment holds) and what it sets.
  */
 export type ModuleEnv = Record<string, { schema: z.ZodType; description: string }>;
+
+/** What a module's variables hold once read: variable name → its schema's output. */
+export type ModuleSettings<E extends ModuleEnv> = { -readonly [K in keyof E]: z.output<E[K]['schema']> };
+
+/** The core's configuration, as a module's `deriveConfig` sees it. */
+export type CoreConfig = Omit<Config, 'modules'>;
+
+/**
+ * Checks a module's variables together and against the core's (ChannelModule.deriveConfig), and works
+ * out settings from them: `values` replace what was read; an issue stops the start-up like a bad value.
+ */
+export type ModuleConfigDeriver = (values: Record<string, unknown>, core: CoreConfig) => { values: Record<string, unknown>; issues: string[] };
+
+/** What loadConfig needs of a module: its name, its variables and their joint checks. */
+export interface ConfiguredModule {
+  name: string;
+  config?: ModuleEnv;
+  deriveConfig?: ModuleConfigDeriver;
+}
+
+/**
+ * A module's settings as loadConfig read them (`config.modules[name]`), typed by its declaration. A
+ * configuration loaded without the module has none: asking for them is an error, never a default.
+ */
+export function moduleSettings<E extends ModuleEnv, Extra extends Record<string, unknown> = Record<never, never>>(config: Pick<Config, 'modules'>, name: string, _env: E): ModuleSettings<E> & Extra {
+  const values = config.modules[name];
+  if (!values) throw new Error(`the configuration was loaded without the ${name} module: pass the module list to loadConfig`);
+  return values as ModuleSettings<E> & Extra;
+}
 
 export interface Config {
   /** Each module's settings, by module name, then variable name (loadConfig's `modules`). */
@@ -140,26 +159,9 @@ export interface Config {
   /** CONSOLE_IDLE_TIMEOUT_SECONDS / CONSOLE_ABSOLUTE_TIMEOUT_SECONDS: console session lifetimes. */
   consoleIdleTimeoutSeconds: number;
   consoleAbsoluteTimeoutSeconds: number;
-  /** ARS_RETRY_DELAY_SCALE: 1 in production; tests shrink ARS retry delays with it. */
-  arsRetryDelayScale: number;
   /** POLICY_CACHE_MS: how long a process serves a tenant's policy before reading it again. */
   policyCacheMs: number;
-  /** ARS_RECONCILE_EVERY_MS: how often the ARS reconciler looks for stranded calls. */
-  arsReconcileEveryMs: number;
-  /** ARS_RECONCILE_AFTER_S: how long a call or a stranded challenge is left to webhooks and the queue first. */
-  arsReconcileAfterSeconds: number;
-  /** ARS_RECONCILE_GIVE_UP_S: a live attempt whose call cannot be fetched is ended `status_unknown` this long after its claim. */
-  arsReconcileGiveUpSeconds: number;
-  /** ARS_WEBHOOK_PATIENCE_MS: how long an ARS webhook waits out PostgreSQL or Redis being unavailable before answering 503. */
-  arsWebhookPatienceMs: number;
-  /**
-   * WEBAUTHN_RP_ID / WEBAUTHN_ORIGINS, or why passkeys are unavailable (PUBLIC_BASE_URL on an IP
-   * address and no WEBAUTHN_RP_ID: an IP address is never a valid RP ID).
-   */
-  webauthn: WebAuthnConfig;
 }
-
-export type WebAuthnConfig = { rpId: string; origins: string[] } | { unavailable: string };
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -205,12 +207,14 @@ function redisTarget(e: z.infer<typeof envSchema>, issues: string[]): RedisTarge
 
 /**
  * The typed configuration from `env`: the core's variables (envSchema) and those each module in
- * `modules` declares (the server's module list, src/server/channel-modules.ts).
+ * `modules` declares (the server's module list, src/server/channel-modules.ts). Every bad variable is
+ * named at once; a module's joint checks (`deriveConfig`) run once the core's and its own variables are valid.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, modules: readonly { name: string; config?: ModuleEnv }[] = []): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, modules: readonly ConfiguredModule[] = []): Config {
   const parsed = envSchema.safeParse(env);
+  const declared = moduleVariables(env, modules);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError([...parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`), ...declared.issues]);
   }
   const e = parsed.data;
   const issues: string[] = [];
@@ -227,12 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, modules: readon
   }
   const port = e.PORT;
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
-  const webauthn = webauthnConfig(e, publicBaseUrl, issues);
   const redis = redisTarget(e, issues);
-  const moduleSettings = moduleConfig(env, modules, issues);
-  if (issues.length > 0) throw new ConfigError(issues);
-  return {
-    modules: moduleSettings,
+  if (issues.length > 0 || declared.issues.length > 0) throw new ConfigError([...issues, ...declared.issues]);
+  const core: CoreConfig = {
     role: e.STEPUP_ROLE,
     port,
     host: e.HOST,
@@ -270,56 +271,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, modules: readon
     maxEventLoopLagMs: e.MAX_EVENT_LOOP_LAG_MS,
     consoleIdleTimeoutSeconds: e.CONSOLE_IDLE_TIMEOUT_SECONDS,
     consoleAbsoluteTimeoutSeconds: e.CONSOLE_ABSOLUTE_TIMEOUT_SECONDS,
-    arsRetryDelayScale: e.ARS_RETRY_DELAY_SCALE,
     policyCacheMs: e.POLICY_CACHE_MS,
-    arsReconcileEveryMs: e.ARS_RECONCILE_EVERY_MS,
-    arsReconcileAfterSeconds: e.ARS_RECONCILE_AFTER_S,
-    arsReconcileGiveUpSeconds: e.ARS_RECONCILE_GIVE_UP_S,
-    arsWebhookPatienceMs: e.ARS_WEBHOOK_PATIENCE_MS,
-    webauthn,
   };
-}
-
-const hostOf = (url: string) => new URL(url).hostname.replace(/^\[|\]$/g, '');
-
-/**
- * WebAuthn L3 §5.1.3 / §13.4.9: the RP ID is a domain (never an IP address) equal to, or a
- * registrable suffix of, the host of every origin; origins are https, or http on localhost.
- */
-function webauthnConfig(e: Env, publicBaseUrl: string, issues: string[]): WebAuthnConfig {
-  const explicitRpId = e.WEBAUTHN_RP_ID?.trim().toLowerCase();
-  const rpId = explicitRpId || hostOf(publicBaseUrl).toLowerCase();
-  if (isIP(rpId) !== 0) {
-    const why = `"${rpId}" is an IP address, and a WebAuthn RP ID must be a domain: set PUBLIC_BASE_URL to a host name (locally http://localhost:8080) or WEBAUTHN_RP_ID to a domain`;
-    if (explicitRpId) issues.push(`WEBAUTHN_RP_ID: ${why}`);
-    return { unavailable: why };
+  // The modules' joint checks and derived settings (e.g. the WebAuthn relying party from PUBLIC_BASE_URL).
+  for (const module of modules) {
+    const values = declared.settings[module.name];
+    if (!module.deriveConfig || !values) continue;
+    const derived = module.deriveConfig(values, core);
+    issues.push(...derived.issues);
+    declared.settings[module.name] = derived.values;
   }
-  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(rpId)) {
-    issues.push(`WEBAUTHN_RP_ID: "${rpId}" is not a domain name`);
-    return { unavailable: 'invalid RP ID' };
-  }
-  const rawOrigins = e.WEBAUTHN_ORIGINS?.trim() ? e.WEBAUTHN_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean) : [new URL(publicBaseUrl).origin];
-  const origins: string[] = [];
-  for (const raw of rawOrigins) {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      issues.push(`WEBAUTHN_ORIGINS: "${raw}" is not a URL`);
-      continue;
-    }
-    const host = url.hostname.toLowerCase();
-    const secure = url.protocol === 'https:' || (url.protocol === 'http:' && (host === 'localhost' || host.endsWith('.localhost')));
-    if (!secure && !e.WEBAUTHN_ORIGINS?.trim()) return { unavailable: `PUBLIC_BASE_URL "${raw}" is neither https nor localhost: set WEBAUTHN_ORIGINS` };
-    if (!secure) issues.push(`WEBAUTHN_ORIGINS: "${raw}" must be https (plain http only on localhost)`);
-    else if (host !== rpId && !host.endsWith(`.${rpId}`)) issues.push(`WEBAUTHN_ORIGINS: "${raw}" is not on the RP ID "${rpId}" or one of its subdomains`);
-    else origins.push(url.origin);
-  }
-  return { rpId, origins };
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { modules: declared.settings, ...core };
 }
 
 /** Each module's variables, validated like the core's; a name is declared once (the core's or one module's). */
-function moduleConfig(env: NodeJS.ProcessEnv, modules: readonly { name: string; config?: ModuleEnv }[], issues: string[]): Record<string, Record<string, unknown>> {
+function moduleVariables(env: NodeJS.ProcessEnv, modules: readonly ConfiguredModule[]): { settings: Record<string, Record<string, unknown>>; issues: string[] } {
+  const issues: string[] = [];
   const declaredBy = new Map<string, string>(Object.keys(envSchema.shape).map((name) => [name, 'the core']));
   const settings: Record<string, Record<string, unknown>> = {};
   for (const module of modules) {
@@ -338,5 +306,5 @@ function moduleConfig(env: NodeJS.ProcessEnv, modules: readonly { name: string; 
     }
     settings[module.name] = values;
   }
-  return settings;
+  return { settings, issues };
 }

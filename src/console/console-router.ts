@@ -16,7 +16,7 @@ import { publicSessionId, type ConsoleSessions } from './console-sessions.ts';
 import type { ConsoleAuthenticator } from './console-auth.ts';
 import { clearedSessionCookie, readSessionCookie, sessionCookie } from './console-cookie.ts';
 import { createQueueDashboard } from './queue-dashboard.ts';
-import type { ConsoleMetadata } from '../channels/channel-module.ts';
+import type { ChannelModule, ConsoleMetadata, ModuleDashboard } from '../channels/channel-module.ts';
 
 const assetsDir = fileURLToPath(new URL('./assets/', import.meta.url));
 /** Chart.js (npm `chart.js`), served by stepup itself for the tenant dashboard: its self-contained UMD build. */
@@ -42,12 +42,27 @@ export interface ConsoleMount {
 
 /**
  * What the pages know of the modules (assets/channels.json): the channels the policy may name, and each
- * module's console metadata — labels in both languages, policy fields, timeline sections (docs/console.md).
- * Served before sign-in like the i18n files: labels only, nothing of any tenant.
+ * module's console metadata — labels in both languages, policy fields, timeline sections — and its
+ * dashboard chart's title and figures (docs/console.md). Served before sign-in like the i18n files:
+ * labels only, nothing of any tenant.
  */
 export interface ConsoleChannels {
   channelNames: string[];
-  modules: { name: string; console: ConsoleMetadata }[];
+  modules: { name: string; console?: ConsoleMetadata; dashboard?: Pick<ModuleDashboard, 'title' | 'figures'> }[];
+}
+
+/** The modules' part of assets/channels.json: those the console shows something of, in the list's order. */
+export function consoleChannelsOf(channelNames: string[], modules: readonly ChannelModule[]): ConsoleChannels {
+  return {
+    channelNames,
+    modules: modules
+      .filter((module) => module.console || module.dashboard)
+      .map((module) => ({
+        name: module.name,
+        ...(module.console ? { console: module.console } : {}),
+        ...(module.dashboard ? { dashboard: { title: module.dashboard.title, figures: module.dashboard.figures } } : {}),
+      })),
+  };
 }
 
 /** `moduleQueueNames`: the channel modules' queues, shown on the queue dashboard beside the server's. */

@@ -2,6 +2,7 @@
 // channel plugs in"): number intelligence for vetting and call caps, Twilio (or the simulator via
 // TWILIO_API_BASE_URL) for calls, the IVR flow runtime for what the webhooks answer.
 import type { ArsTelephony } from '../channels/ars/ars-telephony.ts';
+import { arsSettings } from '../channels/ars/ars-config.ts';
 import { loadFlows } from '../telephony/ivr/load-flows.ts';
 import { createTwilioClient } from '../telephony/twilio-client.ts';
 import { arsWebhookRouter } from '../telephony/ars/ars-webhook-router.ts';
@@ -36,7 +37,7 @@ export const arsTelephony: ArsTelephony = {
       placer: twilioCallPlacer({ client, accountSid: twilio.accountSid, from: twilio.from, publicBaseUrl: config.publicBaseUrl }),
       webhooks: (calls) => ({
         path: arsWebhookMount,
-        handler: expressMount(arsWebhookRouter({ calls, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger, patienceMs: config.arsWebhookPatienceMs })),
+        handler: expressMount(arsWebhookRouter({ calls, flows, authToken: twilio.authToken, publicBaseUrl: config.publicBaseUrl, logger, patienceMs: arsSettings(config).ARS_WEBHOOK_PATIENCE_MS })),
       }),
     };
   },

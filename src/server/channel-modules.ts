@@ -1,7 +1,7 @@
 // The one list of modules (docs/architecture.md, "How a channel plugs in"): one line per module. The
 // contract they implement is src/channels/channel-module.ts; the server composes routes, mounts,
-// workers, the policy schema, problem codes, OpenAPI examples, the timeline and the console's
-// metadata from this list.
+// workers, the policy schema, problem codes, OpenAPI examples, the timeline, the dashboard's figures and
+// the console's metadata from this list, and loadConfig reads the modules' own variables from it.
 import type { ChannelModule } from '../channels/channel-module.ts';
 import type { PolicySection } from '../policy/policy-fields.ts';
 import { numberIntelligenceModule } from '../telephony/number-intelligence/number-intelligence-module.ts';

@@ -36,7 +36,7 @@ import { customerAdminRoutes } from '../customers/customer-admin-routes.ts';
 import { challengeAdminRoutes } from '../http/routes/challenge-admin-routes.ts';
 import { ConsoleSessions } from '../console/console-sessions.ts';
 import { ConsoleAuthenticator } from '../console/console-auth.ts';
-import { createConsoleRouter, type ConsoleMount } from '../console/console-router.ts';
+import { consoleChannelsOf, createConsoleRouter, type ConsoleMount } from '../console/console-router.ts';
 import { consoleSessionRoutes } from '../console/console-session-routes.ts';
 import { securitySignalRoutes } from '../security/security-signal-routes.ts';
 import { holdRoutes } from '../holds/hold-routes.ts';
@@ -76,7 +76,7 @@ export function declareRoutes(context: AppContext, modules: ChannelModule[] = ch
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock, onKeyRestored: (keyId) => context.keyUsage.forgetStrongSignals(keyId) }),
     ...policyAdminRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, proposals: context.proposals, policy: context.policy, backtest: (input) => runBacktest(context, input) }),
     ...proposalRoutes({ proposals: context.proposals }),
-    ...dashboardRoutes(context),
+    ...dashboardRoutes({ db: context.db, tenants: context.tenants, policies: context.policies, clock: context.clock, modules, host: context }),
     ...auditAdminRoutes({ db: context.db, adminAuth: context.adminAuth, receipts: context.receipts, tenants: context.tenants }),
     ...customerRoutes(context, modules),
     ...customerAdminRoutes(context, modules),
@@ -129,7 +129,7 @@ export async function startServer(
   const loopLag = config.role !== 'worker' && config.maxEventLoopLagMs > 0 ? watchEventLoopLag({ maxLagMs: config.maxEventLoopLagMs, clock: context.clock }) : undefined;
   if (config.role !== 'worker') {
     const consoleAuth = new ConsoleAuthenticator(consoleSessions, config.publicBaseUrl);
-    const consoleChannels = { channelNames: context.policy.channelNames, modules: modules.flatMap((module) => (module.console ? [{ name: module.name, console: module.console }] : [])) };
+    const consoleChannels = consoleChannelsOf(context.policy.channelNames, modules);
     consoleMount = createConsoleRouter(context, consoleSessions, consoleAuth, [...modules.flatMap((module) => module.queueNames ?? []), ...Object.values(holdQueueNames)], consoleChannels);
     mounts = [{ path: '/docs/assets', handler: swaggerAssets() }, { path: '/admin', handler: consoleMount.router }, ...modules.flatMap((module) => module.mounts?.(context) ?? []), ...(calling ? [calling.mount] : [])];
     app = createApp({

@@ -100,6 +100,9 @@ for (const db of dbKinds) {
         assert.ok(properties.channel.anyOf.some((option: { enum?: string[] }) => option.enum?.includes('pigeon')), `${method} ${path}: channel ${JSON.stringify(properties.channel)}`);
         assert.ok(properties.decision.properties.channels.items.enum.includes('pigeon'), `${method} ${path}: decision.channels`);
       }
+      const dashboardDay = doc.paths['/admin/v1/tenants/{id}/dashboard'].get.responses['200'].content['application/json'].schema.properties.series.items;
+      assert.deepEqual(Object.keys(dashboardDay.properties.pigeon.properties), ['landed', 'landingRate'], 'its dashboard figures');
+      assert.ok(dashboardDay.properties.ars, "the ARS module's figures stay");
       // Without the line, none of it.
       const plainDoc: any = await (await fetch(`${plain.url}/openapi.json`)).json();
       assert.equal(plainDoc.paths['/v1/customers/{customerId}/pigeon-loft'], undefined);
@@ -150,6 +153,13 @@ for (const db of dbKinds) {
       assert.deepEqual(summary.body.console.pigeon.facts[0].label, { 'en-US': 'Pigeon flights today', 'ko-KR': '오늘 전서구 비행' });
       assert.equal(summary.body.console.ars.locked, false);
 
+      // Its figure on the tenant dashboard, worked out by the module, under its name in every day.
+      const dashboard = await server.admin('GET', `/admin/v1/tenants/${tenantId}/dashboard?days=2`);
+      assert.equal(dashboard.status, 200, JSON.stringify(dashboard.body));
+      assert.deepEqual(dashboard.body.series.map((day: any) => day.pigeon), [{ landed: 0, landingRate: null }, { landed: 1, landingRate: 1 }]);
+      assert.deepEqual(dashboard.body.series.at(-1).ars, { ended: 0, answered: 0, approved: 0, answerRate: null, approvalRate: null }, "the other modules' figures stay");
+      assert.equal(dashboard.body.series.at(-1).byChannel.pigeon, 2);
+
       // Without the line, a bank cannot name it.
       const plainTenant = await plain.createTenant();
       assert.equal((await plainTenant.client.createChallenge<any>(transferBody({ customerId: 'cust-pigeon', channels: ['pigeon'] }))).status, 400);
@@ -186,15 +196,23 @@ for (const db of dbKinds) {
       assert.deepEqual(pigeon.console.title, { 'en-US': 'Carrier pigeon', 'ko-KR': '전서구' });
       assert.deepEqual(pigeon.console.policyFields.map((field: { field: string }) => field.field), ['enabled', 'maxFlights']);
       assert.equal(pigeon.console.timeline[0].key, 'pigeonFlights');
+      // Its dashboard chart: title and figures with their labels, which the dashboard page draws.
+      assert.deepEqual(pigeon.dashboard.title, { 'en-US': 'Pigeon landings', 'ko-KR': '전서구 도착' });
+      assert.deepEqual(pigeon.dashboard.figures.map((figure: { key: string; kind: string; chart: boolean }) => [figure.key, figure.kind, figure.chart]), [['landed', 'count', true], ['landingRate', 'rate', false]]);
+      assert.deepEqual(pigeon.dashboard.figures[0].label, { 'en-US': 'Landed', 'ko-KR': '도착' });
+      assert.equal(typeof pigeon.dashboard.compute, 'undefined', 'labels only: no code in the metadata');
       assert.deepEqual(metadata.channelNames, ['ars', 'webauthn', 'otp', 'pigeon']);
+      // The ARS module's rates are its own figures too.
+      const ars = metadata.modules.find((module: { name: string }) => module.name === 'ars');
+      assert.deepEqual(ars.dashboard.figures.filter((figure: { chart: boolean }) => figure.chart).map((figure: { key: string }) => figure.key), ['answerRate', 'approvalRate']);
       const plainMetadata: any = await (await fetch(`${plain.url}/admin/assets/channels.json`)).json();
       assert.deepEqual(plainMetadata.modules.map((module: { name: string }) => module.name).filter((name: string) => name === 'pigeon'), []);
     });
   });
 }
 
-test("the console's policy, customers and challenge pages name no channel: they render the modules' metadata", () => {
-  const pages = ['policy.js', 'customers.js', 'challenges.js'];
+test("the console's policy, customers, challenge and dashboard pages name no channel: they render the modules' metadata", () => {
+  const pages = ['policy.js', 'customers.js', 'challenges.js', 'dashboard.js'];
   for (const page of pages) {
     const text = readFileSync(new URL(`../../src/console/assets/js/pages/${page}`, import.meta.url), 'utf8');
     for (const name of ['ars', 'otp', 'webauthn', 'callAttempts', 'otpAttempts', 'passkeys', 'otpTokens']) {
@@ -203,7 +221,7 @@ test("the console's policy, customers and challenge pages name no channel: they 
   }
   for (const locale of ['en-US', 'ko-KR']) {
     const strings = Object.keys(JSON.parse(readFileSync(new URL(`../../src/console/assets/i18n/${locale}.json`, import.meta.url), 'utf8')));
-    const channelKeys = strings.filter((key) => /^(calls|otp)\.|^policy\.field\.channels\.|^policy\.group\.calls$/.test(key));
+    const channelKeys = strings.filter((key) => /^(calls|otp)\.|^policy\.field\.channels\.|^policy\.group\.calls$|^dashboard\.ars/.test(key));
     assert.deepEqual(channelKeys, [], `${locale}: the channels' labels are their modules'`);
   }
 });

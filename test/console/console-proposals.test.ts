@@ -9,7 +9,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { launchTestBrowser, type TestBrowser } from '../support/browser.ts';
+import { signedInConsole, waitForCharts, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { seedDecisions, seededId } from '../support/seed-decisions.ts';
 
@@ -50,19 +50,8 @@ describe('maker-checker in the console (two admins, two browsers)', () => {
 
   /** A browser of its own (its own cookie jar), signed in with `token`; script errors are collected. */
   async function signedIn(token: string): Promise<Page> {
-    const browser = await launchTestBrowser();
+    const { browser, page } = await signedInConsole(server.url, token, errors);
     browsers.push(browser);
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 1100 });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-    await page.goto(`${server.url}/admin`);
-    await page.getByLabel('Admin token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Tenants' }).waitFor();
-    // From here on (the session probe before signing in answers 401 by design), any error counts.
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
     return page;
   }
 
@@ -120,12 +109,12 @@ describe('maker-checker in the console (two admins, two browsers)', () => {
     const table = viewer.getByTestId('dashboard-table');
     await table.waitFor();
     // Every chart is a Chart.js chart on its canvas, with data.
-    await viewer.waitForFunction(() => {
-      const canvases = [...document.querySelectorAll('canvas[data-chart]')];
-      const Chart = (window as unknown as { Chart?: { getChart(canvas: Element): { data: { datasets: unknown[] } } | undefined } }).Chart;
-      return canvases.length === 5 && canvases.every((canvas) => (Chart?.getChart(canvas)?.data.datasets.length ?? 0) > 0);
-    });
+    await waitForCharts(viewer, 5);
     assert.equal(await table.locator('tbody tr').count(), 30);
+    // The fourth chart is the ARS module's, titled and labelled from its declaration (assets/channels.json).
+    assert.equal(await viewer.locator('canvas[data-chart]').nth(3).getAttribute('data-chart'), 'module:ars');
+    await viewer.getByRole('figure').filter({ hasText: 'ARS answer and approval rates (%)' }).waitFor();
+    assert.ok((await table.locator('thead th').allTextContents()).includes('ARS approved (of answered)'));
     // Today: the fraud-reported transfer (1 challenge, denied, 1 fraud report); five days ago: a not_required transfer.
     const today = table.locator('tbody tr').last();
     assert.equal(await today.locator('td').first().textContent(), '1');

@@ -64,3 +64,11 @@ for (const db of dbKinds) {
     });
   });
 }
+
+test("a module's figures never take one of the day's own keys: a module named so stops the server", async () => {
+  const { dashboardRoutes } = await import('../../src/dashboard/dashboard-routes.ts');
+  const dashboard = { title: { 'en-US': 'Totals', 'ko-KR': '합계' }, figures: [], compute: async () => ({}) };
+  const deps = { db: {}, tenants: {}, policies: {}, clock: () => new Date() } as never as Parameters<typeof dashboardRoutes>[0];
+  assert.throws(() => dashboardRoutes({ ...deps, modules: [{ name: 'total', dashboard }] }), /the total module's dashboard figures would take the dashboard's own "total"/);
+  assert.equal(dashboardRoutes({ ...deps, modules: [{ name: 'totals', dashboard }] }).length, 1);
+});

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { envSchema, loadConfig } from '../../src/config/config.ts';
+import { channelModules } from '../../src/server/channel-modules.ts';
 
 interface EnvVar { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }
 interface Container {
@@ -39,9 +40,10 @@ const envOf = (container: Container) =>
 for (const [name, role] of [['stepup-api', 'api'], ['stepup-worker', 'worker']] as const) {
   test(`${name}: every variable is one stepup reads, and the configuration loads (role ${role}, Redis through three sentinels)`, () => {
     const container = containerOf(deployment(name));
-    const known = new Set(Object.keys(envSchema.shape));
+    // The core's variables and the shipped modules' own (ChannelModule.config).
+    const known = new Set([...Object.keys(envSchema.shape), ...channelModules.flatMap((module) => Object.keys(module.config ?? {}))]);
     for (const variable of container.env) assert.ok(known.has(variable.name), `${variable.name} is not a stepup variable`);
-    const config = loadConfig(envOf(container));
+    const config = loadConfig(envOf(container), channelModules);
     assert.equal(config.role, role);
     assert.equal(config.redis.sentinels?.length, 3);
     assert.ok(config.twilio, 'Twilio configured');
@@ -55,7 +57,7 @@ for (const [name, role] of [['stepup-api', 'api'], ['stepup-worker', 'worker']] 
 test('stepup-api: readiness is /readyz and liveness /healthz on the port it listens on; a rolling update keeps every pod until its successor is ready', () => {
   const api = deployment('stepup-api');
   const container = containerOf(api);
-  const config = loadConfig(envOf(container));
+  const config = loadConfig(envOf(container), channelModules);
   const http = container.ports!.find((port) => port.name === 'http')!;
   assert.equal(http.containerPort, config.port);
   assert.deepEqual(container.readinessProbe?.httpGet, { path: '/readyz', port: 'http' });

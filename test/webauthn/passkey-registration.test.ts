@@ -5,6 +5,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { webauthnModule } from '../../src/channels/webauthn/webauthn-module.ts';
+import { webauthnSettings } from '../../src/channels/webauthn/webauthn-config.ts';
 import { dbKinds } from '../support/databases.ts';
 import { eventually, startTestServer, transferBody } from '../support/test-server.ts';
 import type { SoftAuthenticator } from '../support/soft-authenticator.ts';
@@ -179,33 +181,33 @@ describe('passkey configuration', () => {
   const base = { MASTER_KEY: Buffer.alloc(32, 7).toString('base64') };
 
   test('WEBAUTHN_RP_ID defaults to the host of PUBLIC_BASE_URL and WEBAUTHN_ORIGINS to its origin', () => {
-    const config = loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example/' });
-    assert.deepEqual(config.webauthn, { rpId: 'stepup.bank.example', origins: ['https://stepup.bank.example'] });
-    const local = loadConfig({ ...base, PUBLIC_BASE_URL: 'http://localhost:8080' });
-    assert.deepEqual(local.webauthn, { rpId: 'localhost', origins: ['http://localhost:8080'] });
-    const parent = loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example', WEBAUTHN_RP_ID: 'bank.example', WEBAUTHN_ORIGINS: 'https://stepup.bank.example,https://www.bank.example' });
-    assert.deepEqual(parent.webauthn, { rpId: 'bank.example', origins: ['https://stepup.bank.example', 'https://www.bank.example'] });
+    const config = loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example/' }, [webauthnModule]);
+    assert.deepEqual(webauthnSettings(config).relyingParty, { rpId: 'stepup.bank.example', origins: ['https://stepup.bank.example'] });
+    const local = loadConfig({ ...base, PUBLIC_BASE_URL: 'http://localhost:8080' }, [webauthnModule]);
+    assert.deepEqual(webauthnSettings(local).relyingParty, { rpId: 'localhost', origins: ['http://localhost:8080'] });
+    const parent = loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example', WEBAUTHN_RP_ID: 'bank.example', WEBAUTHN_ORIGINS: 'https://stepup.bank.example,https://www.bank.example' }, [webauthnModule]);
+    assert.deepEqual(webauthnSettings(parent).relyingParty, { rpId: 'bank.example', origins: ['https://stepup.bank.example', 'https://www.bank.example'] });
   });
 
   test('an IP address as WEBAUTHN_RP_ID is refused at start-up with a clear message', () => {
     for (const rpId of ['127.0.0.1', '::1', '10.0.0.5']) {
       assert.throws(
-        () => loadConfig({ ...base, PUBLIC_BASE_URL: 'http://localhost:8080', WEBAUTHN_RP_ID: rpId }),
+        () => loadConfig({ ...base, PUBLIC_BASE_URL: 'http://localhost:8080', WEBAUTHN_RP_ID: rpId }, [webauthnModule]),
         (error: unknown) => error instanceof ConfigError && /WEBAUTHN_RP_ID: .*IP address.*must be a domain/.test(error.message),
       );
     }
   });
 
   test('origins must be https (http only on localhost) and on the RP ID', () => {
-    assert.throws(() => loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example', WEBAUTHN_ORIGINS: 'http://stepup.bank.example' }), /must be https/);
-    assert.throws(() => loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example', WEBAUTHN_ORIGINS: 'https://evil.example' }), /not on the RP ID/);
-    assert.throws(() => loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example', WEBAUTHN_RP_ID: 'bad_domain!' }), /not a domain name/);
+    assert.throws(() => loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example', WEBAUTHN_ORIGINS: 'http://stepup.bank.example' }, [webauthnModule]), /must be https/);
+    assert.throws(() => loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example', WEBAUTHN_ORIGINS: 'https://evil.example' }, [webauthnModule]), /not on the RP ID/);
+    assert.throws(() => loadConfig({ ...base, PUBLIC_BASE_URL: 'https://stepup.bank.example', WEBAUTHN_RP_ID: 'bad_domain!' }, [webauthnModule]), /not a domain name/);
   });
 
   test('PUBLIC_BASE_URL on an IP address: passkeys are unavailable (503 for links, challenges skip the channel), the rest runs', async () => {
     const server = await startTestServer();
     try {
-      assert.ok('unavailable' in server.config.webauthn);
+      assert.ok('unavailable' in webauthnSettings(server.config).relyingParty);
       const { client } = await server.createTenant();
       const link = await client.request<any>('POST', '/v1/customers/cust-ip/webauthn/registration-links', { locale: 'en-US' });
       assert.equal(link.status, 503);

@@ -16,6 +16,8 @@ import { bullmqPlaceCallScheduler, createPlaceCallQueue, placeCallQueueName, sta
 import { CallReconciler } from './call-reconciler.ts';
 import { reconcileQueueName, startReconcileWorker } from './reconcile-queue.ts';
 import { arsProblemCodes } from './ars-problem-codes.ts';
+import { arsEnv, arsSettings } from './ars-config.ts';
+import { arsDashboard } from './ars-dashboard.ts';
 import { arsPolicy } from './ars-policy.ts';
 import { arsTimeline, callAttemptView } from './ars-timeline.ts';
 import { arsOpenApiExamples } from './ars-openapi-examples.ts';
@@ -56,9 +58,12 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
     console: arsConsole,
     queueNames: [placeCallQueueName, reconcileQueueName, phoneChangeQueueName],
     problemCodes: arsProblemCodes,
+    config: arsEnv,
+    dashboard: arsDashboard,
     enrollment: (context) => stateOf(context).enrollment,
     async register(context) {
       const { config, db, envelope, policies, logger, clock } = context;
+      const settings = arsSettings(config);
       const { vetter, caps, hashNumber, normalizeNumber } = telephony.numbers(context);
       const marks = new NumberChangeMarks(config.masterKeys);
       const enrollmentDeps = { db, envelope, policies, vetter, hashNumber, normalizeNumber, phoneHashKeyId: config.masterKeys.current.id, marks, clock };
@@ -97,11 +102,11 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
         limiter: redisCallRateLimiter(context.redis, config.queuePrefix, context.clock),
         logger,
         metrics,
-        retryDelayScale: config.arsRetryDelayScale,
+        retryDelayScale: settings.ARS_RETRY_DELAY_SCALE,
         clock: context.clock,
       });
       const calls = new ArsCallService({ db, envelope, challenges: context.challenges, tenants: context.tenants, dialer, logger, metrics, clock: context.clock });
-      const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics, clock: context.clock }, { afterSeconds: config.arsReconcileAfterSeconds, giveUpAfterSeconds: config.arsReconcileGiveUpSeconds });
+      const reconciler = new CallReconciler({ db, dialer, placer, scheduler, logger, metrics, clock: context.clock }, { afterSeconds: settings.ARS_RECONCILE_AFTER_S, giveUpAfterSeconds: settings.ARS_RECONCILE_GIVE_UP_S });
       states.set(context, { enrollment, notificationPhones, marks, calling: { voice, queue, dialer, calls, reconciler, notices } });
       context.channels.register(new ArsChannel({ db, placer, scheduler, logger, clock }));
     },
@@ -113,7 +118,8 @@ export function arsModule(telephony: ArsTelephony): ChannelModule & { enrollment
     workers(context, connection): Worker[] {
       const { calling } = stateOf(context);
       if (!calling) return [];
-      const { queuePrefix: prefix, arsReconcileEveryMs: everyMs } = context.config;
+      const prefix = context.config.queuePrefix;
+      const everyMs = arsSettings(context.config).ARS_RECONCILE_EVERY_MS;
       return [
         startPlaceCallWorker({ connection, prefix, dialer: calling.dialer, logger: context.logger }),
         startReconcileWorker({ connection, prefix, reconciler: calling.reconciler, everyMs, logger: context.logger }),

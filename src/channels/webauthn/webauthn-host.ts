@@ -1,6 +1,6 @@
 // What the WebAuthn module needs from the application (a narrow host, not the whole context).
 import type { ChallengeOutcomes } from '../channel.ts';
-import type { WebAuthnConfig } from '../../config/config.ts';
+import type { WebAuthnConfig } from './webauthn-config.ts';
 import type { EventDispatcher } from '../../events/event-outbox.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Db } from '../../storage/db.ts';

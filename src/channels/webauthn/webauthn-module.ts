@@ -22,6 +22,7 @@ import { sweepWebAuthnRecords } from './webauthn-sweep.ts';
 import { webauthnPolicy } from './webauthn-policy.ts';
 import { webauthnOpenApiExamples } from './webauthn-openapi-examples.ts';
 import { webauthnConsole, webauthnConsoleCustomer } from './webauthn-console.ts';
+import { deriveWebAuthnConfig, webauthnEnv, webauthnSettings } from './webauthn-config.ts';
 
 interface WebAuthnServices {
   host: WebAuthnHost;
@@ -44,7 +45,7 @@ function webauthnServices(context: ChannelHost): WebAuthnServices {
       events: bullmqEventDispatcher(context.queues),
       logger: context.logger,
       publicBaseUrl: context.config.publicBaseUrl,
-      webauthn: context.config.webauthn,
+      webauthn: webauthnSettings(context.config).relyingParty,
       clock: context.clock,
       holdStopUrl: (record) => (record.hold?.state === 'held' && context.clock().getTime() < record.hold.stopClosesAt.getTime() ? context.holds.stopUrlOf(record) : null),
     };
@@ -58,7 +59,7 @@ function webauthnServices(context: ChannelHost): WebAuthnServices {
     };
     servicesByContext.set(context, services);
     context.channels.register(new WebAuthnChannel({ host, credentials, confirmations: confirmationStore }));
-    if ('unavailable' in context.config.webauthn) context.logger.warn({ why: context.config.webauthn.unavailable }, 'passkeys (webauthn channel) unavailable');
+    if ('unavailable' in host.webauthn) context.logger.warn({ why: host.webauthn.unavailable }, 'passkeys (webauthn channel) unavailable');
   }
   return services;
 }
@@ -88,6 +89,8 @@ export const webauthnModule: ChannelModule = {
     return webauthnConsoleCustomer(await credentials.count(host.db, tenantId, customerId));
   },
   problemCodes: webauthnProblemCodes,
+  config: webauthnEnv,
+  deriveConfig: deriveWebAuthnConfig,
   register: (context) => {
     webauthnServices(context);
   },

@@ -3,9 +3,9 @@
 // it declares its Channel strategy (a challenge goes to it when the tenant's policy lists it), a policy
 // section with its weakening directions, a problem code, a configuration variable, bank routes with
 // their OpenAPI examples, its part of the customer summary, of the admin timeline and of the console's
-// customer page, its console metadata in both languages, and its migrations (a table of lofts). Nothing
-// outside this folder names it except the one line that registers it (`[...channelModules, pigeonModule]`).
-// Its flights are kept in memory.
+// customer page, its figures on the tenant dashboard, its console metadata in both languages, and its
+// migrations (a table of lofts). Nothing outside this folder names it except the one line that registers
+// it (`[...channelModules, pigeonModule]`). Its flights are kept in memory.
 import { z } from 'zod';
 import type { Channel } from '../../../src/channels/channel.ts';
 import type { ChannelHost, ChannelModule } from '../../../src/channels/channel-module.ts';
@@ -105,6 +105,24 @@ export const pigeonModule: ChannelModule = {
   timeline: async (host, tenantId, challengeId) => ({ pigeonFlights: flightsOf(host).get(`${tenantId}/${challengeId}`) ?? [] }),
   timelineSchema: { pigeonFlights: z.array(flightSchema) },
   consoleCustomer: async () => ({ locked: false, facts: [{ label: { 'en-US': 'Pigeon flights today', 'ko-KR': '오늘 전서구 비행' }, value: { text: '4' } }] }),
+  // Its figures on the tenant dashboard, from its challenges' outcomes: landings, and landings per flight that ended.
+  dashboard: {
+    title: { 'en-US': 'Pigeon landings', 'ko-KR': '전서구 도착' },
+    figures: [
+      { key: 'landed', kind: 'count', label: { 'en-US': 'Landed', 'ko-KR': '도착' }, chart: true },
+      { key: 'landingRate', kind: 'rate', label: { 'en-US': 'Landing rate', 'ko-KR': '도착률' }, chart: false },
+    ],
+    compute: async (_host, { days, outcomes }) => {
+      const ended = new Set(['approved', 'denied', 'expired', 'canceled', 'failed']);
+      return Object.fromEntries(
+        days.map((day) => {
+          const landed = outcomes.filter((outcome) => outcome.day === day && outcome.status === 'approved').reduce((sum, outcome) => sum + outcome.count, 0);
+          const flown = outcomes.filter((outcome) => outcome.day === day && ended.has(outcome.status)).reduce((sum, outcome) => sum + outcome.count, 0);
+          return [day, { landed, landingRate: flown === 0 ? null : landed / flown }];
+        }),
+      );
+    },
+  },
   console: {
     title: { 'en-US': 'Carrier pigeon', 'ko-KR': '전서구' },
     policyFields: [

@@ -4,7 +4,7 @@
 import { locale } from './i18n.js';
 
 let loaded;
-/** `{ channelNames, modules: [{ name, console }] }`, fetched once per page load. */
+/** `{ channelNames, modules: [{ name, console?, dashboard? }] }`, fetched once per page load. */
 export function channelMetadata() {
   loaded ??= fetch('/admin/assets/channels.json', { credentials: 'same-origin' }).then((response) => {
     if (!response.ok) throw new Error(`channels.json: ${response.status}`);

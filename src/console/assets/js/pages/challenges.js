@@ -105,7 +105,7 @@ export async function challengePage(tenantId, challengeId) {
   // Stopping a held transfer (operator and up): the server answers 409 once the stop window closed.
   const stop = c.hold?.state === 'held' ? stopHoldForm(tenantId, challengeId, route) : null;
   const { modules } = await channelMetadata();
-  const moduleSections = modules.flatMap((module) => (module.console.timeline ?? []).filter((section) => section.key in timeline).map((section) => moduleSection(section, timeline[section.key])));
+  const moduleSections = modules.flatMap((module) => (module.console?.timeline ?? []).filter((section) => section.key in timeline).map((section) => moduleSection(section, timeline[section.key])));
   const deliveries = timeline.deliveries.length
     ? timeline.deliveries.map((d) => h('div', { class: 'card', 'data-testid': 'delivery' }, h('p', {}, h('strong', {}, d.type), ' → ', h('span', { class: 'mono' }, d.url), ' ', h('span', { class: `badge ${d.status === 'delivered' ? 'good' : d.status === 'failed' ? 'bad' : ''}` }, d.status), ' ', redeliverButton(tenantId, d)), d.attempts.length ? table([t('deliveries.attempt'), t('common.time'), t('deliveries.statusCode'), t('deliveries.error'), t('deliveries.duration')], d.attempts.map((a) => h('tr', {}, h('td', {}, String(a.attempt)), h('td', {}, fmtTime(a.at)), h('td', {}, a.statusCode ?? '—'), h('td', {}, a.error ?? '—'), h('td', {}, `${a.durationMs} ms`)))) : h('p', { class: 'muted' }, t('deliveries.noAttempts'))))
     : [h('p', { class: 'muted' }, t('deliveries.none'))];

@@ -30,7 +30,7 @@ function formFields(modules) {
     coreGroup('stepUp', [['stepUp.dailyCumulativeThreshold', 'money'], ['stepUp.designatedDeviceExemptBelow', 'money'], ['stepUp.unregisteredPayeeLimit', 'money'], ['stepUp.riskScoreThreshold', 'number'], ['stepUp.alwaysFor', 'types']]),
     coreGroup('channels', [['channelOrder', 'list'], ['challengeTtlSeconds', 'number']]),
     ...modules
-      .filter((module) => module.console.policyFields?.length)
+      .filter((module) => module.console?.policyFields?.length)
       .map((module) => ({ legend: text(module.console.title), fields: module.console.policyFields.map((field) => ({ path: `channels.${module.name}.${field.field}`, kind: field.kind, label: text(field.label) })) })),
     coreGroup('keyProtection', [['keyProtection.rateSpikeMultiple', 'number'], ['keyProtection.rateSpikeMinimumPerMinute', 'number'], ['keyProtection.unknownCustomersPerWindow', 'number'], ['keyProtection.failureRatio', 'number'], ['keyProtection.failureMinimumRequests', 'number'], ['keyProtection.suspendOnStrongSignal', 'bool']]),
     coreGroup('grades', [['grades', 'json']]),
