@@ -77,9 +77,12 @@ if (process.argv[2] === runFilesFlag) {
   const batchDir = mkdtempSync(join(tmpdir(), 'stepup-test-batches-'));
   const alone = ordered.filter((entry) => entry.seconds > 0 || batchSize === 1).map(({ file }) => resolve(file));
   const batched = ordered.filter((entry) => entry.seconds === 0 && batchSize > 1).map(({ file }) => resolve(file));
+  // Dealt round-robin in name order, so the files of one folder (which tend to cost alike) spread over
+  // the batches and the batches finish close together.
+  const batchCount = Math.ceil(batched.length / batchSize);
   const batches = [];
-  for (let start = 0; start < batched.length; start += batchSize) {
-    const members = batched.slice(start, start + batchSize);
+  for (let index = 0; index < batchCount; index++) {
+    const members = batched.filter((_file, position) => position % batchCount === index);
     const path = join(batchDir, `batch-${String(batches.length + 1).padStart(2, '0')}.test.mjs`);
     // A file that fails to load is a failing test named after it; the batch's other files still run.
     const lines = members.map((file) => `await load(${JSON.stringify(pathToFileURL(file).href)}, ${JSON.stringify(relative(process.cwd(), file))});`);
@@ -113,6 +116,18 @@ process.on('exit', () => {
   appendFileSync(process.env.STEPUP_TEST_TIMES_FILE, JSON.stringify({ file: process.argv[1], wallMs: performance.now(), cpuMs: (user + system) / 1000 }) + '\\n');
 });`;
   const timesImport = timesFile ? ['--import', `data:text/javascript,${encodeURIComponent(noteTimes)}`] : [];
+  // The whole machine's CPU (Linux /proc/stat: busy and idle jiffies of all cores), to tell a run that
+  // waited on timers from one that ran out of CPU.
+  const machineCpu = () => {
+    try {
+      const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      const idle = fields[3] + (fields[4] ?? 0);
+      return { busy: fields.reduce((sum, value) => sum + value, 0) - idle, idle };
+    } catch {
+      return undefined;
+    }
+  };
+  const cpuAtStart = machineCpu();
   const started = performance.now();
   const result = spawnSync(
     process.execPath,
@@ -132,6 +147,11 @@ process.on('exit', () => {
     const total = (key) => times.reduce((sum, entry) => sum + entry[key], 0) / 1000;
     console.log(`\n# per test process (a file, or a batch of files): wall s (process lifetime), CPU s (its own process); ${times.length} processes, wall ${total('wallMs').toFixed(0)} s and CPU ${total('cpuMs').toFixed(0)} s in all, the run ${((performance.now() - started) / 1000).toFixed(0)} s`);
     const named = (file) => batches.find((batch) => batch.path === file)?.members.map((member) => relative(process.cwd(), member)).join(' ') ?? relative(process.cwd(), file);
+    const cpuAtEnd = machineCpu();
+    if (cpuAtStart && cpuAtEnd) {
+      const [busy, idle] = [(cpuAtEnd.busy - cpuAtStart.busy) / 100, (cpuAtEnd.idle - cpuAtStart.idle) / 100];
+      console.log(`# the machine (every process on it, all ${availableParallelism()} cores): ${busy.toFixed(0)} CPU s busy, ${idle.toFixed(0)} idle (${((100 * busy) / (busy + idle)).toFixed(0)}% busy)`);
+    }
     for (const { file, wallMs, cpuMs } of times) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${named(file)}`);
     rmSync(timesDir, { recursive: true, force: true });
   }
