@@ -1,8 +1,9 @@
 // A channel is its folder plus one line (docs/architecture.md, "How a channel plugs in"): a channel the
 // server has never heard of (test/architecture/test-channel/, carrier pigeons) is registered with one
-// line, `[...channelModules, pigeonModule]`, and then shows in the policy schema (its section validates,
-// its weakening direction marks a proposal), its configuration, its problem code, /openapi.json (its
-// routes with their examples, its policy section, its summary and timeline parts, its problem code),
+// line, `[...channelModules, pigeonModule]`, and then shows in the policy schema (a new tenant's version 0
+// holds its section's defaults, its section validates, its weakening direction marks a proposal, a
+// draft's backtest counts it), its configuration, its problem code, /openapi.json (its routes with their
+// examples, its policy section, its summary and timeline parts, its day of the dashboard's example, its problem code),
 // takes and ends challenges, shows in a challenge's admin timeline, the customer summary, and the
 // console's metadata, which the console's pages render without naming any channel.
 import { describe, test, before, after } from 'node:test';
