@@ -296,3 +296,11 @@ test("the shipped modules' policy sections are the document's built-in sections,
   // A section is `channels.<module name>`: sectionOf reads it by the section's name, so they must agree.
   assert.throws(() => policySectionsOf([{ ...pigeonModule, name: 'dove' }]), /the dove module's policy section is named pigeon/);
 });
+
+test("a module's day in the dashboard's example: what it declares, a figure it leaves out 0 (a count) or null (a rate)", async () => {
+  const { dashboardExampleFigures } = await import('../../src/dashboard/dashboard-routes.ts');
+  assert.deepEqual(dashboardExampleFigures([pigeonModule]), { pigeon: { landed: 12, landingRate: 0.923 } });
+  const { example: _example, ...undeclared } = pigeonModule.dashboard!;
+  assert.deepEqual(dashboardExampleFigures([{ name: 'dove', dashboard: undeclared }]), { dove: { landed: 0, landingRate: null } });
+  assert.deepEqual(dashboardExampleFigures([{ name: 'dove', dashboard: { ...undeclared, example: { landingRate: 0.5 } } }]), { dove: { landed: 0, landingRate: 0.5 } });
+});
