@@ -7,8 +7,8 @@ import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { createPgDb } from '../src/storage/pg-db.ts';
 import { migrate } from '../src/storage/migrate.ts';
-import { channelModules } from '../src/server/channel-modules.ts';
-import { defaultPolicy } from '../src/policy/policy-schema.ts';
+import { channelModules, policySectionsOf } from '../src/server/channel-modules.ts';
+import { composePolicy } from '../src/policy/policy-schema.ts';
 import { runBacktest } from '../src/backtest/run-backtest.ts';
 import { writeSection } from './benchmarks-file.ts';
 
@@ -61,8 +61,10 @@ try {
   await db.query('ANALYZE challenges');
   log(`seeded in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
 
-  const current = { version: 0, document: defaultPolicy(), author: 'system', createdAt: new Date(0) };
-  const draft = defaultPolicy();
+  // The shipped server's policy schema, as startServer composes it from its modules.
+  const policy = composePolicy(policySectionsOf(channelModules));
+  const current = { version: 0, document: policy.defaultPolicy(), author: 'system', createdAt: new Date(0) };
+  const draft = policy.defaultPolicy();
   draft.stepUp.dailyCumulativeThreshold = '10000000';
   draft.stepUp.riskScoreThreshold = 0.9;
   draft.hold = { ...draft.hold, enabled: true, minAmount: '3000000' };
@@ -76,7 +78,7 @@ try {
   sample();
   const sampler = setInterval(sample, 100);
   const started = performance.now();
-  const result = await runBacktest({ db, clock: () => now }, { tenantId, current, draft, days: 30 });
+  const result = await runBacktest({ db, clock: () => now, policy }, { tenantId, current, draft, days: 30 });
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   sample();

@@ -6,7 +6,9 @@
 // under that side. Not stepped up, it ends `not_required`; stepped up, it ends as it really ended (a
 // stored `not_required` the side would step up is taken as confirmed: `approved`). Its amount joins
 // the day's total when it ends approved or not_required and its hold was not stopped (money moved).
-import { effectivePolicy, policyChannelNames, type PolicyDocument } from '../policy/policy-schema.ts';
+// Each side's policy for a customer is the server's composed `effective` (src/policy/policy-schema.ts,
+// composePolicy), as the challenge service applies it: every module's section held to its own bounds.
+import type { PolicyDocument, PolicySchema } from '../policy/policy-schema.ts';
 import { evaluateStepUp, localDayBounds } from '../policy/evaluate.ts';
 import { holdAt, planHold } from '../holds/hold-plan.ts';
 import type { StoredDecision } from './decision-history.ts';
@@ -17,7 +19,7 @@ export const maxFraudReportedListed = 1000;
 
 interface Side {
   document: PolicyDocument;
-  /** effectivePolicy per grade ('' for none): computed once per grade, not per decision. */
+  /** The effective policy per grade ('' for none): computed once per grade, not per decision. */
   byGrade: Map<string, PolicyDocument>;
   /** The customer's day (by its end) and what moved that day. */
   totals: Map<string, { dayEnd: number; minor: bigint }>;
@@ -39,10 +41,10 @@ function channelFor(policy: PolicyDocument, used: string | null): string {
 }
 
 /** Decides one stored decision under one side; returns whether it was stepped up. */
-function decide(state: Side, decision: StoredDecision): boolean {
+function decide(state: Side, decision: StoredDecision, effective: PolicySchema['effective']): boolean {
   const grade = decision.context.grade ?? '';
   let policy = state.byGrade.get(grade);
-  if (!policy) state.byGrade.set(grade, (policy = effectivePolicy(state.document, grade || undefined)));
+  if (!policy) state.byGrade.set(grade, (policy = effective(state.document, grade || undefined)));
   const at = decision.createdAt.getTime();
   const day = localDayBounds(decision.createdAt, policy.timezone);
   const dayEnd = day.end.getTime();
@@ -73,8 +75,18 @@ function decide(state: Side, decision: StoredDecision): boolean {
 
 export async function replayDecisions(
   decisions: AsyncIterable<StoredDecision>,
-  options: { current: PolicyDocument; currentVersion: number; draft: PolicyDocument; days: number; from: Date; to: Date },
+  options: {
+    /** The server's policy schema (AppContext.policy): its `effective`, and its channels' names, in order, for `byChannel`. */
+    policy: Pick<PolicySchema, 'effective' | 'channelNames'>;
+    current: PolicyDocument;
+    currentVersion: number;
+    draft: PolicyDocument;
+    days: number;
+    from: Date;
+    to: Date;
+  },
 ): Promise<BacktestResult> {
+  const { effective, channelNames } = options.policy;
   const current = side(options.current);
   const draft = side(options.draft);
   const fraudReportedPassing: string[] = [];
@@ -82,14 +94,14 @@ export async function replayDecisions(
   let count = 0;
   for await (const decision of decisions) {
     count += 1;
-    decide(current, decision);
-    const draftStepsUp = decide(draft, decision);
+    decide(current, decision, effective);
+    const draftStepsUp = decide(draft, decision, effective);
     if (decision.fraudReported && !draftStepsUp) {
       fraudReportedPassingTotal += 1;
       if (fraudReportedPassing.length < maxFraudReportedListed) fraudReportedPassing.push(decision.id);
     }
   }
-  const channelsFirst = (counts: Record<string, number>) => Object.fromEntries([...policyChannelNames, 'none'].filter((name) => counts[name]).map((name) => [name, counts[name]!]));
+  const channelsFirst = (counts: Record<string, number>) => Object.fromEntries([...channelNames, 'none'].filter((name) => counts[name]).map((name) => [name, counts[name]!]));
   return {
     fraudReportedPassing,
     fraudReportedPassingTotal,

@@ -145,6 +145,11 @@ export interface ModuleDashboard {
   title: ConsoleText;
   figures: DashboardFigure[];
   /**
+   * One day's figures (figure key → value) for the dashboard's example in `/openapi.json`: merged into
+   * every day of the operation's example under the module's name.
+   */
+  example?: Record<string, number | null>;
+  /**
    * Each day's figures (day → figure key → value), worked out by the module from `outcomes` or its own
    * tables in the tenant's scope. A day or a figure it leaves out is 0 (a count) or null (a rate).
    */

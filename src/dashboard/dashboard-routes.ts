@@ -46,6 +46,19 @@ function dashboardModules(modules: readonly Pick<ChannelModule, 'name' | 'dashbo
   return found;
 }
 
+/**
+ * Each module's figures in one day of the dashboard's OpenAPI example (buildOpenApi): the day it
+ * declares (`dashboard.example`), a figure it leaves out 0 (a count) or null (a rate), as in the answer.
+ */
+export function dashboardExampleFigures(modules: readonly Pick<ChannelModule, 'name' | 'dashboard'>[]): Record<string, Record<string, number | null>> {
+  return Object.fromEntries(
+    dashboardModules(modules).map(({ name, dashboard }) => [
+      name,
+      Object.fromEntries(dashboard.figures.map((figure) => [figure.key, dashboard.example?.[figure.key] ?? (figure.kind === 'count' ? 0 : null)])),
+    ]),
+  );
+}
+
 export function dashboardRoutes(deps: { db: Db; tenants: TenantStore; policies: PolicyStore; clock: Clock; modules?: readonly Pick<ChannelModule, 'name' | 'dashboard'>[]; host?: ChannelHost }): RouteDefinition[] {
   const modules = dashboardModules(deps.modules ?? []);
   const figuresOf = deps.host && modules.length > 0 ? { modules, host: deps.host } : undefined;

@@ -2,10 +2,27 @@
 // "<method> <OpenAPI path>" and status. One story runs through them: a 3,500,000 KRW transfer to
 // 김철수 at 신한은행 (account 110-123-456789) that the policy sends to a phone (ARS) confirmation.
 // test/foundation/openapi-examples.test.ts checks that each example passes its route's own schema. The
-// modules' routes have their examples in their modules (ChannelModule.openApiExamples).
+// modules' routes have their examples in their modules (ChannelModule.openApiExamples), and their figures
+// in the dashboard's example too (ModuleDashboard.example).
 import type { OperationExamples } from '../channels/channel-module.ts';
 
 export type { OperationExamples };
+
+/** The tenant dashboard's operation, whose example's days carry each module's figures (ModuleDashboard.example). */
+export const dashboardOperation = 'get /admin/v1/tenants/{id}/dashboard';
+
+/**
+ * The dashboard's example with each module's figures (module name → one day's figures) in every day,
+ * after `byChannel`, as the route's schema lists them (src/dashboard/dashboard-routes.ts).
+ */
+export function withDashboardFigures(examples: OperationExamples | undefined, figures: Record<string, Record<string, number | null>>): OperationExamples | undefined {
+  const answer = examples?.responses?.[200] as { series?: Record<string, unknown>[] } | undefined;
+  if (!examples || !answer?.series) return examples;
+  const series = answer.series.map((day) =>
+    Object.fromEntries(Object.entries(day).flatMap(([key, value]) => (key === 'byChannel' ? [[key, value], ...Object.entries(figures)] : [[key, value]]))),
+  );
+  return { ...examples, responses: { ...examples.responses, 200: { ...answer, series } } };
+}
 
 const tenantId = 'ten_Q2hY8mLkP4sVb7Wd';
 const challengeId = 'chl_5bK9pXy2TqW8rLm3ZsVd';
@@ -211,7 +228,7 @@ export const operationExamples: Record<string, OperationExamples> = {
   'get /admin/v1/tenants/{id}/deliveries': {
     responses: { 200: { deliveries: [{ id: 'dlv_8Jq2Xn5Wm1Rz', challengeId, type: 'challenge.approved', status: 'delivered', attempts: 1, createdAt }] } },
   },
-  'get /admin/v1/tenants/{id}/dashboard': {
+  [dashboardOperation]: {
     responses: {
       200: {
         days: 1,
@@ -226,7 +243,7 @@ export const operationExamples: Record<string, OperationExamples> = {
             steppedUp: 502,
             stepUpRate: 0.417,
             byChannel: { ars: 377, webauthn: 109, otp: 16 },
-            ars: { ended: 377, answered: 352, approved: 318, answerRate: 0.934, approvalRate: 0.903 },
+            // Each module's figures (`ars`: its answer and approval rates) are its own: buildOpenApi adds them here (withDashboardFigures).
             fraudReports: 9,
             holdsStopped: 3,
           },

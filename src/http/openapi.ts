@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { RouteDefinition } from './route.ts';
 import { problemBodySchema } from './schemas.ts';
-import { operationExamples, type OperationExamples } from './openapi-examples.ts';
+import { dashboardOperation, operationExamples, withDashboardFigures, type OperationExamples } from './openapi-examples.ts';
 import type { ProblemCatalogue } from '../errors/problem.ts';
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
@@ -33,14 +33,19 @@ const securityOf = (route: RouteDefinition) =>
 /** Events stepup sends to the bank (docs/events.md), documented under OpenAPI 3.1 `webhooks`. */
 export type WebhookDeclarations = Record<string, { summary: string; schema: z.ZodType }>;
 
-/** What the modules add beside their routes: their routes' examples, and every problem code the server answers with. */
+/**
+ * What the modules add beside their routes: their routes' examples, their figures in the tenant
+ * dashboard's example (module name → one day's figures), and every problem code the server answers with.
+ */
 export interface OpenApiAdditions {
   examples?: Record<string, OperationExamples>;
+  dashboardFigures?: Record<string, Record<string, number | null>>;
   problemCodes?: ProblemCatalogue;
 }
 
 export function buildOpenApi(routes: RouteDefinition[], serverUrl: string, webhooks: WebhookDeclarations = {}, additions: OpenApiAdditions = {}): Record<string, unknown> {
-  const allExamples = { ...operationExamples, ...additions.examples };
+  const allExamples: Record<string, OperationExamples | undefined> = { ...operationExamples, ...additions.examples };
+  if (additions.dashboardFigures) allExamples[dashboardOperation] = withDashboardFigures(allExamples[dashboardOperation], additions.dashboardFigures);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = openApiPath(route.path);

@@ -96,7 +96,8 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   await Promise.all([whenReady(redis, waiting), whenReady(queueRedis)]);
   const envelope = new Envelope(config.masterKeys);
   const tenants = new TenantStore(db, envelope, clock);
-  const policies = new PolicyStore(db, config.policyCacheMs, clock);
+  // A tenant's version 0 is this server's defaults, every module's section included.
+  const policies = new PolicyStore(db, config.policyCacheMs, clock, policy.defaultPolicy);
   const receipts = new ReceiptSigner(db, envelope, config.publicBaseUrl, { clock });
   await receipts.ensureActiveKey();
   const channels = new ChannelRegistry();
@@ -162,7 +163,7 @@ export async function buildContext(config: Config, options: BuildContextOptions 
     events: bullmqEventDispatcher(queues),
     logger,
     clock,
-    backtest: (tenantId, current, draft) => runBacktest({ db, clock }, { tenantId, current, draft }),
+    backtest: (tenantId, current, draft) => runBacktest({ db, clock, policy }, { tenantId, current, draft }),
     policy,
   });
   return {

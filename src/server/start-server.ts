@@ -13,7 +13,7 @@ import { challengeRoutes } from '../http/routes/challenge-routes.ts';
 import { tenantAdminRoutes } from '../http/routes/tenant-admin-routes.ts';
 import { policyAdminRoutes } from '../http/routes/policy-admin-routes.ts';
 import { proposalRoutes } from '../policy-approval/proposal-routes.ts';
-import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
+import { dashboardExampleFigures, dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import { policyEventSchemas } from '../policy-approval/policy-events.ts';
 import { runBacktest } from '../backtest/run-backtest.ts';
 import { auditAdminRoutes } from '../http/routes/audit-admin-routes.ts';
@@ -70,7 +70,7 @@ export const createConsoleSessions = (context: AppContext): ConsoleSessions =>
 export function declareRoutes(context: AppContext, modules: ChannelModule[] = channelModules, consoleSessions = createConsoleSessions(context)): RouteDefinition[] {
   const routes: RouteDefinition[] = [];
   routes.push(
-    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas, { examples: Object.assign({}, ...modules.map((module) => module.openApiExamples ?? {})), problemCodes: problemCatalogue(modules) }) }),
+    ...opsRoutes({ db: context.db, dbStuckAfterMs: context.config.dbStuckAfterMs, redis: context.redis, registry: context.metrics.registry, metricsToken: context.config.metricsToken, receipts: context.receipts, openApi: () => buildOpenApi(routes, context.config.publicBaseUrl, policyEventSchemas, { examples: Object.assign({}, ...modules.map((module) => module.openApiExamples ?? {})), dashboardFigures: dashboardExampleFigures(modules), problemCodes: problemCatalogue(modules) }) }),
     ...challengeRoutes({ db: context.db, challenges: context.challenges, stopUrlOf: (record) => context.holds.stopUrlOf(record), channelNames: context.policy.channelNames }),
     ...holdRoutes({ db: context.db, holds: context.holds, tenants: context.tenants, policies: context.policies, channelNames: context.policy.channelNames }),
     ...tenantAdminRoutes({ db: context.db, tenants: context.tenants, deliveries: context.deliveries, allowLoopbackCallbacks: context.config.allowLoopbackCallbacks, clock: context.clock, onKeyRestored: (keyId) => context.keyUsage.forgetStrongSignals(keyId) }),

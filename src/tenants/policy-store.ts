@@ -1,5 +1,6 @@
 // Versioned tenant policies (docs/policy-reference.md): every change is a new row with author and time. A tenant
-// without a stored policy runs on the defaults as version 0.
+// without a stored policy runs on the defaults as version 0: the server's (its composed schema's, every
+// module's section included; build-context.ts passes them), the built-in document's where none are given.
 import type { Db, Queryable } from '../storage/db.ts';
 import { defaultPolicy, type PolicyDocument } from '../policy/policy-schema.ts';
 import { TtlCache } from '../storage/ttl-cache.ts';
@@ -33,6 +34,7 @@ export class PolicyStore {
     private readonly db: Db,
     cacheMs = 2000,
     clock: Clock = systemClock,
+    private readonly versionZero: () => PolicyDocument = defaultPolicy,
   ) {
     this.cache = new TtlCache<PolicyVersion>({ ttlMs: () => cacheMs, now: () => nowMs(clock) });
   }
@@ -42,7 +44,7 @@ export class PolicyStore {
       'SELECT version, document, author, created_at FROM policy_versions WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1',
       [tenantId],
     );
-    return result.rows[0] ? toVersion(result.rows[0]) : { version: 0, document: defaultPolicy(), author: 'system', createdAt: new Date(0) };
+    return result.rows[0] ? toVersion(result.rows[0]) : { version: 0, document: this.versionZero(), author: 'system', createdAt: new Date(0) };
   }
 
   /** For the hot path of challenge creation: a policy change reaches every process within cacheMs. */
@@ -59,7 +61,7 @@ export class PolicyStore {
   }
 
   async version(tenantId: string, version: number): Promise<PolicyVersion | null> {
-    if (version === 0) return { version: 0, document: defaultPolicy(), author: 'system', createdAt: new Date(0) };
+    if (version === 0) return { version: 0, document: this.versionZero(), author: 'system', createdAt: new Date(0) };
     const result = await this.db.query<PolicyRow>(
       'SELECT version, document, author, created_at FROM policy_versions WHERE tenant_id = $1 AND version = $2',
       [tenantId, version],

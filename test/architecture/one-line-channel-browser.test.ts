@@ -1,5 +1,6 @@
 // A channel is its folder plus one line, in the console too (docs/console.md "Dashboard"): with the
-// pigeon module registered in one line, the tenant dashboard page — which names no channel — draws the
+// pigeon module registered in one line, the policy page of a new tenant shows the pigeon's fields with
+// its section's defaults (version 0 is the server's), and the tenant dashboard page — which names no channel — draws the
 // pigeon's chart from its declaration in /admin/assets/channels.json, titled and labelled in both
 // languages, lists its figure in the table of numbers and the pigeon in the channel mix. In headless
 // Chromium (playwright-core) against the real server.
@@ -17,11 +18,13 @@ describe('the dashboard draws a module it has never heard of', () => {
   let browser: TestBrowser | undefined;
   const errors: string[] = [];
   let token = '';
+  let tenantId = '';
+  let page: Page | undefined;
 
   before(async () => {
     server = await startTestServer({ modules: [...channelModules, pigeonModule] });
     const tenant = await server.admin('POST', '/admin/v1/tenants', { name: 'Dovecote Bank' });
-    const tenantId = tenant.body.id;
+    tenantId = tenant.body.id;
     token = (await server.admin('POST', '/admin/v1/tokens', { name: 'viewer-park', role: 'viewer', tenantId })).body.token;
     // Today: two pigeon challenges, one landed (approved), one lost (failed); one by ARS.
     const now = Date.now();
@@ -36,11 +39,24 @@ describe('the dashboard draws a module it has never heard of', () => {
     await server?.close();
   });
 
+  /** One browser, signed in once, for the tests in turn. */
   async function signedIn(): Promise<Page> {
+    if (page) return page;
     const signed = await signedInConsole(server.url, token, errors);
     browser = signed.browser;
-    return signed.page;
+    return (page = signed.page);
   }
+
+  test("the policy page of a tenant that never stored a version shows its fields with its section's defaults (version 0)", async () => {
+    const page = await signedIn();
+    await page.evaluate((hash) => (location.hash = hash), `#/tenants/${tenantId}/policy`);
+    const flights = page.getByLabel('Flights per challenge');
+    await flights.waitFor();
+    assert.equal(await flights.inputValue(), '2');
+    assert.equal(await page.getByLabel('Pigeons on').isChecked(), false);
+    assert.match((await page.getByTestId('policy-json').inputValue()) ?? '', /"pigeon": \{\s*"enabled": false,\s*"maxFlights": 2\s*\}/);
+    assert.deepEqual(errors, []);
+  });
 
   test("its chart, titled and labelled from its declaration, its figure in the table, the pigeon in the channel mix; in Korean too", async () => {
     const page = await signedIn();

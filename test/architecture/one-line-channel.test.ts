@@ -1,8 +1,9 @@
 // A channel is its folder plus one line (docs/architecture.md, "How a channel plugs in"): a channel the
 // server has never heard of (test/architecture/test-channel/, carrier pigeons) is registered with one
-// line, `[...channelModules, pigeonModule]`, and then shows in the policy schema (its section validates,
-// its weakening direction marks a proposal), its configuration, its problem code, /openapi.json (its
-// routes with their examples, its policy section, its summary and timeline parts, its problem code),
+// line, `[...channelModules, pigeonModule]`, and then shows in the policy schema (a new tenant's version 0
+// holds its section's defaults, its section validates, its weakening direction marks a proposal, a
+// draft's backtest counts it), its configuration, its problem code, /openapi.json (its routes with their
+// examples, its policy section, its summary and timeline parts, its day of the dashboard's example, its problem code),
 // takes and ends challenges, shows in a challenge's admin timeline, the customer summary, and the
 // console's metadata, which the console's pages render without naming any channel.
 import { describe, test, before, after } from 'node:test';
@@ -14,6 +15,7 @@ import { channelModules } from '../../src/server/channel-modules.ts';
 import { pigeonModule } from './test-channel/pigeon-module.ts';
 import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
 import { createPgliteDb } from '../../src/storage/pglite-db.ts';
+import { seedDecisions } from '../support/seed-decisions.ts';
 
 const policyPath = (tenantId: string) => `/admin/v1/tenants/${tenantId}/policy`;
 
@@ -56,7 +58,7 @@ for (const db of dbKinds) {
       // A tenant under maker-checker: raising maxFlights is declared the weak way.
       const guarded = await server.admin('POST', '/admin/v1/tenants', { name: 'Pigeon Bank', allowLoopbackCallbacks: true });
       assert.equal(guarded.status, 201);
-      // Its stored defaults (version 0 has no section of it: the schema fills in the section's defaults, maxFlights 2).
+      // Its stored defaults (version 0 holds its section's defaults, maxFlights 2).
       const proposed = await putPolicy(server, guarded.body.id, (draft) => (draft.channels.pigeon = { enabled: false, maxFlights: 5 }));
       assert.equal(proposed.status, 202, JSON.stringify(proposed.body));
       assert.deepEqual(proposed.body.weakens, ['channels.pigeon.maxFlights']);
@@ -64,6 +66,38 @@ for (const db of dbKinds) {
       const other = await plain.createTenant();
       const refused = await putPolicy(plain, other.tenantId, (draft) => (draft.channels.pigeon = { enabled: true, maxFlights: 3 }));
       assert.equal(refused.status, 400);
+    });
+
+    test("a new tenant's version 0 holds its section with its defaults, as the console's policy page reads it", async () => {
+      const { tenantId } = await server.createTenant();
+      const current = await server.admin('GET', policyPath(tenantId));
+      assert.equal(current.status, 200);
+      assert.equal(current.body.version, 0);
+      assert.deepEqual(current.body.document.channels.pigeon, { enabled: false, maxFlights: 2 });
+      // The console's policy page lists version 0 from here (src/console/assets/js/pages/policy.js).
+      const zero = await server.admin('GET', `${policyPath(tenantId)}/versions/0`);
+      assert.deepEqual(zero.body.document, current.body.document);
+      // Written back unchanged, it is a valid document of this server.
+      const saved = await putPolicy(server, tenantId, () => {});
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      // Without the line, version 0 has no section of it.
+      const other = await plain.createTenant();
+      assert.equal((await plain.admin('GET', policyPath(other.tenantId))).body.document.channels.pigeon, undefined);
+    });
+
+    test("a draft's backtest counts the challenges it would send to it", async () => {
+      const { tenantId } = await server.createTenant();
+      const at = new Date(server.running.context.clock().getTime() - 3_600_000);
+      // A certificate reissue is always stepped up; stored without a channel, it goes to the first one a side offers: the pigeon under the draft.
+      await seedDecisions(server.running.context.db, tenantId, [{ id: 'r1', customer: 'cust-pigeon', at, status: 'not_required', type: 'certificate_reissue' }]);
+      const current = await server.admin('GET', policyPath(tenantId));
+      const draft = structuredClone(current.body.document);
+      draft.channels.pigeon = { enabled: true, maxFlights: 2 };
+      draft.channelOrder = ['pigeon', 'ars'];
+      const answer = await server.admin('POST', `${policyPath(tenantId)}/backtest`, { document: draft, days: 3 });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.deepEqual(answer.body.steppedUp, { current: 1, draft: 1 });
+      assert.deepEqual(answer.body.byChannel.draft, { pigeon: 1 });
     });
 
     test('its configuration, route and problem code', async () => {
@@ -103,10 +137,15 @@ for (const db of dbKinds) {
       const dashboardDay = doc.paths['/admin/v1/tenants/{id}/dashboard'].get.responses['200'].content['application/json'].schema.properties.series.items;
       assert.deepEqual(Object.keys(dashboardDay.properties.pigeon.properties), ['landed', 'landingRate'], 'its dashboard figures');
       assert.ok(dashboardDay.properties.ars, "the ARS module's figures stay");
+      // Its part of the dashboard's example, beside the ARS module's (each module declares its own).
+      const dashboardExample = doc.paths['/admin/v1/tenants/{id}/dashboard'].get.responses['200'].content['application/json'].example;
+      assert.deepEqual(dashboardExample.series[0].pigeon, { landed: 12, landingRate: 0.923 });
+      assert.equal(dashboardExample.series[0].ars.answerRate, 0.934);
       // Without the line, none of it.
       const plainDoc: any = await (await fetch(`${plain.url}/openapi.json`)).json();
       assert.equal(plainDoc.paths['/v1/customers/{customerId}/pigeon-loft'], undefined);
       assert.equal(plainDoc['x-problem-codes'].pigeon_lost, undefined);
+      assert.equal(plainDoc.paths['/admin/v1/tenants/{id}/dashboard'].get.responses['200'].content['application/json'].example.series[0].pigeon, undefined);
       assert.ok(plainDoc['x-problem-codes'].token_locked, "the shipped modules' codes are listed");
     });
 
@@ -256,4 +295,12 @@ test("the shipped modules' policy sections are the document's built-in sections,
   assert.deepEqual(builtInPolicy.channelNames, policyChannelNames);
   // A section is `channels.<module name>`: sectionOf reads it by the section's name, so they must agree.
   assert.throws(() => policySectionsOf([{ ...pigeonModule, name: 'dove' }]), /the dove module's policy section is named pigeon/);
+});
+
+test("a module's day in the dashboard's example: what it declares, a figure it leaves out 0 (a count) or null (a rate)", async () => {
+  const { dashboardExampleFigures } = await import('../../src/dashboard/dashboard-routes.ts');
+  assert.deepEqual(dashboardExampleFigures([pigeonModule]), { pigeon: { landed: 12, landingRate: 0.923 } });
+  const { example: _example, ...undeclared } = pigeonModule.dashboard!;
+  assert.deepEqual(dashboardExampleFigures([{ name: 'dove', dashboard: undeclared }]), { dove: { landed: 0, landingRate: null } });
+  assert.deepEqual(dashboardExampleFigures([{ name: 'dove', dashboard: { ...undeclared, example: { landingRate: 0.5 } } }]), { dove: { landed: 0, landingRate: 0.5 } });
 });

@@ -8,6 +8,12 @@ import { startTestServer, middayClockOffsetMs, type TestServer } from '../suppor
 import { JumpClock } from '../../src/time/clock.ts';
 import { runBacktest } from '../../src/backtest/run-backtest.ts';
 import { seedDecisions, seededId, type SeededDecision } from '../support/seed-decisions.ts';
+import { z } from 'zod';
+import { replayDecisions } from '../../src/backtest/replay-decisions.ts';
+import type { StoredDecision } from '../../src/backtest/decision-history.ts';
+import { composePolicy } from '../../src/policy/policy-schema.ts';
+import type { PolicySection } from '../../src/policy/policy-fields.ts';
+import { channelModules, policySectionsOf } from '../../src/server/channel-modules.ts';
 
 const hour = 3_600_000;
 
@@ -149,3 +155,32 @@ for (const db of dbKinds) {
     });
   });
 }
+
+test("the replay holds a module's section to that module's bounds: the server's composed schema, not the built-in one", async () => {
+  // A section the built-in document never heard of, whose bounds turn it off when its line is longer
+  // than they allow (a version stored before the bound existed keeps its value, capped where it takes effect).
+  const kiteFields = { enabled: z.boolean(), lineMetres: z.number().int().min(1).max(100) };
+  const kitePolicy: PolicySection<typeof kiteFields> = {
+    name: 'kite',
+    fields: kiteFields,
+    defaults: { enabled: false, lineMetres: 10 },
+    weakening: { enabled: 'turned_off', lineMetres: 'higher' },
+    withinBounds: (kite) => (kite.lineMetres <= 100 ? kite : { ...kite, enabled: false }),
+  };
+  const policy = composePolicy({ ...policySectionsOf(channelModules), kite: kitePolicy });
+  const current = policy.defaultPolicy();
+  assert.deepEqual(current.channels.kite, { enabled: false, lineMetres: 10 }, "the composed defaults hold the module's section");
+  const listing = (lineMetres: number) => ({ ...current, channels: { ...current.channels, kite: { enabled: true, lineMetres } }, channelOrder: ['kite', 'ars'] });
+  const within = listing(50);
+  const beyond = listing(500);
+  // A certificate reissue is always stepped up; stored without a channel, it goes to the first one a side offers.
+  const decision: StoredDecision = { id: 'chl_1', customerId: 'A', status: 'not_required', transactionType: 'certificate_reissue', amountMinor: undefined, currency: undefined, context: {}, channel: null, fraudReported: false, holdState: null, createdAt: new Date('2026-11-29T03:00:00Z') };
+  const replay = async (draft: typeof current) => {
+    async function* decisions() {
+      yield decision;
+    }
+    return replayDecisions(decisions(), { policy, current, currentVersion: 0, draft, days: 1, from: new Date('2026-11-29T00:00:00Z'), to: new Date('2026-11-30T00:00:00Z') });
+  };
+  assert.deepEqual((await replay(within)).byChannel, { current: { ars: 1 }, draft: { kite: 1 } });
+  assert.deepEqual((await replay(beyond)).byChannel, { current: { ars: 1 }, draft: { ars: 1 } }, 'beyond its bounds, the kite is off');
+});

@@ -16,6 +16,8 @@ export const arsDashboard: ModuleDashboard = {
     { key: 'answerRate', kind: 'rate', label: consoleText('ARS answered', 'ARS 응답'), chart: true },
     { key: 'approvalRate', kind: 'rate', label: consoleText('ARS approved (of answered)', 'ARS 승인(응답 중)'), chart: true },
   ],
+  // One day in the dashboard's OpenAPI example (its story: 377 of the day's 502 step-ups went to ARS).
+  example: { ended: 377, answered: 352, approved: 318, answerRate: 0.934, approvalRate: 0.903 },
   async compute(_host, { days, outcomes }) {
     const byDay = new Map(days.map((day) => [day, { ended: 0, answered: 0, approved: 0 }]));
     for (const outcome of outcomes) {

@@ -108,6 +108,8 @@ export const pigeonModule: ChannelModule = {
   // Its figures on the tenant dashboard, from its challenges' outcomes: landings, and landings per flight that ended.
   dashboard: {
     title: { 'en-US': 'Pigeon landings', 'ko-KR': '전서구 도착' },
+    // One day's figures in the dashboard's OpenAPI example.
+    example: { landed: 12, landingRate: 0.923 },
     figures: [
       { key: 'landed', kind: 'count', label: { 'en-US': 'Landed', 'ko-KR': '도착' }, chart: true },
       { key: 'landingRate', kind: 'rate', label: { 'en-US': 'Landing rate', 'ko-KR': '도착률' }, chart: false },

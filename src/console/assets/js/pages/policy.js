@@ -56,7 +56,7 @@ export async function policyPage(tenantId) {
   const tenant = (await api('GET', `/admin/v1/tenants/${tenantId}`)).body;
   const current = await api('GET', `/admin/v1/tenants/${tenantId}/policy`);
   const versions = (await api('GET', `/admin/v1/tenants/${tenantId}/policy/versions`)).body.versions;
-  // Version 0 is the built-in defaults (never stored): listed so v1 has a diff and the defaults can be restored.
+  // Version 0 is the server's defaults, every channel module's section included (never stored): listed so v1 has a diff and the defaults can be restored.
   if (versions.length === 0 || versions.at(-1).version === 1) versions.push((await api('GET', `/admin/v1/tenants/${tenantId}/policy/versions/0`)).body);
   const saved = current.body.document;
   let etag = current.etag;
