@@ -77,8 +77,11 @@ export interface BuildContextOptions {
   policy?: PolicySchema;
   /** The modules whose migrations open the database with the core's (startServer passes its list; none when absent). */
   modules?: readonly MigrationSource[];
-  /** With DATA_DIR `:memory:`: start PGlite from this dump of a database instead of running initdb (storage/open-db.ts). */
-  pgliteMemorySnapshot?: Blob;
+  /**
+   * With DATA_DIR `:memory:` (tests): where the in-memory database comes from, migrated for `modules`
+   * (the suite reuses its PGlite databases: test/support/pglite-pool.ts); a new PGlite when absent.
+   */
+  memoryDb?: (modules: readonly MigrationSource[]) => Promise<Db>;
 }
 
 export async function buildContext(config: Config, options: BuildContextOptions = {}): Promise<AppContext> {
@@ -86,7 +89,8 @@ export async function buildContext(config: Config, options: BuildContextOptions 
   const policy = options.policy ?? builtInPolicy;
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics();
-  const opened = await openDb(config, options.modules ?? [], options.pgliteMemorySnapshot ? { memorySnapshot: options.pgliteMemorySnapshot } : {});
+  const inMemory = !config.databaseUrl && config.dataDir === ':memory:';
+  const opened = inMemory && options.memoryDb ? await options.memoryDb(options.modules ?? []) : await openDb(config, options.modules ?? []);
   const db = options.wrapDb ? options.wrapDb(opened) : opened;
   const redis = createRedis(config.redis, 'command', { autoPipelining: true });
   const queueRedis = createRedis(config.redis, 'command');

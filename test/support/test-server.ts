@@ -8,7 +8,7 @@ import type { Channel } from '../../src/channels/channel.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { channelModules, type ChannelModule } from '../../src/server/channel-modules.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
-import { migratedPgliteSnapshot } from './pglite-snapshot.ts';
+import { pglitePool } from './pglite-pool.ts';
 import { createPostgresDatabase, type DbKind } from './databases.ts';
 
 export async function freePort(): Promise<number> {
@@ -123,9 +123,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logDestination = options.captureLogs
     ? new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } })
     : undefined;
-  // In memory, PGlite starts from a dump of a migrated database: a fraction of initdb's CPU (pglite-snapshot.ts).
-  const pgliteMemorySnapshot = !config.databaseUrl && config.dataDir === ':memory:' ? await migratedPgliteSnapshot(options.modules ?? channelModules) : undefined;
-  const running = await startServer(config, { logDestination: logDestination as never, ...(pgliteMemorySnapshot ? { pgliteMemorySnapshot } : {}), ...(options.modules ? { modules: options.modules } : {}), ...(options.wrapDb ? { wrapDb: options.wrapDb } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.authClock ? { authClock: options.authClock } : {}) });
+  // In memory, PGlite comes from the process's pool: a database another server of this process closed,
+  // emptied and migrated again, or a new one from a migrated copy (pglite-pool.ts, pglite-snapshot.ts).
+  const running = await startServer(config, { logDestination: logDestination as never, memoryDb: (modules) => pglitePool.lease(modules), ...(options.modules ? { modules: options.modules } : {}), ...(options.wrapDb ? { wrapDb: options.wrapDb } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.authClock ? { authClock: options.authClock } : {}) });
   for (const channel of options.channels ?? []) running.context.channels.register(channel);
   const url = running.url!;
 
