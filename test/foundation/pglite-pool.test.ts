@@ -44,7 +44,7 @@ describe('PGlite databases reused within a test process', () => {
   });
 
   test('the closed handle refuses statements; servers running at once have their own databases', async () => {
-    const pool = new PglitePool();
+    const pool = new PglitePool({ settleMs: 5_000, idleMs: 60_000 });
     const a = await pool.lease(channelModules);
     const b = await pool.lease(channelModules);
     try {
@@ -60,6 +60,7 @@ describe('PGlite databases reused within a test process', () => {
     assert.equal(pool.reused, 1, "a's database, reused");
     assert.equal((await c.query(`SELECT 1 FROM schema_migrations WHERE name = 'only-in-a'`)).rowCount, 0);
     await Promise.all([b.close(), c.close()]);
+    await pool.closeIdle();
   });
 
   test('a database left inside a transaction by its closed server is never reused', async () => {
@@ -77,6 +78,7 @@ describe('PGlite databases reused within a test process', () => {
       release();
       await open.catch(() => undefined);
       await next.close();
+      await pool.closeIdle();
     }
   });
 });

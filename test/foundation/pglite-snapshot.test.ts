@@ -9,6 +9,7 @@ import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 import { openDb } from '../../src/storage/open-db.ts';
 import { buildSnapshot, migratedPgliteSnapshot, snapshotPath } from '../support/pglite-snapshot.ts';
 import { startTestServer, transferBody } from '../support/test-server.ts';
+import { pglitePool } from '../support/pglite-pool.ts';
 import { channelModules } from '../../src/server/channel-modules.ts';
 
 const memory = { databaseUrl: undefined, dataDir: ':memory:', dbTxGuard: true } as const;
@@ -59,6 +60,8 @@ describe('PGlite from a migrated dump', () => {
 
   test('a test server starts from it (its migrations were applied before it started) and serves', async () => {
     await migratedPgliteSnapshot(channelModules);
+    // No idle database of an earlier server in this process to reuse (a reused one is migrated anew).
+    await pglitePool.closeIdle();
     const before = new Date();
     const server = await startTestServer({ db: 'pglite' });
     try {
