@@ -4,10 +4,8 @@
 // of a new PGlite even from the migrated copy (pglite-snapshot.ts). Servers running at once each get
 // their own PGlite.
 //
-// An idle database is closed after `idleMs` unless leased again: an open PGlite keeps its process alive
-// (PostgreSQL's own timer), so the last one's close lets the process exit. A batch of test files
-// (scripts/run-tests.mjs) sets TEST_PGLITE_IDLE_MS far higher, so a database waits for the next file's
-// server across a whole PostgreSQL suite, and closes them itself after its last test (`closeIdle`).
+// An idle database is closed after `idleMs` (1 s) unless leased again: an open PGlite keeps its process
+// alive (PostgreSQL's own startup timer), so the last one's close lets the process exit.
 //
 // A database is taken back only once it has settled: a statement run after the close must answer within
 // `settleMs` (a transaction left open by the closed server would hold it for ever: that PGlite is closed
@@ -32,9 +30,9 @@ export class PglitePool {
   started = 0;
   reused = 0;
 
-  constructor(private readonly options: { settleMs: number; idleMs: number } = { settleMs: 5_000, idleMs: Number(process.env.TEST_PGLITE_IDLE_MS ?? 1_000) }) {}
+  constructor(private readonly options: { settleMs: number; idleMs: number } = { settleMs: 5_000, idleMs: 1_000 }) {}
 
-  /** Closes every idle database now (a batch of test files calls it after its last test). */
+  /** Closes every idle database now (a test that needs the next server to start from the dump). */
   async closeIdle(): Promise<void> {
     await Promise.all(this.settling);
     const idle = this.idle.splice(0);
