@@ -75,8 +75,9 @@ if (process.argv[2] === runFilesFlag) {
   // The slow files each in a process of their own; the others in batches (see the top of this file).
   const batchSize = Math.max(1, Number(process.env.TEST_BATCH_SIZE ?? 8));
   const batchDir = mkdtempSync(join(tmpdir(), 'stepup-test-batches-'));
-  const alone = ordered.filter((entry) => entry.seconds > 0 || batchSize === 1).map(({ file }) => resolve(file));
-  const batched = ordered.filter((entry) => entry.seconds === 0 && batchSize > 1).map(({ file }) => resolve(file));
+  const inBatch = (entry) => entry.seconds === 0 && batchSize > 1;
+  const alone = ordered.filter((entry) => !inBatch(entry)).map(({ file }) => resolve(file));
+  const batched = ordered.filter(inBatch).map(({ file }) => resolve(file));
   // Dealt round-robin in name order, so the files of one folder (which tend to cost alike) spread over
   // the batches and the batches finish close together.
   const batchCount = Math.ceil(batched.length / batchSize);
@@ -106,7 +107,7 @@ if (process.argv[2] === runFilesFlag) {
   // Test files are independent (each starts its own servers on free ports, its own databases and queue
   // prefixes), so they run TEST_CONCURRENCY at a time (default: twice the cores, at most 4). node's own `--test` sorts
   // the files it is given by name; its run() API starts them in the order given.
-  // TEST_TIMES=1: each test file's process notes, as it exits, how long it lived (node and tsx start-up
+  // TEST_TIMES=1: each test process (a file or a batch) notes, as it exits, how long it lived (node and tsx start-up
   // included) and the CPU it used itself (not that of processes it started: servers, Chromium).
   const timesDir = process.env.TEST_TIMES === '1' ? mkdtempSync(join(tmpdir(), 'stepup-test-times-')) : undefined;
   const timesFile = timesDir && join(timesDir, 'times.jsonl');
@@ -116,7 +117,7 @@ process.on('exit', () => {
   appendFileSync(process.env.STEPUP_TEST_TIMES_FILE, JSON.stringify({ file: process.argv[1], wallMs: performance.now(), cpuMs: (user + system) / 1000 }) + '\\n');
 });`;
   const timesImport = timesFile ? ['--import', `data:text/javascript,${encodeURIComponent(noteTimes)}`] : [];
-  // The whole machine's CPU (Linux /proc/stat: busy and idle jiffies of all cores), to tell a run that
+  // The whole machine's CPU (Linux /proc/stat: busy and idle ticks of all cores, 100 a second), to tell a run that
   // waited on timers from one that ran out of CPU.
   const machineCpu = () => {
     try {

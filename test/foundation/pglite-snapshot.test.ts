@@ -7,12 +7,11 @@ import { describe, test } from 'node:test';
 import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
 import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 import { openDb } from '../../src/storage/open-db.ts';
-import { buildSnapshot, migratedPgliteSnapshot, snapshotPath } from '../support/pglite-snapshot.ts';
+import { buildSnapshot, inMemory, migratedPgliteSnapshot, snapshotPath } from '../support/pglite-snapshot.ts';
 import { startTestServer, transferBody } from '../support/test-server.ts';
 import { pglitePool } from '../support/pglite-pool.ts';
 import { channelModules } from '../../src/server/channel-modules.ts';
 
-const memory = { databaseUrl: undefined, dataDir: ':memory:', dbTxGuard: true } as const;
 
 const schemaOf = async (db: Awaited<ReturnType<typeof createPgliteDb>>) =>
   (
@@ -24,7 +23,7 @@ const schemaOf = async (db: Awaited<ReturnType<typeof createPgliteDb>>) =>
 
 describe('PGlite from a migrated dump', () => {
   test('has every migration applied and the schema of a database migrated from scratch', async () => {
-    const fromDump = await openDb(memory, channelModules, { memorySnapshot: await buildSnapshot(channelModules) });
+    const fromDump = await openDb(inMemory, channelModules, { memorySnapshot: await buildSnapshot(channelModules) });
     const fresh = await createPgliteDb();
     try {
       assert.deepEqual(await migrate(fromDump, channelModules), [], 'nothing left to apply');
@@ -41,8 +40,8 @@ describe('PGlite from a migrated dump', () => {
 
   test('each database started from it is its own copy', async () => {
     const snapshot = await migratedPgliteSnapshot(channelModules);
-    const first = await openDb(memory, channelModules, { memorySnapshot: snapshot });
-    const second = await openDb(memory, channelModules, { memorySnapshot: snapshot });
+    const first = await openDb(inMemory, channelModules, { memorySnapshot: snapshot });
+    const second = await openDb(inMemory, channelModules, { memorySnapshot: snapshot });
     try {
       await first.query(`CREATE TABLE only_in_first (id int)`);
       const seen = await second.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'only_in_first'`);

@@ -13,12 +13,8 @@
 import type { Db } from '../../src/storage/db.ts';
 import { migrate, type MigrationSource } from '../../src/storage/migrate.ts';
 import { openDb } from '../../src/storage/open-db.ts';
-import { migratedPgliteSnapshot } from './pglite-snapshot.ts';
-
-const inMemory = { databaseUrl: undefined, dataDir: ':memory:', dbTxGuard: true } as const;
-
-const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'timed out'> =>
-  Promise.race([promise, new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), ms).unref())]);
+import { inMemory, migratedPgliteSnapshot } from './pglite-snapshot.ts';
+import { within } from './within.ts';
 
 export class PglitePool {
   private readonly idle: Db[] = [];
@@ -83,11 +79,8 @@ export class PglitePool {
   }
 
   private async takeBack(db: Db): Promise<void> {
-    const settled = await within(
-      db.query('SELECT 1').then(() => 'settled' as const, () => 'failed' as const),
-      this.options.settleMs,
-    );
-    if (settled !== 'settled') {
+    const settled = await within(this.options.settleMs, db.query('SELECT 1'), 'a database handed back').then(() => true, () => false);
+    if (!settled) {
       void db.close().catch(() => undefined);
       return;
     }

@@ -10,8 +10,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { migrate, migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
-import { createPgliteDb, dumpPgliteDb } from '../../src/storage/pglite-db.ts';
+import { migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
+import { openDb } from '../../src/storage/open-db.ts';
+import { dumpPgliteDb } from '../../src/storage/pglite-db.ts';
 
 const pgliteVersion = (): string => {
   const require = createRequire(import.meta.url);
@@ -20,18 +21,30 @@ const pgliteVersion = (): string => {
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 };
 
+/** The configuration openDb needs for an in-memory PGlite. */
+export const inMemory = { databaseUrl: undefined, dataDir: ':memory:', dbTxGuard: true } as const;
+
+/** Dump file by the migration files it covers: each set's files are read and hashed once per process. */
+const pathsBySet = new Map<string, string>();
+
 /** The file a dump of the core's and `modules`' current migrations is kept in. */
 export function snapshotPath(modules: readonly MigrationSource[]): string {
-  const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
-  for (const { name, path } of migrationFiles(modules)) hash.update(name).update(readFileSync(path));
-  return join(tmpdir(), 'stepup-pglite-snapshots', `${hash.digest('hex').slice(0, 16)}.tar`);
+  const files = migrationFiles(modules);
+  const set = files.map((file) => file.path).join('\n');
+  let path = pathsBySet.get(set);
+  if (!path) {
+    const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
+    for (const { name, path: file } of files) hash.update(name).update(readFileSync(file));
+    path = join(tmpdir(), 'stepup-pglite-snapshots', `${hash.digest('hex').slice(0, 16)}.tar`);
+    pathsBySet.set(set, path);
+  }
+  return path;
 }
 
 /** Migrates a fresh in-memory PGlite and dumps it. */
 export async function buildSnapshot(modules: readonly MigrationSource[]): Promise<Blob> {
-  const db = await createPgliteDb();
+  const db = await openDb(inMemory, modules);
   try {
-    await migrate(db, modules);
     return await dumpPgliteDb(db);
   } finally {
     await db.close();
