@@ -28,7 +28,11 @@ if (process.argv[2] === runFilesFlag) {
   // Default: twice the cores, at most 4 — what the suite passed three times in a row with a CPU hog on
   // top (docs/reliability.md, "The suite under contention"); most files wait on timers and I/O.
   const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.min(2 * availableParallelism(), 4));
-  const stream = run({ files, concurrency });
+  // A test process still running after TEST_FILE_TIMEOUT_MS (15 min; the longest file takes about 3) fails
+  // its file and is ended: a process that never exits (a child or handle left behind by a failed
+  // `before`) must fail the run, not hold it, and CI, for ever.
+  const timeout = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 15 * 60_000);
+  const stream = run({ files, concurrency, timeout });
   stream.on('test:fail', (data) => {
     if (data.todo === undefined || data.todo === false) process.exitCode = 1;
   });

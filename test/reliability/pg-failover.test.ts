@@ -20,8 +20,11 @@ describe('PostgreSQL failover through HAProxy', () => {
     ({ client } = await server.createTenant());
   });
   after(async () => {
-    await server.close();
-    await set.destroy();
+    try {
+      await server?.close();
+    } finally {
+      await set?.destroy();
+    }
   });
 
   it('answers 503 with Retry-After while the replica is promoted, then creates again; earlier challenges are still there', async () => {

@@ -36,10 +36,22 @@ export class PostgresFailoverSet {
   static async start(): Promise<PostgresFailoverSet> {
     const dir = postgresDir('stepup-pgha-');
     const set = new PostgresFailoverSet(dir, await freePort(), await freePort(), await freePort());
+    try {
+      await set.startAll();
+    } catch (error) {
+      // Nothing left running: a HAProxy child would keep the test's process alive for ever.
+      await set.destroy();
+      throw error;
+    }
+    return set;
+  }
+
+  private async startAll(): Promise<void> {
+    const dir = this.dir;
     runPg('initdb', ['-D', join(dir, 'primary'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-    set.pgStart('primary', set.primaryPort);
-    runPg('pg_basebackup', ['-h', '127.0.0.1', '-p', String(set.primaryPort), '-U', 'postgres', '-D', join(dir, 'replica'), '-R', '-X', 'stream']);
-    set.pgStart('replica', set.replicaPort);
+    this.pgStart('primary', this.primaryPort);
+    runPg('pg_basebackup', ['-h', '127.0.0.1', '-p', String(this.primaryPort), '-U', 'postgres', '-D', join(dir, 'replica'), '-R', '-X', 'stream']);
+    this.pgStart('replica', this.replicaPort);
     const config = join(dir, 'haproxy.cfg');
     writeFileSync(
       config,
@@ -52,21 +64,24 @@ export class PostgresFailoverSet {
         '  timeout connect 2s',
         '  timeout client 30m',
         '  timeout server 30m',
+        // A check answered late on a busy machine is not a dead server (without this, the check's
+        // timeout is its 250 ms interval, and two slow answers cut every session: seen in a loaded run).
+        // A crashed server refuses the connection at once, so a failover is still seen within 0.5 s.
+        '  timeout check 2s',
         'frontend postgres',
-        `  bind 127.0.0.1:${set.proxyPort}`,
+        `  bind 127.0.0.1:${this.proxyPort}`,
         '  default_backend postgres',
         'backend postgres',
         '  option pgsql-check user postgres',
         // A server marked down has its sessions cut: the pool sees them die instead of hanging.
         '  default-server inter 250ms fall 2 rise 2 on-marked-down shutdown-sessions',
-        `  server primary 127.0.0.1:${set.primaryPort} check`,
-        `  server replica 127.0.0.1:${set.replicaPort} check disabled`,
+        `  server primary 127.0.0.1:${this.primaryPort} check`,
+        `  server replica 127.0.0.1:${this.replicaPort} check disabled`,
         '',
       ].join('\n'),
     );
-    set.haproxy = spawn(process.env.HAPROXY_BIN || 'haproxy', ['-db', '-f', config], { stdio: 'ignore' });
-    await set.waitForQuery(set.url);
-    return set;
+    this.haproxy = spawn(process.env.HAPROXY_BIN || 'haproxy', ['-db', '-f', config], { stdio: 'ignore' });
+    await this.waitForQuery(this.url);
   }
 
   private pgStart(name: string, port: number): void {

@@ -2,14 +2,15 @@
 // start from instead of running initdb and the migrations each time (a fresh PGlite costs several
 // seconds of CPU, one from a dump a fraction; docs/architecture.md, "The suite").
 //
-// Built once per set of migrations and PGlite version (named by their hash, so a changed migration or
-// an upgrade builds another) into the machine's temporary folder, written under another name and
+// Built once per set of migrations, PGlite version and recipe (named by their hash, so a changed
+// migration, an upgrade or a change to how it is made builds another) into the machine's temporary folder, written under another name and
 // renamed, so test files starting at once never read a half-written dump; each process reads it once.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
 import { openDb } from '../../src/storage/open-db.ts';
 import { dumpPgliteDb } from '../../src/storage/pglite-db.ts';
@@ -24,6 +25,8 @@ const pgliteVersion = (): string => {
 /** The configuration openDb needs for an in-memory PGlite. */
 export const inMemory = { databaseUrl: undefined, dataDir: ':memory:', dbTxGuard: true } as const;
 
+const recipeFiles = [fileURLToPath(import.meta.url), fileURLToPath(new URL('../../src/storage/pglite-db.ts', import.meta.url))];
+
 /** Dump file by the migration files it covers: each set's files are read and hashed once per process. */
 const pathsBySet = new Map<string, string>();
 
@@ -34,6 +37,8 @@ export function snapshotPath(modules: readonly MigrationSource[]): string {
   let path = pathsBySet.get(set);
   if (!path) {
     const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
+    // How a dump is made (this file, and the in-memory database's settings) names it too.
+    for (const recipe of recipeFiles) hash.update(readFileSync(recipe));
     for (const { name, path: file } of files) hash.update(name).update(readFileSync(file));
     path = join(tmpdir(), 'stepup-pglite-snapshots', `${hash.digest('hex').slice(0, 16)}.tar`);
     pathsBySet.set(set, path);
@@ -41,10 +46,17 @@ export function snapshotPath(modules: readonly MigrationSource[]): string {
   return path;
 }
 
-/** Migrates a fresh in-memory PGlite and dumps it. */
+/**
+ * Migrates a fresh in-memory PGlite and dumps it, without the template databases: no test creates a
+ * database on PGlite, and every database in the dump is read and written again by each copy.
+ */
 export async function buildSnapshot(modules: readonly MigrationSource[]): Promise<Blob> {
   const db = await openDb(inMemory, modules);
   try {
+    for (const template of ['template0', 'template1']) {
+      await db.query(`ALTER DATABASE ${template} IS_TEMPLATE false`);
+      await db.query(`DROP DATABASE ${template}`);
+    }
     return await dumpPgliteDb(db);
   } finally {
     await db.close();
