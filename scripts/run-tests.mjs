@@ -2,15 +2,16 @@
 // Usage: node scripts/run-tests.mjs [--fast] [path-filter...]
 //
 // A file that takes long declares it in its first lines with `// test: slow, about N s` (its seconds in a
-// whole run; only the order matters). Slow files start first, longest first, each in a process of its
-// own, so the files run in parallel finish close together; `--fast` (or TEST_SKIP_SLOW=1) leaves them
-// out for a quick local loop and says so. `npm test` runs everything.
+// whole run). Slow files start first, longest first, packed into processes of their own that declare no
+// more seconds than the longest file (which runs alone), so the processes run in parallel finish close
+// together and each pays one start-up; `--fast` (or TEST_SKIP_SLOW=1) leaves them out for a quick local
+// loop and says so. `npm test` runs everything.
 //
 // The other files run TEST_BATCH_SIZE (default 8) to a process, one after another, as a generated
 // batch file that imports them in turn: a process's start-up (node, tsx, the server's modules: about 3 s of
 // CPU) and its first in-memory database are paid once per batch, not once per file. Files share nothing
 // but the process (each starts its own servers, databases and queue prefixes, and closes them in its
-// own `after` hooks); TEST_BATCH_SIZE=1 gives every file its own process again.
+// own `after` hooks); TEST_BATCH_SIZE=1 gives every file, slow ones too, its own process again.
 // TEST_TIMES=1 prints each process's wall and CPU time at the end, slowest first.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -76,18 +77,13 @@ if (process.argv[2] === runFilesFlag) {
     console.error('no test files matched');
     process.exit(1);
   }
-  // The slow files each in a process of their own; the others in batches (see the top of this file).
+  // Slow files packed into batches of their own; the others in batches of TEST_BATCH_SIZE (see the top of this file).
   const batchSize = Math.max(1, Number(process.env.TEST_BATCH_SIZE ?? 8));
   const batchDir = mkdtempSync(join(tmpdir(), 'stepup-test-batches-'));
-  const inBatch = (entry) => entry.seconds === 0 && batchSize > 1;
-  const alone = ordered.filter((entry) => !inBatch(entry)).map(({ file }) => resolve(file));
-  const batched = ordered.filter(inBatch).map(({ file }) => resolve(file));
-  // Dealt round-robin in name order, so the files of one folder (which tend to cost alike) spread over
-  // the batches and the batches finish close together.
-  const batchCount = Math.ceil(batched.length / batchSize);
   const batches = [];
-  for (let index = 0; index < batchCount; index++) {
-    const members = batched.filter((_file, position) => position % batchCount === index);
+  /** A process for `members`: the file itself when alone, else a generated batch file that imports them in turn. */
+  const processFor = (members) => {
+    if (members.length === 1) return members[0];
     const path = join(batchDir, `batch-${String(batches.length + 1).padStart(2, '0')}.test.mjs`);
     // A file that fails to load is a failing test named after it; the batch's other files still run.
     const lines = members.map((file) => `await load(${JSON.stringify(pathToFileURL(file).href)}, ${JSON.stringify(relative(process.cwd(), file))});`);
@@ -102,12 +98,29 @@ if (process.argv[2] === runFilesFlag) {
       ].join('\n'),
     );
     batches.push({ path, members });
+    return path;
+  };
+  // The slow files, longest first, each into the first batch it fits without the batch's declared
+  // seconds passing the longest file's: the longest runs alone, the others share a process start
+  // without making a batch longer than it. They start first, longest first (ordered above).
+  const slowChosen = ordered.filter((entry) => entry.seconds > 0);
+  const longest = Math.max(0, ...slowChosen.map((entry) => entry.seconds));
+  const slowBatches = [];
+  for (const { file, seconds } of slowChosen) {
+    const fits = batchSize > 1 ? slowBatches.find((batch) => batch.seconds + seconds <= longest) : undefined;
+    if (fits) {
+      fits.seconds += seconds;
+      fits.members.push(resolve(file));
+    } else slowBatches.push({ seconds, members: [resolve(file)] });
   }
-  const files = [...alone, ...batches.map((batch) => batch.path)];
-  if (batches.length > 0) {
-    console.error(`[stepup] ${alone.length} test file(s) in their own process, ${batched.length} in ${batches.length} batch(es) of up to ${batchSize}:`);
-    for (const { path, members } of batches) console.error(`[stepup]   ${relative(batchDir, path)}: ${members.map((file) => relative(process.cwd(), file)).join(' ')}`);
-  }
+  // The other files dealt round-robin in name order, so the files of one folder (which tend to cost
+  // alike) spread over the batches and the batches finish close together.
+  const others = ordered.filter((entry) => entry.seconds === 0).map(({ file }) => resolve(file));
+  const batchCount = Math.ceil(others.length / batchSize);
+  const otherBatches = Array.from({ length: batchCount }, (_, index) => others.filter((_file, position) => position % batchCount === index));
+  const files = [...slowBatches.map((batch) => processFor(batch.members)), ...otherBatches.map(processFor)];
+  console.error(`[stepup] ${ordered.length} test file(s) in ${files.length} process(es): ${slowChosen.length} slow one(s) in ${slowBatches.length}, the others ${batchSize} to a process:`);
+  for (const { path, members } of batches) console.error(`[stepup]   ${relative(batchDir, path)}: ${members.map((file) => relative(process.cwd(), file)).join(' ')}`);
   // Test files are independent (each starts its own servers on free ports, its own databases and queue
   // prefixes), so they run TEST_CONCURRENCY at a time (default: twice the cores, at most 4). node's own `--test` sorts
   // the files it is given by name; its run() API starts them in the order given.
