@@ -1,11 +1,12 @@
 // The suite's in-memory PGlite databases, reused within a test process (docs/architecture.md, "The
 // suite"). A test server that closes hands its database back; the next server in the process gets it
-// emptied (the `public` schema dropped and created again) and migrated again, about a fifth of the CPU
-// of a new PGlite even from the migrated copy (pglite-snapshot.ts). Servers running at once each get
-// their own PGlite.
+// emptied (the `public` schema dropped and created again) and migrated again, for about the CPU of a new
+// PGlite from the migrated copy (pglite-snapshot.ts) since that copy became small (a third of it before).
+// Servers running at once each get their own PGlite.
 //
 // An idle database is closed after `idleMs` (1 s) unless leased again: an open PGlite keeps its process
-// alive (PostgreSQL's own startup timer), so the last one's close lets the process exit.
+// alive for 10 s after its last statement (a timer PostgreSQL arms after each), so the last one's close
+// lets the process exit.
 //
 // A database is taken back only once it has settled: a statement run after the close must answer within
 // `settleMs` (a transaction left open by the closed server would hold it for ever: that PGlite is closed
