@@ -1,8 +1,8 @@
 // The suite's in-memory PGlite databases, reused within a test process (docs/architecture.md, "The
 // suite"). A test server that closes hands its database back; the next server in the process gets it
 // emptied (the `public` schema dropped and created again) and migrated again, for about the CPU of a new
-// PGlite from the migrated copy (pglite-snapshot.ts) since that copy became small (a third of it before).
-// Servers running at once each get their own PGlite.
+// PGlite from the migrated copy (pglite-snapshot.ts) since that copy became small (a third of it before);
+// a batch still uses slightly less CPU with the reuse. Servers running at once each get their own PGlite.
 //
 // An idle database is closed after `idleMs` (1 s) unless leased again: an open PGlite keeps its process
 // alive for 10 s after its last statement (a timer PostgreSQL arms after each), so the last one's close
