@@ -37,10 +37,14 @@ describe('Redis Sentinel: losing the primary server', () => {
     ({ client } = await server.createTenant({ defaultCallbackUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events` }));
   });
   after(async () => {
-    await server.close();
-    receiver.closeAllConnections();
-    receiver.close();
-    await set.destroy();
+    // Only what the `before` got to start: the Redis children would keep the process alive for ever.
+    try {
+      await server?.close();
+      receiver?.closeAllConnections();
+      receiver?.close();
+    } finally {
+      await set?.destroy();
+    }
   });
 
   it('answers 503 with Retry-After while the sentinels promote the replica, then decides and delivers events again', async () => {

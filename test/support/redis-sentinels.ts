@@ -43,11 +43,23 @@ export class RedisSentinelSet {
   static async start(options: { downAfterMs?: number; appendOnly?: boolean } = {}): Promise<RedisSentinelSet> {
     const dir = mkdtempSync(join(tmpdir(), 'stepup-sentinel-'));
     const set = new RedisSentinelSet(dir, [await freePort(), await freePort()], [await freePort(), await freePort(), await freePort()]);
-    const [primary, replica] = set.dataPorts as [number, number];
     set.appendOnly = options.appendOnly ?? false;
-    await set.startServer(primary);
-    await set.startServer(replica, primary);
-    for (const port of set.sentinelPorts) {
+    try {
+      await set.startAll(options);
+    } catch (error) {
+      // Nothing left running: a Redis child would keep the test's process alive for ever.
+      await set.destroy();
+      throw error;
+    }
+    return set;
+  }
+
+  private async startAll(options: { downAfterMs?: number }): Promise<void> {
+    const dir = this.dir;
+    const [primary, replica] = this.dataPorts as [number, number];
+    await this.startServer(primary);
+    await this.startServer(replica, primary);
+    for (const port of this.sentinelPorts) {
       const file = join(dir, `sentinel-${port}.conf`);
       writeFileSync(
         file,
@@ -55,19 +67,18 @@ export class RedisSentinelSet {
           `port ${port}`,
           'bind 127.0.0.1',
           `dir ${dir}`,
-          `sentinel monitor ${set.name} 127.0.0.1 ${primary} 2`,
-          `sentinel down-after-milliseconds ${set.name} ${options.downAfterMs ?? 1000}`,
-          `sentinel failover-timeout ${set.name} 10000`,
-          `sentinel parallel-syncs ${set.name} 1`,
+          `sentinel monitor ${this.name} 127.0.0.1 ${primary} 2`,
+          `sentinel down-after-milliseconds ${this.name} ${options.downAfterMs ?? 1000}`,
+          `sentinel failover-timeout ${this.name} 10000`,
+          `sentinel parallel-syncs ${this.name} 1`,
           '',
         ].join('\n'),
       );
-      set.sentinelProcesses.push(spawn(process.env.REDIS_SERVER_BIN || 'redis-server', [file, '--sentinel'], { stdio: 'ignore' }));
+      this.sentinelProcesses.push(spawn(process.env.REDIS_SERVER_BIN || 'redis-server', [file, '--sentinel'], { stdio: 'ignore' }));
       await waitForPing(port);
     }
     // The sentinels know the replica once they have read the primary's INFO.
-    await set.waitFor(async (sentinel) => (await sentinel.call('SENTINEL', 'REPLICAS', set.name)) as unknown[], (replicas) => replicas.length >= 1, 'the sentinels to see the replica');
-    return set;
+    await this.waitFor(async (sentinel) => (await sentinel.call('SENTINEL', 'REPLICAS', this.name)) as unknown[], (replicas) => replicas.length >= 1, 'the sentinels to see the replica');
   }
 
   private async startServer(port: number, replicaOf?: number): Promise<void> {
