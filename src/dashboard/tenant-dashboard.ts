@@ -55,7 +55,7 @@ const dateIn = (at: Date, timeZone: string) => new Intl.DateTimeFormat('en-CA', 
 export async function tenantDashboard(
   db: Queryable,
   input: { tenantId: string; timezone: string; days: number; now: Date },
-  figuresOf: { modules: readonly DashboardModule[]; host: ChannelHost } | undefined = undefined,
+  figuresOf?: { modules: readonly DashboardModule[]; host: ChannelHost },
 ): Promise<TenantDashboard> {
   const { tenantId, timezone, days, now } = input;
   // The days shown: today and the days - 1 before it, in the tenant's zone.
@@ -91,12 +91,14 @@ export async function tenantDashboard(
     if (row.fraud_reported) entry.fraudReports += n;
     if (row.hold_state === 'stopped') entry.holdsStopped += n;
   }
-  const figures = await Promise.all(
-    (figuresOf?.modules ?? []).map(async ({ name, dashboard }) => {
-      const period: DashboardPeriod = { tenantId, timezone, days: dates, from, to: now, outcomes: [...(outcomes.get(name)?.values() ?? [])] };
-      return { name, dashboard, values: await dashboard.compute(figuresOf!.host, period) };
-    }),
-  );
+  const figures = figuresOf
+    ? await Promise.all(
+        figuresOf.modules.map(async ({ name, dashboard }) => {
+          const period: DashboardPeriod = { tenantId, timezone, days: dates, from, to: now, outcomes: [...(outcomes.get(name)?.values() ?? [])] };
+          return { name, dashboard, values: await dashboard.compute(figuresOf.host, period) };
+        }),
+      )
+    : [];
   const series = [...byDay.values()].map((entry) => {
     const day: DashboardDay = { ...entry, stepUpRate: entry.total === 0 ? 0 : Math.round((entry.steppedUp / entry.total) * 1000) / 1000 };
     // Only the figures a module declares, in its order: a count it leaves out is 0, a rate null.

@@ -44,7 +44,12 @@ export class PolicyStore {
       'SELECT version, document, author, created_at FROM policy_versions WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1',
       [tenantId],
     );
-    return result.rows[0] ? toVersion(result.rows[0]) : { version: 0, document: this.versionZero(), author: 'system', createdAt: new Date(0) };
+    return result.rows[0] ? toVersion(result.rows[0]) : this.zero();
+  }
+
+  /** Version 0: the defaults, never stored. */
+  private zero(): PolicyVersion {
+    return { version: 0, document: this.versionZero(), author: 'system', createdAt: new Date(0) };
   }
 
   /** For the hot path of challenge creation: a policy change reaches every process within cacheMs. */
@@ -61,7 +66,7 @@ export class PolicyStore {
   }
 
   async version(tenantId: string, version: number): Promise<PolicyVersion | null> {
-    if (version === 0) return { version: 0, document: this.versionZero(), author: 'system', createdAt: new Date(0) };
+    if (version === 0) return this.zero();
     const result = await this.db.query<PolicyRow>(
       'SELECT version, document, author, created_at FROM policy_versions WHERE tenant_id = $1 AND version = $2',
       [tenantId, version],

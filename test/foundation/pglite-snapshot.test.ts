@@ -3,7 +3,7 @@
 // started so must hold: every migration applied, nothing left for migrate() to do, the same schema
 // as a database migrated from scratch, and a database of its own (a copy, not shared).
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
 import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 import { openDb } from '../../src/storage/open-db.ts';
@@ -78,25 +78,21 @@ describe('PGlite from a migrated dump', () => {
 });
 
 describe('an in-memory PGlite', () => {
+  let fromDump: Awaited<ReturnType<typeof createPgliteDb>>;
+  before(async () => {
+    fromDump = await createPgliteDb(undefined, { loadDataDir: await migratedPgliteSnapshot(channelModules) });
+  });
+  after(() => fromDump?.close());
+
   // Its pages already live in memory (PGlite's in-memory file system): a buffer pool of PostgreSQL's
   // default 128 MB would be a second copy, and zeroing it was a third of what starting one cost.
   test('keeps a small buffer pool (16 MB) and a small WAL segment (1 MB)', async () => {
-    const fromDump = await createPgliteDb(undefined, { loadDataDir: await migratedPgliteSnapshot(channelModules) });
-    try {
-      assert.equal((await fromDump.query<{ shared_buffers: string }>('SHOW shared_buffers')).rows[0]!.shared_buffers, '16MB');
-      assert.equal((await fromDump.query<{ wal_segment_size: string }>('SHOW wal_segment_size')).rows[0]!.wal_segment_size, '1MB');
-    } finally {
-      await fromDump.close();
-    }
+    assert.equal((await fromDump.query<{ shared_buffers: string }>('SHOW shared_buffers')).rows[0]!.shared_buffers, '16MB');
+    assert.equal((await fromDump.query<{ wal_segment_size: string }>('SHOW wal_segment_size')).rows[0]!.wal_segment_size, '1MB');
   });
 
   test("the suite's dump holds only the database the server uses (a copy reads and writes every database in it)", async () => {
-    const fromDump = await createPgliteDb(undefined, { loadDataDir: await migratedPgliteSnapshot(channelModules) });
-    try {
-      const { rows } = await fromDump.query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY datname');
-      assert.deepEqual(rows.map((row) => row.datname), ['postgres']);
-    } finally {
-      await fromDump.close();
-    }
+    const { rows } = await fromDump.query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY datname');
+    assert.deepEqual(rows.map((row) => row.datname), ['postgres']);
   });
 });

@@ -3,8 +3,9 @@
 // seconds of CPU, one from a dump a fraction; docs/architecture.md, "The suite").
 //
 // Built once per set of migrations, PGlite version and recipe (named by their hash, so a changed
-// migration, an upgrade or a change to how it is made builds another) into the machine's temporary folder, written under another name and
-// renamed, so test files starting at once never read a half-written dump; each process reads it once.
+// migration, an upgrade or a change to how it is made builds another) into the machine's temporary
+// folder, written under another name and renamed, so test files starting at once never read a
+// half-written dump; each process reads it once.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
