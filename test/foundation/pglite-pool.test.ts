@@ -1,8 +1,13 @@
 // The suite reuses its in-memory PGlite databases within a test process (test/support/pglite-pool.ts).
 // What a reused database must be: empty of the last server's rows and fully migrated, the same schema
-// as a new one; the closed server's handle refuses statements as a closed PGlite does; servers running
-// at once never share one; and a database the closed server left inside a transaction is never reused.
+// and the same rows and sequences as a new one, whether it was emptied in place or (its schema changed,
+// or other modules) migrated again; the closed server's handle refuses statements as a closed PGlite
+// does; servers running at once never share one; a database the closed server left inside a
+// transaction is never reused; idle ones stay open for the process's next server and close once its
+// tests have run, so the process exits at once.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { channelModules } from '../../src/server/channel-modules.ts';
 import type { Db } from '../../src/storage/db.ts';
@@ -16,6 +21,23 @@ const schemaOf = async (db: Db) =>
         WHERE table_schema = 'public' ORDER BY table_name, column_name`,
     )
   ).rows;
+
+/** Every row of every table, and each sequence's next value, in a comparable form. */
+const contentOf = async (db: Db) => {
+  const relations = (
+    await db.query<{ name: string; kind: string }>(
+      `SELECT relname AS name, relkind AS kind FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY relname`,
+    )
+  ).rows;
+  const content: Record<string, unknown> = {};
+  for (const { name, kind } of relations) {
+    content[name] = kind === 'S'
+      ? (await db.query(`SELECT last_value::text, is_called FROM "${name}"`)).rows
+      // A database migrated again has its own applied_at: the names say which migrations it has.
+      : (await db.query(`SELECT ${name === 'schema_migrations' ? 'name' : 't::text'} AS row FROM "${name}" t ORDER BY 1`)).rows;
+  }
+  return content;
+};
 
 const tenantCount = async (db: Db) => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM tenants')).rows[0]!.n);
 
@@ -80,5 +102,123 @@ describe('PGlite databases reused within a test process', () => {
       await next.close();
       await pool.closeIdle();
     }
+  });
+
+  test('a database whose schema is untouched is emptied in place: rows, the migrations\' rows and sequences as in a new one', async () => {
+    const pool = new PglitePool({ settleMs: 5_000 });
+    const leased: Db[] = [];
+    const lease = async () => {
+      const db = await pool.lease(channelModules);
+      leased.push(db);
+      return db;
+    };
+    try {
+      const used = await lease();
+      const fresh = await lease();
+      const expected = await contentOf(fresh);
+      // A server's writes: a tenant, the audit chain's head moved on, the inbox's sequence advanced,
+      // and a migration row that a new database does not have.
+      await used.query(`INSERT INTO tenants (id, name, bank_name, webhook_secret_enc) VALUES ('t-used', 'Used Bank', 'Used', 'x')`);
+      await used.query(`INSERT INTO schema_migrations (name) VALUES ('only-in-used')`);
+      await used.query(`UPDATE audit_head SET hash = 'moved-on'`);
+      await used.query(`SELECT nextval(pg_get_serial_sequence('audit_inbox', 'id'))`);
+      assert.notDeepEqual(await contentOf(used), expected);
+      await used.close();
+      const reused = await lease();
+      assert.equal(pool.emptied, 1, 'emptied in place');
+      assert.equal(pool.remigrated, 0);
+      assert.deepEqual(await contentOf(reused), expected);
+      assert.deepEqual(await schemaOf(reused), await schemaOf(fresh));
+    } finally {
+      await Promise.all(leased.map((db) => db.close()));
+      await pool.closeIdle();
+    }
+  });
+
+  test('a database whose schema a test changed is migrated again, whatever the change', async () => {
+    const pool = new PglitePool({ settleMs: 5_000 });
+    const fresh = await pool.lease(channelModules);
+    const schema = await schemaOf(fresh);
+    const expected = await contentOf(fresh);
+    await fresh.close();
+    const changes = [
+      'CREATE TABLE stray (n int)',
+      'ALTER TABLE tenants ADD COLUMN stray int',
+      `ALTER TABLE tenants ALTER COLUMN name SET DEFAULT 'stray'`,
+      'CREATE INDEX stray_index ON tenants (name)',
+      'CREATE FUNCTION stray() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$',
+      'ALTER TABLE tenants ADD CONSTRAINT stray CHECK (name IS NOT NULL)',
+      'CREATE SCHEMA stray',
+    ];
+    const leased: Db[] = [];
+    try {
+      for (const [index, change] of changes.entries()) {
+        const db = await pool.lease(channelModules);
+        leased.push(db);
+        await db.query(change);
+        await db.close();
+        const next = await pool.lease(channelModules);
+        leased.push(next);
+        assert.equal(pool.remigrated, index + 1, `after ${change}: migrated again`);
+        assert.deepEqual(await schemaOf(next), schema, change);
+        assert.deepEqual(await contentOf(next), expected, change);
+        await next.close();
+      }
+      assert.equal(pool.started, 1, 'one PGlite all along');
+      assert.equal(pool.emptied, changes.length, 'the databases the changes were made on had been emptied in place');
+    } finally {
+      await Promise.all(leased.map((db) => db.close()));
+      await pool.closeIdle();
+    }
+  });
+
+  test('a database migrated for other modules is migrated again for the next server\'s', async () => {
+    const pool = new PglitePool({ settleMs: 5_000 });
+    const withoutOtp = channelModules.filter((module) => module.name !== 'otp');
+    const tablesOf = async (db: Db) => (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((row) => row.t);
+    const leased: Db[] = [];
+    const lease = async (modules: typeof channelModules) => {
+      const db = await pool.lease(modules);
+      leased.push(db);
+      return db;
+    };
+    try {
+      const all = await lease(channelModules);
+      const allTables = await tablesOf(all);
+      await all.close();
+      const fewer = await lease(withoutOtp);
+      assert.equal(pool.remigrated, 1);
+      const fewerTables = await tablesOf(fewer);
+      assert.ok(fewerTables.length < allTables.length, 'the otp module\'s tables are gone');
+      assert.ok(!fewerTables.some((table) => table.startsWith('otp_')));
+      await fewer.close();
+      const again = await lease(channelModules);
+      assert.equal(pool.remigrated, 2);
+      assert.deepEqual(await tablesOf(again), allTables);
+    } finally {
+      await Promise.all(leased.map((db) => db.close()));
+      await pool.closeIdle();
+    }
+  });
+
+  test('an idle database waits for the process\'s next server, and the process exits once its tests have run', async () => {
+    // A child test process: one server, a pause longer than any idle timeout the pool once had, a second
+    // server that gets the first one's database; then it must exit at once, not after PGlite's 10 s.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=tap', join(import.meta.dirname, '../support/fixtures/pool-idle-across-tests.ts')], {
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let lastTestAt = 0;
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (/# fail \d+/.test(output) && !lastTestAt) lastTestAt = Date.now();
+    });
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const lingered = Date.now() - (lastTestAt || Date.now());
+    assert.equal(code, 0, output);
+    assert.match(output, /# pass 2/);
+    assert.ok(lingered < 5_000, `the process stayed ${lingered} ms after its tests: an open PGlite kept it alive\n${output}`);
   });
 });

@@ -1,67 +1,183 @@
 // The suite's in-memory PGlite databases, reused within a test process (docs/architecture.md, "The
 // suite"). A test server that closes hands its database back; the next server in the process gets it
-// emptied (the `public` schema dropped and created again) and migrated again, for about the CPU of a new
-// PGlite from the migrated copy (pglite-snapshot.ts) since that copy became small (a third of it before);
-// a batch still uses slightly less CPU with the reuse. Servers running at once each get their own PGlite.
+// back as a new one would be:
+// - the schema untouched since its last reset (no catalog row written since), for the same migrations:
+//   every table emptied (TRUNCATE) and the rows the migrations wrote, and the sequences, put back. About
+//   a tenth of the CPU of a new PGlite from the migrated copy (pglite-snapshot.ts);
+// - else (a test changed the schema, or the next server has other modules): the `public` schema dropped,
+//   created and migrated again, about half a new one's CPU.
+// Servers running at once each get their own PGlite.
 //
-// An idle database is closed after `idleMs` (1 s) unless leased again: an open PGlite keeps its process
-// alive for 10 s after its last statement (a timer PostgreSQL arms after each), so the last one's close
-// lets the process exit.
+// Idle databases stay open until the process's tests have all run (a root `after` hook closes them), so
+// the files of a batch share them too; an open PGlite keeps its process alive for 10 s after its last
+// statement (a timer PostgreSQL arms after each), so closing them lets the process exit at once.
 //
 // A database is taken back only once it has settled: a statement run after the close must answer within
 // `settleMs` (a transaction left open by the closed server would hold it for ever: that PGlite is closed
 // instead). Once handed back, the closed server's handle refuses every statement, as a closed PGlite does.
+import { AsyncResource } from 'node:async_hooks';
+import { after } from 'node:test';
 import type { Db } from '../../src/storage/db.ts';
-import { migrate, type MigrationSource } from '../../src/storage/migrate.ts';
+import { migrate, migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
 import { openDb } from '../../src/storage/open-db.ts';
 import { inMemory, migratedPgliteSnapshot } from './pglite-snapshot.ts';
 import { within } from './within.ts';
 
+/** What a just-migrated database holds besides its schema: put back by every reset. */
+interface Baseline {
+  /** Every table of the `public` schema, quoted. */
+  tables: string[];
+  /** The rows the migrations wrote (schema_migrations, the audit chain's head), by quoted table, as JSON. */
+  seeds: Map<string, string>;
+  /** Each sequence's state, by quoted name. */
+  sequences: { name: string; lastValue: string; isCalled: boolean }[];
+}
+
+/** A database handed back: its migrations, and the last transaction id before the server had it. */
+interface Idle {
+  db: Db;
+  migrations: string;
+  mark: string;
+}
+
+// Catalogs a schema change writes a row of (a table, column, default, constraint, index, trigger,
+// function, view, type, sequence, schema, policy, extension, role or setting): a row written after the
+// mark means the schema is no longer the migrations' own.
+const catalogs = [
+  'pg_class', 'pg_attribute', 'pg_attrdef', 'pg_constraint', 'pg_index', 'pg_trigger', 'pg_proc', 'pg_rewrite',
+  'pg_type', 'pg_enum', 'pg_sequence', 'pg_namespace', 'pg_inherits', 'pg_policy', 'pg_extension', 'pg_authid',
+  'pg_database', 'pg_db_role_setting',
+];
+const schemaChangedSince = `SELECT EXISTS (${catalogs.map((name) => `SELECT 1 FROM ${name} WHERE xmin::text::bigint > $1::bigint`).join(' UNION ALL ')}) AS changed`;
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The migrations a set of modules gives, as one string: databases migrated alike have the same. */
+const migrationsOf = (modules: readonly MigrationSource[]) => migrationFiles(modules).map((file) => file.path).join('\n');
+
+/** Reads what a just-migrated database holds besides its schema. */
+async function baselineOf(db: Db): Promise<Baseline> {
+  const relations = (
+    await db.query<{ name: string; kind: string }>(
+      `SELECT relname AS name, relkind AS kind FROM pg_class
+        WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'S') ORDER BY relname`,
+    )
+  ).rows;
+  const tables = relations.filter((relation) => relation.kind !== 'S').map((relation) => quote(relation.name));
+  const seeds = new Map<string, string>();
+  for (const table of tables) {
+    const { rows } = await db.query<{ rows: string | null }>(`SELECT json_agg(t)::text AS rows FROM ${table} t`);
+    if (rows[0]!.rows) seeds.set(table, rows[0]!.rows);
+  }
+  const sequences = [];
+  for (const { name } of relations.filter((relation) => relation.kind === 'S')) {
+    const { rows } = await db.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${quote(name)}`);
+    sequences.push({ name: quote(name), lastValue: rows[0]!.last_value, isCalled: rows[0]!.is_called });
+  }
+  return { tables, seeds, sequences };
+}
+
+/** The last transaction id so far: a catalog row written after it has a greater xmin. */
+async function markOf(db: Db): Promise<string> {
+  return (await db.query<{ xid: string }>('SELECT txid_current()::text AS xid')).rows[0]!.xid;
+}
+
 export class PglitePool {
-  private readonly idle: Db[] = [];
-  /** The timer that closes each idle database unless it is leased again first. */
-  private readonly closers = new Map<Db, NodeJS.Timeout>();
+  private readonly idle: Idle[] = [];
   /** Databases handed back and still settling: a lease waits for them (a server closed just before). */
   private readonly settling = new Set<Promise<void>>();
+  /** What each set of migrations leaves in a new database, read once from the first one. */
+  private readonly baselines = new Map<string, Promise<Baseline>>();
+  /** The timer that closes each idle database unless it is leased again first (with `idleMs` only). */
+  private readonly closers = new Map<Db, NodeJS.Timeout>();
+  private closesAtEnd = false;
   /** PGlite databases this pool started (the rest of its leases were reused ones). */
   started = 0;
+  /** Reused databases emptied in place (the schema untouched) and migrated again (after a change). */
   reused = 0;
+  emptied = 0;
+  remigrated = 0;
 
-  constructor(private readonly options: { settleMs: number; idleMs: number } = { settleMs: 5_000, idleMs: 1_000 }) {}
+  /**
+   * `idleMs`: close a database idle that long; without it, idle databases stay open until
+   * `closeIdle()`, which the process's pool runs once every test has run (a root `after` hook).
+   */
+  constructor(private readonly options: { settleMs: number; idleMs?: number; closeAtEnd?: boolean } = { settleMs: 5_000 }) {}
 
   /** Closes every idle database now (a test that needs the next server to start from the dump). */
   async closeIdle(): Promise<void> {
     await Promise.all(this.settling);
     const idle = this.idle.splice(0);
-    for (const db of idle) {
+    for (const { db } of idle) {
       clearTimeout(this.closers.get(db));
       this.closers.delete(db);
     }
-    await Promise.all(idle.map((db) => db.close().catch(() => undefined)));
+    await Promise.all(idle.map(({ db }) => db.close().catch(() => undefined)));
   }
 
   /** A migrated, empty in-memory database for `modules`, reused when one is idle. */
   async lease(modules: readonly MigrationSource[]): Promise<Db> {
     await Promise.all(this.settling);
-    for (let db = this.idle.pop(); db; db = this.idle.pop()) {
-      clearTimeout(this.closers.get(db));
-      this.closers.delete(db);
+    const migrations = migrationsOf(modules);
+    // One migrated alike first: it can be emptied in place.
+    const alike = this.idle.findIndex((entry) => entry.migrations === migrations);
+    if (alike >= 0) this.idle.push(...this.idle.splice(alike, 1));
+    for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
+      clearTimeout(this.closers.get(entry.db));
+      this.closers.delete(entry.db);
       try {
-        await db.query('DROP SCHEMA public CASCADE');
-        await db.query('CREATE SCHEMA public');
-        await migrate(db, modules);
+        const baseline = await this.baseline(migrations, entry.db);
+        if (entry.migrations === migrations && !(await this.schemaChanged(entry))) {
+          await this.empty(entry.db, baseline);
+          this.emptied++;
+        } else {
+          await entry.db.query('DROP SCHEMA public CASCADE');
+          await entry.db.query('CREATE SCHEMA public');
+          await migrate(entry.db, modules);
+          this.remigrated++;
+        }
         this.reused++;
-        return this.leased(db);
+        return this.leased(entry.db, migrations, await markOf(entry.db));
       } catch {
-        await db.close().catch(() => undefined);
+        await entry.db.close().catch(() => undefined);
       }
     }
     const db = await openDb(inMemory, modules, { memorySnapshot: await migratedPgliteSnapshot(modules) });
     this.started++;
-    return this.leased(db);
+    // Read before the server writes a row: the first database of these migrations shows what they leave.
+    await this.baseline(migrations, db);
+    return this.leased(db, migrations, await markOf(db));
   }
 
-  private leased(db: Db): Db {
+  /** The baseline of `migrations`, read from `db` if not yet known (only ever a just-migrated one). */
+  private baseline(migrations: string, db: Db): Promise<Baseline> {
+    let baseline = this.baselines.get(migrations);
+    if (!baseline) {
+      baseline = baselineOf(db);
+      this.baselines.set(migrations, baseline);
+      baseline.catch(() => this.baselines.delete(migrations));
+    }
+    return baseline;
+  }
+
+  private async schemaChanged({ db, mark }: Idle): Promise<boolean> {
+    return (await db.query<{ changed: boolean }>(schemaChangedSince, [mark])).rows[0]!.changed;
+  }
+
+  /** Every table emptied, and the migrations' rows and the sequences put back, in one transaction. */
+  private async empty(db: Db, { tables, seeds, sequences }: Baseline): Promise<void> {
+    await db.tx(async (tx) => {
+      if (tables.length > 0) await tx.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`);
+      for (const [table, rows] of seeds) {
+        await tx.query(`INSERT INTO ${table} OVERRIDING SYSTEM VALUE SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [rows]);
+      }
+      for (const { name, lastValue, isCalled } of sequences) {
+        await tx.query('SELECT setval($1::regclass, $2::bigint, $3)', [name, lastValue, isCalled]);
+      }
+    });
+  }
+
+  private leased(db: Db, migrations: string, mark: string): Db {
     let closed = false;
     const refuse = () => Promise.reject(new Error('PGlite is closed'));
     return {
@@ -73,27 +189,37 @@ export class PglitePool {
       close: async () => {
         if (closed) return;
         closed = true;
-        const settling = this.takeBack(db).finally(() => this.settling.delete(settling));
+        const settling = this.takeBack({ db, migrations, mark }).finally(() => this.settling.delete(settling));
         this.settling.add(settling);
       },
     };
   }
 
-  private async takeBack(db: Db): Promise<void> {
-    const settled = await within(this.options.settleMs, db.query('SELECT 1'), 'a database handed back').then(() => true, () => false);
+  private async takeBack(entry: Idle): Promise<void> {
+    const settled = await within(this.options.settleMs, entry.db.query('SELECT 1'), 'a database handed back').then(() => true, () => false);
     if (!settled) {
-      void db.close().catch(() => undefined);
+      void entry.db.close().catch(() => undefined);
       return;
     }
-    this.idle.push(db);
-    const closer = setTimeout(() => {
-      this.closers.delete(db);
-      this.idle.splice(this.idle.indexOf(db), 1);
-      void db.close().catch(() => undefined);
-    }, this.options.idleMs);
-    this.closers.set(db, closer.unref());
+    this.idle.push(entry);
+    if (this.options.idleMs !== undefined) {
+      const closer = setTimeout(() => {
+        this.closers.delete(entry.db);
+        this.idle.splice(this.idle.indexOf(entry), 1);
+        void entry.db.close().catch(() => undefined);
+      }, this.options.idleMs);
+      this.closers.set(entry.db, closer.unref());
+    } else if (this.options.closeAtEnd && !this.closesAtEnd) {
+      // Once every test of the process has run: a hook of node's root test, which runs last (registered
+      // from the scope this module was loaded in, outside any test: from inside one, it would be that test's).
+      this.closesAtEnd = true;
+      processScope.runInAsyncScope(() => after(() => this.closeIdle()));
+    }
   }
 }
 
+/** The scope this module was first loaded in: a test file's top level, outside any test. */
+const processScope = new AsyncResource('stepup-pglite-pool');
+
 /** The test process's pool (test-server.ts takes its in-memory databases from it). */
-export const pglitePool = new PglitePool();
+export const pglitePool = new PglitePool({ settleMs: 5_000, closeAtEnd: true });

@@ -118,7 +118,11 @@ export async function startAppServer(): Promise<AppServerFixture> {
   };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 3000): Promise<T> {
+/**
+ * Polls `probe` until it gives a value. The bound is for a condition that never comes: a busy machine
+ * (the whole suite on two cores) has taken over 3 s to ring, answer and fetch a call's TwiML.
+ */
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
