@@ -7,9 +7,10 @@
 // together and each pays one start-up; `--fast` (or TEST_SKIP_SLOW=1) leaves them out for a quick local
 // loop and says so. `npm test` runs everything.
 //
-// The other files run TEST_BATCH_SIZE (default 8) to a process, one after another, as a generated
+// The other files run TEST_BATCH_SIZE (default 16) to a process, one after another, as a generated
 // batch file that imports them in turn: a process's start-up (node, tsx, the server's modules: about 3 s of
-// CPU) and its first in-memory database are paid once per batch, not once per file. Files share nothing
+// CPU), its first in-memory database and the warming-up of its code are paid once per batch, not once per
+// file (16 instead of 8 cut these files' CPU by about a sixth, docs/architecture.md "The suite"). Files share nothing
 // but the process (each starts its own servers, databases and queue prefixes, and closes them in its
 // own `after` hooks); TEST_BATCH_SIZE=1 gives every file, slow ones too, its own process again.
 // TEST_TIMES=1 prints each process's wall and CPU time at the end, slowest first.
@@ -78,7 +79,7 @@ if (process.argv[2] === runFilesFlag) {
     process.exit(1);
   }
   // Slow files packed into batches of their own; the others in batches of TEST_BATCH_SIZE (see the top of this file).
-  const batchSize = Math.max(1, Number(process.env.TEST_BATCH_SIZE ?? 8));
+  const batchSize = Math.max(1, Number(process.env.TEST_BATCH_SIZE ?? 16));
   const batchDir = mkdtempSync(join(tmpdir(), 'stepup-test-batches-'));
   const batches = [];
   /** A process for `members`: the file itself when alone, else a generated batch file that imports them in turn. */
