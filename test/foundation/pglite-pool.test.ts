@@ -195,6 +195,18 @@ describe('PGlite databases reused within a test process', () => {
       const again = await lease(channelModules);
       assert.equal(pool.remigrated, 2);
       assert.deepEqual(await tablesOf(again), allTables);
+      // A server's rows in it, then the other modules again: what their databases are emptied back to
+      // is read from a just-migrated one, never from this used one.
+      await again.query(`INSERT INTO tenants (id, name, bank_name, webhook_secret_enc) VALUES ('t-used', 'Used Bank', 'Used', 'x')`);
+      await again.close();
+      const fewerAgain = await lease(withoutOtp);
+      assert.equal(pool.remigrated, 3);
+      await fewerAgain.query(`INSERT INTO tenants (id, name, bank_name, webhook_secret_enc) VALUES ('t-fewer', 'Fewer Bank', 'Fewer', 'x')`);
+      await fewerAgain.close();
+      const emptied = await lease(withoutOtp);
+      assert.equal(pool.emptied, 1, 'emptied in place');
+      assert.equal(await tenantCount(emptied), 0);
+      assert.deepEqual(await tablesOf(emptied), fewerTables);
     } finally {
       await Promise.all(leased.map((db) => db.close()));
       await pool.closeIdle();

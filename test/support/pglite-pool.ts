@@ -126,14 +126,16 @@ export class PglitePool {
       clearTimeout(this.closers.get(entry.db));
       this.closers.delete(entry.db);
       try {
-        const baseline = await this.baseline(migrations, entry.db);
-        if (entry.migrations === migrations && !(await this.schemaChanged(entry))) {
+        // Known for these migrations once a database of them was handed out (read when it was new).
+        const baseline = entry.migrations === migrations ? await this.baselines.get(migrations) : undefined;
+        if (baseline && !(await this.schemaChanged(entry))) {
           await this.empty(entry.db, baseline);
           this.emptied++;
         } else {
           await entry.db.query('DROP SCHEMA public CASCADE');
           await entry.db.query('CREATE SCHEMA public');
           await migrate(entry.db, modules);
+          await this.baseline(migrations, entry.db);
           this.remigrated++;
         }
         this.reused++;
@@ -149,7 +151,7 @@ export class PglitePool {
     return this.leased(db, migrations, await markOf(db));
   }
 
-  /** The baseline of `migrations`, read from `db` if not yet known (only ever a just-migrated one). */
+  /** The baseline of `migrations`, read from `db` if not yet known: only ever called with a just-migrated one. */
   private baseline(migrations: string, db: Db): Promise<Baseline> {
     let baseline = this.baselines.get(migrations);
     if (!baseline) {
