@@ -216,21 +216,38 @@ describe('PGlite databases reused within a test process', () => {
   test('an idle database waits for the process\'s next server, and the process exits once its tests have run', async () => {
     // A child test process: one server, a pause longer than any idle timeout the pool once had, a second
     // server that gets the first one's database; then it must exit at once, not after PGlite's 10 s.
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=tap', join(import.meta.dirname, '../support/fixtures/pool-idle-across-tests.ts')], {
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let lastTestAt = 0;
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      if (/# fail \d+/.test(output) && !lastTestAt) lastTestAt = Date.now();
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const lingered = Date.now() - (lastTestAt || Date.now());
+    const { code, output, lingeredMs } = await runTestFile('pool-idle-across-tests.ts');
     assert.equal(code, 0, output);
     assert.match(output, /# pass 2/);
-    assert.ok(lingered < 5_000, `the process stayed ${lingered} ms after its tests: an open PGlite kept it alive\n${output}`);
+    assert.ok(lingeredMs < 5_000, `the process stayed ${lingeredMs} ms after its tests: an open PGlite kept it alive\n${output}`);
+  });
+
+  test('loaded from inside a test, the pool still leaves nothing open when the process\'s tests end', async () => {
+    // Its end-of-tests hook then never runs: the idle bound (1 s here, 30 s by default) closes them.
+    const { code, output, lingeredMs } = await runTestFile('pool-loaded-in-a-test.ts', { TEST_PGLITE_IDLE_MS: '1000' });
+    assert.equal(code, 0, output);
+    assert.match(output, /# pass 2/);
+    assert.ok(lingeredMs < 5_000, `the process stayed ${lingeredMs} ms after its tests: an open PGlite kept it alive\n${output}`);
   });
 });
+
+/** Runs a fixture test file (two tests) in its own process; how long it lived after its second test passed. */
+async function runTestFile(fixture: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string; lingeredMs: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=tap', join(import.meta.dirname, '../support/fixtures', fixture)], {
+    env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let reportedAt = 0;
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+    if (/^ok 2 /m.test(output) && !reportedAt) reportedAt = Date.now();
+  });
+  child.stderr.on('data', (chunk) => (output += chunk));
+  // A process held open for ever fails the test instead of holding it.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(killer);
+  assert.ok(reportedAt > 0, `the second test never passed\n${output}`);
+  return { code, output, lingeredMs: Date.now() - reportedAt };
+}

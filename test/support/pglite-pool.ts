@@ -9,8 +9,8 @@
 // Servers running at once each get their own PGlite.
 //
 // Idle databases stay open until the process's tests have all run (a root `after` hook closes them), so
-// the files of a batch share them too; an open PGlite keeps its process alive for 10 s after its last
-// statement (a timer PostgreSQL arms after each), so closing them lets the process exit at once.
+// the files of a batch share them too; an open PGlite started from a dump keeps its process alive for as
+// long as it is open, so closing them lets the process exit at once.
 //
 // A database is taken back only once it has settled: a statement run after the close must answer within
 // `settleMs` (a transaction left open by the closed server would hold it for ever: that PGlite is closed
@@ -91,6 +91,8 @@ export class PglitePool {
   /** The timer that closes each idle database unless it is leased again first (with `idleMs` only). */
   private readonly closers = new Map<Db, NodeJS.Timeout>();
   private closesAtEnd = false;
+  /** The end-of-tests hook has run: a database handed back from now on is closed. */
+  private ended = false;
   /** PGlite databases this pool started (the rest of its leases were reused ones). */
   started = 0;
   /** Reused databases emptied in place (the schema untouched) and migrated again (after a change). */
@@ -99,8 +101,8 @@ export class PglitePool {
   remigrated = 0;
 
   /**
-   * `idleMs`: close a database idle that long; without it, idle databases stay open until
-   * `closeIdle()`, which the process's pool runs once every test has run (a root `after` hook).
+   * `idleMs`: close a database idle that long. `closeAtEnd`: close the idle ones once every test of the
+   * process has run (a hook of node's root test). Without either, they stay open until `closeIdle()`.
    */
   constructor(private readonly options: { settleMs: number; idleMs?: number; closeAtEnd?: boolean } = { settleMs: 5_000 }) {}
 
@@ -203,6 +205,12 @@ export class PglitePool {
       void entry.db.close().catch(() => undefined);
       return;
     }
+    if (this.ended) {
+      // Handed back after the end-of-tests hook ran (it would only run early if this module had been
+      // loaded from inside a test): closed, so nothing is left open to hold the process.
+      void entry.db.close().catch(() => undefined);
+      return;
+    }
     this.idle.push(entry);
     if (this.options.idleMs !== undefined) {
       const closer = setTimeout(() => {
@@ -211,11 +219,17 @@ export class PglitePool {
         void entry.db.close().catch(() => undefined);
       }, this.options.idleMs);
       this.closers.set(entry.db, closer.unref());
-    } else if (this.options.closeAtEnd && !this.closesAtEnd) {
+    }
+    if (this.options.closeAtEnd && !this.closesAtEnd) {
       // Once every test of the process has run: a hook of node's root test, which runs last (registered
       // from the scope this module was loaded in, outside any test: from inside one, it would be that test's).
       this.closesAtEnd = true;
-      processScope.runInAsyncScope(() => after(() => this.closeIdle()));
+      processScope.runInAsyncScope(() =>
+        after(() => {
+          this.ended = true;
+          return this.closeIdle();
+        }),
+      );
     }
   }
 }
@@ -223,5 +237,10 @@ export class PglitePool {
 /** The scope this module was first loaded in: a test file's top level, outside any test. */
 const processScope = new AsyncResource('stepup-pglite-pool');
 
-/** The test process's pool (test-server.ts takes its in-memory databases from it). */
-export const pglitePool = new PglitePool({ settleMs: 5_000, closeAtEnd: true });
+/**
+ * The test process's pool (test-server.ts takes its in-memory databases from it). Idle databases close
+ * when its tests have all run, or after `TEST_PGLITE_IDLE_MS` (30 s) idle in case that hook never runs
+ * (it did not in a process that first loaded this module from inside a test): a PGlite started from a
+ * dump keeps its process alive for as long as it is open.
+ */
+export const pglitePool = new PglitePool({ settleMs: 5_000, closeAtEnd: true, idleMs: Number(process.env.TEST_PGLITE_IDLE_MS ?? 30_000) });
