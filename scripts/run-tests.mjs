@@ -107,10 +107,10 @@ if (process.argv[2] === runFilesFlag) {
   // whole run), and a process start saved is CPU the run gets back. They start first, longest first
   // (ordered above).
   const slowChosen = ordered.filter((entry) => entry.seconds > 0);
-  const longest = 1.5 * Math.max(0, ...slowChosen.map((entry) => entry.seconds));
+  const slowBudget = 1.5 * Math.max(0, ...slowChosen.map((entry) => entry.seconds));
   const slowBatches = [];
   for (const { file, seconds } of slowChosen) {
-    const fits = batchSize > 1 ? slowBatches.find((batch) => batch.seconds + seconds <= longest) : undefined;
+    const fits = batchSize > 1 ? slowBatches.find((batch) => batch.seconds + seconds <= slowBudget) : undefined;
     if (fits) {
       fits.seconds += seconds;
       fits.members.push(resolve(file));

@@ -215,7 +215,8 @@ describe('PGlite databases reused within a test process', () => {
 
   test('an idle database waits for the process\'s next server, and the process exits once its tests have run', async () => {
     // A child test process: one server, a pause longer than any idle timeout the pool once had, a second
-    // server that gets the first one's database; then it must exit at once, not after PGlite's 10 s.
+    // server that gets the first one's database; then it must exit at once (an open PGlite from the
+    // dump would hold it for ever).
     const { code, output, lingeredMs } = await runTestFile('pool-idle-across-tests.ts');
     assert.equal(code, 0, output);
     assert.match(output, /# pass 2/);

@@ -18,9 +18,9 @@
 import { AsyncResource } from 'node:async_hooks';
 import { after } from 'node:test';
 import type { Db } from '../../src/storage/db.ts';
-import { migrate, migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
+import { migrate, type MigrationSource } from '../../src/storage/migrate.ts';
 import { openDb } from '../../src/storage/open-db.ts';
-import { inMemory, migratedPgliteSnapshot } from './pglite-snapshot.ts';
+import { inMemory, migratedPgliteSnapshot, snapshotPath } from './pglite-snapshot.ts';
 import { within } from './within.ts';
 
 /** What a just-migrated database holds besides its schema: put back by every reset. */
@@ -33,7 +33,7 @@ interface Baseline {
   sequences: { name: string; lastValue: string; isCalled: boolean }[];
 }
 
-/** A database handed back: its migrations, and the last transaction id before the server had it. */
+/** A database handed back: its migrations (named as their dump is), and the last transaction id before the server had it. */
 interface Idle {
   db: Db;
   migrations: string;
@@ -51,9 +51,6 @@ const catalogs = [
 const schemaChangedSince = `SELECT EXISTS (${catalogs.map((name) => `SELECT 1 FROM ${name} WHERE xmin::text::bigint > $1::bigint`).join(' UNION ALL ')}) AS changed`;
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-/** The migrations a set of modules gives, as one string: databases migrated alike have the same. */
-const migrationsOf = (modules: readonly MigrationSource[]) => migrationFiles(modules).map((file) => file.path).join('\n');
 
 /** Reads what a just-migrated database holds besides its schema. */
 async function baselineOf(db: Db): Promise<Baseline> {
@@ -90,15 +87,18 @@ export class PglitePool {
   private readonly baselines = new Map<string, Promise<Baseline>>();
   /** The timer that closes each idle database unless it is leased again first (with `idleMs` only). */
   private readonly closers = new Map<Db, NodeJS.Timeout>();
-  private closesAtEnd = false;
+  private endHookRegistered = false;
   /** The end-of-tests hook has run: a database handed back from now on is closed. */
   private ended = false;
   /** PGlite databases this pool started (the rest of its leases were reused ones). */
   started = 0;
   /** Reused databases emptied in place (the schema untouched) and migrated again (after a change). */
-  reused = 0;
   emptied = 0;
   remigrated = 0;
+
+  get reused(): number {
+    return this.emptied + this.remigrated;
+  }
 
   /**
    * `idleMs`: close a database idle that long. `closeAtEnd`: close the idle ones once every test of the
@@ -120,7 +120,8 @@ export class PglitePool {
   /** A migrated, empty in-memory database for `modules`, reused when one is idle. */
   async lease(modules: readonly MigrationSource[]): Promise<Db> {
     await Promise.all(this.settling);
-    const migrations = migrationsOf(modules);
+    // The dump's name names the migrations: databases migrated alike have the same.
+    const migrations = snapshotPath(modules);
     // One migrated alike first: it can be emptied in place.
     const alike = this.idle.findIndex((entry) => entry.migrations === migrations);
     if (alike >= 0) this.idle.push(...this.idle.splice(alike, 1));
@@ -140,7 +141,6 @@ export class PglitePool {
           await this.baseline(migrations, entry.db);
           this.remigrated++;
         }
-        this.reused++;
         return this.leased(entry.db, migrations, await markOf(entry.db));
       } catch {
         await entry.db.close().catch(() => undefined);
@@ -206,8 +206,8 @@ export class PglitePool {
       return;
     }
     if (this.ended) {
-      // Handed back after the end-of-tests hook ran (it would only run early if this module had been
-      // loaded from inside a test): closed, so nothing is left open to hold the process.
+      // Handed back after the end-of-tests hook ran (a server whose close its test did not await):
+      // closed, so nothing is left open to hold the process.
       void entry.db.close().catch(() => undefined);
       return;
     }
@@ -220,10 +220,11 @@ export class PglitePool {
       }, this.options.idleMs);
       this.closers.set(entry.db, closer.unref());
     }
-    if (this.options.closeAtEnd && !this.closesAtEnd) {
-      // Once every test of the process has run: a hook of node's root test, which runs last (registered
-      // from the scope this module was loaded in, outside any test: from inside one, it would be that test's).
-      this.closesAtEnd = true;
+    if (this.options.closeAtEnd && !this.endHookRegistered) {
+      // Once every test of the process has run: a hook of node's root test, which runs last, registered
+      // from the scope this module was loaded in (a test file's top level). Loaded from inside a test,
+      // the hook did not run at all: `idleMs` is what closes the databases then.
+      this.endHookRegistered = true;
       processScope.runInAsyncScope(() =>
         after(() => {
           this.ended = true;
