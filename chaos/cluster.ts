@@ -12,6 +12,7 @@ import { ApiBalancer } from '../test/support/api-balancer.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
 import { SimMirror, SimulatorProcess } from './sim-process.ts';
 import type { RedisLoss } from './redis-loss.ts';
+import { nodeEntry } from '../test/support/node-entry.ts';
 
 export const accountSid = 'AC00000000000000000000000000000000';
 /** stepup's QUEUE_PREFIX in the run (BullMQ keys and stepup's own keys start with it). */
@@ -30,7 +31,7 @@ export class StepupProcess extends ChaosProcess {
   }
 
   async start(): Promise<void> {
-    this.launch([...productionNodeFlags, '--import', 'tsx', 'src/main.ts'], this.env);
+    this.launch([...productionNodeFlags, ...nodeEntry('src/main.ts')], this.env);
     if (!this.readyUrl) return;
     for (let tries = 0; tries < 600; tries += 1) {
       if (!this.running) throw new Error(`${this.name} exited during start-up`);

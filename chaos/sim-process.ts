@@ -4,6 +4,7 @@
 // are followed on its event stream (SimMirror), which keeps every call seen across restarts.
 import { ChaosProcess } from './chaos-process.ts';
 import type { SimCallView } from '@stepup/telephony-simulator';
+import { nodeEntry } from '../test/support/node-entry.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,7 +21,7 @@ export class SimulatorProcess extends ChaosProcess {
   }
 
   async start(): Promise<void> {
-    this.launch(['--import', 'tsx', 'packages/telephony-simulator/src/main.ts'], { ...this.env, SIM_PORT: String(this.port), SIM_HOST: '127.0.0.1' });
+    this.launch(nodeEntry('packages/telephony-simulator/src/main.ts'), { ...this.env, SIM_PORT: String(this.port), SIM_HOST: '127.0.0.1' });
     for (let tries = 0; ; tries += 1) {
       if (!this.running) throw new Error('the simulator exited during start-up');
       if (await fetch(`${this.url}/sim/numbers`).then((r) => r.ok, () => false)) break;

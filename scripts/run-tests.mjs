@@ -1,5 +1,11 @@
-// Runs every *.test.ts under test/, src/ and packages/ (the workspaces' own tests) with node's test runner (tsx loads TypeScript).
+// Runs every *.test.ts under test/, src/ and packages/ (the workspaces' own tests) with node's test runner.
 // Usage: node scripts/run-tests.mjs [--fast] [path-filter...]
+//
+// The repository is compiled first (scripts/compile-suite.mjs: tsc type-checks and emits into a temporary
+// mirror of the repository, removed at the end), and the compiled tests run on plain node: tsx's loader
+// costs about 1.7 s of CPU at every process start, tests' child processes included. A type error stops
+// the run there. TEST_TSX=1 runs the sources through tsx instead (no compile, no type check), for a failure's
+// stack trace in the .ts files.
 //
 // A file that takes long declares it in its first lines with `// test: slow, about N s` (its seconds in a
 // whole run). Slow files start first, longest first, packed into processes of their own that declare no
@@ -8,7 +14,7 @@
 // loop and says so. `npm test` runs everything.
 //
 // The other files run TEST_BATCH_SIZE (default 24) to a process, one after another, as a generated
-// batch file that imports them in turn: a process's start-up (node, tsx, the server's modules: about 3 s of
+// batch file that imports them in turn: a process's start-up (node, the server's modules: about 2 s of
 // CPU), its first in-memory database and the warming-up of its code are paid once per batch, not once per
 // file (docs/architecture.md "The suite" has the measurements). Files share nothing
 // but the process (each starts its own servers, databases and queue prefixes, and closes them in its
@@ -19,11 +25,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { join, relative, resolve } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compileSuite } from './compile-suite.mjs';
 
 const runFilesFlag = '--run-files';
 
 if (process.argv[2] === runFilesFlag) {
-  // The child, started below with --import tsx, which node's test runner passes on to every test file's process.
+  // The child, started below (with --import tsx under TEST_TSX=1, which node's test runner passes on to every test file's process).
   const { run } = await import('node:test');
   const { spec } = await import('node:test/reporters');
   const files = process.argv.slice(3);
@@ -78,16 +85,34 @@ if (process.argv[2] === runFilesFlag) {
     console.error('no test files matched');
     process.exit(1);
   }
+  // The compiled copy of each test file (see the top of this file), or the file itself under TEST_TSX=1.
+  const fromSources = process.env.TEST_TSX === '1';
+  const compiledRoot = fromSources ? undefined : mkdtempSync(join(tmpdir(), 'stepup-test-build-'));
+  const removeCompiled = () => compiledRoot && rmSync(compiledRoot, { recursive: true, force: true });
+  if (compiledRoot) {
+    console.error('[stepup] type check and compile (tsc)');
+    if (!compileSuite(process.cwd(), compiledRoot)) {
+      removeCompiled();
+      console.error('[stepup] tsc failed: no tests run');
+      process.exit(1);
+    }
+  }
+  const runnable = (file) => (compiledRoot ? join(compiledRoot, relative(process.cwd(), file)).replace(/\.ts$/, '.js') : file);
+  /** The test file a process runs, by the path the runner gave node (the name of a file run alone). */
+  const sourceOf = new Map();
   // Slow files packed into batches of their own; the others in batches of TEST_BATCH_SIZE (see the top of this file).
   const batchSize = Math.max(1, Number(process.env.TEST_BATCH_SIZE ?? 24));
   const batchDir = mkdtempSync(join(tmpdir(), 'stepup-test-batches-'));
   const batches = [];
   /** A process for `members`: the file itself when alone, else a generated batch file that imports them in turn. */
   const processFor = (members) => {
-    if (members.length === 1) return members[0];
+    if (members.length === 1) {
+      sourceOf.set(runnable(members[0]), members[0]);
+      return runnable(members[0]);
+    }
     const path = join(batchDir, `batch-${String(batches.length + 1).padStart(2, '0')}.test.mjs`);
     // A file that fails to load is a failing test named after it; the batch's other files still run.
-    const lines = members.map((file) => `await load(${JSON.stringify(pathToFileURL(file).href)}, ${JSON.stringify(relative(process.cwd(), file))});`);
+    const lines = members.map((file) => `await load(${JSON.stringify(pathToFileURL(runnable(file)).href)}, ${JSON.stringify(relative(process.cwd(), file))});`);
     writeFileSync(
       path,
       [
@@ -152,7 +177,7 @@ process.on('exit', () => {
   const started = performance.now();
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', ...timesImport, fileURLToPath(import.meta.url), runFilesFlag, ...files],
+    [...(fromSources ? ['--import', 'tsx'] : []), ...timesImport, fileURLToPath(import.meta.url), runFilesFlag, ...files],
     // DB_TX_GUARD: every server the suite starts (chaos's processes too) refuses a root-handle query
     // from inside a transaction, the pattern that hangs the embedded database (docs/reliability.md).
     { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env, ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}) } },
@@ -167,7 +192,7 @@ process.on('exit', () => {
     const times = lines.filter((entry) => files.includes(entry.file)).sort((a, b) => b.wallMs - a.wallMs);
     const total = (key) => times.reduce((sum, entry) => sum + entry[key], 0) / 1000;
     console.log(`\n# per test process (a file, or a batch of files): wall s (process lifetime), CPU s (its own process); ${times.length} processes, wall ${total('wallMs').toFixed(0)} s and CPU ${total('cpuMs').toFixed(0)} s in all, the run ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    const named = (file) => batches.find((batch) => batch.path === file)?.members.map((member) => relative(process.cwd(), member)).join(' ') ?? relative(process.cwd(), file);
+    const named = (file) => (batches.find((batch) => batch.path === file)?.members ?? [sourceOf.get(file) ?? file]).map((member) => relative(process.cwd(), member)).join(' ');
     const cpuAtEnd = machineCpu();
     if (cpuAtStart && cpuAtEnd) {
       const [busy, idle] = [(cpuAtEnd.busy - cpuAtStart.busy) / 100, (cpuAtEnd.idle - cpuAtStart.idle) / 100];
@@ -177,5 +202,6 @@ process.on('exit', () => {
     rmSync(timesDir, { recursive: true, force: true });
   }
   rmSync(batchDir, { recursive: true, force: true });
+  removeCompiled();
   process.exit(result.status ?? 1);
 }

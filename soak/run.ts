@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { StepupClient } from '../src/client/stepup-client.ts';
 import { generateOcra } from '../src/channels/otp/ocra.ts';
 import { deriveOcraQuestion } from '../src/channels/otp/ocra-question.ts';
+import { nodeEntry } from '../test/support/node-entry.ts';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 const roundMs = Number(process.env.SOAK_ROUND_MS ?? 8000);
@@ -32,7 +33,7 @@ const freePort = () =>
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-soak-'));
 const [port, simPort] = [await freePort(), await freePort()];
-const demo = spawn(process.execPath, ['--import', 'tsx', 'src/cli/demo.ts'], {
+const demo = spawn(process.execPath, nodeEntry('src/cli/demo.ts'), {
   env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), SIM_PORT: String(simPort), LOG_LEVEL: 'warn', SIM_RING_DELAY_MS: '50', SIM_SAY_MS_PER_CHAR: '0', SHUTDOWN_GRACE_MS: String(graceMs) },
   stdio: ['ignore', 'pipe', 'pipe'],
 });

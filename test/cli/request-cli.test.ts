@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import { ManualChannel } from '../support/manual-channel.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
+import { nodeEntry } from '../support/node-entry.ts';
 
 const run = promisify(execFile);
 
@@ -23,7 +24,7 @@ describe('request CLI', () => {
   after(() => server.close());
 
   const cli = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'src/cli/request.ts', ...args], { env }).then(
+    run(process.execPath, [...nodeEntry('src/cli/request.ts'), ...args], { env }).then(
       (done) => ({ code: 0, ...done }),
       (failed: { code: number; stdout: string; stderr: string }) => failed,
     );
@@ -46,7 +47,7 @@ describe('request CLI', () => {
   it('--wait polls a pending challenge until it ends', async (t) => {
     const created = await client.createChallenge<{ id: string; status: string }>(transferBody({}, '3500000'));
     assert.equal(created.body.status, 'pending');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/request.ts', 'GET', `/v1/challenges/${created.body.id}`, '--wait'], { env });
+    const child = spawn(process.execPath, [...nodeEntry('src/cli/request.ts'), 'GET', `/v1/challenges/${created.body.id}`, '--wait'], { env });
     // A failed assertion must not leave it polling.
     t.after(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -88,7 +89,7 @@ describe('request CLI against a stuck server', () => {
     const port = (stuck.address() as import('node:net').AddressInfo).port;
     try {
       const started = performance.now();
-      const failed = await run(process.execPath, ['--import', 'tsx', 'src/cli/request.ts', 'GET', '/v1/challenges/chl_whatever0000'], {
+      const failed = await run(process.execPath, [...nodeEntry('src/cli/request.ts'), 'GET', '/v1/challenges/chl_whatever0000'], {
         env: { ...(process.env as Record<string, string>), STEPUP_KEY_ID: 'key_x', STEPUP_SECRET: Buffer.alloc(32).toString('base64'), STEPUP_URL: `http://127.0.0.1:${port}`, REQUEST_TIMEOUT_MS: '1500' },
         timeout: 60_000,
       }).then(

@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig, ConfigError } from '../../src/config/config.ts';
+import { nodeEntry } from '../support/node-entry.ts';
 
 const opener = join(import.meta.dirname, '../support/open-pglite-folder.ts');
 
 function openInChild(folder: string): { child: ChildProcessWithoutNullStreams; verdict: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', opener, folder], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeEntry(opener), folder], { stdio: ['pipe', 'pipe', 'pipe'] });
   const verdict = new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`child exited ${code} without a verdict`)));

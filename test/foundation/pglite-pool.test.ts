@@ -13,6 +13,7 @@ import { channelModules } from '../../src/server/channel-modules.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { PglitePool, pglitePool } from '../support/pglite-pool.ts';
 import { startTestServer } from '../support/test-server.ts';
+import { nodeEntry } from '../support/node-entry.ts';
 
 const schemaOf = async (db: Db) =>
   (
@@ -234,7 +235,7 @@ describe('PGlite databases reused within a test process', () => {
 
 /** Runs a fixture test file (two tests) in its own process; how long it lived after its second test passed. */
 async function runTestFile(fixture: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string; lingeredMs: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=tap', join(import.meta.dirname, '../support/fixtures', fixture)], {
+  const child = spawn(process.execPath, ['--test-reporter=tap', ...nodeEntry(join(import.meta.dirname, '../support/fixtures', fixture))], {
     env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,13 +9,14 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { freePort, redisUrl, eventually } from '../support/test-server.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
+import { nodeEntry } from '../support/node-entry.ts';
 
 test('a stuck database: /readyz says stuck, and SIGTERM still ends the process within the grace period plus a few seconds', { timeout: 180_000 }, async () => {
   const database = await createPostgresDatabase();
   const port = await freePort();
   const adminToken = randomBytes(24).toString('base64url');
   const graceMs = 1000;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, nodeEntry('src/main.ts'), {
     env: {
       ...process.env,
       PORT: String(port),

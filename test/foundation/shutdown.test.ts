@@ -10,11 +10,12 @@ import { freePort, redisUrl, eventually, startTestServer } from '../support/test
 import { FaultyDb } from '../support/faulty-db.ts';
 import { channelModules, type ChannelModule } from '../../src/server/channel-modules.ts';
 import { defineRoute } from '../../src/http/route.ts';
+import { nodeEntry } from '../support/node-entry.ts';
 
 test('SIGTERM: requests already sent are answered, then the process exits cleanly', async (t) => {
   const port = await freePort();
   const { DATABASE_URL: _unused, ...baseEnv } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, nodeEntry('src/main.ts'), {
     env: {
       ...baseEnv,
       PORT: String(port),

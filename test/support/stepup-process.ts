@@ -9,6 +9,7 @@ import { StepupClient } from '../../src/client/stepup-client.ts';
 import { createPostgresDatabase } from './databases.ts';
 import { freePort, redisUrl } from './test-server.ts';
 import { startSim, twilioEnv, fastArs, type SimFixture } from '../ars/ars-fixture.ts';
+import { nodeEntry } from './node-entry.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,7 +35,7 @@ export class StepupChild {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [...productionNodeFlags, '--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...productionNodeFlags, ...nodeEntry('src/main.ts')], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
