@@ -38,7 +38,8 @@ for (const kind of dbKinds) {
       assert.ok(error instanceof RootQueryInTransactionError, String(error));
       assert.match(error.message, /SELECT count\(\*\) FROM guard_probe/);
       assert.match(error.message, /INSERT INTO guard_probe/, 'names the transaction by its first statement');
-      assert.match(error.message, /root-query-in-tx-guard\.test\.ts/, 'names where the transaction was opened');
+      // The test file, compiled (.js) or from its source (.ts, under TEST_TSX=1).
+      assert.match(error.message, /root-query-in-tx-guard\.test\.[jt]s/, 'names where the transaction was opened');
       // Rolled back: the insert of the failed transaction is gone, and the database still answers.
       assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM guard_probe')).rows[0]!.n, 0);
     });
