@@ -6,14 +6,12 @@
 // transaction is never reused; idle ones stay open for the process's next server and close once its
 // tests have run, so the process exits at once.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { channelModules } from '../../src/server/channel-modules.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { PglitePool, pglitePool } from '../support/pglite-pool.ts';
 import { startTestServer } from '../support/test-server.ts';
-import { nodeEntry } from '../support/node-entry.ts';
+import { runTestFile } from '../support/run-test-file.ts';
 
 const schemaOf = async (db: Db) =>
   (
@@ -232,24 +230,3 @@ describe('PGlite databases reused within a test process', () => {
     assert.ok(lingeredMs < 5_000, `the process stayed ${lingeredMs} ms after its tests: an open PGlite kept it alive\n${output}`);
   });
 });
-
-/** Runs a fixture test file (two tests) in its own process; how long it lived after its second test passed. */
-async function runTestFile(fixture: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string; lingeredMs: number }> {
-  const child = spawn(process.execPath, ['--test-reporter=tap', ...nodeEntry(join(import.meta.dirname, '../support/fixtures', fixture))], {
-    env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let reportedAt = 0;
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-    if (/^ok 2 /m.test(output) && !reportedAt) reportedAt = Date.now();
-  });
-  child.stderr.on('data', (chunk) => (output += chunk));
-  // A process held open for ever fails the test instead of holding it.
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearTimeout(killer);
-  assert.ok(reportedAt > 0, `the second test never passed\n${output}`);
-  return { code, output, lingeredMs: Date.now() - reportedAt };
-}

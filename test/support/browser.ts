@@ -1,30 +1,70 @@
-// Headless Chromium for browser tests (Debian chromium at CHROMIUM_PATH, driven by playwright-core),
-// with a fresh profile per launch that close() removes.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+// Headless Chromium for browser tests (Debian chromium at CHROMIUM_PATH, driven by playwright-core).
+// One Chromium per test process, launched at first use: each test gets a browser context of its own
+// (its own cookies, storage and cache, as a new profile would have) that close() closes. Launching
+// Chromium costs about 1.6 s of CPU, and a process runs several browser test files. The browser
+// closes once the process's tests have all run, or after TEST_BROWSER_IDLE_MS (30 s) with no context
+// open (its child processes would keep the test process alive), and is launched again if it crashed.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterProcessTests } from './after-process-tests.ts';
 
 export interface TestBrowser {
   context: BrowserContext;
   close(): Promise<void>;
 }
 
-export async function launchTestBrowser(): Promise<TestBrowser> {
+const idleMs = Number(process.env.TEST_BROWSER_IDLE_MS ?? 30_000);
+let shared: Promise<Browser> | undefined;
+let openContexts = 0;
+let idleCloser: NodeJS.Timeout | undefined;
+let endHookRegistered = false;
+
+const closeShared = async (): Promise<void> => {
+  clearTimeout(idleCloser);
+  const browser = shared;
+  shared = undefined;
+  if (browser) await (await browser.catch(() => undefined))?.close();
+};
+
+function sharedBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH;
   if (!executablePath) throw new Error('CHROMIUM_PATH is not set: source /work/svc/env.sh or run `npm test`');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'stepup-chromium-'));
-  // playwright passes the profile as --user-data-dir.
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  if (!endHookRegistered) {
+    endHookRegistered = true;
+    afterProcessTests(closeShared);
+  }
+  shared ??= chromium.launch({
     executablePath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  return shared;
+}
+
+export async function launchTestBrowser(): Promise<TestBrowser> {
+  clearTimeout(idleCloser);
+  openContexts += 1;
+  let context: BrowserContext;
+  try {
+    let browser = await sharedBrowser();
+    if (!browser.isConnected()) {
+      shared = undefined;
+      browser = await sharedBrowser();
+    }
+    context = await browser.newContext();
+  } catch (error) {
+    openContexts -= 1;
+    throw error;
+  }
+  let closed = false;
   return {
     context,
     close: async () => {
+      if (closed) return;
+      closed = true;
       await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      openContexts -= 1;
+      // Unreferenced: an open browser keeps the process alive anyway, and a closed one needs no timer.
+      if (openContexts === 0) idleCloser = setTimeout(() => void closeShared(), idleMs).unref();
     },
   };
 }

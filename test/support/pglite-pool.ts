@@ -15,13 +15,12 @@
 // A database is taken back only once it has settled: a statement run after the close must answer within
 // `settleMs` (a transaction left open by the closed server would hold it for ever: that PGlite is closed
 // instead). Once handed back, the closed server's handle refuses every statement, as a closed PGlite does.
-import { AsyncResource } from 'node:async_hooks';
-import { after } from 'node:test';
 import type { Db } from '../../src/storage/db.ts';
 import { migrate, type MigrationSource } from '../../src/storage/migrate.ts';
 import { openDb } from '../../src/storage/open-db.ts';
 import { inMemory, migratedPgliteSnapshot, snapshotPath } from './pglite-snapshot.ts';
 import { within } from './within.ts';
+import { afterProcessTests } from './after-process-tests.ts';
 
 /** What a just-migrated database holds besides its schema: put back by every reset. */
 interface Baseline {
@@ -221,22 +220,16 @@ export class PglitePool {
       this.closers.set(entry.db, closer.unref());
     }
     if (this.options.closeAtEnd && !this.endHookRegistered) {
-      // Once every test of the process has run: a hook of node's root test, which runs last, registered
-      // from the scope this module was loaded in (a test file's top level). Loaded from inside a test,
-      // the hook did not run at all: `idleMs` is what closes the databases then.
+      // Once every test of the process has run. Loaded from inside a test, the hook did not run at all:
+      // `idleMs` is what closes the databases then.
       this.endHookRegistered = true;
-      processScope.runInAsyncScope(() =>
-        after(() => {
-          this.ended = true;
-          return this.closeIdle();
-        }),
-      );
+      afterProcessTests(() => {
+        this.ended = true;
+        return this.closeIdle();
+      });
     }
   }
 }
-
-/** The scope this module was first loaded in: a test file's top level, outside any test. */
-const processScope = new AsyncResource('stepup-pglite-pool');
 
 /**
  * The test process's pool (test-server.ts takes its in-memory databases from it). Idle databases close
