@@ -222,6 +222,15 @@ describe('PGlite databases reused within a test process', () => {
     assert.ok(lingeredMs < 5_000, `the process stayed ${lingeredMs} ms after its tests: an open PGlite kept it alive\n${output}`);
   });
 
+  test('a file whose server closes in its last after hook: the process exits at once', async () => {
+    // Its database comes back after the suite's last test; the end-of-tests hook, registered only then,
+    // did not run, and the process lived on until the idle bound (30 s) closed the database.
+    const { code, output, lingeredMs } = await runTestFile('pool-closed-in-last-after.ts', {}, 1);
+    assert.equal(code, 0, output);
+    assert.match(output, /# pass 1/);
+    assert.ok(lingeredMs < 5_000, `the process stayed ${lingeredMs} ms after its tests: an open PGlite kept it alive\n${output}`);
+  });
+
   test('loaded from inside a test, the pool still leaves nothing open when the process\'s tests end', async () => {
     // Its end-of-tests hook then never runs: the idle bound (1 s here, 30 s by default) closes them.
     const { code, output, lingeredMs } = await runTestFile('pool-loaded-in-a-test.ts', { TEST_PGLITE_IDLE_MS: '1000' });

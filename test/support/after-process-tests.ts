@@ -1,17 +1,21 @@
 // Closing what a test process shares across its test files (the PGlite pool's idle databases, the
 // browser) once all of the process's tests have run.
-import { AsyncResource } from 'node:async_hooks';
 import { after } from 'node:test';
 
-/** The scope this module was first loaded in: a test file's top level, outside any test. */
-const processScope = new AsyncResource('stepup-after-process-tests');
+const closers = new Set<() => unknown>();
+
+// One hook of node's root test, registered as this module loads (a test file's top level, before its
+// tests run), that runs every closer registered by then. node runs the root's `after` hooks once its
+// last top-level test or suite has ended; a hook registered after that (as the PGlite pool did, from
+// the handing back of a database in a file's last `after` hook) never runs, and the process lived on
+// until the idle bounds closed what was open (30 s). Loaded for the first time from inside a test, this
+// is that test's hook instead, and runs when that test ends.
+after(() => Promise.all([...closers].map((close) => close())));
 
 /**
- * Runs `close` after the process's last test: a hook of node's root test, which runs last, registered
- * from the scope this module was first loaded in. Registered from inside a test instead, it would be that
- * test's hook. Loaded for the first time from inside a test, the hook did not run at all: whoever
- * registers one also closes what it holds after a spell idle.
+ * Runs `close` after the process's last test; register it before that test ends (best, as the module
+ * that holds the resource loads). Whoever registers one also closes what it holds after a spell idle.
  */
 export function afterProcessTests(close: () => unknown): void {
-  processScope.runInAsyncScope(() => after(close));
+  closers.add(close);
 }

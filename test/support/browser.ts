@@ -16,7 +16,6 @@ const idleMs = Number(process.env.TEST_BROWSER_IDLE_MS ?? 30_000);
 let shared: Promise<Browser> | undefined;
 let openContexts = 0;
 let idleCloser: NodeJS.Timeout | undefined;
-let endHookRegistered = false;
 
 const closeShared = async (): Promise<void> => {
   clearTimeout(idleCloser);
@@ -25,13 +24,11 @@ const closeShared = async (): Promise<void> => {
   if (browser) await (await browser.catch(() => undefined))?.close();
 };
 
+afterProcessTests(closeShared);
+
 function sharedBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH;
   if (!executablePath) throw new Error('CHROMIUM_PATH is not set: source /work/svc/env.sh or run `npm test`');
-  if (!endHookRegistered) {
-    endHookRegistered = true;
-    afterProcessTests(closeShared);
-  }
   shared ??= chromium.launch({
     executablePath,
     headless: true,

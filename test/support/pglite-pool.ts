@@ -86,7 +86,6 @@ export class PglitePool {
   private readonly baselines = new Map<string, Promise<Baseline>>();
   /** The timer that closes each idle database unless it is leased again first (with `idleMs` only). */
   private readonly closers = new Map<Db, NodeJS.Timeout>();
-  private endHookRegistered = false;
   /** The end-of-tests hook has run: a database handed back from now on is closed. */
   private ended = false;
   /** PGlite databases this pool started (the rest of its leases were reused ones). */
@@ -103,7 +102,16 @@ export class PglitePool {
    * `idleMs`: close a database idle that long. `closeAtEnd`: close the idle ones once every test of the
    * process has run (a hook of node's root test). Without either, they stay open until `closeIdle()`.
    */
-  constructor(private readonly options: { settleMs: number; idleMs?: number; closeAtEnd?: boolean } = { settleMs: 5_000 }) {}
+  constructor(private readonly options: { settleMs: number; idleMs?: number; closeAtEnd?: boolean } = { settleMs: 5_000 }) {
+    // Registered now, not when the first database comes back: a file whose server closes in its last
+    // `after` hook hands its database back after the root's hooks have run, and its process then lived
+    // on until `idleMs` closed the database (30 s).
+    if (options.closeAtEnd)
+      afterProcessTests(() => {
+        this.ended = true;
+        return this.closeIdle();
+      });
+  }
 
   /** Closes every idle database now (a test that needs the next server to start from the dump). */
   async closeIdle(): Promise<void> {
@@ -219,22 +227,13 @@ export class PglitePool {
       }, this.options.idleMs);
       this.closers.set(entry.db, closer.unref());
     }
-    if (this.options.closeAtEnd && !this.endHookRegistered) {
-      // Once every test of the process has run. Loaded from inside a test, the hook did not run at all:
-      // `idleMs` is what closes the databases then.
-      this.endHookRegistered = true;
-      afterProcessTests(() => {
-        this.ended = true;
-        return this.closeIdle();
-      });
-    }
   }
 }
 
 /**
  * The test process's pool (test-server.ts takes its in-memory databases from it). Idle databases close
- * when its tests have all run, or after `TEST_PGLITE_IDLE_MS` (30 s) idle in case that hook never runs
- * (it did not in a process that first loaded this module from inside a test): a PGlite started from a
- * dump keeps its process alive for as long as it is open.
+ * when its tests have all run (or, when this module was first loaded from inside a test, when that test
+ * ends), and after `TEST_PGLITE_IDLE_MS` (30 s) idle in case that hook does not run: a PGlite started
+ * from a dump keeps its process alive for as long as it is open.
  */
 export const pglitePool = new PglitePool({ settleMs: 5_000, closeAtEnd: true, idleMs: Number(process.env.TEST_PGLITE_IDLE_MS ?? 30_000) });
