@@ -8,7 +8,7 @@
 //   (packages/*), which point at their compiled copies in the mirror, their `exports` and `main`
 //   rewritten from .ts to .js.
 // Running compiled code saves what tsx costs at every process start: its loader thread resolves and
-// loads every module of the process (about 1.7 s of CPU for a test server's modules; docs/architecture.md,
+// loads every module of the process (about 1.5 s of CPU for a test server's modules; docs/architecture.md,
 // "The suite").
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';

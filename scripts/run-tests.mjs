@@ -3,7 +3,7 @@
 //
 // The repository is compiled first (scripts/compile-suite.mjs: tsc type-checks and emits into a temporary
 // mirror of the repository, removed at the end), and the compiled tests run on plain node: tsx's loader
-// costs about 1.7 s of CPU at every process start, tests' child processes included. A type error stops
+// costs about 1.5 s of CPU at every process start, tests' child processes included. A type error stops
 // the run there. TEST_TSX=1 runs the sources through tsx instead (no compile, no type check), for a failure's
 // stack trace in the .ts files.
 //
