@@ -173,6 +173,9 @@ process.on('exit', () => {
       return undefined;
     }
   };
+  // Ctrl-C reaches the test processes too (one process group), and they end; the runner outlives it
+  // so that it still removes its temporary folders (the compiled mirror, the batches) below.
+  process.on('SIGINT', () => {});
   const cpuAtStart = machineCpu();
   const started = performance.now();
   const result = spawnSync(
