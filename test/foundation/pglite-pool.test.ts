@@ -232,7 +232,8 @@ describe('PGlite databases reused within a test process', () => {
   });
 
   test('loaded from inside a test, the pool still leaves nothing open when the process\'s tests end', async () => {
-    // Its end-of-tests hook then never runs: the idle bound (1 s here, 30 s by default) closes them.
+    // Its end-of-tests hook is then the first test's, and the idle bound (1 s here, 30 s by default)
+    // is there in case a database outlives it.
     const { code, output, lingeredMs } = await runTestFile('pool-loaded-in-a-test.ts', { TEST_PGLITE_IDLE_MS: '1000' });
     assert.equal(code, 0, output);
     assert.match(output, /# pass 2/);
