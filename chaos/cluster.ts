@@ -7,7 +7,7 @@ import { ChaosProcess, processLog } from './chaos-process.ts';
 import { randomBytes } from 'node:crypto';
 import { PostgresFailoverSet } from '../test/support/pg-failover.ts';
 import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
-import { freePort } from '../test/support/test-server.ts';
+import { freePort } from '../test/support/free-port.ts';
 import { ApiBalancer } from '../test/support/api-balancer.ts';
 import { productionNodeFlags } from '../src/server/node-flags.ts';
 import { SimMirror, SimulatorProcess } from './sim-process.ts';

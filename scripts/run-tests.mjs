@@ -176,6 +176,9 @@ process.on('exit', () => {
   // Ctrl-C reaches the test processes too (one process group), and they end; the runner outlives it
   // so that it still removes its temporary folders (the compiled mirror, the batches) below.
   process.on('SIGINT', () => {});
+  // Ports handed to servers started later are reserved across the test processes in this folder
+  // (test/support/free-port.ts).
+  const portsDir = mkdtempSync(join(tmpdir(), 'stepup-test-ports-'));
   const cpuAtStart = machineCpu();
   const started = performance.now();
   const result = spawnSync(
@@ -183,7 +186,7 @@ process.on('exit', () => {
     [...(fromSources ? ['--import', 'tsx'] : []), ...timesImport, fileURLToPath(import.meta.url), runFilesFlag, ...files],
     // DB_TX_GUARD: every server the suite starts (chaos's processes too) refuses a root-handle query
     // from inside a transaction, the pattern that hangs the embedded database (docs/reliability.md).
-    { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env, ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}) } },
+    { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env, STEPUP_TEST_PORTS_DIR: portsDir, ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}) } },
   );
   if (timesFile) {
     let lines = [];
@@ -205,6 +208,7 @@ process.on('exit', () => {
     rmSync(timesDir, { recursive: true, force: true });
   }
   rmSync(batchDir, { recursive: true, force: true });
+  rmSync(portsDir, { recursive: true, force: true });
   removeCompiled();
   process.exit(result.status ?? 1);
 }

@@ -9,27 +9,18 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { StepupClient } from '../src/client/stepup-client.ts';
 import { generateOcra } from '../src/channels/otp/ocra.ts';
 import { deriveOcraQuestion } from '../src/channels/otp/ocra-question.ts';
 import { nodeEntry } from '../test/support/node-entry.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 const roundMs = Number(process.env.SOAK_ROUND_MS ?? 8000);
 const stepMs = Number(process.env.SOAK_STEP_MS ?? 20_000);
 const graceMs = 3000;
 const say = (line: string) => process.stdout.write(`[soak] ${line}\n`);
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-soak-'));
 const [port, simPort] = [await freePort(), await freePort()];

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createTwilioClient } from '../../src/telephony/twilio-client.ts';
+import { freePort } from '../support/free-port.ts';
 
 const accountSid = 'AC0123456789abcdef0123456789abcdef';
 const authToken = 'twilio-auth-token-never-logged';
@@ -53,10 +54,8 @@ describe('errors from the telephony provider in logs', () => {
 
   test('a network failure is logged without the request body or the Authorization header', async () => {
     const { logger, text } = capture();
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // A port nothing listens on, and none of the suite's processes will (a port from listen(0), closed, could be taken by one).
+    const port = await freePort();
     logger.warn({ err: await failedCall(`http://127.0.0.1:${port}`), challengeId: 'chl_x' }, 'placing the call failed');
     const logs = text();
     assertClean(logs);

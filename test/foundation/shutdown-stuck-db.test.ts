@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { freePort, redisUrl, eventually } from '../support/test-server.ts';
+import { redisUrl, eventually } from '../support/test-server.ts';
+import { freePort } from '../support/free-port.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { nodeEntry } from '../support/node-entry.ts';
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from './test-server.ts';
+import { freePort } from './free-port.ts';
 import { postgresDir, runPostgresTool } from './services.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

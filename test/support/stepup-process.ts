@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { productionNodeFlags } from '../../src/server/node-flags.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { createPostgresDatabase } from './databases.ts';
-import { freePort, redisUrl } from './test-server.ts';
+import { redisUrl } from './test-server.ts';
+import { freePort } from './free-port.ts';
 import { startSim, twilioEnv, fastArs, type SimFixture } from '../ars/ars-fixture.ts';
 import { nodeEntry } from './node-entry.ts';
 

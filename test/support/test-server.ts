@@ -1,6 +1,5 @@
 // Starts a real stepup server (HTTP + workers) on 127.0.0.1 with real Redis and PGlite or PostgreSQL.
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
@@ -10,17 +9,7 @@ import { channelModules, type ChannelModule } from '../../src/server/channel-mod
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { pglitePool } from './pglite-pool.ts';
 import { createPostgresDatabase, type DbKind } from './databases.ts';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './free-port.ts';
 
 export function redisUrl(): string {
   const url = process.env.REDIS_URL;

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
-import { freePort, startTestServer, type TestServer, type TestServerOptions } from '../support/test-server.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from '../support/test-server.ts';
+import { freePort } from '../support/free-port.ts';
 
 export interface WebAuthnTestServer extends TestServer {
   publicBaseUrl: string;
