@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
 import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 import { openDb } from '../../src/storage/open-db.ts';
-import { buildSnapshot, inMemory, migratedPgliteSnapshot, snapshotPath } from '../support/pglite-snapshot.ts';
+import { inMemory, migratedPgliteSnapshot, snapshotPath } from '../support/pglite-snapshot.ts';
 import { startTestServer, transferBody } from '../support/test-server.ts';
 import { pglitePool } from '../support/pglite-pool.ts';
 import { channelModules } from '../../src/server/channel-modules.ts';
@@ -23,7 +23,8 @@ const schemaOf = async (db: Awaited<ReturnType<typeof createPgliteDb>>) =>
 
 describe('PGlite from a migrated dump', () => {
   test('has every migration applied and the schema of a database migrated from scratch', async () => {
-    const fromDump = await openDb(inMemory, channelModules, { memorySnapshot: await buildSnapshot(channelModules) });
+    // The suite's dump (buildSnapshot's bytes, kept under a name hashed from the migrations and the recipe).
+    const fromDump = await openDb(inMemory, channelModules, { memorySnapshot: await migratedPgliteSnapshot(channelModules) });
     const fresh = await createPgliteDb();
     try {
       assert.deepEqual(await migrate(fromDump, channelModules), [], 'nothing left to apply');

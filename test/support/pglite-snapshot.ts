@@ -4,10 +4,10 @@
 //
 // Built once per set of migrations, PGlite version and recipe (named by their hash, so a changed
 // migration, an upgrade or a change to how it is made builds another) into the machine's temporary
-// folder, written under another name and renamed, so test files starting at once never read a
-// half-written dump; each process reads it once.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// folder, by one of the test processes asking at once while the others wait for it
+// (test/support/file-built-once.ts); each process reads it once.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
 import { openDb } from '../../src/storage/open-db.ts';
 import { dumpPgliteDb } from '../../src/storage/pglite-db.ts';
+import { fileBuiltOnce } from './file-built-once.ts';
 
 const pgliteVersion = (): string => {
   const require = createRequire(import.meta.url);
@@ -66,23 +67,15 @@ export async function buildSnapshot(modules: readonly MigrationSource[]): Promis
 
 const loaded = new Map<string, Promise<Blob>>();
 
-/** The dump migrated for `modules`, built on first use on this machine and read once per process. */
+/**
+ * The dump migrated for `modules`, built on first use on this machine (by one of the processes asking
+ * at once: test/support/file-built-once.ts) and read once per process.
+ */
 export function migratedPgliteSnapshot(modules: readonly MigrationSource[]): Promise<Blob> {
   const path = snapshotPath(modules);
   let snapshot = loaded.get(path);
   if (snapshot) return snapshot;
-  snapshot = (async () => {
-    try {
-      return new Blob([readFileSync(path)]);
-    } catch {
-      const built = await buildSnapshot(modules);
-      mkdirSync(dirname(path), { recursive: true });
-      const partial = `${path}.${randomBytes(4).toString('hex')}.partial`;
-      writeFileSync(partial, new Uint8Array(await built.arrayBuffer()));
-      renameSync(partial, path);
-      return built;
-    }
-  })();
+  snapshot = fileBuiltOnce(path, async () => new Uint8Array(await (await buildSnapshot(modules)).arrayBuffer())).then((bytes) => new Blob([bytes as Uint8Array<ArrayBuffer>]));
   loaded.set(path, snapshot);
   return snapshot;
 }
