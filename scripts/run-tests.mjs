@@ -20,8 +20,7 @@
 // but the process (each starts its own servers, databases and queue prefixes, and closes them in its
 // own `after` hooks); TEST_BATCH_SIZE=1 gives every file, slow ones too, its own process again.
 // TEST_TIMES=1 prints each process's wall and CPU time at the end, slowest first.
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -98,27 +97,6 @@ if (process.argv[2] === runFilesFlag) {
       process.exit(1);
     }
   }
-  /** Starts test/support/browser-server.ts; its endpoint, or undefined (said why) when it did not start. */
-  const startBrowserServer = async () => {
-    const entry = runnable(resolve('test/support/browser-server.ts'));
-    const server = spawn(process.execPath, [...(fromSources ? ['--import', 'tsx'] : []), entry], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const exited = new Promise((done) => server.once('exit', done));
-    const stop = async () => {
-      server.stdin.end();
-      const killer = setTimeout(() => server.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    };
-    const endpoint = await Promise.race([
-      new Promise((done) => createInterface({ input: server.stdout }).once('line', done)),
-      exited.then(() => undefined),
-      new Promise((done) => setTimeout(done, 60_000).unref()),
-    ]);
-    if (typeof endpoint === 'string' && endpoint.startsWith('ws://')) return { endpoint, stop };
-    console.error('[stepup] the run\'s Chromium did not start: each test process launches its own');
-    await stop();
-    return undefined;
-  };
   const runnable = (file) => (compiledRoot ? join(compiledRoot, relative(process.cwd(), file)).replace(/\.ts$/, '.js') : file);
   /** The test file a process runs, by the path the runner gave node (the name of a file run alone). */
   const sourceOf = new Map();
@@ -201,10 +179,6 @@ process.on('exit', () => {
   // Ports handed to servers started later are reserved across the test processes in this folder
   // (test/support/free-port.ts).
   const portsDir = mkdtempSync(join(tmpdir(), 'stepup-test-ports-'));
-  // One Chromium for the run when a chosen file uses a browser (test/support/browser-server.ts): the test
-  // processes connect to it instead of each launching its own. Without it they launch their own.
-  const usesBrowser = ordered.some(({ file }) => readFileSync(file, 'utf8').includes("support/browser.ts'"));
-  const browserServer = usesBrowser && process.env.CHROMIUM_PATH && !process.env.TEST_BROWSER_WS_ENDPOINT ? await startBrowserServer() : undefined;
   const cpuAtStart = machineCpu();
   const started = performance.now();
   const result = spawnSync(
@@ -212,18 +186,8 @@ process.on('exit', () => {
     [...(fromSources ? ['--import', 'tsx'] : []), ...timesImport, fileURLToPath(import.meta.url), runFilesFlag, ...files],
     // DB_TX_GUARD: every server the suite starts (chaos's processes too) refuses a root-handle query
     // from inside a transaction, the pattern that hangs the embedded database (docs/reliability.md).
-    {
-      stdio: 'inherit',
-      env: {
-        DB_TX_GUARD: 'true',
-        ...process.env,
-        STEPUP_TEST_PORTS_DIR: portsDir,
-        ...(browserServer ? { TEST_BROWSER_WS_ENDPOINT: browserServer.endpoint } : {}),
-        ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}),
-      },
-    },
+    { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env, STEPUP_TEST_PORTS_DIR: portsDir, ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}) } },
   );
-  await browserServer?.stop();
   if (timesFile) {
     let lines = [];
     try {

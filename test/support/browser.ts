@@ -1,16 +1,11 @@
-// Headless Chromium for browser tests (test/support/chromium-launch.ts). Each test gets a browser
-// context of its own (its own cookies, storage and cache, as a new profile would have) that close()
-// closes, in a Chromium shared at least by the test process:
-// - In a run of scripts/run-tests.mjs, the run's one Chromium (test/support/browser-server.ts), which
-//   every test process connects to at first use (TEST_BROWSER_WS_ENDPOINT).
-// - Otherwise (a file run on its own), one launched at first use. Launching Chromium costs about 1.6 s
-//   of CPU, and a process runs several browser test files.
-// The browser closes (or, the run's, is disconnected from) once the process's tests have all run, or
-// after TEST_BROWSER_IDLE_MS (30 s) with no context open (a launched one's child processes would keep
-// the test process alive), and is launched or connected to again if it went away.
+// Headless Chromium for browser tests (Debian chromium at CHROMIUM_PATH, driven by playwright-core).
+// One Chromium per test process, launched at first use: each test gets a browser context of its own
+// (its own cookies, storage and cache, as a new profile would have) that close() closes. Launching
+// Chromium costs about 1.6 s of CPU, and a process runs several browser test files. The browser
+// closes once the process's tests have all run, or after TEST_BROWSER_IDLE_MS (30 s) with no context
+// open (its child processes would keep the test process alive), and is launched again if it crashed.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterProcessTests } from './after-process-tests.ts';
-import { chromiumLaunchOptions } from './chromium-launch.ts';
 
 export interface TestBrowser {
   context: BrowserContext;
@@ -32,8 +27,13 @@ const closeShared = async (): Promise<void> => {
 afterProcessTests(closeShared);
 
 function sharedBrowser(): Promise<Browser> {
-  const runsChromium = process.env.TEST_BROWSER_WS_ENDPOINT;
-  shared ??= runsChromium ? chromium.connect(runsChromium) : chromium.launch(chromiumLaunchOptions());
+  const executablePath = process.env.CHROMIUM_PATH;
+  if (!executablePath) throw new Error('CHROMIUM_PATH is not set: source /work/svc/env.sh or run `npm test`');
+  shared ??= chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   return shared;
 }
 
