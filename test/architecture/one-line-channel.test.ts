@@ -14,6 +14,7 @@ import { startTestServer, transferBody, type TestServer } from '../support/test-
 import { channelModules } from '../../src/server/channel-modules.ts';
 import { pigeonModule } from './test-channel/pigeon-module.ts';
 import { migrate, migrationFiles } from '../../src/storage/migrate.ts';
+import { migratedPgliteSnapshot } from '../support/pglite-snapshot.ts';
 import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 import { seedDecisions } from '../support/seed-decisions.ts';
 
@@ -266,11 +267,12 @@ test("the console's policy, customers, challenge and dashboard pages name no cha
 });
 
 test("a database migrated without the line gets only the module's migrations when the line is added", async () => {
-  const db = await createPgliteDb();
+  // The suite's dump: the core's and the shipped modules' migrations applied (test/support/pglite-snapshot.ts).
+  const db = await createPgliteDb(undefined, { loadDataDir: await migratedPgliteSnapshot(channelModules) });
   try {
-    const first = await migrate(db, channelModules);
-    assert.deepEqual(first, migrationFiles(channelModules).map((file) => file.name));
-    assert.ok(!first.includes('pigeon_001_lofts.sql'));
+    const applied = (await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name')).rows.map((row) => row.name);
+    assert.deepEqual(applied, migrationFiles(channelModules).map((file) => file.name));
+    assert.ok(!applied.includes('pigeon_001_lofts.sql'));
     assert.deepEqual(await migrate(db, channelModules), [], 'nothing new for the same modules');
     assert.deepEqual(await migrate(db, [...channelModules, pigeonModule]), ['pigeon_001_lofts.sql']);
     assert.deepEqual(await migrate(db, [...channelModules, pigeonModule]), []);

@@ -10,13 +10,15 @@ import { RootQueryInTransactionError } from '../../src/storage/tx-guard.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { createPostgresDatabase, dbKinds } from '../support/databases.ts';
 import { within } from '../support/within.ts';
+import { migratedPgliteSnapshot } from '../support/pglite-snapshot.ts';
+import { channelModules } from '../../src/server/channel-modules.ts';
 
 for (const kind of dbKinds) {
   describe(`root-handle query inside a transaction (${kind})`, () => {
     let db: Db;
     let drop: (() => Promise<void>) | undefined;
     before(async () => {
-      if (kind === 'pglite') db = await createPgliteDb();
+      if (kind === 'pglite') db = await createPgliteDb(undefined, { loadDataDir: await migratedPgliteSnapshot(channelModules) });
       else {
         const created = await createPostgresDatabase();
         drop = created.drop;

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { migrationFiles, migrate } from '../../src/storage/migrate.ts';
 import { channelModules } from '../../src/server/channel-modules.ts';
+import { migratedPgliteSnapshot } from '../support/pglite-snapshot.ts';
 import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 import { createPgDb } from '../../src/storage/pg-db.ts';
 import type { Db } from '../../src/storage/db.ts';
@@ -115,7 +116,7 @@ for (const kind of dbKinds) {
     let db: Db;
     let drop: () => Promise<void> = async () => {};
     before(async () => {
-      if (kind === 'pglite') db = await createPgliteDb();
+      if (kind === 'pglite') db = await createPgliteDb(undefined, { loadDataDir: await migratedPgliteSnapshot(channelModules) });
       else {
         const database = await createPostgresDatabase();
         db = createPgDb(database.url);
