@@ -240,4 +240,27 @@ describe('console in a real browser', () => {
     await page.getByLabel('언어').selectOption('en-US');
     await page.getByLabel('Daily cumulative threshold').waitFor();
   });
+
+  test('a language chosen while the console still loads its strings is not lost', async () => {
+    // The strings arrive late, as on a slow network or a busy machine: the page has loaded, its
+    // script is still waiting for them. A change made then went unheard (the switch listened only
+    // once they had come), and the console stayed in English. In a run of the browser files this
+    // test's neighbour above failed so once, its selection made before the listener was there.
+    await page.route('**/admin/assets/i18n/en-US.json', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    try {
+      // A new load of the console (the same URL again would only be a same-document navigation).
+      await page.goto('about:blank');
+      await page.goto(`${server.url}/admin#/tenants/${tenantId}/policy`);
+      await page.getByLabel('Language').selectOption('ko-KR');
+      await page.getByLabel('일일 누적 이체 기준 금액').waitFor({ timeout: 10_000 });
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'ko-KR');
+    } finally {
+      await page.unroute('**/admin/assets/i18n/en-US.json');
+    }
+    await page.getByLabel('언어').selectOption('en-US');
+    await page.getByLabel('Daily cumulative threshold').waitFor();
+  });
 });

@@ -130,6 +130,8 @@ async function start() {
       signedIn(session.current);
     } else signInPage();
   });
+  // Disabled in the page until now: a choice made while the strings were still loading went unheard.
+  select.disabled = false;
   document.getElementById('sign-out').addEventListener('click', async () => {
     await api('DELETE', '/admin/session').catch(() => undefined);
     session.current = null;
