@@ -163,12 +163,13 @@ process.on('exit', () => {
 });`;
   const timesImport = timesFile ? ['--import', `data:text/javascript,${encodeURIComponent(noteTimes)}`] : [];
   // The whole machine's CPU (Linux /proc/stat: busy and idle ticks of all cores, 100 a second), to tell a run that
-  // waited on timers from one that ran out of CPU.
+  // waited on timers from one that ran out of CPU; the kernel's part of busy (system, irq, softirq) too.
   const machineCpu = () => {
     try {
       const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
       const idle = fields[3] + (fields[4] ?? 0);
-      return { busy: fields.reduce((sum, value) => sum + value, 0) - idle, idle };
+      const kernel = fields[2] + (fields[5] ?? 0) + (fields[6] ?? 0);
+      return { busy: fields.reduce((sum, value) => sum + value, 0) - idle, idle, kernel };
     } catch {
       return undefined;
     }
@@ -201,8 +202,8 @@ process.on('exit', () => {
     const named = (file) => (batches.find((batch) => batch.path === file)?.members ?? [sourceOf.get(file) ?? file]).map((member) => relative(process.cwd(), member)).join(' ');
     const cpuAtEnd = machineCpu();
     if (cpuAtStart && cpuAtEnd) {
-      const [busy, idle] = [(cpuAtEnd.busy - cpuAtStart.busy) / 100, (cpuAtEnd.idle - cpuAtStart.idle) / 100];
-      console.log(`# the machine (every process on it, all ${availableParallelism()} cores): ${busy.toFixed(0)} CPU s busy, ${idle.toFixed(0)} idle (${((100 * busy) / (busy + idle)).toFixed(0)}% busy)`);
+      const [busy, idle, kernel] = ['busy', 'idle', 'kernel'].map((key) => (cpuAtEnd[key] - cpuAtStart[key]) / 100);
+      console.log(`# the machine (every process on it, all ${availableParallelism()} cores): ${busy.toFixed(0)} CPU s busy (${kernel.toFixed(0)} of them in the kernel), ${idle.toFixed(0)} idle (${((100 * busy) / (busy + idle)).toFixed(0)}% busy)`);
     }
     for (const { file, wallMs, cpuMs } of times) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${named(file)}`);
     rmSync(timesDir, { recursive: true, force: true });
