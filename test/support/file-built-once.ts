@@ -6,9 +6,10 @@
 // The file is written under another name and renamed, so no process reads it half-written. A lock
 // whose process is gone (killed while building) is taken over; a waiter that waited `waitMs` builds
 // the file itself.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
+import { claimWithPidFile } from './pid-file.ts';
 
 export interface BuildOnceOptions {
   /** How often a waiting process looks for the file (ms). */
@@ -62,16 +63,8 @@ export async function fileBuiltOnce(path: string, build: () => Promise<Uint8Arra
   for (;;) {
     const there = readIfThere(path);
     if (there) return there;
-    let fd: number | undefined;
-    try {
-      fd = openSync(lock, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    if (fd !== undefined) {
+    if (claimWithPidFile(lock)) {
       try {
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
         // Another process may have finished between the look above and taking the lock.
         return readIfThere(path) ?? (await buildAndWrite(path, build));
       } finally {

@@ -3,7 +3,7 @@
 //
 // A port from listen(0) is not safe to hand on. It comes from the kernel's ephemeral range, and
 // until the child binds it, any other test process's listen(0) (an event sink) can be given the same
-// port. In a whole run that happened: a sink took the port of a stepup child still starting, the
+// port. In a CI run that happened: a sink took the port of a stepup child still starting, the
 // child's readiness poll got the sink's 204, and both tests failed on empty bodies.
 //
 // So ports come from below (or above) the ephemeral range, where listen(0) and outgoing connections
@@ -11,8 +11,9 @@
 // exclusively in the folder the runner gives (STEPUP_TEST_PORTS_DIR, removed when the run ends).
 // Without that folder (a test file run by hand) the reservations are this process's own.
 import net from 'node:net';
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { claimWithPidFile } from './pid-file.ts';
 
 /** The kernel's ephemeral range (Linux; its default elsewhere or when unreadable). */
 export function ephemeralPortRange(): { low: number; high: number } {
@@ -25,8 +26,15 @@ export function ephemeralPortRange(): { low: number; high: number } {
   return { low: 32768, high: 60999 };
 }
 
+/** Read from /proc once per process. */
+let handingOut: { first: number; last: number } | undefined;
+
 /** The ports handed out: the larger side of the ephemeral range, above the well-known and registered ones most services use. */
 export function handOutRange(): { first: number; last: number } {
+  return (handingOut ??= rangeOutsideEphemeral());
+}
+
+function rangeOutsideEphemeral(): { first: number; last: number } {
   const { low, high } = ephemeralPortRange();
   const below = { first: 10_000, last: low - 1 };
   const above = { first: high + 1, last: 65_535 };
@@ -54,15 +62,7 @@ function reserve(port: number): boolean {
   const folder = process.env.STEPUP_TEST_PORTS_DIR;
   if (folder) {
     const file = join(folder, String(port));
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
-    }
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
+    if (!claimWithPidFile(file)) return false;
     reservationFiles.push(file);
   }
   reservedHere.add(port);
