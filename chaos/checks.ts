@@ -52,7 +52,8 @@ export async function runChecks(input: {
     rows.push(row('pending past expiry', overdue.rows.map((r) => r.id)));
 
     const twiceDecided = await client.query<{ subject: string }>(
-      `SELECT subject FROM audit_log WHERE action IN ('challenge.approved', 'challenge.denied', 'challenge.expired', 'challenge.canceled', 'challenge.failed')
+      `SELECT subject FROM (SELECT subject, action FROM audit_log UNION ALL SELECT subject, action FROM audit_inbox) AS audit
+        WHERE action IN ('challenge.approved', 'challenge.denied', 'challenge.expired', 'challenge.canceled', 'challenge.failed')
        GROUP BY subject HAVING count(*) > 1`,
     );
     rows.push(row('challenges decided twice (audit)', twiceDecided.rows.map((r) => r.subject)));
@@ -66,7 +67,8 @@ export async function runChecks(input: {
     // Holds (docs/holds.md): each held transfer leaves `held` once — released or stopped, never both,
     // never twice — with one event, and none stays held long past its release time (the sweep runs every 30 s).
     const holdEndedTwice = await client.query<{ subject: string }>(
-      `SELECT subject FROM audit_log WHERE action IN ('challenge.hold_released', 'challenge.hold_stopped') GROUP BY subject HAVING count(*) > 1`,
+      `SELECT subject FROM (SELECT subject, action FROM audit_log UNION ALL SELECT subject, action FROM audit_inbox) AS audit
+        WHERE action IN ('challenge.hold_released', 'challenge.hold_stopped') GROUP BY subject HAVING count(*) > 1`,
     );
     rows.push(row('holds released or stopped twice (audit)', holdEndedTwice.rows.map((r) => r.subject)));
     const holdTwoEvents = await client.query<{ challenge_id: string }>(
