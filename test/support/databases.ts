@@ -1,10 +1,10 @@
 // Test databases: PGlite in memory, or a fresh database on the throwaway PostgreSQL cluster that
 // scripts/test.sh starts (TEST_DATABASE_URL). Suites that touch storage run against both.
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrate, migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
+import { migrate, type MigrationSource } from '../../src/storage/migrate.ts';
 import { createPgDb } from '../../src/storage/pg-db.ts';
+import { migrationFilesHash } from './migration-files-hash.ts';
 
 export type DbKind = 'pglite' | 'postgres';
 export const dbKinds: DbKind[] = ['pglite', 'postgres'];
@@ -21,6 +21,9 @@ const databaseUrl = (name: string): string => {
   return url.toString();
 };
 
+/** The name of the migrated template for `modules`: it names their migrations (the files' names and contents). */
+export const migrationsKey = (modules: readonly MigrationSource[]): string => `stepup_template_${migrationFilesHash(modules)}`;
+
 /**
  * The name of a database with the core's and `modules`' migrations applied, built once per set of
  * migrations (named by their hash — the files the server will migrate, so a changed migration or
@@ -28,9 +31,7 @@ const databaseUrl = (name: string): string => {
  * once. Nothing connects to it after: it only serves as a template.
  */
 async function migratedTemplate(admin: pg.Client, modules: readonly MigrationSource[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const { name, path } of migrationFiles(modules)) hash.update(name).update(readFileSync(path));
-  const template = `stepup_template_${hash.digest('hex').slice(0, 16)}`;
+  const template = migrationsKey(modules);
   const exists = async () => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount! > 0;
   if (await exists()) return template;
   await admin.query('SELECT pg_advisory_lock(7301002)');

@@ -2,8 +2,8 @@
 // suite"). A test server that closes hands its database back; the next server in the process gets it
 // back as a new one would be:
 // - the schema untouched since its last reset (no catalog row written since), for the same migrations:
-//   every table emptied (TRUNCATE) and the rows the migrations wrote, and the sequences, put back. About
-//   a tenth of the CPU of a new PGlite from the migrated copy (pglite-snapshot.ts);
+//   every table emptied and the rows the migrations wrote, and the sequences, put back
+//   (database-emptying.ts). About a tenth of the CPU of a new PGlite from the migrated copy (pglite-snapshot.ts);
 // - else (a test changed the schema, or the next server has other modules): the `public` schema dropped,
 //   created and migrated again, about half a new one's CPU.
 // Servers running at once each get their own PGlite.
@@ -21,61 +21,13 @@ import { openDb } from '../../src/storage/open-db.ts';
 import { inMemory, migratedPgliteSnapshot, snapshotPath } from './pglite-snapshot.ts';
 import { within } from './within.ts';
 import { afterProcessTests } from './after-process-tests.ts';
-
-/** What a just-migrated database holds besides its schema: put back by every reset. */
-interface Baseline {
-  /** Every table of the `public` schema, quoted. */
-  tables: string[];
-  /** The rows the migrations wrote (schema_migrations, the audit chain's head), by quoted table, as JSON. */
-  seeds: Map<string, string>;
-  /** Each sequence's state, by quoted name. */
-  sequences: { name: string; lastValue: string; isCalled: boolean }[];
-}
+import { baselineOf, emptyInPlace, markOf, schemaChangedSince, type Baseline } from './database-emptying.ts';
 
 /** A database handed back: its migrations (named as their dump is), and the last transaction id before the server had it. */
 interface Idle {
   db: Db;
   migrations: string;
   mark: string;
-}
-
-// Catalogs a schema change writes a row of (a table, column, default, constraint, index, trigger,
-// function, view, type, sequence, schema, policy, extension, role or setting): a row written after the
-// mark means the schema is no longer the migrations' own.
-const catalogs = [
-  'pg_class', 'pg_attribute', 'pg_attrdef', 'pg_constraint', 'pg_index', 'pg_trigger', 'pg_proc', 'pg_rewrite',
-  'pg_type', 'pg_enum', 'pg_sequence', 'pg_namespace', 'pg_inherits', 'pg_policy', 'pg_extension', 'pg_authid',
-  'pg_database', 'pg_db_role_setting',
-];
-const schemaChangedSince = `SELECT EXISTS (${catalogs.map((name) => `SELECT 1 FROM ${name} WHERE xmin::text::bigint > $1::bigint`).join(' UNION ALL ')}) AS changed`;
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-/** Reads what a just-migrated database holds besides its schema. */
-async function baselineOf(db: Db): Promise<Baseline> {
-  const relations = (
-    await db.query<{ name: string; kind: string }>(
-      `SELECT relname AS name, relkind AS kind FROM pg_class
-        WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'S') ORDER BY relname`,
-    )
-  ).rows;
-  const tables = relations.filter((relation) => relation.kind !== 'S').map((relation) => quote(relation.name));
-  const seeds = new Map<string, string>();
-  for (const table of tables) {
-    const { rows } = await db.query<{ rows: string | null }>(`SELECT json_agg(t)::text AS rows FROM ${table} t`);
-    if (rows[0]!.rows) seeds.set(table, rows[0]!.rows);
-  }
-  const sequences = [];
-  for (const { name } of relations.filter((relation) => relation.kind === 'S')) {
-    const { rows } = await db.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${quote(name)}`);
-    sequences.push({ name: quote(name), lastValue: rows[0]!.last_value, isCalled: rows[0]!.is_called });
-  }
-  return { tables, seeds, sequences };
-}
-
-/** The last transaction id so far: a catalog row written after it has a greater xmin. */
-async function markOf(db: Db): Promise<string> {
-  return (await db.query<{ xid: string }>('SELECT txid_current()::text AS xid')).rows[0]!.xid;
 }
 
 export class PglitePool {
@@ -138,8 +90,8 @@ export class PglitePool {
       try {
         // Known for these migrations once a database of them was handed out (read when it was new).
         const baseline = entry.migrations === migrations ? await this.baselines.get(migrations) : undefined;
-        if (baseline && !(await this.schemaChanged(entry))) {
-          await this.empty(entry.db, baseline);
+        if (baseline && !(await schemaChangedSince(entry.db, entry.mark))) {
+          await emptyInPlace(entry.db, baseline);
           this.emptied++;
         } else {
           await entry.db.query('DROP SCHEMA public CASCADE');
@@ -169,23 +121,6 @@ export class PglitePool {
       baseline.catch(() => this.baselines.delete(migrations));
     }
     return baseline;
-  }
-
-  private async schemaChanged({ db, mark }: Idle): Promise<boolean> {
-    return (await db.query<{ changed: boolean }>(schemaChangedSince, [mark])).rows[0]!.changed;
-  }
-
-  /** Every table emptied, and the migrations' rows and the sequences put back, in one transaction. */
-  private async empty(db: Db, { tables, seeds, sequences }: Baseline): Promise<void> {
-    await db.tx(async (tx) => {
-      if (tables.length > 0) await tx.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`);
-      for (const [table, rows] of seeds) {
-        await tx.query(`INSERT INTO ${table} OVERRIDING SYSTEM VALUE SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [rows]);
-      }
-      for (const { name, lastValue, isCalled } of sequences) {
-        await tx.query('SELECT setval($1::regclass, $2::bigint, $3)', [name, lastValue, isCalled]);
-      }
-    });
   }
 
   private leased(db: Db, migrations: string, mark: string): Db {

@@ -6,16 +6,16 @@
 // migration, an upgrade or a change to how it is made builds another) into the machine's temporary
 // folder, by one of the test processes asking at once while the others wait for it
 // (test/support/file-built-once.ts); each process reads it once.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrationFiles, type MigrationSource } from '../../src/storage/migrate.ts';
+import type { MigrationSource } from '../../src/storage/migrate.ts';
 import { openDb } from '../../src/storage/open-db.ts';
 import { dumpPgliteDb } from '../../src/storage/pglite-db.ts';
 import { fileBuiltOnce } from './file-built-once.ts';
+import { migrationFilesHash } from './migration-files-hash.ts';
 
 const pgliteVersion = (): string => {
   const require = createRequire(import.meta.url);
@@ -29,23 +29,11 @@ export const inMemory = { databaseUrl: undefined, dataDir: ':memory:', dbTxGuard
 
 const recipeFiles = [fileURLToPath(import.meta.url), fileURLToPath(new URL('../../src/storage/pglite-db.ts', import.meta.url))];
 
-/** Dump file by the migration files it covers: each set's files are read and hashed once per process. */
-const pathsBySet = new Map<string, string>();
-
 /** The file a dump of the core's and `modules`' current migrations is kept in. */
 export function snapshotPath(modules: readonly MigrationSource[]): string {
-  const files = migrationFiles(modules);
-  const set = files.map((file) => file.path).join('\n');
-  let path = pathsBySet.get(set);
-  if (!path) {
-    const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
-    // How a dump is made (this file, and the in-memory database's settings) names it too.
-    for (const recipe of recipeFiles) hash.update(readFileSync(recipe));
-    for (const { name, path: file } of files) hash.update(name).update(readFileSync(file));
-    path = join(tmpdir(), 'stepup-pglite-snapshots', `${hash.digest('hex').slice(0, 16)}.tar`);
-    pathsBySet.set(set, path);
-  }
-  return path;
+  // How a dump is made (PGlite's version, this file, and the in-memory database's settings) names it too.
+  const recipe = { name: 'pglite dump', parts: () => [`pglite ${pgliteVersion()}\n`, ...recipeFiles.map((file) => readFileSync(file))] };
+  return join(tmpdir(), 'stepup-pglite-snapshots', `${migrationFilesHash(modules, recipe)}.tar`);
 }
 
 /**

@@ -8,7 +8,8 @@ import type { Db } from '../../src/storage/db.ts';
 import { channelModules, type ChannelModule } from '../../src/server/channel-modules.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { pglitePool } from './pglite-pool.ts';
-import { createPostgresDatabase, type DbKind } from './databases.ts';
+import type { DbKind } from './databases.ts';
+import { postgresPool } from './postgres-pool.ts';
 import { freePort } from './free-port.ts';
 
 export function redisUrl(): string {
@@ -83,7 +84,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const port = await freePort();
   const adminToken = `adm-${randomBytes(18).toString('base64url')}`;
   const metricsToken = `met-${randomBytes(18).toString('base64url')}`;
-  const database = options.db === 'postgres' ? await createPostgresDatabase({ migrated: true, modules: options.modules ?? channelModules }) : undefined;
+  // On PostgreSQL, a migrated database from the process's pool: one a server of this process closed, emptied,
+  // or a new copy of the migrated template (postgres-pool.ts).
+  const database = options.db === 'postgres' ? await postgresPool.lease(options.modules ?? channelModules) : undefined;
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -154,7 +157,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await running.close();
-      await database?.drop();
+      await database?.release();
     },
   };
 }
