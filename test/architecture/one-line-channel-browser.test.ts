@@ -8,13 +8,14 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { signedInConsole, waitForCharts, type TestBrowser } from '../support/browser.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { middayClock, startTestServer, type TestServer } from '../support/test-server.ts';
 import { seedDecisions } from '../support/seed-decisions.ts';
 import { channelModules } from '../../src/server/channel-modules.ts';
 import { pigeonModule } from './test-channel/pigeon-module.ts';
 
 describe('the dashboard draws a module it has never heard of', () => {
   let server: TestServer;
+  const clock = middayClock();
   let browser: TestBrowser | undefined;
   const errors: string[] = [];
   let token = '';
@@ -22,12 +23,14 @@ describe('the dashboard draws a module it has never heard of', () => {
   let page: Page | undefined;
 
   before(async () => {
-    server = await startTestServer({ modules: [...channelModules, pigeonModule] });
+    // The server's clock at about noon in Seoul, the history seeded by it: two hours ago is today on the
+    // dashboard whenever the suite runs (between midnight and 2 am, it was yesterday).
+    server = await startTestServer({ modules: [...channelModules, pigeonModule], clock });
     const tenant = await server.admin('POST', '/admin/v1/tenants', { name: 'Dovecote Bank' });
     tenantId = tenant.body.id;
     token = (await server.admin('POST', '/admin/v1/tokens', { name: 'viewer-park', role: 'viewer', tenantId })).body.token;
     // Today: two pigeon challenges, one landed (approved), one lost (failed); one by ARS.
-    const now = Date.now();
+    const now = clock().getTime();
     await seedDecisions(server.running.context.db, tenantId, [
       { id: 'p1', customer: 'cust-1', at: new Date(now - 3_600_000), status: 'approved', channel: 'pigeon', resultReason: 'pigeon_landed' },
       { id: 'p2', customer: 'cust-2', at: new Date(now - 7_200_000), status: 'failed', channel: 'pigeon' },

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { signedInConsole, waitForCharts, type TestBrowser } from '../support/browser.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { middayClock, startTestServer, type TestServer } from '../support/test-server.ts';
 import { seedDecisions, seededId } from '../support/seed-decisions.ts';
 
 const shots = new URL('../../docs/console/', import.meta.url).pathname;
@@ -22,13 +22,16 @@ const screenshot = async (page: Page, name: string, height = 1100) => {
 
 describe('maker-checker in the console (two admins, two browsers)', () => {
   let server: TestServer;
+  const clock = middayClock();
   const browsers: TestBrowser[] = [];
   const errors: string[] = [];
   let tenantId = '';
   const tokens: Record<'maker' | 'checker', string> = { maker: '', checker: '' };
 
   before(async () => {
-    server = await startTestServer();
+    // The server's clock at about noon in Seoul, the history seeded by it: the fraud report an hour ago is
+    // today on the dashboard whenever the suite runs (between midnight and 1 am, it was yesterday).
+    server = await startTestServer({ clock });
     // A tenant as a superadmin creates it: maker-checker on by default.
     const tenant = await server.admin('POST', '/admin/v1/tenants', { name: 'Hanbit Bank' });
     tenantId = tenant.body.id;
@@ -37,7 +40,7 @@ describe('maker-checker in the console (two admins, two browsers)', () => {
     }
     // A little history for the backtest: a 2,000,000 KRW transfer a day for the last 5 days, and one
     // 4,000,000 KRW transfer the customer reported as fraud (stepped up today; not under the draft).
-    const now = Date.now();
+    const now = clock().getTime();
     await seedDecisions(server.running.context.db, tenantId, [
       ...[1, 2, 3, 4, 5].map((day) => ({ id: `d${day}`, customer: 'cust-1', at: new Date(now - day * 86_400_000), status: 'not_required', amount: 2_000_000 })),
       { id: 'fraud', customer: 'cust-1', at: new Date(now - 3_600_000), status: 'denied', amount: 4_000_000, channel: 'ars', fraud: true },
