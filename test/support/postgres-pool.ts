@@ -7,7 +7,8 @@
 //
 // Handed back, a database is left by every session still on it (pg_terminate_backend, what the drop's
 // FORCE did): nothing of the closed server can write into its next user's database. Idle databases
-// are dropped once the process's tests have all run; they hold no connection meanwhile.
+// are dropped once the process's tests have all run (and one handed back after that, at once); they
+// hold no connection meanwhile.
 import pg from 'pg';
 import type { MigrationSource } from '../../src/storage/migrate.ts';
 import { createPgDb } from '../../src/storage/pg-db.ts';
@@ -48,9 +49,15 @@ export class PostgresPool {
   created = 0;
   emptied = 0;
   dropped = 0;
+  /** The end-of-tests hook has run: a database handed back from now on is dropped. */
+  private ended = false;
 
   constructor(options: { dropAtEnd?: boolean } = {}) {
-    if (options.dropAtEnd) afterProcessTests(() => this.dropIdle());
+    if (options.dropAtEnd)
+      afterProcessTests(() => {
+        this.ended = true;
+        return this.dropIdle();
+      });
   }
 
   /** Drops every idle database now. */
@@ -104,6 +111,7 @@ export class PostgresPool {
         if (released) return;
         released = true;
         try {
+          if (this.ended) throw new Error('handed back after the process’s last test');
           await leaveDatabase(entry.url);
           this.idle.push(entry);
         } catch {
