@@ -28,7 +28,7 @@ afterProcessTests(closeShared);
 
 function sharedBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH;
-  if (!executablePath) throw new Error('CHROMIUM_PATH is not set: source /work/svc/env.sh or run `npm test`');
+  if (!executablePath) throw new Error("CHROMIUM_PATH is not set: run `npm test` (it installs Debian's chromium and sets it)");
   shared ??= chromium.launch({
     executablePath,
     headless: true,

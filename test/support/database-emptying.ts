@@ -39,6 +39,27 @@ export async function baselineOf(db: Db): Promise<Baseline> {
   return { tables, seeds, sequences };
 }
 
+/** Each set of migrations' baseline, read once from the first database of them a pool hands out. */
+export class Baselines {
+  private readonly byMigrations = new Map<string, Promise<Baseline>>();
+
+  /** The baseline of `migrations`, if read (undefined also when its reading failed). */
+  async of(migrations: string): Promise<Baseline | undefined> {
+    return this.byMigrations.get(migrations)?.catch(() => undefined);
+  }
+
+  /** Reads the baseline of `migrations` from `db` if not yet known: only ever called with a just-migrated one. */
+  readFrom(migrations: string, db: Db): Promise<Baseline> {
+    let baseline = this.byMigrations.get(migrations);
+    if (!baseline) {
+      baseline = baselineOf(db);
+      this.byMigrations.set(migrations, baseline);
+      baseline.catch(() => this.byMigrations.delete(migrations));
+    }
+    return baseline;
+  }
+}
+
 /** The last transaction id so far: a catalog row written after it has a greater xmin. */
 export async function markOf(db: Db): Promise<string> {
   return (await db.query<{ xid: string }>('SELECT txid_current()::text AS xid')).rows[0]!.xid;

@@ -21,7 +21,7 @@ import { openDb } from '../../src/storage/open-db.ts';
 import { inMemory, migratedPgliteSnapshot, snapshotPath } from './pglite-snapshot.ts';
 import { within } from './within.ts';
 import { afterProcessTests } from './after-process-tests.ts';
-import { baselineOf, emptyInPlace, markOf, schemaChangedSince, type Baseline } from './database-emptying.ts';
+import { Baselines, emptyInPlace, markOf, schemaChangedSince } from './database-emptying.ts';
 
 /** A database handed back: its migrations (named as their dump is), and the last transaction id before the server had it. */
 interface Idle {
@@ -35,7 +35,7 @@ export class PglitePool {
   /** Databases handed back and still settling: a lease waits for them (a server closed just before). */
   private readonly settling = new Set<Promise<void>>();
   /** What each set of migrations leaves in a new database, read once from the first one. */
-  private readonly baselines = new Map<string, Promise<Baseline>>();
+  private readonly baselines = new Baselines();
   /** The timer that closes each idle database unless it is leased again first (with `idleMs` only). */
   private readonly closers = new Map<Db, NodeJS.Timeout>();
   /** The end-of-tests hook has run: a database handed back from now on is closed. */
@@ -89,7 +89,7 @@ export class PglitePool {
       this.closers.delete(entry.db);
       try {
         // Known for these migrations once a database of them was handed out (read when it was new).
-        const baseline = entry.migrations === migrations ? await this.baselines.get(migrations) : undefined;
+        const baseline = entry.migrations === migrations ? await this.baselines.of(migrations) : undefined;
         if (baseline && !(await schemaChangedSince(entry.db, entry.mark))) {
           await emptyInPlace(entry.db, baseline);
           this.emptied++;
@@ -97,7 +97,7 @@ export class PglitePool {
           await entry.db.query('DROP SCHEMA public CASCADE');
           await entry.db.query('CREATE SCHEMA public');
           await migrate(entry.db, modules);
-          await this.baseline(migrations, entry.db);
+          await this.baselines.readFrom(migrations, entry.db);
           this.remigrated++;
         }
         return this.leased(entry.db, migrations, await markOf(entry.db));
@@ -108,19 +108,8 @@ export class PglitePool {
     const db = await openDb(inMemory, modules, { memorySnapshot: await migratedPgliteSnapshot(modules) });
     this.started++;
     // Read before the server writes a row: the first database of these migrations shows what they leave.
-    await this.baseline(migrations, db);
+    await this.baselines.readFrom(migrations, db);
     return this.leased(db, migrations, await markOf(db));
-  }
-
-  /** The baseline of `migrations`, read from `db` if not yet known: only ever called with a just-migrated one. */
-  private baseline(migrations: string, db: Db): Promise<Baseline> {
-    let baseline = this.baselines.get(migrations);
-    if (!baseline) {
-      baseline = baselineOf(db);
-      this.baselines.set(migrations, baseline);
-      baseline.catch(() => this.baselines.delete(migrations));
-    }
-    return baseline;
   }
 
   private leased(db: Db, migrations: string, mark: string): Db {

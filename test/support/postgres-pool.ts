@@ -15,7 +15,7 @@ import { createPgDb } from '../../src/storage/pg-db.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { afterProcessTests } from './after-process-tests.ts';
 import { adminDatabaseUrl, createPostgresDatabase, migrationsKey } from './databases.ts';
-import { baselineOf, emptyInPlace, markOf, schemaChangedSince, type Baseline } from './database-emptying.ts';
+import { Baselines, emptyInPlace, markOf, schemaChangedSince } from './database-emptying.ts';
 
 /** A database handed back: its URL, its migrations, the last transaction id before its server had it, and how to drop it. */
 interface Idle {
@@ -44,7 +44,7 @@ async function onDatabase<T>(url: string, work: (db: Db) => Promise<T>): Promise
 export class PostgresPool {
   private readonly idle: Idle[] = [];
   /** What each set of migrations leaves in a new database, read once from the first one. */
-  private readonly baselines = new Map<string, Promise<Baseline>>();
+  private readonly baselines = new Baselines();
   /** Databases new or reused (emptied in place) by this pool, and dropped for a changed schema. */
   created = 0;
   emptied = 0;
@@ -69,38 +69,35 @@ export class PostgresPool {
   /** A migrated, empty database for `modules`, reused when one is idle. */
   async lease(modules: readonly MigrationSource[]): Promise<LeasedDatabase> {
     const migrations = migrationsKey(modules);
-    const baseline = this.baselines.get(migrations);
-    for (let index = this.idle.findIndex((entry) => entry.migrations === migrations); index >= 0; index = this.idle.findIndex((entry) => entry.migrations === migrations)) {
-      const [entry] = this.idle.splice(index, 1);
-      try {
-        const mark = await onDatabase(entry!.url, async (db) => {
-          if (await schemaChangedSince(db, entry!.mark)) return undefined;
-          await emptyInPlace(db, await baseline!);
-          return markOf(db);
-        });
-        if (mark) {
-          this.emptied++;
-          return this.leased({ ...entry!, mark });
-        }
-      } catch {
-        // Not reusable as it is (dropped below, as one whose schema changed).
+    for (let entry = this.takeIdle(migrations); entry; entry = this.takeIdle(migrations)) {
+      const baseline = await this.baselines.of(migrations);
+      const mark = await onDatabase(entry.url, async (db) => {
+        if (!baseline || (await schemaChangedSince(db, entry!.mark))) return undefined;
+        await emptyInPlace(db, baseline);
+        return markOf(db);
+      }).catch(() => undefined);
+      if (mark) {
+        this.emptied++;
+        return this.leased({ ...entry, mark });
       }
+      // Its schema changed (or it could not be emptied): dropped, and the next idle one tried.
       this.dropped++;
-      await entry!.drop().catch(() => undefined);
+      await entry.drop().catch(() => undefined);
     }
     const database = await createPostgresDatabase({ migrated: true, modules });
     this.created++;
     const mark = await onDatabase(database.url, async (db) => {
       // Read before the server writes a row: the first database of these migrations shows what they leave.
-      if (!this.baselines.has(migrations)) {
-        const reading = baselineOf(db);
-        this.baselines.set(migrations, reading);
-        reading.catch(() => this.baselines.delete(migrations));
-        await reading;
-      }
+      await this.baselines.readFrom(migrations, db);
       return markOf(db);
     });
     return this.leased({ url: database.url, migrations, mark, drop: database.drop });
+  }
+
+  /** An idle database of `migrations`, taken out of the idle ones. */
+  private takeIdle(migrations: string): Idle | undefined {
+    const index = this.idle.findIndex((entry) => entry.migrations === migrations);
+    return index >= 0 ? this.idle.splice(index, 1)[0] : undefined;
   }
 
   private leased(entry: Idle): LeasedDatabase {
