@@ -8,39 +8,47 @@
 // stack trace in the .ts files.
 //
 // A file that takes long declares it in its first lines with `// test: slow, about N s` (its seconds in a
-// whole run). Slow files start first, longest first, packed into processes of their own that declare no
-// more than one and a half times the longest file's seconds, so the processes run in parallel finish
-// close together and each pays one start-up; `--fast` (or TEST_SKIP_SLOW=1) leaves them out for a quick local
-// loop and says so. `npm test` runs everything.
+// whole run); `--fast` (or TEST_SKIP_SLOW=1) leaves these out for a quick local loop and says so. `npm test`
+// runs everything.
 //
-// The other files run TEST_BATCH_SIZE (default 24) to a process, one after another, as a generated
-// batch file that imports them in turn: a process's start-up (node, the server's modules: about 2 s of
-// CPU), its first in-memory database and the warming-up of its code are paid once per batch, not once per
-// file (docs/architecture.md "The suite" has the measurements). Files share nothing
-// but the process (each starts its own servers, databases and queue prefixes, and closes them in its
-// own `after` hooks); TEST_BATCH_SIZE=1 gives every file, slow ones too, its own process again.
-// TEST_TIMES=1 prints each process's wall and CPU time at the end, slowest first.
+// The files wait in a queue (scripts/lib/test-queue.mjs), the slow ones first, longest first, then the others
+// by name. TEST_CONCURRENCY worker processes (scripts/lib/test-worker.mjs) each take the next file, run it as a
+// suite named by its path, and take another, until the queue is empty: a process's start-up (node, the
+// server's modules: about 2 s of CPU), its first in-memory database and the warming-up of its code are paid
+// once per worker, and the workers end within one file of each other however long each file takes (fixed
+// batches of files ended up to 40 s apart, one process running alone at the end). Files share nothing but the
+// process (each starts its own servers, databases and queue prefixes, and closes them in its own `after`
+// hooks); TEST_PROCESS_PER_FILE=1 gives every file its own process instead.
+// TEST_TIMES=1 prints each process's wall and CPU time at the end, slowest first, and the files that used
+// the most CPU.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileSuite } from './compile-suite.mjs';
+import { fillQueue, leftInQueue, takenBy } from './lib/test-queue.mjs';
 
 const runFilesFlag = '--run-files';
+/** Test processes at a time: TEST_CONCURRENCY, by default twice the cores, at most 4 (see below). */
+const testConcurrency = () => Number(process.env.TEST_CONCURRENCY ?? Math.min(2 * availableParallelism(), 4));
 
 if (process.argv[2] === runFilesFlag) {
   // The child, started below (with --import tsx under TEST_TSX=1, which node's test runner passes on to every test file's process).
   const { run } = await import('node:test');
   const { spec } = await import('node:test/reporters');
-  const files = process.argv.slice(3);
+  // `--process-timeout-ms=N` (from the runner below, for its workers) before the files.
+  const timeoutFlag = /^--process-timeout-ms=(\d+)$/.exec(process.argv[3] ?? '');
+  const files = process.argv.slice(timeoutFlag ? 4 : 3);
   // Default: twice the cores, at most 4 — what the suite passed three times in a row with a CPU hog on
   // top (docs/reliability.md, "The suite under contention"); most files wait on timers and I/O.
-  const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.min(2 * availableParallelism(), 4));
-  // A test process still running after TEST_FILE_TIMEOUT_MS (15 min; the longest file takes about 3) fails
-  // its file and is ended: a process that never exits (a child or handle left behind by a failed
-  // `before`) must fail the run, not hold it, and CI, for ever.
-  const timeout = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 15 * 60_000);
+  const concurrency = testConcurrency();
+  // A test process still running after its timeout fails its files and is ended: a process that never
+  // exits (a child or handle left behind by a failed `before`) must fail the run, not hold it, and CI, for
+  // ever. A file run alone: TEST_FILE_TIMEOUT_MS (15 min; the longest file takes about 3); a worker of the
+  // queue, which runs a share of the whole suite, gets four times that (`--process-timeout-ms`, below),
+  // while each of its files has TEST_FILE_TIMEOUT_MS.
+  const timeout = timeoutFlag ? Number(timeoutFlag[1]) : Number(process.env.TEST_FILE_TIMEOUT_MS ?? 15 * 60_000);
   const stream = run({ files, concurrency, timeout });
   stream.on('test:fail', (data) => {
     if (data.todo === undefined || data.todo === false) process.exitCode = 1;
@@ -100,60 +108,48 @@ if (process.argv[2] === runFilesFlag) {
   const runnable = (file) => (compiledRoot ? join(compiledRoot, relative(process.cwd(), file)).replace(/\.ts$/, '.js') : file);
   /** The test file a process runs, by the path the runner gave node (the name of a file run alone). */
   const sourceOf = new Map();
-  // Slow files packed into batches of their own; the others in batches of TEST_BATCH_SIZE (see the top of this file).
-  const batchSize = Math.max(1, Number(process.env.TEST_BATCH_SIZE ?? 24));
-  const batchDir = mkdtempSync(join(tmpdir(), 'stepup-test-batches-'));
-  const batches = [];
-  /** A process for `members`: the file itself when alone, else a generated batch file that imports them in turn. */
-  const processFor = (members) => {
-    if (members.length === 1) {
-      sourceOf.set(runnable(members[0]), members[0]);
-      return runnable(members[0]);
-    }
-    const path = join(batchDir, `batch-${String(batches.length + 1).padStart(2, '0')}.test.mjs`);
-    // A file that fails to load is a failing test named after it; the batch's other files still run.
-    const lines = members.map((file) => `await load(${JSON.stringify(pathToFileURL(runnable(file)).href)}, ${JSON.stringify(relative(process.cwd(), file))});`);
-    writeFileSync(
-      path,
-      [
-        '// Generated by scripts/run-tests.mjs: these test files, in one process, one after another.',
-        "import { test } from 'node:test';",
-        'const load = (url, name) => import(url).catch((error) => test(`${name} loads`, () => { throw error; }));',
-        ...lines,
-        '',
-      ].join('\n'),
-    );
-    batches.push({ path, members });
-    return path;
-  };
-  // The slow files, longest first, each into the first batch it fits without the batch's declared
-  // seconds passing one and a half times the longest file's: the files' declared seconds overstate
-  // what they take now (a batch declaring 253 s, the chaos run and another file, took 214 s in a
-  // whole run), and a process start saved is CPU the run gets back. They start first, longest first
-  // (ordered above).
-  const slowChosen = ordered.filter((entry) => entry.seconds > 0);
-  const slowBudget = 1.5 * Math.max(0, ...slowChosen.map((entry) => entry.seconds));
-  const slowBatches = [];
-  for (const { file, seconds } of slowChosen) {
-    const fits = batchSize > 1 ? slowBatches.find((batch) => batch.seconds + seconds <= slowBudget) : undefined;
-    if (fits) {
-      fits.seconds += seconds;
-      fits.members.push(resolve(file));
-    } else slowBatches.push({ seconds, members: [resolve(file)] });
+  const concurrency = testConcurrency();
+  const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 15 * 60_000);
+  const workDir = mkdtempSync(join(tmpdir(), 'stepup-test-queue-'));
+  const queueDir = join(workDir, 'queue');
+  // TEST_PROCESS_PER_FILE=1: every file in a process of its own, as node's own `--test` runs them.
+  const perFile = process.env.TEST_PROCESS_PER_FILE === '1';
+  const workerCount = perFile ? 0 : Math.min(concurrency, ordered.length);
+  let files;
+  if (perFile) {
+    files = ordered.map(({ file }) => {
+      sourceOf.set(runnable(file), file);
+      return runnable(file);
+    });
+    console.error(`[stepup] ${ordered.length} test file(s), each in a process of its own, ${concurrency} at a time`);
+  } else {
+    // The queue: the slow files first, longest first (ordered above), then the others by name. Each worker
+    // loads test/support/after-process-tests.ts first, at its root, so that what a process shares across
+    // its files (idle databases, the browser) is closed after its last file, not after its first.
+    fillQueue(queueDir, ordered.map(({ file }) => ({ url: pathToFileURL(runnable(file)).href, name: relative(process.cwd(), file) })));
+    const preload = [pathToFileURL(runnable(resolve('test/support/after-process-tests.ts'))).href];
+    const workerModule = pathToFileURL(fileURLToPath(new URL('./lib/test-worker.mjs', import.meta.url))).href;
+    files = Array.from({ length: workerCount }, (_, index) => {
+      const path = join(workDir, `worker-${index + 1}.test.mjs`);
+      const options = { queueDir, worker: `worker-${index + 1}`, preload, fileTimeoutMs };
+      writeFileSync(
+        path,
+        [
+          '// Generated by scripts/run-tests.mjs: a test process taking files from the run\'s queue until none is left.',
+          `import { runQueuedFiles } from ${JSON.stringify(workerModule)};`,
+          `await runQueuedFiles({ ...${JSON.stringify(options)}, timesFile: process.env.STEPUP_TEST_TIMES_FILE });`,
+          '',
+        ].join('\n'),
+      );
+      return path;
+    });
+    console.error(`[stepup] ${ordered.length} test file(s) in ${workerCount} worker process(es) that take them one at a time from a queue (slow ones first)`);
   }
-  // The other files dealt round-robin in name order, so the files of one folder (which tend to cost
-  // alike) spread over the batches and the batches finish close together.
-  const others = ordered.filter((entry) => entry.seconds === 0).map(({ file }) => resolve(file));
-  const batchCount = Math.ceil(others.length / batchSize);
-  const otherBatches = Array.from({ length: batchCount }, (_, index) => others.filter((_file, position) => position % batchCount === index));
-  const files = [...slowBatches.map((batch) => processFor(batch.members)), ...otherBatches.map(processFor)];
-  console.error(`[stepup] ${ordered.length} test file(s) in ${files.length} process(es): ${slowChosen.length} slow one(s) in ${slowBatches.length}, the others ${batchSize} to a process:`);
-  for (const { path, members } of batches) console.error(`[stepup]   ${relative(batchDir, path)}: ${members.map((file) => relative(process.cwd(), file)).join(' ')}`);
   // Test files are independent (each starts its own servers on free ports, its own databases and queue
-  // prefixes), so they run TEST_CONCURRENCY at a time (default: twice the cores, at most 4). node's own `--test` sorts
-  // the files it is given by name; its run() API starts them in the order given.
-  // TEST_TIMES=1: each test process (a file or a batch) notes, as it exits, how long it lived (node and tsx start-up
-  // included) and the CPU it used itself (not that of processes it started: servers, Chromium).
+  // prefixes), so TEST_CONCURRENCY test processes run at a time (default: twice the cores, at most 4).
+  // TEST_TIMES=1: each test process (a worker, or a file alone) notes, as it exits, how long it lived (node's
+  // start-up included) and the CPU it used itself (not that of processes it started: servers, Chromium), and
+  // a worker notes the same of each file it ran (from taking it to its last `after` hook).
   const timesDir = process.env.TEST_TIMES === '1' ? mkdtempSync(join(tmpdir(), 'stepup-test-times-')) : undefined;
   const timesFile = timesDir && join(timesDir, 'times.jsonl');
   const noteTimes = `import { appendFileSync } from 'node:fs';
@@ -175,7 +171,7 @@ process.on('exit', () => {
     }
   };
   // Ctrl-C reaches the test processes too (one process group), and they end; the runner outlives it
-  // so that it still removes its temporary folders (the compiled mirror, the batches) below.
+  // so that it still removes its temporary folders (the compiled mirror, the queue) below.
   process.on('SIGINT', () => {});
   // Ports handed to servers started later are reserved across the test processes in this folder
   // (test/support/free-port.ts).
@@ -184,11 +180,26 @@ process.on('exit', () => {
   const started = performance.now();
   const result = spawnSync(
     process.execPath,
-    [...(fromSources ? ['--import', 'tsx'] : []), ...timesImport, fileURLToPath(import.meta.url), runFilesFlag, ...files],
+    [...(fromSources ? ['--import', 'tsx'] : []), ...timesImport, fileURLToPath(import.meta.url), runFilesFlag, ...(perFile ? [] : [`--process-timeout-ms=${4 * fileTimeoutMs}`]), ...files],
     // DB_TX_GUARD: every server the suite starts (chaos's processes too) refuses a root-handle query
     // from inside a transaction, the pattern that hangs the embedded database (docs/reliability.md).
-    { stdio: 'inherit', env: { DB_TX_GUARD: 'true', ...process.env, STEPUP_TEST_PORTS_DIR: portsDir, ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}) } },
+    {
+      stdio: 'inherit',
+      env: {
+        DB_TX_GUARD: 'true',
+        ...process.env,
+        TEST_CONCURRENCY: String(concurrency),
+        STEPUP_TEST_PORTS_DIR: portsDir,
+        ...(timesFile ? { STEPUP_TEST_TIMES_FILE: timesFile } : {}),
+      },
+    },
   );
+  // Files no worker took (every worker died before the queue was empty) fail the run, by name.
+  const neverRun = perFile ? [] : leftInQueue(queueDir);
+  if (neverRun.length > 0) {
+    console.log(`\n# ${neverRun.length} test file(s) never ran (no worker was left to take them):`);
+    for (const name of neverRun) console.log(`#   ${name}`);
+  }
   if (timesFile) {
     let lines = [];
     try {
@@ -197,19 +208,25 @@ process.on('exit', () => {
       // No file: no test process got as far as exiting.
     }
     const times = lines.filter((entry) => files.includes(entry.file)).sort((a, b) => b.wallMs - a.wallMs);
+    const fileTimes = lines.filter((entry) => entry.testFile !== undefined).sort((a, b) => b.cpuMs - a.cpuMs);
     const total = (key) => times.reduce((sum, entry) => sum + entry[key], 0) / 1000;
-    console.log(`\n# per test process (a file, or a batch of files): wall s (process lifetime), CPU s (its own process); ${times.length} processes, wall ${total('wallMs').toFixed(0)} s and CPU ${total('cpuMs').toFixed(0)} s in all, the run ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    const named = (file) => (batches.find((batch) => batch.path === file)?.members ?? [sourceOf.get(file) ?? file]).map((member) => relative(process.cwd(), member)).join(' ');
+    console.log(`\n# per test process (a worker, or a file alone): wall s (process lifetime), CPU s (its own process); ${times.length} processes, wall ${total('wallMs').toFixed(0)} s and CPU ${total('cpuMs').toFixed(0)} s in all, the run ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const workers = perFile ? new Map() : takenBy(queueDir);
+    const named = (file) => (workers.get(basename(file, '.test.mjs'))?.map((name) => `${name}`) ?? [relative(process.cwd(), sourceOf.get(file) ?? file)]).join(' ');
     const cpuAtEnd = machineCpu();
     if (cpuAtStart && cpuAtEnd) {
       const [busy, idle, kernel] = ['busy', 'idle', 'kernel'].map((key) => (cpuAtEnd[key] - cpuAtStart[key]) / 100);
       console.log(`# the machine (every process on it, all ${availableParallelism()} cores): ${busy.toFixed(0)} CPU s busy (${kernel.toFixed(0)} of them in the kernel), ${idle.toFixed(0)} idle (${((100 * busy) / (busy + idle)).toFixed(0)}% busy)`);
     }
     for (const { file, wallMs, cpuMs } of times) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${named(file)}`);
+    if (fileTimes.length > 0) {
+      console.log(`# the ${Math.min(25, fileTimes.length)} files that used the most CPU in their worker: wall s, CPU s (the worker's own, while it ran the file)`);
+      for (const { testFile, worker, wallMs, cpuMs } of fileTimes.slice(0, 25)) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${testFile} (${worker})`);
+    }
     rmSync(timesDir, { recursive: true, force: true });
   }
-  rmSync(batchDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
   rmSync(portsDir, { recursive: true, force: true });
   removeCompiled();
-  process.exit(result.status ?? 1);
+  process.exit(neverRun.length > 0 ? 1 : (result.status ?? 1));
 }
