@@ -4,7 +4,7 @@
 // shares across its files is closed after its last file, not its first.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -25,12 +25,17 @@ const childEnv = (extra: Record<string, string>) => ({ ...Object.fromEntries(Obj
 test('four processes taking from one queue at once take each of its 300 entries exactly once', async () => {
   const queueDir = join(dir, 'race');
   fillQueue(queueDir, Array.from({ length: 300 }, (_, index) => ({ url: `file:///${index}`, name: `file-${index}` })));
-  // They start taking at one moment, after every process has started.
-  const startAt = Date.now() + 1500;
-  const taker = `import { takeNext } from ${JSON.stringify(queueModule)};
-await new Promise((resolve) => setTimeout(resolve, ${startAt} - Date.now()));
+  // They start taking together, once all four are ready (each notes itself in the barrier folder and waits
+  // for the others), and yield between takes, so that their taking overlaps on a loaded machine too.
+  const barrier = join(dir, 'barrier');
+  mkdirSync(barrier);
+  const taker = `import { readdirSync, writeFileSync } from 'node:fs';
+import { takeNext } from ${JSON.stringify(queueModule)};
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+writeFileSync(${JSON.stringify(barrier)} + '/' + process.argv[2], '');
+while (readdirSync(${JSON.stringify(barrier)}).length < 4) await pause(5);
 const taken = [];
-for (let next; (next = takeNext(process.argv[1], process.argv[2])) !== undefined; ) taken.push(next.name);
+for (let next; (next = takeNext(process.argv[1], process.argv[2])) !== undefined; await pause(1)) taken.push(next.name);
 process.stdout.write(JSON.stringify(taken));`;
   const outputs = await Promise.all(
     [1, 2, 3, 4].map(
