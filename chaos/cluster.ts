@@ -3,7 +3,8 @@
 // three sentinels, two stepup API processes behind HAProxy (test/support/api-balancer.ts: the bank
 // and the simulator's webhooks go through it) and two worker processes, the telephony simulator (a
 // process too), all on 127.0.0.1, each of which a fault can kill, freeze, fill up or restart.
-import { ChaosProcess, processLog } from './chaos-process.ts';
+import { join } from 'node:path';
+import { ChaosProcess, chaosLogDir, processLog } from './chaos-process.ts';
 import { randomBytes } from 'node:crypto';
 import { PostgresFailoverSet } from '../test/support/pg-failover.ts';
 import { RedisSentinelSet } from '../test/support/redis-sentinels.ts';
@@ -19,6 +20,8 @@ export const accountSid = 'AC00000000000000000000000000000000';
 export const queuePrefix = '{chaos}';
 const authToken = 'chaos-simulator-auth-token';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long a stepup process of the cluster may take to answer /readyz after it is launched. */
+const startWithinMs = 90_000;
 
 /** One stepup process (role api or worker) that can be killed and started again with the same settings. */
 export class StepupProcess extends ChaosProcess {
@@ -33,12 +36,21 @@ export class StepupProcess extends ChaosProcess {
   async start(): Promise<void> {
     this.launch([...productionNodeFlags, ...nodeEntry('src/main.ts')], this.env);
     if (!this.readyUrl) return;
-    for (let tries = 0; tries < 600; tries += 1) {
+    // Up to 90 s: a whole run's first minute, when the cluster starts beside three test processes loading
+    // their modules on two cores, once kept a process from listening for the 30 s this was before.
+    const deadline = performance.now() + startWithinMs;
+    let last = 'not listening';
+    while (performance.now() < deadline) {
       if (!this.running) throw new Error(`${this.name} exited during start-up`);
-      if (await fetch(this.readyUrl).then((r) => r.ok, () => false)) return;
+      const answer = await fetch(this.readyUrl).then(
+        async (r) => (r.ok ? undefined : `${r.status} ${await r.text()}`),
+        () => 'not listening',
+      );
+      if (answer === undefined) return;
+      last = answer;
       await sleep(50);
     }
-    throw new Error(`${this.name} did not become ready`);
+    throw new Error(`${this.name} did not become ready within ${startWithinMs / 1000} s (last: ${last}; its log: ${join(chaosLogDir, `${this.name}.log`)})`);
   }
 
   /** Sends a signal and waits for the process to exit (SIGTERM: at most `graceMs`, then SIGKILL). */
