@@ -128,7 +128,7 @@ if (process.argv[2] === runFilesFlag) {
     // its files (idle databases, the browser) is closed after its last file, not after its first.
     fillQueue(queueDir, ordered.map(({ file }) => ({ url: pathToFileURL(runnable(file)).href, name: relative(process.cwd(), file) })));
     const preload = [pathToFileURL(runnable(resolve('test/support/after-process-tests.ts'))).href];
-    const workerModule = pathToFileURL(fileURLToPath(new URL('./lib/test-worker.mjs', import.meta.url))).href;
+    const workerModule = new URL('./lib/test-worker.mjs', import.meta.url).href;
     files = Array.from({ length: workerCount }, (_, index) => {
       const path = join(workDir, `worker-${index + 1}.test.mjs`);
       const options = { queueDir, worker: `worker-${index + 1}`, preload, fileTimeoutMs };
@@ -212,7 +212,7 @@ process.on('exit', () => {
     const total = (key) => times.reduce((sum, entry) => sum + entry[key], 0) / 1000;
     console.log(`\n# per test process (a worker, or a file alone): wall s (process lifetime), CPU s (its own process); ${times.length} processes, wall ${total('wallMs').toFixed(0)} s and CPU ${total('cpuMs').toFixed(0)} s in all, the run ${((performance.now() - started) / 1000).toFixed(0)} s`);
     const workers = perFile ? new Map() : takenBy(queueDir);
-    const named = (file) => (workers.get(basename(file, '.test.mjs'))?.map((name) => `${name}`) ?? [relative(process.cwd(), sourceOf.get(file) ?? file)]).join(' ');
+    const named = (file) => (workers.get(basename(file, '.test.mjs')) ?? [relative(process.cwd(), sourceOf.get(file) ?? file)]).join(' ');
     const cpuAtEnd = machineCpu();
     if (cpuAtStart && cpuAtEnd) {
       const [busy, idle, kernel] = ['busy', 'idle', 'kernel'].map((key) => (cpuAtEnd[key] - cpuAtStart[key]) / 100);
