@@ -51,8 +51,10 @@ export async function runChecks(input: {
     const overdue = await client.query<{ id: string }>(`SELECT id FROM challenges WHERE status = 'pending' AND expires_at < now() - interval '10 seconds'`);
     rows.push(row('pending past expiry', overdue.rows.map((r) => r.id)));
 
+    // Every audit entry, chained or still waiting in the inbox for the sequencer.
+    const auditEntries = '(SELECT subject, action FROM audit_log UNION ALL SELECT subject, action FROM audit_inbox) AS audit';
     const twiceDecided = await client.query<{ subject: string }>(
-      `SELECT subject FROM (SELECT subject, action FROM audit_log UNION ALL SELECT subject, action FROM audit_inbox) AS audit
+      `SELECT subject FROM ${auditEntries}
         WHERE action IN ('challenge.approved', 'challenge.denied', 'challenge.expired', 'challenge.canceled', 'challenge.failed')
        GROUP BY subject HAVING count(*) > 1`,
     );
@@ -67,7 +69,7 @@ export async function runChecks(input: {
     // Holds (docs/holds.md): each held transfer leaves `held` once — released or stopped, never both,
     // never twice — with one event, and none stays held long past its release time (the sweep runs every 30 s).
     const holdEndedTwice = await client.query<{ subject: string }>(
-      `SELECT subject FROM (SELECT subject, action FROM audit_log UNION ALL SELECT subject, action FROM audit_inbox) AS audit
+      `SELECT subject FROM ${auditEntries}
         WHERE action IN ('challenge.hold_released', 'challenge.hold_stopped') GROUP BY subject HAVING count(*) > 1`,
     );
     rows.push(row('holds released or stopped twice (audit)', holdEndedTwice.rows.map((r) => r.subject)));

@@ -114,7 +114,6 @@ if (process.argv[2] === runFilesFlag) {
   const queueDir = join(workDir, 'queue');
   // TEST_PROCESS_PER_FILE=1: every file in a process of its own, as node's own `--test` runs them.
   const perFile = process.env.TEST_PROCESS_PER_FILE === '1';
-  const workerCount = perFile ? 0 : Math.min(concurrency, ordered.length);
   let files;
   if (perFile) {
     files = ordered.map(({ file }) => {
@@ -129,6 +128,7 @@ if (process.argv[2] === runFilesFlag) {
     fillQueue(queueDir, ordered.map(({ file }) => ({ url: pathToFileURL(runnable(file)).href, name: relative(process.cwd(), file) })));
     const preload = [pathToFileURL(runnable(resolve('test/support/after-process-tests.ts'))).href];
     const workerModule = new URL('./lib/test-worker.mjs', import.meta.url).href;
+    const workerCount = Math.min(concurrency, ordered.length);
     files = Array.from({ length: workerCount }, (_, index) => {
       const path = join(workDir, `worker-${index + 1}.test.mjs`);
       const options = { queueDir, worker: `worker-${index + 1}`, preload, fileTimeoutMs };
@@ -149,7 +149,7 @@ if (process.argv[2] === runFilesFlag) {
   // prefixes), so TEST_CONCURRENCY test processes run at a time (default: twice the cores, at most 4).
   // TEST_TIMES=1: each test process (a worker, or a file alone) notes, as it exits, how long it lived (node's
   // start-up included) and the CPU it used itself (not that of processes it started: servers, Chromium), and
-  // a worker notes the same of each file it ran (from taking it to its last `after` hook).
+  // a worker notes the same of each file it ran (from taking it to the end of its tests).
   const timesDir = process.env.TEST_TIMES === '1' ? mkdtempSync(join(tmpdir(), 'stepup-test-times-')) : undefined;
   const timesFile = timesDir && join(timesDir, 'times.jsonl');
   const noteTimes = `import { appendFileSync } from 'node:fs';

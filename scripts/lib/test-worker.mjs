@@ -43,7 +43,10 @@ export async function runQueuedFiles({ queueDir, worker, preload = [], fileTimeo
     rootScope.runInAsyncScope(() =>
       describe(next.name, { timeout: fileTimeoutMs }, async () => {
         // First of the suite's `after` hooks: it runs even when the file's own hooks fail.
-        after(startNext);
+        after(() => {
+          noteTimes();
+          startNext();
+        });
         try {
           await import(next.url);
         } catch (error) {
@@ -51,8 +54,6 @@ export async function runQueuedFiles({ queueDir, worker, preload = [], fileTimeo
           test(`${next.name} loads`, () => {
             throw error;
           });
-        } finally {
-          after(noteTimes);
         }
       }),
     );

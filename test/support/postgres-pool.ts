@@ -71,8 +71,9 @@ export class PostgresPool {
     const migrations = migrationsKey(modules);
     for (let entry = this.takeIdle(migrations); entry; entry = this.takeIdle(migrations)) {
       const baseline = await this.baselines.of(migrations);
+      const { mark: handedOutAt } = entry;
       const mark = await onDatabase(entry.url, async (db) => {
-        if (!baseline || (await schemaChangedSince(db, entry!.mark))) return undefined;
+        if (!baseline || (await schemaChangedSince(db, handedOutAt))) return undefined;
         await emptyInPlace(db, baseline);
         return markOf(db);
       }).catch(() => undefined);
