@@ -43,6 +43,13 @@ function mountedRouter(): express.Router {
   router.get('/probe/:name', (_req, res) => {
     res.json({ ok: true });
   });
+  // Also declared (GET /admin/shadowed): the declared route answers, never this one.
+  router.get('/shadowed', (_req, res) => {
+    res.status(418).json({ ok: false });
+  });
+  router.post('/shadowed', (_req, res) => {
+    res.status(202).json({ ok: true });
+  });
   router.get('/slow', (_req, res) => {
     setTimeout(() => {
       res.json({ ok: true });
@@ -95,6 +102,7 @@ describe('one HTTP behaviour: a declared route and an express-mounted route answ
         declared('get', '/v1/probe', 200),
         declared('post', '/v1/probe', 201),
         declared('get', '/v1/probe/:name', 200),
+        declared('get', '/admin/shadowed', 200),
         defineRoute({ method: 'get', path: '/v1/slow', auth: { kind: 'public' }, summary: 'slow', tags: [], responses: {}, handler: () =>
           new Promise((resolve) =>
             setTimeout(() => {
@@ -123,8 +131,15 @@ describe('one HTTP behaviour: a declared route and an express-mounted route answ
   });
   after(() => server.close());
 
+  /** Waits (up to 5 s) for `condition`, which the server's log makes true shortly after an answer. */
+  const eventually = async (condition: () => boolean) => {
+    const deadline = Date.now() + 5_000;
+    while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(condition(), 'not within 5 s');
+  };
+
   /** One request on its own connection; resolves with the first answer once the server closes it. */
-  const send = async (method: string, path: string, body: (typeof bodies)[keyof typeof bodies]): Promise<Answer> => {
+  const send = async (method: string, path: string, body: { headers: string; text: string; then: 'wait' | 'half-close' }): Promise<Answer> => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.on('error', () => undefined);
     let received = '';
@@ -232,6 +247,29 @@ describe('one HTTP behaviour: a declared route and an express-mounted route answ
     await bothAnswered;
     assert.deepEqual(answered.sort(), ['/admin/slow', '/v1/slow']);
     assert.deepEqual(logs.slice(before).filter((line) => JSON.parse(line).level >= 50), []);
+  });
+
+  test("the client's request id when it is 8–64 safe characters, else a new one; one access-log line per answer, on both", async () => {
+    const withId = (id: string) => ({ ...bodies.none, headers: `X-Request-Id: ${id}\r\n` });
+    const accessLines = (id: string) => logs.filter((line) => line.includes('request completed') && JSON.parse(line).req.id === id);
+    for (const path of ['/v1/probe', '/admin/probe', '/v1/nothing', '/admin/nothing']) {
+      const kept = `bank-${path.replace(/\W/g, '')}-0123456789`;
+      const answer = await send('GET', path, withId(kept));
+      assert.equal(answer.headers['x-request-id'], kept, path);
+      // The line is written when the answer has been handed to the socket: the client has it first.
+      await eventually(() => accessLines(kept).length === 1);
+      assert.deepEqual(accessLines(kept).map((line) => JSON.parse(line).res.statusCode), [answer.status], path);
+      for (const refused of ['short', 'a'.repeat(65), 'has space inside', 'semi;colon-0123']) {
+        const replaced = await send('GET', path, withId(refused));
+        assert.match(replaced.headers['x-request-id'] ?? '', /^[0-9a-f-]{36}$/, `${path} ${refused}`);
+      }
+    }
+  });
+
+  test('a declared route wins over a mount of the same path and method; the mount keeps the methods the declared routes lack', async () => {
+    assert.equal((await send('GET', '/admin/shadowed', bodies.none)).status, 200);
+    assert.equal((await send('HEAD', '/admin/shadowed', bodies.none)).status, 200);
+    assert.equal((await send('POST', '/admin/shadowed', bodies.none)).status, 202);
   });
 
   test('the same headers on both: security headers, x-request-id, cache-control on /v1 and /admin', async () => {

@@ -234,8 +234,17 @@ for (const db of dbKinds) {
       const pigeon = metadata.modules.find((module: { name: string }) => module.name === 'pigeon');
       assert.ok(pigeon, JSON.stringify(metadata.modules.map((module: { name: string }) => module.name)));
       assert.deepEqual(pigeon.console.title, { 'en-US': 'Carrier pigeon', 'ko-KR': '전서구' });
-      assert.deepEqual(pigeon.console.policyFields.map((field: { field: string }) => field.field), ['enabled', 'maxFlights']);
-      assert.equal(pigeon.console.timeline[0].key, 'pigeonFlights');
+      assert.deepEqual(
+        pigeon.console.policyFields.map((field: { field: string; label: unknown }) => [field.field, field.label]),
+        [
+          ['enabled', { 'en-US': 'Pigeons on', 'ko-KR': '전서구 사용' }],
+          ['maxFlights', { 'en-US': 'Flights per challenge', 'ko-KR': '챌린지당 비행 횟수' }],
+        ],
+      );
+      // Its part of the challenge's timeline: a table, its title, empty text and column labels in both languages.
+      const [flights] = pigeon.console.timeline;
+      assert.deepEqual([flights.key, flights.kind, flights.title, flights.empty], ['pigeonFlights', 'table', { 'en-US': 'Pigeon flights', 'ko-KR': '전서구 비행' }, { 'en-US': 'No flights.', 'ko-KR': '비행 없음.' }]);
+      assert.deepEqual(flights.columns[0].label, { 'en-US': 'Flight', 'ko-KR': '비행' });
       // Its dashboard chart: title and figures with their labels, which the dashboard page draws.
       assert.deepEqual(pigeon.dashboard.title, { 'en-US': 'Pigeon landings', 'ko-KR': '전서구 도착' });
       assert.deepEqual(pigeon.dashboard.figures.map((figure: { key: string; kind: string; chart: boolean }) => [figure.key, figure.kind, figure.chart]), [['landed', 'count', true], ['landingRate', 'rate', false]]);
