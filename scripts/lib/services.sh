@@ -5,6 +5,8 @@
 STEPUP_TMP="${STEPUP_TMP:-$(pwd)/.tmp}"
 mkdir -p "$STEPUP_TMP"
 STARTED_PIDS=()
+# Folders of what was started here, removed by services_stop once their processes have exited.
+STARTED_DIRS=()
 
 log() { printf '[stepup] %s\n' "$*" >&2; }
 
@@ -47,6 +49,7 @@ ensure_redis() {
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >&2
   for _ in $(seq 1 50); do [ -s "$dir/redis.pid" ] && redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   STARTED_PIDS+=("$(cat "$dir/redis.pid")")
+  STARTED_DIRS+=("$dir")
   export REDIS_URL="redis://127.0.0.1:$port"
   log "private Redis on $REDIS_URL"
 }
@@ -94,6 +97,11 @@ STARTED_PG_DIRS=()
 services_stop() {
   local pid dir
   for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # SIGTERM ends them within moments: wait (up to 5 s each) so nothing writes into a folder being removed.
+  for pid in "${STARTED_PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+  for dir in "${STARTED_DIRS[@]}"; do rm -rf "$dir"; done
   for dir in "${STARTED_PG_DIRS[@]}"; do
     if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$PG_BIN_DIR/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     else "$PG_BIN_DIR/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; fi
