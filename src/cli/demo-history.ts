@@ -2,11 +2,11 @@
 // console's dashboard and the policy backtest have days to show. Written once, when the demo tenant is
 // created, through the challenge store (encrypted like any challenge, one audit entry each, action
 // `demo.history`); nothing of it is real, and the demo's output says so.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AppContext } from '../server/build-context.ts';
 import type { ChallengeRecord, ChallengeStatus } from '../challenges/challenge-record.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import { maskTransaction, transactionHash } from '../challenges/transaction-view.ts';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { newId } from '../crypto/hashing.ts';
 
 const day = 86_400_000;

@@ -16,6 +16,8 @@ test('a private Redis is stopped and its folder removed by services_stop', { ski
     // In one shell: start it, report its pid and folder, stop everything, report whether the process is gone.
     const script = `set -euo pipefail
 source "${servicesScript}"
+# Also at the end, however the script ends (a second call finds nothing left to stop).
+trap services_stop EXIT
 unset REDIS_URL
 ensure_redis
 pid=$(cat "$STEPUP_TMP"/redis-*/redis.pid)
