@@ -8,6 +8,7 @@ import { startTestServer, eventually, transferBody, type TestServer, type TestSe
 import { Queue } from 'bullmq';
 import { placeCallJobId, placeCallQueueName } from '../../src/channels/ars/place-call-queue.ts';
 import type { DbKind } from '../support/databases.ts';
+import { loopbackFetch } from '../support/loopback-fetch.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
 import twilio from 'twilio';
 
@@ -98,7 +99,7 @@ export async function enroll(client: StepupClient, customerId: string, number = 
 }
 
 export async function simJson(sim: SimFixture, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(sim.url + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await loopbackFetch(sim.url + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
@@ -238,7 +239,7 @@ export async function pressAndWaitNext(sim: SimFixture, call: any, digits: strin
 export async function postWebhook(baseUrl: string, path: string, params: Record<string, string>, options: { token?: string; signedUrl?: string; signature?: string | null } = {}) {
   const url = baseUrl + path;
   const signature = options.signature === null ? undefined : (options.signature ?? twilio.getExpectedTwilioSignature(options.token ?? authToken, options.signedUrl ?? url, params));
-  const response = await fetch(url, {
+  const response = await loopbackFetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature ? { 'x-twilio-signature': signature } : {}) },
     body: new URLSearchParams(params).toString(),

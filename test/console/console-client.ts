@@ -1,6 +1,7 @@
 // A console session driven over plain HTTP, as the console's script does it: sign in with an admin token,
 // then call the admin API with the session cookie, the CSRF header and stepup's Origin.
 import type { TestServer } from '../support/test-server.ts';
+import { loopbackFetch } from '../support/loopback-fetch.ts';
 
 export interface ConsoleSessionClient {
   cookie: string;
@@ -11,7 +12,7 @@ export interface ConsoleSessionClient {
 }
 
 export async function signIn(server: Pick<TestServer, 'url'>, token: string, origin = server.url): Promise<ConsoleSessionClient> {
-  const response = await fetch(`${server.url}/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ token }) });
+  const response = await loopbackFetch(`${server.url}/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ token }) });
   const body = (await response.json()) as { csrfToken: string; role: string };
   if (response.status !== 201) throw new Error(`sign-in: ${response.status} ${JSON.stringify(body)}`);
   const setCookie = response.headers.get('set-cookie') ?? '';
@@ -23,7 +24,7 @@ export async function signIn(server: Pick<TestServer, 'url'>, token: string, ori
     role: body.role,
     async call(method, path, payload, headers = {}) {
       const changes = method !== 'GET';
-      const result = await fetch(server.url + path, {
+      const result = await loopbackFetch(server.url + path, {
         method,
         redirect: 'manual',
         headers: {

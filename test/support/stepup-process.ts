@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { productionNodeFlags } from '../../src/server/node-flags.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
+import { loopbackFetch } from './loopback-fetch.ts';
 import { createPostgresDatabase } from './databases.ts';
 import { redisUrl } from './test-server.ts';
 import { freePort } from './free-port.ts';
@@ -126,7 +127,7 @@ export async function startProcessWorld(options: { apis: number; publicBaseUrl?:
 /** A tenant with the tests' fast ARS policy, made through `baseUrl` with the admin token; its bank client. */
 export async function arsTenant(baseUrl: string, adminToken: string): Promise<StepupClient> {
   const admin = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(baseUrl + path, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await loopbackFetch(baseUrl + path, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = (await response.json()) as any;
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
@@ -136,5 +137,5 @@ export async function arsTenant(baseUrl: string, adminToken: string): Promise<St
   const policy = await admin('GET', `/admin/v1/tenants/${tenant.id}/policy`);
   const document = { ...policy.document, channels: { ...policy.document.channels, ars: { ...policy.document.channels.ars, ...fastArs } } };
   await admin('PUT', `/admin/v1/tenants/${tenant.id}/policy`, document, { 'if-match': `"v${policy.version}"` });
-  return new StepupClient({ baseUrl, credentials: { keyId: key.keyId, secret: key.secret } });
+  return new StepupClient({ baseUrl, fetch: loopbackFetch, credentials: { keyId: key.keyId, secret: key.secret } });
 }

@@ -7,6 +7,7 @@ import type { Channel } from '../../src/channels/channel.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { channelModules, type ChannelModule } from '../../src/server/channel-modules.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
+import { loopbackFetch } from './loopback-fetch.ts';
 import { pglitePool } from './pglite-pool.ts';
 import type { DbKind } from './databases.ts';
 import { postgresPool } from './postgres-pool.ts';
@@ -122,7 +123,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const url = running.url!;
 
   const admin: TestServer['admin'] = async (method, path, body, headers = {}) => {
-    const response = await fetch(url + path, {
+    const response = await loopbackFetch(url + path, {
       method,
       headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -140,7 +141,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logs,
     admin,
     async metrics() {
-      const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+      const response = await loopbackFetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
       if (response.status !== 200) throw new Error(`metrics: ${response.status}`);
       return response.text();
     },
@@ -152,7 +153,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const key = await admin('POST', `/admin/v1/tenants/${tenant.body.id}/keys`, {});
       if (key.status !== 201) throw new Error(`key: ${key.status} ${JSON.stringify(key.body)}`);
       // Signed at the server's time: its clock measures the signature window (docs/signing-requests.md).
-      const client = new StepupClient({ baseUrl: url, credentials: { keyId: key.body.keyId, secret: key.body.secret }, ...(options.clock ? { clock: options.clock } : {}) });
+      const client = new StepupClient({ baseUrl: url, fetch: loopbackFetch, credentials: { keyId: key.body.keyId, secret: key.body.secret }, ...(options.clock ? { clock: options.clock } : {}) });
       return { tenantId: tenant.body.id, keyId: key.body.keyId, secret: key.body.secret, webhookSecret: tenant.body.webhookSecret, client };
     },
     async close() {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
+import { loopbackFetch } from '../support/loopback-fetch.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/test-server.ts';
 import { freePort } from '../support/free-port.ts';
 
@@ -21,7 +22,7 @@ export async function startWebAuthnServer(options: TestServerOptions = {}): Prom
     publicBaseUrl,
     async bank(input = {}) {
       const tenant = await server.createTenant(input);
-      return { tenantId: tenant.tenantId, webhookSecret: tenant.webhookSecret, client: new StepupClient({ baseUrl: server.url, publicBaseUrl, credentials: { keyId: tenant.keyId, secret: tenant.secret } }) };
+      return { tenantId: tenant.tenantId, webhookSecret: tenant.webhookSecret, client: new StepupClient({ baseUrl: server.url, publicBaseUrl, fetch: loopbackFetch, credentials: { keyId: tenant.keyId, secret: tenant.secret } }) };
     },
   };
 }
@@ -30,13 +31,13 @@ export async function startWebAuthnServer(options: TestServerOptions = {}): Prom
 export const pagePath = (url: string) => new URL(url).pathname;
 
 export async function postPage<T = any>(server: { url: string }, url: string, action: string, body: unknown = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(server.url + pagePath(url) + action, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await loopbackFetch(server.url + pagePath(url) + action, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
 export async function getPage(server: { url: string }, url: string): Promise<{ status: number; html: string; headers: Headers }> {
-  const response = await fetch(server.url + pagePath(url));
+  const response = await loopbackFetch(server.url + pagePath(url));
   return { status: response.status, html: await response.text(), headers: response.headers };
 }
 

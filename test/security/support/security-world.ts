@@ -13,6 +13,7 @@ import type { RouteDefinition } from '../../../src/http/route.ts';
 import type { DbKind } from '../../support/databases.ts';
 import { eventually } from '../../support/test-server.ts';
 import type { SoftAuthenticator } from '../../support/soft-authenticator.ts';
+import { loopbackFetch } from '../../support/loopback-fetch.ts';
 import { otpTransfer } from '../../otp-channel/otp-support.ts';
 import { createPasskeyChallenge, newAuthenticator, pagePath, passkeyTransfer, postPage, registerPasskey, startWebAuthnServer, type WebAuthnTestServer } from '../../webauthn/webauthn-support.ts';
 
@@ -75,7 +76,7 @@ export const pageToken = (url: string) => pagePath(url).split('/').pop()!;
 async function tenantWorld(server: WebAuthnTestServer, name: string, sinkUrl: string): Promise<TenantWorld> {
   const created = await server.createTenant({ name });
   // createTenant's client signs for the listening URL; the server checks signatures against PUBLIC_BASE_URL.
-  const client = new StepupClient({ baseUrl: server.url, publicBaseUrl: server.publicBaseUrl, credentials: { keyId: created.keyId, secret: created.secret } });
+  const client = new StepupClient({ baseUrl: server.url, publicBaseUrl: server.publicBaseUrl, fetch: loopbackFetch, credentials: { keyId: created.keyId, secret: created.secret } });
   const tenant = { ...created, client };
   const customerId = `cust-${name.toLowerCase().replace(/\W/g, '')}`;
   const token = await tenant.client.createOtpToken<any>(customerId, { type: 'totp', secretHex: otpSeedHex });
@@ -170,7 +171,7 @@ export async function send(world: SecurityWorld, principal: Principal, route: Pi
       publicBaseUrl: world.server.publicBaseUrl,
       credentials: { keyId: principal.tenant.keyId, secret: principal.tenant.secret },
       fetch: async (input, init) => {
-        const answered = await fetch(input, init);
+        const answered = await loopbackFetch(input, init);
         captured = answered.clone();
         return answered;
       },
@@ -178,7 +179,7 @@ export async function send(world: SecurityWorld, principal: Principal, route: Pi
     await client.request(method, path, request.body, request.headers ?? {}).catch(() => undefined);
     response = captured!;
   } else {
-    response = await fetch(world.server.url + path, {
+    response = await loopbackFetch(world.server.url + path, {
       method,
       headers: {
         ...(principal.kind === 'admin' ? { authorization: `Bearer ${principal.token}` } : {}),
