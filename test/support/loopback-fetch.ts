@@ -5,7 +5,7 @@
 // use: a URL or string, method, headers, a string or bytes body, `signal`; no redirects followed, no
 // decompression (stepup's servers send neither). Only loopback addresses are dialled: anything else is
 // refused before a connection is made (no test may reach outside 127.0.0.0/8 and ::1).
-// Tests of the bank client's own use of fetch, and of the browser, keep the real thing.
+// Tests that make the bank client themselves (its signatures, key rotation, the long run) use its default fetch.
 import http from 'node:http';
 import { isIP } from 'node:net';
 
