@@ -1,4 +1,4 @@
-// test: slow, about 79 s
+// test: slow, about 36 s
 // Calls that reach nobody, machines, and challenges that end during a call (docs/ars-channel.md steps 1 and 5).
 // Retry delays are the policy's, scaled by ARS_RETRY_DELAY_SCALE=0.01 (30 s → 300 ms).
 import { describe, test, before, after } from 'node:test';

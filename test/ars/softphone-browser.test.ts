@@ -1,4 +1,4 @@
-// test: slow, about 65 s
+// test: slow, about 31 s
 // A person answers the verification call on the simulator's softphone page in a real browser
 // (headless Chromium via playwright-core): reads the prompt, clicks the keypad, the challenge is approved.
 import { describe, test, before, after } from 'node:test';

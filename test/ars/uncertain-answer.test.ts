@@ -1,4 +1,3 @@
-// test: slow, about 41 s
 // Answering-machine detection that is not sure (AnsweredBy=unknown, docs/call-script.md "Who
 // answered"): nothing about the transaction is read until a key press shows a person is listening;
 // voicemail never hears the payee or the amount. Both flows (en-US, ko-KR).

@@ -1,4 +1,4 @@
-// test: slow, about 58 s
+// test: slow, about 25 s
 // Before every attempt the number is vetted again and the call caps are asked (docs/number-vetting.md): a refusal
 // ends the challenge without dialing. Real number intelligence: the simulator's Lookup answers
 // what PUT /sim/numbers configured, and the caps count in Redis. Also: calls are spaced by the

@@ -1,4 +1,3 @@
-// test: slow, about 41 s
 // The console's admin views of challenges and customers over HTTP against the real server: search
 // filters, tenant isolation, the timeline with deliveries, redelivery (same webhook-id, audited,
 // operator only), the customer summary and erasure.

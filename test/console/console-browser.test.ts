@@ -1,4 +1,4 @@
-// test: slow, about 53 s
+// test: slow, about 37 s
 // The console in a real browser (headless Chromium via playwright-core) against the real server:
 // sign in, create a tenant and a key, change the daily threshold and dry-run it, save, see the new
 // version and its diff, restore the old one, a viewer cannot save, unlock a locked customer, verify the

@@ -1,4 +1,4 @@
-// test: slow, about 51 s
+// test: slow, about 23 s
 // Maker-checker in the console, in two real browsers (headless Chromium via playwright-core): one
 // policy-admin raises the daily threshold and switches ARS off, runs the backtest beside the dry run
 // and proposes; the proposal shows the diff with the weakening fields marked and the backtest (chart and

@@ -1,4 +1,3 @@
-// test: slow, about 46 s
 // Console sessions over HTTP against the real server: cookie flags, CSP, CSRF and Origin checks,
 // sign-out, revoked tokens, role enforcement, idle and absolute timeouts, and the queue dashboard's guard.
 import { describe, test, before, after } from 'node:test';

@@ -1,4 +1,3 @@
-// test: slow, about 46 s
 // The console's held transfers in a real browser (headless Chromium, docs/console.md "Held transfers"):
 // the list, the stop on the challenge page (operator role, reason required, audited, stoppedBy admin),
 // a viewer sees no stop button, and the pages in Korean.

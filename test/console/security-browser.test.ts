@@ -1,4 +1,3 @@
-// test: slow, about 49 s
 // The console's Security page in a real browser (headless Chromium, docs/console.md "Security"): a key
 // anomaly raised by a real refused request (sent from 127.0.1.1) shows up, with a signal the console has
 // no label for shown by its name; the signal filter; the link to the key; the console sessions with this

@@ -1,4 +1,3 @@
-// test: slow, about 40 s
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbKinds } from '../support/databases.ts';

@@ -1,4 +1,4 @@
-// test: slow, about 50 s
+// test: slow, about 25 s
 // Idempotency-Key under faults (docs/reliability.md, "Idempotency key and challenge are one unit"):
 // whatever fails between claiming the key and answering, a retry with the same key ends with exactly
 // one challenge — never a second one, never `409 idempotency_in_progress` for a day.

@@ -1,4 +1,4 @@
-// test: slow, about 67 s
+// test: slow, about 26 s
 // One process per PGlite folder (docs/reliability.md): two processes on one DATA_DIR both answered
 // ready and wrote the same files (two started at once corrupted the folder). The second is refused at
 // start with a message naming the folder and the process holding it; a holder killed with kill -9

@@ -1,3 +1,4 @@
+// test: slow, about 61 s
 // The suite reuses its in-memory PGlite databases within a test process (test/support/pglite-pool.ts).
 // What a reused database must be: empty of the last server's rows and fully migrated, the same schema
 // and the same rows and sequences as a new one, whether it was emptied in place or (its schema changed,

@@ -1,3 +1,4 @@
+// test: slow, about 24 s
 // The suite's servers start their in-memory PGlite from a dump of a migrated database
 // (test/support/pglite-snapshot.ts) instead of running initdb and every migration. What a server
 // started so must hold: every migration applied, nothing left for migrate() to do, the same schema

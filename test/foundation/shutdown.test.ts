@@ -1,4 +1,3 @@
-// test: slow, about 47 s
 // `npm start` as operators run it: SIGTERM drains in-flight requests, closes workers, exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

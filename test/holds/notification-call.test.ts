@@ -1,4 +1,4 @@
-// test: slow, about 47 s
+// test: slow, about 21 s
 // The notification call on the telephony simulator (docs/holds.md, docs/call-script.md "The notification
 // call"). The vishing scenario end to end: a coached customer approves the ARS call, the phone rings
 // again at once, the notice is read, `9` stops the transfer (and says so), and the bank gets

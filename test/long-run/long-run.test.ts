@@ -1,4 +1,4 @@
-// test: slow, about 50 s
+// test: slow, about 25 s
 // The long-run suite (docs/reliability.md "Time as a tested dimension"): the demo's configuration —
 // embedded PGlite, every role in one process, the telephony simulator — driven through every flow
 // (ARS approve, deny and `*`, OTP, passkey, cancel, expiry, event delivery, receipts checked against

@@ -1,3 +1,4 @@
+// test: slow, about 25 s
 // A Twilio webhook that reaches an API process being stopped (docs/reliability.md, "Answers given
 // while an API process stops"). With one API process, SIGTERM drains (new connections refused,
 // requests on kept-alive ones answered 503) and a killed process refuses connections: a webhook in

@@ -1,4 +1,3 @@
-// test: slow, about 79 s
 // Faults the ARS reconciler repairs (docs/reliability.md): a status callback that never arrived,
 // the next attempt's job lost in a Redis outage, and the first call's job lost before a worker saw
 // it. Each test injects the fault into a real server, simulator and queue; without the reconciler

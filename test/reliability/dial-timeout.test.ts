@@ -1,4 +1,3 @@
-// test: slow, about 54 s
 // A Calls.create that times out (the provider frozen, a network stall) may or may not have created
 // the call (docs/reliability.md, "A dial whose outcome is unknown"). Taken as a failed dial, the
 // next attempt was placed while the first call rang: customers were rung twice, and the late call

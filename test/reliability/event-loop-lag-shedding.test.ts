@@ -1,3 +1,4 @@
+// test: slow, about 23 s
 // An API process starved of CPU sheds bank requests and keeps answering Twilio's webhooks
 // (docs/reliability.md, "Bank requests are shed while the process runs late"). In the full chaos run
 // the API, starved by the bank's requests and retries on a machine at load average 12–36, answered

@@ -1,4 +1,3 @@
-// test: slow, about 51 s
 // A customer's answer and the challenge's decision commit together (docs/reliability.md): an outage
 // right after the answer was recorded used to leave it recorded (code spent, answer counted) while
 // the challenge stayed pending until it expired — the customer's right answer lost.

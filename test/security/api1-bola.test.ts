@@ -1,4 +1,3 @@
-// test: slow, about 45 s
 // OWASP API1:2023 Broken Object Level Authorization. Two tenants; for every declared route with an
 // id in its path (taken from the declared route table, so a new route needs a case here or the
 // suite fails), tenant B's credentials — its bank key on bank routes, a superadmin scoped to B on

@@ -1,4 +1,4 @@
-// test: slow, about 108 s
+// test: slow, about 23 s
 // OWASP API2:2023 Broken Authentication, against a real server over HTTP: RFC 9421 request signatures
 // (forgery, replay, clock window, several labels, algorithm, covered components), key revocation across
 // processes, and throttling of failed authentication (docs/security.md).

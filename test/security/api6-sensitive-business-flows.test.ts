@@ -1,3 +1,4 @@
+// test: slow, about 20 s
 // OWASP API6:2023 Unrestricted access to sensitive business flows: the phone confirmation and the
 // daily cumulative total, attacked with concurrency on real PostgreSQL (PGlite is one session, so
 // it cannot race). Everything goes through the real server over HTTP and the telephony simulator.

@@ -1,4 +1,4 @@
-// test: slow, about 55 s
+// test: slow, about 25 s
 // OWASP API7:2023 Server Side Request Forgery. Every URL stepup will later POST to — a tenant's
 // default callback URL, a challenge's callbackUrl, the carrier gateway URL — goes through the SSRF
 // guard (src/events/callback-url-guard.ts) when it is stored, and again when it is used (the host is

@@ -1,4 +1,3 @@
-// test: slow, about 45 s
 // OWASP API8:2023 Security Misconfiguration, against a real server over HTTP: security headers,
 // no caching of API answers (secrets included), /metrics behind a token, and errors that are
 // problem+json without internals.

@@ -1,4 +1,3 @@
-// test: slow, about 70 s
 // A stolen bank key is loud (docs/security.md "Key protections"): what stepup learns from each key's own
 // traffic — its rate against its baseline, customers it asks about that do not exist, the share of its
 // requests that fail — raises one signed `security.key_anomaly` event per signal and window, and,

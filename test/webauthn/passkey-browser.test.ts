@@ -1,3 +1,4 @@
+// test: slow, about 20 s
 // A customer registers a passkey from the bank's link and confirms a transfer on stepup's pages in
 // a real browser: headless Chromium (playwright-core) with the CDP virtual authenticator
 // (WebAuthn.addVirtualAuthenticator: ctap2, internal transport, resident keys, user verification).

@@ -1,3 +1,4 @@
+// test: slow, about 23 s
 // Confirming a webauthn challenge on stepup's page (docs/webauthn-channel.md): the page shows the
 // real transaction, the assertion is bound to it (SHA-256(nonce || transactionHash)), and every
 // tamper case is refused: another challenge's assertion, replay, no user verification, a cloned
