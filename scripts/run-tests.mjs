@@ -7,7 +7,7 @@
 // the run there. TEST_TSX=1 runs the sources through tsx instead (no compile, no type check), for a failure's
 // stack trace in the .ts files.
 //
-// A file that takes long declares it in its first lines with `// test: slow, about N s` (its seconds in a
+// A file that takes 20 s or more declares it in its first lines with `// test: slow, about N s` (its seconds in a
 // whole run); `--fast` (or TEST_SKIP_SLOW=1) leaves these out for a quick local loop and says so. `npm test`
 // runs everything.
 //

@@ -7,17 +7,16 @@
 // refused before a connection is made (no test may reach outside 127.0.0.0/8 and ::1).
 // Tests that make the bank client themselves (its signatures, key rotation, the long run) use its default fetch.
 import http from 'node:http';
-import { isIP } from 'node:net';
+import { classifyAddress } from '../../src/events/address-classifier.ts';
 
 const agent = new http.Agent({ keepAlive: true });
 /** Answers that carry no body whatever the server sends (RFC 9110 §6.4.1): `Response` refuses one. */
 const nullBodyStatus = new Set([101, 204, 205, 304]);
 
+/** `localhost`, or an address the SSRF guard's classifier calls loopback (127.0.0.0/8, ::1). */
 const isLoopback = (hostname: string) => {
   const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
+  return host === 'localhost' || classifyAddress(host).kind === 'loopback';
 };
 
 function bodyBytes(body: BodyInit | null | undefined): Buffer | undefined {
