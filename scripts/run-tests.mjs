@@ -220,8 +220,10 @@ process.on('exit', () => {
     }
     for (const { file, wallMs, cpuMs } of times) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${named(file)}`);
     if (fileTimes.length > 0) {
-      console.log(`# the ${Math.min(25, fileTimes.length)} files that used the most CPU in their worker: wall s, CPU s (the worker's own, while it ran the file)`);
-      for (const { testFile, worker, wallMs, cpuMs } of fileTimes.slice(0, 25)) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${testFile} (${worker})`);
+      // TEST_TIMES_TOP=n lists n files (25 by default).
+      const top = Number(process.env.TEST_TIMES_TOP ?? 25);
+      console.log(`# the ${Math.min(top, fileTimes.length)} files that used the most CPU in their worker: wall s, CPU s (the worker's own, while it ran the file)`);
+      for (const { testFile, worker, wallMs, cpuMs } of fileTimes.slice(0, top)) console.log(`# ${(wallMs / 1000).toFixed(1).padStart(7)} ${(cpuMs / 1000).toFixed(1).padStart(7)}  ${testFile} (${worker})`);
     }
     rmSync(timesDir, { recursive: true, force: true });
   }
