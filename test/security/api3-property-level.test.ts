@@ -1,4 +1,4 @@
-// test: slow, about 59 s
+// test: slow, about 25 s
 // OWASP API3:2023 Broken Object Property Level Authorization, over every declared route:
 // - mass assignment: an unknown field, or a field the server owns (id, status, createdAt, tenantId,
 //   ...), added to a valid body is refused with 400 and nothing is stored;

@@ -1,4 +1,4 @@
-// test: slow, about 64 s
+// test: slow, about 52 s
 // OWASP API5:2023 Broken Function Level Authorization. A role x route matrix over the declared
 // route table: every route is called as anonymous, a bank key, each admin role and a superadmin
 // scoped to a tenant, and must answer 401, 403 or get through exactly as its declaration says.
