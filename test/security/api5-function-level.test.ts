@@ -141,8 +141,9 @@ for (const db of dbKinds) {
         const key = routeKey(route);
         const access = expectedAccess[key]!;
         // A refused request (401, 403) changes nothing, so its case serves the next caller too; a new one is
-        // made after a request that got through (it may have consumed the case). Should a refusal change
-        // something after all, the next caller meets the changed state and the suite fails there.
+        // made after a request that got through (it may have consumed the case). That a refusal stores
+        // nothing is checked by the row counts of API3 and the fuzzing; one that deleted the case would
+        // fail here too, as the next caller's 404.
         let request: RouteRequest | undefined;
         for (const caller of callers) {
           request ??= await routeCases[key]!(world, world.a);
