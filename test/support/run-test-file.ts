@@ -7,8 +7,9 @@ import { nodeEntry } from './node-entry.ts';
 
 /**
  * Runs `fixture`, whose last test is its `lastTest`-th, and says how long the process lived after that
- * test passed. A process still alive after 30 s is killed, so a hang fails the calling test instead of
- * holding it.
+ * test passed. A process still alive after 90 s is killed, so a hang fails the calling test instead of
+ * holding it. (30 s was too short on a loaded machine: with the suite's files on one core, a fixture that
+ * loads the server's modules and a PGlite from the dump had not passed its first test after 30 s.)
  */
 export async function runTestFile(fixture: string, env: Record<string, string> = {}, lastTest = 2): Promise<{ code: number | null; output: string; lingeredMs: number }> {
   const child = spawn(process.execPath, ['--test-reporter=tap', ...nodeEntry(join(import.meta.dirname, 'fixtures', fixture))], {
@@ -23,7 +24,7 @@ export async function runTestFile(fixture: string, env: Record<string, string> =
     if (passed.test(output) && !reportedAt) reportedAt = Date.now();
   });
   child.stderr.on('data', (chunk) => (output += chunk));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearTimeout(killer);
   assert.ok(reportedAt > 0, `test ${lastTest} never passed\n${output}`);
