@@ -12,6 +12,7 @@ import express from 'express';
 import { z } from 'zod';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { eventually } from '../../test/support/eventually.ts';
 import { createApp } from './app.ts';
 import { defineRoute } from './route.ts';
 
@@ -130,13 +131,6 @@ describe('one HTTP behaviour: a declared route and an express-mounted route answ
     port = (server.address() as net.AddressInfo).port;
   });
   after(() => server.close());
-
-  /** Waits (up to 5 s) for `condition`, which the server's log makes true shortly after an answer. */
-  const eventually = async (condition: () => boolean) => {
-    const deadline = Date.now() + 5_000;
-    while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.ok(condition(), 'not within 5 s');
-  };
 
   /** One request on its own connection; resolves with the first answer once the server closes it. */
   const send = async (method: string, path: string, body: { headers: string; text: string; then: 'wait' | 'half-close' }): Promise<Answer> => {
@@ -257,7 +251,7 @@ describe('one HTTP behaviour: a declared route and an express-mounted route answ
       const answer = await send('GET', path, withId(kept));
       assert.equal(answer.headers['x-request-id'], kept, path);
       // The line is written when the answer has been handed to the socket: the client has it first.
-      await eventually(() => accessLines(kept).length === 1);
+      await eventually(async () => (accessLines(kept).length === 1 ? true : undefined), 5_000, `the access-log line of ${path}`);
       assert.deepEqual(accessLines(kept).map((line) => JSON.parse(line).res.statusCode), [answer.status], path);
       for (const refused of ['short', 'a'.repeat(65), 'has space inside', 'semi;colon-0123']) {
         const replaced = await send('GET', path, withId(refused));
