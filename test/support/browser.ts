@@ -13,6 +13,22 @@ export interface TestBrowser {
 }
 
 const idleMs = Number(process.env.TEST_BROWSER_IDLE_MS ?? 30_000);
+
+/**
+ * Chromium features the tests' browser runs without. Chromium reads only the last `--disable-features`
+ * of its command line, so this one repeats playwright-core's own (1.65: its `chromiumSwitches`), which it
+ * replaces; `test/foundation/test-browser.test.ts` fails when playwright's list holds one this does not.
+ * Added: the omnibox popup as a WebUI page (Chromium 156 opens one with every window, and every context's
+ * first page is a window: a renderer of its own, about 1 s of CPU per context, the pages' own being a
+ * fraction of that).
+ */
+export const disabledFeatures = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay', 'MediaRouter', 'PaintHolding', 'ThirdPartyStoragePartitioning', 'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin', 'OptimizationHints', 'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch',
+  'msForceBrowserSignIn', 'msEdgeUpdateLaunchServicesPreferredVersion',
+  'WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup',
+];
 let shared: Promise<Browser> | undefined;
 let openContexts = 0;
 let idleCloser: NodeJS.Timeout | undefined;
@@ -32,7 +48,7 @@ function sharedBrowser(): Promise<Browser> {
   shared ??= chromium.launch({
     executablePath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--disable-features=${disabledFeatures.join(',')}`],
   });
   return shared;
 }
