@@ -20,14 +20,15 @@ const idleMs = Number(process.env.TEST_BROWSER_IDLE_MS ?? 30_000);
  * replaces; `test/foundation/test-browser.test.ts` fails when playwright's list holds one this does not.
  * Added: the omnibox popup as a WebUI page (Chromium 156 opens one with every window, and every context's
  * first page is a window: a renderer of its own, about 1 s of CPU per context, the pages' own being a
- * fraction of that).
+ * fraction of that), and the spare renderer Chromium keeps started for a page of another site (a test's
+ * pages are on one site, 127.0.0.1 or localhost, so the spare went unused: a renderer per context).
  */
 export const disabledFeatures = [
   'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable',
   'LensOverlay', 'MediaRouter', 'PaintHolding', 'ThirdPartyStoragePartitioning', 'AvoidCorsURLLoaderRestartOnRedirect',
   'TcpPortRandomizationWin', 'OptimizationHints', 'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch',
   'msForceBrowserSignIn', 'msEdgeUpdateLaunchServicesPreferredVersion',
-  'WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup',
+  'WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup', 'SpareRendererForSitePerProcess',
 ];
 let shared: Promise<Browser> | undefined;
 let openContexts = 0;
