@@ -7,7 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { launchTestPage, type TestBrowser } from '../support/browser.ts';
+import { launchTestPage, signInToConsole, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
 
@@ -35,12 +35,7 @@ describe('console in a real browser', () => {
     await server?.close();
   });
 
-  const signIn = async (target: Page, token: string) => {
-    await target.goto(`${server.url}/admin`);
-    await target.getByLabel('Admin token').fill(token);
-    await target.getByRole('button', { name: 'Sign in' }).click();
-    await target.getByRole('heading', { name: 'Tenants' }).waitFor();
-  };
+  const signIn = (target: Page, token: string) => signInToConsole(target, server.url, token);
 
   test('sign in, create a tenant and a key (the secret shown once)', async () => {
     await page.goto(`${server.url}/admin`);

@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { launchTestPage, type TestBrowser } from '../support/browser.ts';
+import { launchTestPage, signInToConsole, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import type { StepupClient } from '../../src/client/stepup-client.ts';
 import { auditActions, changePolicy, eventTypes, holdPolicy } from '../holds/hold-support.ts';
@@ -33,15 +33,7 @@ describe('console: held transfers in a real browser', () => {
     return created.body;
   };
   const tokenFor = async (role: string) => (await server.admin('POST', '/admin/v1/tokens', { name: `held-${role}-${Math.random()}`, role })).body.token as string;
-  const signIn = async (token: string) => {
-    await page.goto(`${server.url}/admin`);
-    if (await page.getByRole('button', { name: 'Sign out' }).isVisible()) {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-    }
-    await page.getByLabel('Admin token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Tenants' }).waitFor();
-  };
+  const signIn = (token: string) => signInToConsole(page, server.url, token);
 
   test('an operator finds the transfer in "Held transfers" and stops it on its page: a reason is required and audited', async () => {
     const challenge = await held('cust-console-held');

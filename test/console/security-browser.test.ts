@@ -6,7 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { launchTestPage, type TestBrowser } from '../support/browser.ts';
+import { launchTestPage, signInToConsole, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, transferBody, type TestServer } from '../support/test-server.ts';
 import { fetchFrom } from '../support/fetch-from.ts';
 import { StepupClient } from '../../src/client/stepup-client.ts';
@@ -37,14 +37,7 @@ describe('console: Security page in a real browser', () => {
     await server?.close();
   });
 
-  const signIn = async (target: Page, token: string) => {
-    await target.goto(`${server.url}/admin`);
-    await target.getByRole('heading', { level: 1 }).waitFor();
-    if (await target.getByRole('button', { name: 'Sign out' }).isVisible()) await target.getByRole('button', { name: 'Sign out' }).click();
-    await target.getByLabel('Admin token').fill(token);
-    await target.getByRole('button', { name: 'Sign in' }).click();
-    await target.getByRole('heading', { name: 'Tenants' }).waitFor();
-  };
+  const signIn = (target: Page, token: string) => signInToConsole(target, server.url, token);
 
   test('a raised key anomaly shows up on the Security page, newest first, filtered by signal, linked to its key', async () => {
     // Signed correctly, sent from a network the key is not allowed on: refused, and signalled.

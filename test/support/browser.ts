@@ -109,12 +109,37 @@ export async function signedInConsole(url: string, token: string, errors: string
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1280, height });
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  await page.goto(`${url}/admin`);
-  await page.getByLabel('Admin token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Tenants' }).waitFor();
+  await signInToConsole(page, url, token);
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   return { browser, page };
+}
+
+/**
+ * Opens the console at `url` on `page` and signs in with `token` (signing out first when the page's
+ * session is still signed in), until the Tenants page shows. When it does not, the error says what the
+ * page shows instead and how the console's API calls were answered.
+ */
+export async function signInToConsole(page: Page, url: string, token: string): Promise<void> {
+  const answers: string[] = [];
+  const noteAnswer = (response: { url(): string; status(): number; request(): { method(): string } }) => {
+    if (new URL(response.url()).pathname.startsWith('/admin/')) answers.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
+  };
+  page.on('response', noteAnswer);
+  try {
+    await page.goto(`${url}/admin`);
+    // The console asks for its session before it shows a page: the sign-in page's heading, or a signed-in one's.
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    if (await signOut.isVisible()) await signOut.click();
+    await page.getByLabel('Admin token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Tenants' }).waitFor();
+  } catch (error) {
+    const shown = await page.locator('main').innerText({ timeout: 1_000 }).catch(() => '(unreadable)');
+    throw new Error(`not signed in to the console: ${(error as Error).message.split('\n')[0]}\nthe page shows: ${shown.slice(0, 500)}\nthe API answered: ${answers.join(', ')}`, { cause: error });
+  } finally {
+    page.off('response', noteAnswer);
+  }
 }
