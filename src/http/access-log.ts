@@ -1,6 +1,6 @@
 // The access log: one line per answered request, at a level chosen by its status (5xx error, 4xx
-// info, the rest debug), holding the request id, method, path (never the query string, never a
-// customer page's token), status and time. Nothing is allocated for a line the level leaves out:
+// info, the rest debug; a request shed on purpose under load warn, naming why), holding the request
+// id, method, path (never the query string, never a customer page's token), status and time. Nothing is allocated for a line the level leaves out:
 // under load at LOG_LEVEL=info the 2xx answers cost one `finish` listener and no more
 // (BENCHMARKS.md measured pino-http's per-request child logger at about 17 KiB a request).
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -34,6 +34,18 @@ export function withoutPageToken(path: string, route?: string): string {
 
 const levelFor = (status: number) => (status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug');
 
+/** Answers refused on purpose to keep an overloaded process serving: why, for their access line. */
+const shedAnswers = new WeakMap<ServerResponse, string>();
+
+/**
+ * Marks `res` as a request shed on purpose (`reason`: the bound on requests in flight, or the event loop
+ * running late). Its 503 is the process working as designed under load, not a fault: its access line is
+ * a warning naming the reason, and error-level lines stay for failures (the metric counts the sheds).
+ */
+export function markShed(res: ServerResponse, reason: string): void {
+  shedAnswers.set(res, reason);
+}
+
 /** A logger bound to one request's id. */
 export const requestLogger = (logger: Logger, requestId: string | undefined) => logger.child({ reqId: requestId });
 
@@ -66,13 +78,15 @@ export function accessLog(
       const elapsedMs = performance.now() - started;
       const matched = route ?? ((req as Request).route?.path as string | undefined);
       onAnswered?.(req.method!, matched ?? 'unmatched', res.statusCode, elapsedMs / 1000);
-      const level = levelFor(res.statusCode);
+      const shed = shedAnswers.get(res);
+      const level = shed === undefined ? levelFor(res.statusCode) : 'warn';
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
           req: { id: requestId, method: req.method, path: withoutPageToken(path, route) },
           res: { statusCode: res.statusCode },
           responseTime: Math.round(elapsedMs),
+          ...(shed === undefined ? {} : { shed }),
         },
         'request completed',
       );

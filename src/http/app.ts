@@ -24,7 +24,7 @@ import type { KeyUsage } from '../auth/key-usage.ts';
 import type { AdminTokenNetworks } from '../security/admin-token-networks.ts';
 import type { BankPrincipal, AdminPrincipal, HandlerOutput, RouteDefinition } from './route.ts';
 import { problemAnswerer, problemHandler, sendProblem, validationProblem } from './problem-handler.ts';
-import { accessLog, requestLogger } from './access-log.ts';
+import { accessLog, markShed, requestLogger } from './access-log.ts';
 import { compileRouteTable, type RouteMatch } from './route-table.ts';
 import { recordStaticHeaders } from './static-headers.ts';
 import { readBody } from './body-reader.ts';
@@ -311,6 +311,7 @@ function routeServer(deps: AppDeps, clientAddressOf: (req: IncomingMessage) => s
     const shed = shedReason();
     if (shed) {
       deps.metrics.bankRequestsShed.inc({ reason: shed });
+      markShed(res, shed);
       res.setHeader('retry-after', '1');
       throw new ProblemError('service_unavailable', shed === 'in_flight' ? 'Too many requests in progress on this instance; retry shortly' : 'This instance is overloaded (its event loop runs late); retry shortly');
     }
