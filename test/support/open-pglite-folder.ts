@@ -1,5 +1,6 @@
 // A child process for the folder-lock tests: opens the embedded database in the folder given, prints
 // "open <pid>" or "refused <message>", then holds the folder until its stdin closes or it is killed.
+import './wasm-baseline-compiler.ts';
 import { createPgliteDb } from '../../src/storage/pglite-db.ts';
 
 const folder = process.argv[2]!;

@@ -6,6 +6,7 @@
 // migration, an upgrade or a change to how it is made builds another) into the machine's temporary
 // folder, by one of the test processes asking at once while the others wait for it
 // (test/support/file-built-once.ts); each process reads it once.
+import './wasm-baseline-compiler.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
