@@ -66,15 +66,12 @@ if (process.argv[2] === runFilesFlag) {
     return found;
   };
 
-  /**
-   * What a file declares in its first lines: `// test: slow, about N s` its seconds (0 when not slow), and
-   * `, mostly waiting` after them that its time is mostly spent waiting on real time (the queue's lane).
-   */
-  const slowMark = /^\/\/ test: slow(?:, about (\d+) s)?(, mostly waiting)?\s*$/m;
-  const declared = (file) => {
+  /** The seconds a file declares with `// test: slow, about N s` in its first lines (0 when not slow). */
+  const slowMark = /^\/\/ test: slow(?:, about (\d+) s)?\s*$/m;
+  const slowSeconds = (file) => {
     const head = readFileSync(file, 'utf8').split('\n').slice(0, 5).join('\n');
     const match = slowMark.exec(head);
-    return { seconds: match ? Number(match[1] ?? 60) : 0, waiting: Boolean(match?.[2]) };
+    return match ? Number(match[1] ?? 60) : 0;
   };
 
   const args = process.argv.slice(2);
@@ -83,7 +80,7 @@ if (process.argv[2] === runFilesFlag) {
   const matched = ['test', 'src', 'packages']
     .flatMap((dir) => findTests(dir))
     .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
-    .map((file) => ({ file, ...declared(file) }));
+    .map((file) => ({ file, seconds: slowSeconds(file) }));
   const slow = matched.filter((entry) => entry.seconds > 0);
   const chosen = skipSlow ? matched.filter((entry) => entry.seconds === 0) : matched;
   if (skipSlow && slow.length > 0) {
@@ -128,14 +125,13 @@ if (process.argv[2] === runFilesFlag) {
     // The queue: the slow files first, longest first (ordered above), then the others by name. Each worker
     // loads test/support/after-process-tests.ts first, at its root, so that what a process shares across
     // its files (idle databases, the browser) is closed after its last file, not after its first.
-    fillQueue(queueDir, ordered.map(({ file, waiting }) => ({ url: pathToFileURL(runnable(file)).href, name: relative(process.cwd(), file), waiting })));
+    fillQueue(queueDir, ordered.map(({ file }) => ({ url: pathToFileURL(runnable(file)).href, name: relative(process.cwd(), file) })));
     const preload = [pathToFileURL(runnable(resolve('test/support/after-process-tests.ts'))).href];
     const workerModule = new URL('./lib/test-worker.mjs', import.meta.url).href;
     const workerCount = Math.min(concurrency, ordered.length);
     files = Array.from({ length: workerCount }, (_, index) => {
       const path = join(workDir, `worker-${index + 1}.test.mjs`);
-      // The first worker runs the files that mostly wait, one after another (scripts/lib/test-queue.mjs).
-      const options = { queueDir, worker: `worker-${index + 1}`, waitingLane: index === 0, preload, fileTimeoutMs };
+      const options = { queueDir, worker: `worker-${index + 1}`, preload, fileTimeoutMs };
       writeFileSync(
         path,
         [

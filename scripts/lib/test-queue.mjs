@@ -3,10 +3,6 @@
 // worker takes an entry by renaming it into the folder of taken ones under its own name: rename is atomic,
 // so two workers asking at once never both get it. A worker that finishes a file takes the next, so the
 // workers end within one file of each other, however long each file turns out to take.
-//
-// Files that mostly wait on real time (the chaos run, the soak: marked `waiting`) have a lane of their own:
-// one worker (`waitingLane`) runs them one after another before it takes any other file, and no other
-// worker takes them, so they never hold several workers at once while the cores have work to do.
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,24 +10,16 @@ const pending = (queueDir) => join(queueDir, 'pending');
 const taken = (queueDir) => join(queueDir, 'taken');
 const entryName = (index) => String(index).padStart(5, '0');
 
-const waitingMark = '-waiting';
-
-/** Writes `files` ({ url, name, waiting? }, in the order they should start) into a new queue in `queueDir`. */
+/** Writes `files` ({ url, name }, in the order they should start) into a new queue in `queueDir`. */
 export function fillQueue(queueDir, files) {
   mkdirSync(pending(queueDir), { recursive: true });
   mkdirSync(taken(queueDir), { recursive: true });
-  files.forEach((file, index) => writeFileSync(join(pending(queueDir), `${entryName(index)}${file.waiting ? waitingMark : ''}`), JSON.stringify(file)));
+  files.forEach((file, index) => writeFileSync(join(pending(queueDir), entryName(index)), JSON.stringify(file)));
 }
 
-/**
- * Takes the first entry no worker has taken, for `worker`; undefined once the queue has nothing left for it.
- * With `waitingLane`, the files marked waiting first, then any; without, never those.
- */
-export function takeNext(queueDir, worker, { waitingLane = false } = {}) {
-  const entries = readdirSync(pending(queueDir)).sort();
-  const waiting = entries.filter((entry) => entry.endsWith(waitingMark));
-  const others = entries.filter((entry) => !entry.endsWith(waitingMark));
-  for (const entry of waitingLane ? [...waiting, ...others] : others) {
+/** Takes the first entry no worker has taken, for `worker`; undefined once the queue is empty. */
+export function takeNext(queueDir, worker) {
+  for (const entry of readdirSync(pending(queueDir)).sort()) {
     const claimed = join(taken(queueDir), `${entry}.${worker}`);
     try {
       renameSync(join(pending(queueDir), entry), claimed);

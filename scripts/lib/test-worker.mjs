@@ -13,13 +13,12 @@ import { after, describe, test } from 'node:test';
 import { takeNext } from './test-queue.mjs';
 
 /**
- * Runs the queue's files in this process. `waitingLane`: this worker runs the files marked waiting
- * (test-queue.mjs) before any other, and is the only one to. `preload`: modules to load first, at the root (modules that
+ * Runs the queue's files in this process. `preload`: modules to load first, at the root (modules that
  * register the root's hooks); `fileTimeoutMs`: the longest a file's tests may take; `timesFile`: where
  * each file's wall and CPU time are noted (TEST_TIMES=1); `exitWithinMs`: how long after its last file the
  * process may live on.
  */
-export async function runQueuedFiles({ queueDir, worker, waitingLane = false, preload = [], fileTimeoutMs = Infinity, timesFile, exitWithinMs = 60_000 }) {
+export async function runQueuedFiles({ queueDir, worker, preload = [], fileTimeoutMs = Infinity, timesFile, exitWithinMs = 60_000 }) {
   for (const url of preload) await import(url);
   // After the last file and the preloaded modules' hooks, the process must end by itself: something
   // still holding it (a child process, a server a file left open) fails the run, named, within
@@ -32,7 +31,7 @@ export async function runQueuedFiles({ queueDir, worker, waitingLane = false, pr
   });
   const rootScope = new AsyncResource('stepup-test-queue');
   const startNext = () => {
-    const next = takeNext(queueDir, worker, { waitingLane });
+    const next = takeNext(queueDir, worker);
     if (next === undefined) return;
     const wallAtStart = performance.now();
     const cpuAtStart = process.cpuUsage();

@@ -1,8 +1,7 @@
 // The suite's queue of test files (scripts/lib/test-queue.mjs) and its workers (scripts/lib/test-worker.mjs):
 // every file runs exactly once, a worker busy with a long file takes nothing else meanwhile, a file that
-// fails to load or whose `after` hook fails fails the run without stopping its worker, what a worker
-// shares across its files is closed after its last file, not its first, and files that mostly wait have
-// a lane of their own.
+// fails to load or whose `after` hook fails fails the run without stopping its worker, and what a worker
+// shares across its files is closed after its last file, not its first.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,23 +58,6 @@ process.stdout.write(JSON.stringify(taken));`;
   outputs.forEach((taken, index) => assert.deepEqual(byWorker.get(`worker-${index + 1}`) ?? [], taken, 'takenBy reports what each worker took, in its order'));
   assert.ok(outputs.filter((taken) => taken.length > 0).length >= 2, `the takers overlapped: ${outputs.map((taken) => taken.length)}`);
   assert.equal(takeNext(queueDir, 'worker-5'), undefined, 'an empty queue gives nothing');
-});
-
-test('files marked waiting go only to the worker with the waiting lane, before any other file it takes', () => {
-  const queueDir = join(dir, 'lane');
-  fillQueue(queueDir, [
-    { url: 'file:///a', name: 'slow-cpu' },
-    { url: 'file:///b', name: 'chaos', waiting: true },
-    { url: 'file:///c', name: 'quick' },
-    { url: 'file:///d', name: 'soak', waiting: true },
-  ]);
-  assert.equal(takeNext(queueDir, 'worker-2').name, 'slow-cpu');
-  assert.equal(takeNext(queueDir, 'worker-1', { waitingLane: true }).name, 'chaos', 'the lane takes a waiting file first, though another comes before it');
-  assert.equal(takeNext(queueDir, 'worker-2').name, 'quick');
-  assert.equal(takeNext(queueDir, 'worker-2'), undefined, 'a worker without the lane never takes a waiting file');
-  assert.deepEqual(leftInQueue(queueDir), ['soak']);
-  assert.equal(takeNext(queueDir, 'worker-1', { waitingLane: true }).name, 'soak');
-  assert.equal(takeNext(queueDir, 'worker-1', { waitingLane: true }), undefined);
 });
 
 test('two workers: each file once, the long file alone in its worker, failures reported, the root hook after the last file', () => {

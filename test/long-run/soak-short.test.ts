@@ -1,4 +1,4 @@
-// test: slow, about 131 s, mostly waiting
+// test: slow, about 131 s
 // The short form of `npm run soak` (docs/reliability.md "Time as a tested dimension"): the demo itself,
 // in real time, for 75 s — past the receipt key's 60 s refresh (the embedded database hung on the first
 // approval after it), the caches' lifetimes and the server's keep-alive timeout between rounds — every

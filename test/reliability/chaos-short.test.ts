@@ -1,4 +1,4 @@
-// test: slow, about 155 s, mostly waiting
+// test: slow, about 155 s
 // The short form of `npm run chaos` (docs/reliability.md): the whole stack in separate processes
 // under a mixed load, four faults (kill -9 of the API, the Redis primary down for 3 s, a PostgreSQL
 // crash, the Redis primary lost and the replica promoted by three sentinels), then every
