@@ -39,6 +39,11 @@ describe('console in a real browser', () => {
 
   test('sign in, create a tenant and a key (the secret shown once)', async () => {
     await page.goto(`${server.url}/admin`);
+    await page.getByRole('heading', { name: 'Sign in to the stepup console' }).waitFor();
+    // Signed out, the page offers no "Sign out" (the stylesheet's `display` on buttons once overrode their
+    // `hidden`: a signed-out admin saw one, and pressing it answered "You are signed out").
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).isVisible(), false, 'Sign out shown while signed out');
+    assert.equal(await page.getByRole('navigation').isVisible(), false, 'the navigation shown while signed out');
     await screenshot(page, 'sign-in');
     await signIn(page, server.adminToken);
     assert.equal(await page.evaluate(() => document.cookie), '', 'the session cookie is HttpOnly');

@@ -132,7 +132,11 @@ export async function signInToConsole(page: Page, url: string, token: string): P
     // The console asks for its session before it shows a page: the sign-in page's heading, or a signed-in one's.
     await page.getByRole('heading', { level: 1 }).waitFor();
     const signOut = page.getByRole('button', { name: 'Sign out' });
-    if (await signOut.isVisible()) await signOut.click();
+    if (await signOut.isVisible()) {
+      await signOut.click();
+      // Signed out once the console hides the button again, with its sign-in page shown.
+      await signOut.waitFor({ state: 'hidden' });
+    }
     await page.getByLabel('Admin token').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Tenants' }).waitFor();
