@@ -1,8 +1,9 @@
 // The access log: one line per answered request, at a level chosen by its status (5xx error, 4xx
 // info, the rest debug; a request shed on purpose under load warn, naming why), holding the request
-// id, method, path (never the query string, never a customer page's token), status and time. Nothing is allocated for a line the level leaves out:
-// under load at LOG_LEVEL=info the 2xx answers cost one `finish` listener and no more
-// (BENCHMARKS.md measured pino-http's per-request child logger at about 17 KiB a request).
+// id, method, path (never the query string, never a customer page's token), status and time.
+// Nothing is allocated for a line the level leaves out: under load at LOG_LEVEL=info the 2xx answers
+// cost one `finish` listener and no more (BENCHMARKS.md measured pino-http's per-request child logger
+// at about 17 KiB a request).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type express from 'express';
 import type { Request } from 'express';

@@ -124,7 +124,9 @@ export async function signedInConsole(url: string, token: string, errors: string
 export async function signInToConsole(page: Page, url: string, token: string): Promise<void> {
   const answers: string[] = [];
   const noteAnswer = (response: { url(): string; status(): number; request(): { method(): string } }) => {
-    if (new URL(response.url()).pathname.startsWith('/admin/')) answers.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
+    const { pathname } = new URL(response.url());
+    // The console's API calls, not its files.
+    if (pathname.startsWith('/admin/') && !pathname.startsWith('/admin/assets/')) answers.push(`${response.request().method()} ${pathname} ${response.status()}`);
   };
   page.on('response', noteAnswer);
   try {
