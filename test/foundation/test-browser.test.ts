@@ -40,9 +40,10 @@ describe('one Chromium per test process', () => {
   test("a context's page is its only page: no omnibox popup beside it, which cost a renderer of its own", async () => {
     const browser = await launchTestBrowser();
     try {
-      const page = await browser.context.newPage();
-      const session = await page.context().browser()!.newBrowserCDPSession();
+      await browser.context.newPage();
+      const session = await browser.context.browser()!.newBrowserCDPSession();
       const { targetInfos } = await session.send('Target.getTargets');
+      await session.detach();
       assert.deepEqual(targetInfos.filter((target) => target.type === 'browser_ui').map((target) => target.url), []);
       assert.ok(targetInfos.some((target) => target.type === 'page'));
     } finally {

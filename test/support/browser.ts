@@ -4,7 +4,7 @@
 // Chromium costs about 1.6 s of CPU, and a process runs several browser test files. The browser
 // closes once the process's tests have all run, or after TEST_BROWSER_IDLE_MS (30 s) with no context
 // open (its child processes would keep the test process alive), and is launched again if it crashed.
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { afterProcessTests } from './after-process-tests.ts';
 
 export interface TestBrowser {
@@ -123,7 +123,7 @@ export async function signedInConsole(url: string, token: string, errors: string
  */
 export async function signInToConsole(page: Page, url: string, token: string): Promise<void> {
   const answers: string[] = [];
-  const noteAnswer = (response: { url(): string; status(): number; request(): { method(): string } }) => {
+  const noteAnswer = (response: Response) => {
     const { pathname } = new URL(response.url());
     // The console's API calls, not its files.
     if (pathname.startsWith('/admin/') && !pathname.startsWith('/admin/assets/')) answers.push(`${response.request().method()} ${pathname} ${response.status()}`);
